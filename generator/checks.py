@@ -1,0 +1,141 @@
+"""Totals and the cross-checks (勾稽关系) of FORMAT.md: R1-R3, R5, R6 and R7.
+
+`complete_totals` fills every 总计 the editor left out; the rules then compare
+every 总计 that was given. A failure is one Chinese line naming the table,
+row, column, expected and actual number, and the rule id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator.form import TABLE2, TABLE3, Row
+from generator.model import Cell, Report, Table
+
+
+@dataclass(frozen=True)
+class Failure:
+    file: str
+    line: int | None
+    message: str
+    rule: str
+
+
+def row_title(row: Row, parents: tuple) -> str:
+    """「（三）不予公开 1.属于国家秘密」: a numbered sub-row names its group too."""
+    if row.label[:1].isdigit() and parents:
+        return f"{parents[-1].label} {row.label}"
+    return row.label
+
+
+def complete_totals(table: Table) -> None:
+    """Compute the 总计 cells and rows that were left out of the data."""
+    for row, _ in table.rows():
+        total = row.columns[-1]
+        if total.total and (row.id, total.id) not in table.cells:
+            parts = [table.cell(row.id, c.id).number for c in row.columns[:-1]]
+            table.cells[(row.id, total.id)] = Cell(sum(parts), table.row_lines[row.id], computed=True)
+    for row, parents in table.form.rows():
+        if row.total and not table.has_row(row.id):
+            summands = [r for r, _ in _rows_under(table, parents[-1]) if r.id != row.id]
+            table.row_lines[row.id] = table.line
+            for column in row.columns:
+                value = sum(table.cell(r.id, column.id).number for r in summands)
+                table.cells[(row.id, column.id)] = Cell(value, table.line, computed=True)
+
+
+def _rows_under(table: Table, group) -> list:
+    return [(row, parents) for row, parents in table.rows() if any(p is group for p in parents)]
+
+
+def check_report(report: Report) -> list[Failure]:
+    t3, t4 = report.tables["三"], report.tables["四"]
+    return [*_check_row_totals(t3, "R1", "自然人至其他各列之和"),
+            *_check_results_total(t3),
+            *_check_balance(t3),
+            *_check_row_totals(t4, "R5", "结果维持、结果纠正、其他结果、尚未审结之和")]
+
+
+def _check_row_totals(table: Table, rule: str, why: str) -> list[Failure]:
+    failures = []
+    for row, parents in table.rows():
+        total = table.cell(row.id, row.columns[-1].id)
+        if total.computed:
+            continue
+        expected = sum(table.cell(row.id, c.id).number for c in row.columns[:-1])
+        if total.number != expected:
+            failures.append(_fail(table, row, parents, row.columns[-1].label, total,
+                                  expected, why, rule))
+    return failures
+
+
+def _check_results_total(table: Table) -> list[Failure]:
+    """R2: （一）+（二）+ the sub-rows of （三）-（六） = （七）总计, every column."""
+    failures = []
+    for row, parents in table.rows():
+        if not row.total:
+            continue
+        summands = [r for r, _ in _rows_under(table, parents[-1]) if r.id != row.id]
+        for column in row.columns:
+            total = table.cell(row.id, column.id)
+            if total.computed:
+                continue
+            expected = sum(table.cell(r.id, column.id).number for r in summands)
+            if total.number != expected:
+                failures.append(_fail(table, row, parents, column.label, total, expected,
+                                      "（一）至（六）各项之和", "R2"))
+    return failures
+
+
+def _check_balance(table: Table) -> list[Failure]:
+    """R3: 一 + 二 = 三（七）总计 + 四, every column; reported on row 四."""
+    failures = []
+    forward_row, parents = next((r, p) for r, p in table.form.rows() if r.id == "carried_forward")
+    for column in forward_row.columns:
+        new, old, done = (table.cell(rid, column.id).number
+                          for rid in ("new", "carried_over", "results_total"))
+        forward = table.cell("carried_forward", column.id)
+        expected = new + old - done
+        if forward.number != expected:
+            why = f"一、本年新收 {new} + 二、上年结转 {old} − （七）总计 {done}"
+            failures.append(_fail(table, forward_row, parents, column.label, forward, expected, why, "R3"))
+    return failures
+
+
+def check_carry_over(previous: Report, report: Report) -> list[Failure]:
+    """R6: 四、结转下年度 of year N-1 = 二、上年结转 of year N, every column."""
+    before, now = previous.tables["三"], report.tables["三"]
+    carried_over_row, parents = next((r, p) for r, p in TABLE3.rows() if r.id == "carried_over")
+    failures = []
+    for column in carried_over_row.columns:
+        expected = before.cell("carried_forward", column.id).number
+        cell = now.cell("carried_over", column.id)
+        if cell.number != expected:
+            why = f"{previous.year}年报告「四、结转下年度继续办理」"
+            failures.append(_fail(now, carried_over_row, parents, column.label, cell, expected, why, "R6"))
+    return failures
+
+
+def check_in_force(previous: Report, report: Report) -> list[Failure]:
+    """R7 (a warning): 现行有效 (N) ≈ 现行有效 (N-1) + 本年制发 (N) − 本年废止 (N)."""
+    before, now = previous.tables["二"], report.tables["二"]
+    failures = []
+    for row, parents in TABLE2.rows():
+        if row.columns[0].id != "issued" or not (before.has_row(row.id) and now.has_row(row.id)):
+            continue
+        last = before.cell(row.id, "in_force").number
+        issued, repealed = now.cell(row.id, "issued").number, now.cell(row.id, "repealed").number
+        cell = now.cell(row.id, "in_force")
+        expected = last + issued - repealed
+        if cell.number != expected:
+            why = f"上年现行有效 {last} + 本年制发 {issued} − 本年废止 {repealed}；如本年清理了文件，可忽略"
+            failures.append(_fail(now, row, parents, "现行有效件数", cell, expected, why, "R7"))
+    return failures
+
+
+def _fail(table: Table, row: Row, parents: tuple, column: str, cell: Cell, expected,
+          why: str, rule: str) -> Failure:
+    actual = "空白" if cell.value is None else cell.value
+    message = (f"表{table.form.number}「{row_title(row, parents)}」行「{column}」列："
+               f"应为 {expected}（{why}），实为 {actual}")
+    return Failure(table.file, cell.line or table.row_lines.get(row.id), message, rule)

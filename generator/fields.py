@@ -1,0 +1,185 @@
+"""Reading the simple keyed fields of site.yaml, units.yaml and report metadata.
+
+Each field has a Chinese key (what editors write) and an English id (accepted
+too, and named in error messages). Unknown keys get a did-you-mean.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Callable
+
+from generator.problems import Problems
+from generator.source import Document
+
+
+class FieldError(ValueError):
+    """A value that does not fit its field; the message is Chinese."""
+
+
+@dataclass(frozen=True)
+class Field:
+    id: str
+    key: str
+    parse: Callable[[Any, str | None], Any]
+    required: bool = False
+    default: Any = None
+    hint: str = ""           # what to write, added to a "missing" error
+
+
+def read_fields(doc: Document, mapping: dict, path: tuple, fields: tuple[Field, ...],
+                problems: Problems, what: str) -> dict[str, Any]:
+    """Parse `mapping` (found at `path` in `doc`) against `fields`, by id."""
+    by_name = {}
+    for f in fields:
+        by_name[f.key] = f
+        by_name[f.id] = f
+    values: dict[str, Any] = {}
+    for key, value in mapping.items():
+        f = by_name.get(key)
+        line = doc.line(path + (key,))
+        if f is None:
+            problems.error(doc.rel, line, f"{what}中没有「{key}」这一项{_did_you_mean(key, fields)}", key)
+            continue
+        if f.id in values:
+            problems.error(doc.rel, line, f"「{f.key}」写了两次（中文名和英文名 {f.id} 是同一项）", f.id)
+            continue
+        try:
+            values[f.id] = f.parse(value, doc.text(path + (key,)))
+        except FieldError as exc:
+            problems.error(doc.rel, line, f"「{f.key}」{exc}", f.id)
+            values[f.id] = f.default
+    for f in fields:
+        if f.id in values:
+            continue
+        if f.required:
+            hint = f"，{f.hint}" if f.hint else ""
+            problems.error(doc.rel, doc.line(path), f"{what}缺少「{f.key}」{hint}", f.id)
+        values[f.id] = f.default
+    return values
+
+
+def _did_you_mean(key: str, fields: tuple[Field, ...]) -> str:
+    names = [f.key for f in fields] + [f.id for f in fields]
+    close = difflib.get_close_matches(key, names, n=1, cutoff=0.5)
+    if close:
+        return f"，是否想写「{close[0]}」？"
+    return "，可用的项目有：" + "、".join(f.key for f in fields)
+
+
+# --- value parsers: (value, source text) -> value, or FieldError ---------------
+
+def text(value: Any, raw: str | None) -> str | None:
+    """A string; a number keeps the digits exactly as written (leading zeros)."""
+    if value is None:
+        return None
+    if isinstance(value, (dict, list)):
+        raise FieldError("应为一行文字")
+    result = raw if raw is not None else str(value)
+    return result.strip() or None
+
+
+def boolean(value: Any, raw: str | None) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value in ("是", "否"):
+        return value == "是"
+    raise FieldError(f"应为 true 或 false（是 / 否），实为「{raw if raw is not None else value}」")
+
+
+_DATE_FORMS = (
+    re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"),
+    re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"),
+    re.compile(r"(\d{4})\.(\d{1,2})\.(\d{1,2})"),
+    re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日"),
+)
+
+
+def date(value: Any, raw: str | None) -> datetime.date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    written = str(value).strip()
+    for form in _DATE_FORMS:
+        match = form.fullmatch(written)
+        if match:
+            try:
+                return datetime.date(*map(int, match.groups()))
+            except ValueError:
+                break
+    raise FieldError(f"不是有效日期：「{written}」，请写成 2024-01-19 的形式")
+
+
+def integer(value: Any, raw: str | None) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise FieldError(f"应为整数，实为「{raw if raw is not None else value}」")
+    return value
+
+
+def choice(options: dict[str, str]) -> Callable[[Any, str | None], str]:
+    """One of the given words (keys), returned as its value."""
+    def parse(value: Any, raw: str | None) -> str:
+        from generator.form import normalize_label
+        wanted = normalize_label(value)
+        for word, result in options.items():
+            if normalize_label(word) == wanted:
+                return result
+        shown = "、".join(dict.fromkeys(options))
+        raise FieldError(f"应为 {shown} 之一，实为「{value}」")
+    return parse
+
+
+def number(value: Any, *, amount: bool) -> int | Decimal | None:
+    """A table cell: a non-negative count, or a non-negative amount (万元).
+
+    None is a blank cell, distinct from 0. Raises FieldError with the fix.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise FieldError(f"应填数字，实为 {'true' if value else 'false'}")
+    if isinstance(value, str):
+        value = _number_from_text(value.strip(), amount)
+        if value is None:
+            return None
+    if isinstance(value, int):
+        if value < 0:
+            raise FieldError(f"不能为负数，实为 {value}")
+        return value
+    if isinstance(value, Decimal):
+        if value < 0:
+            raise FieldError(f"不能为负数，实为 {value}")
+        if not amount:
+            if value == value.to_integral_value():
+                raise FieldError(f"件数应为整数，请写 {int(value)}，不要写 {value}")
+            raise FieldError(f"件数应为整数，实为 {value}")
+        return value
+    raise FieldError("应为一个数字，不能是列表或多项内容")
+
+
+def _number_from_text(written: str, amount: bool) -> int | Decimal | None:
+    if written == "":
+        return None
+    if re.fullmatch(r"[0-9]+", written):
+        return int(written)
+    if amount and re.fullmatch(r"[0-9]+\.[0-9]+", written):
+        return Decimal(written)
+    if re.fullmatch(r"[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?", written):
+        raise FieldError(f"「{written}」不要用千位分隔符（逗号），请写作 {written.replace(',', '')}")
+    match = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)\s*(件|个|条|次|万元|元)", written)
+    if match:
+        raise FieldError(f"「{written}」只填数字，不要带单位，请写作 {match.group(1)}")
+    if re.search(r"[零〇一二三四五六七八九十百千万两]", written):
+        raise FieldError(f"「{written}」请用阿拉伯数字填写，如 6")
+    if written.startswith("-"):
+        raise FieldError(f"不能为负数，实为 {written}")
+    raise FieldError(f"「{written}」不是数字：只填阿拉伯数字，空白单元格写 null")

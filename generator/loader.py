@@ -1,0 +1,121 @@
+"""Load and validate a whole site before anything is written.
+
+Layout of a site folder:
+    site.yaml                       the portal
+    content/units.yaml              the units that publish reports
+    content/reports/<unit>/<year>.yaml   a report's metadata and tables
+    content/reports/<unit>/<year>.md     its narrative
+    templates/                      optional overrides of the default templates
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from generator.checks import check_carry_over, check_in_force, check_report, complete_totals
+from generator.config import load_site_config, load_units
+from generator.model import Report, Site, Unit
+from generator.narrative import load_narrative
+from generator.problems import Problems
+from generator.reports import parse_report
+from generator.source import load_yaml
+
+REPORTS_DIR = "content/reports"
+DATA_SUFFIXES = (".yaml", ".yml")
+NARRATIVE_SUFFIX = ".md"
+_YEAR = re.compile(r"(19|20)\d\d")
+
+
+def load_site(root: Path) -> tuple[Site | None, Problems]:
+    """Everything the build needs, or None with the problems that prevent it."""
+    problems = Problems()
+    config = load_site_config(root, problems)
+    units = load_units(root, problems)
+    reports = _load_reports(root, units, problems)
+    _check(reports, problems)
+    if config is None:
+        return None, problems
+    return Site(root=root, config=config, units=units, reports=reports), problems
+
+
+def _load_reports(root: Path, units: dict[str, Unit], problems: Problems) -> list[Report]:
+    folder = root / REPORTS_DIR
+    if not folder.is_dir():
+        problems.warning(REPORTS_DIR, None, "还没有任何报告：报告放在 content/reports/<单位编号>/<年份>.yaml")
+        return []
+    reports = []
+    for unit_dir in sorted(folder.iterdir()):
+        rel_dir = f"{REPORTS_DIR}/{unit_dir.name}"
+        if not unit_dir.is_dir():
+            problems.warning(rel_dir, None, "已忽略：content/reports 下应只有以单位编号命名的文件夹")
+            continue
+        for year, files in sorted(_report_files(unit_dir, rel_dir, problems).items()):
+            report = _load_report(root, units.get(unit_dir.name), year, files, problems)
+            if report is not None:
+                reports.append(report)
+    return reports
+
+
+def _report_files(unit_dir: Path, rel_dir: str, problems: Problems) -> dict[int, dict[str, list[Path]]]:
+    by_year: dict[int, dict[str, list[Path]]] = {}
+    for path in sorted(unit_dir.iterdir()):
+        rel = f"{rel_dir}/{path.name}"
+        kind = "data" if path.suffix in DATA_SUFFIXES else "narrative" if path.suffix == NARRATIVE_SUFFIX else None
+        if kind is None or not _YEAR.fullmatch(path.stem) or not path.is_file():
+            problems.warning(rel, None, "已忽略：报告文件应命名为 <年份>.yaml 和 <年份>.md，如 2023.yaml")
+            continue
+        by_year.setdefault(int(path.stem), {"data": [], "narrative": []})[kind].append(path)
+    return by_year
+
+
+def _load_report(root: Path, unit: Unit | None, year: int, files: dict[str, list[Path]],
+                 problems: Problems) -> Report | None:
+    data_files, narratives = files["data"], files["narrative"]
+    rel = _rel(root, (data_files or narratives)[0])
+    if unit is None:
+        unit_id = rel.split("/")[2]
+        problems.error(rel, None, f"单位「{unit_id}」不在单位名录 content/units.yaml 中："
+                                  "请先登记该单位，或把文件夹改名为已登记的单位编号", "unit")
+        return None
+    if len(data_files) > 1:
+        problems.error(_rel(root, data_files[1]), None, f"{unit.name} {year} 年的报告重复：与 "
+                       f"{_rel(root, data_files[0])} 是同一份报告，请删除其中一个", "duplicate")
+        return None
+    if not data_files:
+        problems.error(rel, None, f"缺少数据文件 {year}.yaml：每份报告由同名的 .yaml（表格）和 .md（正文）组成", "data")
+        return None
+    if not narratives:
+        problems.error(rel, None, f"缺少正文文件 {year}.md：每份报告由同名的 .yaml（表格）和 .md（正文）组成", "narrative")
+        return None
+    errors_before = len(problems.errors)
+    doc = load_yaml(data_files[0], rel, problems)
+    report = parse_report(doc, unit, year, problems) if doc is not None else None
+    narrative = load_narrative(narratives[0], _rel(root, narratives[0]), problems)
+    if report is None or narrative is None or len(problems.errors) > errors_before:
+        return None   # its own errors are listed; checks on half-read data would only add noise
+    report.narrative = narrative
+    return report
+
+
+def _check(reports: list[Report], problems: Problems) -> None:
+    by_key = {report.key: report for report in reports}
+    for report in reports:
+        for table in report.tables.values():
+            complete_totals(table)
+    for report in reports:
+        failures = check_report(report)
+        previous = by_key.get((report.unit.id, report.year - 1))
+        if previous is not None:
+            failures += check_carry_over(previous, report)
+            for warning in check_in_force(previous, report):
+                problems.warning(warning.file, warning.line, warning.message, warning.rule)
+        for failure in failures:
+            if report.as_published:
+                report.discrepancies.append(f"{failure.message}（{failure.rule}）")
+            else:
+                problems.error(failure.file, failure.line, failure.message, failure.rule)
+
+
+def _rel(root: Path, path: Path) -> str:
+    return path.relative_to(root).as_posix()

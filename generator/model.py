@@ -1,0 +1,118 @@
+"""The site as the renderer sees it: units, reports and their tables."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from generator.form import Row, TableForm
+
+KINDS = ("本级政府", "政府部门", "乡镇（街道）")
+SCOPES = {"本级": "self", "汇总": "aggregated"}
+
+Number = int | Decimal
+
+
+@dataclass
+class Cell:
+    value: Number | None        # None is a blank cell, shown blank, distinct from 0
+    line: int | None = None     # where the editor wrote it
+    computed: bool = False      # a 总计 left out of the data and computed
+
+    @property
+    def number(self) -> Number:
+        """The value for arithmetic: a blank counts as 0."""
+        return self.value if self.value is not None else 0
+
+
+@dataclass
+class Table:
+    form: TableForm
+    file: str
+    line: int | None
+    cells: dict[tuple[str, str], Cell] = field(default_factory=dict)
+    row_lines: dict[str, int | None] = field(default_factory=dict)
+
+    def has_row(self, row_id: str) -> bool:
+        return row_id in self.row_lines
+
+    def rows(self) -> list[tuple[Row, tuple]]:
+        """The rows present in this report, in official order, with their groups."""
+        return [(row, parents) for row, parents in self.form.rows() if self.has_row(row.id)]
+
+    def cell(self, row_id: str, column_id: str) -> Cell:
+        return self.cells[(row_id, column_id)]
+
+    def value(self, row_id: str, column_id: str) -> Number | None:
+        return self.cells[(row_id, column_id)].value
+
+
+@dataclass
+class Unit:
+    id: str
+    name: str
+    kind: str
+    code: str | None
+    parent: str | None
+    order: int
+    file: str
+    line: int | None
+
+
+@dataclass
+class Narrative:
+    file: str
+    preamble: str                                            # HTML
+    sections: dict[str, str] = field(default_factory=dict)  # 一 -> HTML
+
+
+@dataclass
+class Report:
+    unit: Unit
+    year: int
+    data_file: str
+    title: str
+    published: datetime.date | None
+    written: datetime.date | None
+    index_no: str | None
+    publisher: str | None
+    topic: str | None
+    doc_no: str | None
+    validity: str | None
+    format: str
+    scope: str
+    as_published: bool
+    tables: dict[str, Table]
+    narrative: Narrative | None = None
+    discrepancies: list[str] = field(default_factory=list)  # rule failures, shown on the page
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.unit.id, self.year)
+
+
+@dataclass
+class SiteConfig:
+    name: str
+    base_url: str | None
+    description: str | None
+    host: str | None
+    contact: str | None
+    site_code: str | None
+    icp: str | None
+    police_record: str | None
+    demo: bool
+
+
+@dataclass
+class Site:
+    root: Path
+    config: SiteConfig
+    units: dict[str, Unit]
+    reports: list[Report]
+
+    def reports_of(self, unit_id: str) -> list[Report]:
+        """A unit's reports, newest first."""
+        return sorted((r for r in self.reports if r.unit.id == unit_id), key=lambda r: -r.year)

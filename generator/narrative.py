@@ -1,0 +1,116 @@
+"""A report's narrative: Markdown split at the section headings 一 to 六.
+
+The editor writes the preamble, then `## 一、总体情况`, `## 五、…`, `## 六、…`
+(and may add text under 二/三/四, shown above the generated table).
+
+Safety: raw HTML in the Markdown is escaped, not passed through: editors have
+no need for it, and escaping shows them what they typed instead of silently
+dropping it. Links and images keep only http(s), mailto, tel and relative URLs.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import markdown
+from markdown.treeprocessors import Treeprocessor
+
+from generator.form import NARRATIVE_SECTIONS, SECTION_HEADINGS, SECTIONS, normalize_label
+from generator.model import Narrative
+from generator.problems import Problems
+from generator.source import read_text
+
+_HEADING = re.compile(r"^(#{1,2})(?!#)\s*(.*?)\s*#*\s*$")
+_SECTION_NUMBER = re.compile(r"^([一二三四五六])\.")
+_SAFE_SCHEMES = {"", "http", "https", "mailto", "tel"}
+_CONTROL = re.compile(r"[\x00-\x20\x7f]+")
+_ORDER = [number for number, _ in SECTIONS]
+
+
+class _SafeAndNested(Treeprocessor):
+    """Drops unsafe URLs; headings inside a section start at h3 (h2 is the section)."""
+
+    def run(self, root):
+        for element in root.iter():
+            for attribute in ("href", "src"):
+                value = element.get(attribute)
+                if value is not None and not _safe_url(value):
+                    del element.attrib[attribute]
+            if element.tag in ("h1", "h2"):
+                element.tag = "h3"
+
+
+def _safe_url(url: str) -> bool:
+    return urlsplit(_CONTROL.sub("", url)).scheme.lower() in _SAFE_SCHEMES
+
+
+class _Renderer:
+    def __init__(self):
+        self.md = markdown.Markdown(extensions=["sane_lists"], output_format="html")
+        self.md.preprocessors.deregister("html_block")
+        self.md.inlinePatterns.deregister("html")
+        self.md.treeprocessors.register(_SafeAndNested(self.md), "gongkai_safe", 0)
+
+    def __call__(self, source: str) -> str:
+        self.md.reset()
+        return self.md.convert(source)
+
+
+_render = None
+
+
+def render_markdown(source: str) -> str:
+    global _render
+    if _render is None:
+        _render = _Renderer()
+    return _render(source)
+
+
+def load_narrative(path: Path, rel: str, problems: Problems) -> Narrative | None:
+    text = read_text(path, rel, problems)
+    if text is None:
+        return None
+    return parse_narrative(text, rel, problems)
+
+
+def parse_narrative(text: str, rel: str, problems: Problems) -> Narrative:
+    chunks: dict[str, list[str]] = {"": []}
+    seen_at: dict[str, int] = {}
+    current = ""
+    for number, line in enumerate(text.split("\n"), start=1):
+        section = _section_of(line, rel, number, problems)
+        if section is None:
+            chunks[current].append(line)
+            continue
+        if section in seen_at:
+            problems.error(rel, number, f"「{SECTION_HEADINGS[section]}」出现了两次（第一次在第 {seen_at[section]} 行）",
+                           "section")
+        elif current and _ORDER.index(section) < _ORDER.index(current):
+            problems.error(rel, number, f"「{SECTION_HEADINGS[section]}」应在「{SECTION_HEADINGS[current]}」之前",
+                           "section")
+        seen_at[section] = number
+        current = section
+        chunks.setdefault(section, [])
+    for section in NARRATIVE_SECTIONS:
+        if section not in seen_at:
+            heading = SECTION_HEADINGS[section]
+            problems.error(rel, None, f"缺少「{heading}」一节：请加上一行「## {heading}」并在其下填写内容", "section")
+    narrative = Narrative(file=rel, preamble=render_markdown("\n".join(chunks.pop(""))))
+    for section, lines in chunks.items():
+        narrative.sections[section] = render_markdown("\n".join(lines))
+    return narrative
+
+
+def _section_of(line: str, rel: str, number: int, problems: Problems) -> str | None:
+    """The section number a heading line opens, or None for any other line."""
+    match = _HEADING.match(line)
+    if match is None:
+        bare = normalize_label(line)
+        if any(bare == normalize_label(h) for h in SECTION_HEADINGS.values()):
+            problems.warning(rel, number, f"「{line.strip()}」像是章节标题，但前面没有 ##，"
+                                          "因此当作正文处理；作为标题请写成「## " + line.strip() + "」", "section")
+        return None
+    section = _SECTION_NUMBER.match(normalize_label(match.group(2)))
+    return section.group(1) if section else None

@@ -1,0 +1,61 @@
+"""Problems found in a site's input, collected across all files and printed once.
+
+Every stage appends to one `Problems` list instead of raising, so an editor sees
+every mistake of every file in one run (MkDocs stops at the first; we don't).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    level: str          # ERROR or WARNING
+    file: str           # path relative to the site folder, "/" separated
+    line: int | None    # 1-based; None when the problem is about the whole file
+    message: str        # Chinese, says what is wrong and, where obvious, the fix
+    rule: str = ""      # rule id (R1...) or field name, shown in brackets
+
+    def format(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        prefix = "警告：" if self.level == WARNING else ""
+        suffix = f" ({self.rule})" if self.rule else ""
+        return f"{where}: {prefix}{self.message}{suffix}"
+
+
+@dataclass
+class Problems:
+    items: list[Problem] = field(default_factory=list)
+
+    def error(self, file: str, line: int | None, message: str, rule: str = "") -> None:
+        self.items.append(Problem(ERROR, file, line, message, rule))
+
+    def warning(self, file: str, line: int | None, message: str, rule: str = "") -> None:
+        self.items.append(Problem(WARNING, file, line, message, rule))
+
+    def extend(self, other: Problems) -> None:
+        self.items.extend(other.items)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.items if p.level == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.items if p.level == WARNING]
+
+    def sorted(self) -> list[Problem]:
+        """File order, then line order: the way an editor walks through them."""
+        return sorted(self.items, key=lambda p: (p.file, p.line or 0))
+
+
+class BuildFailed(Exception):
+    """Raised by the pipeline after it has listed every problem it could find."""
+
+    def __init__(self, problems: Problems):
+        super().__init__(f"{len(problems.errors)} error(s)")
+        self.problems = problems

@@ -1,0 +1,156 @@
+"""A report's data file: metadata fields plus tables 二, 三 and 四.
+
+The tables are written as nested mappings that mirror the official form:
+
+    三、收到和处理政府信息公开申请情况:
+      #                  自然人 商业企业 科研机构 社会公益组织 法律服务机构 其他 总计
+      一、本年新收:        [6,    0,      0,      0,          0,          0,   6]
+      三、本年度办理结果:
+        （一）予以公开:    [1, 0, 0, 0, 0, 0, 1]
+        （三）不予公开:
+          1.属于国家秘密: [0, 0, 0, 0, 0, 0, 0]
+
+A row with one column may be a bare number; a 总计 may be left out.
+"""
+
+from __future__ import annotations
+
+import re
+
+from generator import fields as f
+from generator.form import (FORMAT_2021, SUPPORTED_FORMATS, TABLES, Group, Row, TableForm,
+                            match_label, suggest_label)
+from generator.model import SCOPES, Cell, Report, Table, Unit
+from generator.problems import Problems
+from generator.source import Document
+
+INDEX_NO = re.compile(r"[0-9A-Z]{9}(?:[0-9A-Z]{9})?/\d{4}(?:\d{2})?-\d{5}")
+
+
+def _format(value, raw) -> str:
+    written = f.text(value, raw) or FORMAT_2021
+    if written not in SUPPORTED_FORMATS:
+        raise f.FieldError(f"暂只支持 {'、'.join(SUPPORTED_FORMATS)} 格式（国办公开办函〔2021〕30号），实为「{written}」")
+    return written
+
+
+METADATA_FIELDS = (
+    f.Field("title", "标题", f.text),
+    f.Field("published", "发布日期", f.date, required=True, hint="如：2024-01-19"),
+    f.Field("written", "成文日期", f.date),
+    f.Field("index_no", "索引号", f.text),
+    f.Field("publisher", "发布机构", f.text),
+    f.Field("topic", "主题分类", f.text),
+    f.Field("doc_no", "文号", f.text),
+    f.Field("validity", "有效性", f.text),
+    f.Field("format", "格式", _format, default=FORMAT_2021),
+    f.Field("scope", "范围", f.choice(SCOPES), default="self"),
+    f.Field("as_published", "按原样发布", f.boolean, default=False),
+)
+
+TABLE_HEADINGS = [t.heading for t in TABLES]
+
+
+def parse_report(doc: Document, unit: Unit, year: int, problems: Problems) -> Report | None:
+    if doc.data is None:
+        problems.error(doc.rel, None, "数据文件是空的：请填写发布日期和表二、表三、表四，可参考示例报告")
+        return None
+    if not isinstance(doc.data, dict):
+        problems.error(doc.rel, doc.line(()), "数据文件应由「项目: 内容」组成，而不是列表或单独的文字")
+        return None
+    metadata, tables = {}, {}
+    for key, value in doc.data.items():
+        heading = match_label(key, TABLE_HEADINGS) if _looks_like_table(key) else None
+        if heading is None:
+            metadata[key] = value
+            continue
+        form = next(t for t in TABLES if t.heading == heading)
+        if form.number in tables:
+            problems.error(doc.rel, doc.line((key,)), f"「{heading}」写了两次", "table")
+            continue
+        tables[form.number] = parse_table(form, value, doc, (key,), problems)
+    values = f.read_fields(doc, metadata, (), METADATA_FIELDS, problems, "报告数据")
+    for form in TABLES:
+        if form.number not in tables:
+            problems.error(doc.rel, None, f"缺少「{form.heading}」表格的数据", "table")
+    index_no = values["index_no"]
+    if index_no and not INDEX_NO.fullmatch(index_no):
+        problems.warning(doc.rel, doc.line(("索引号",)),
+                         f"索引号「{index_no}」不符合常见格式「组织机构代码/年份-五位序号」", "index_no")
+    title = values.pop("title") or f"{unit.name}{year}年政府信息公开工作年度报告"
+    return Report(unit=unit, year=year, data_file=doc.rel, title=title, tables=tables, **values)
+
+
+def _looks_like_table(key: str) -> bool:
+    return key[:1] in "二三四表" or "情况" in key
+
+
+def parse_table(form: TableForm, value, doc: Document, path: tuple, problems: Problems) -> Table:
+    table = Table(form=form, file=doc.rel, line=doc.line(path))
+    _read_group(form, form.root, value, doc, path, table, problems)
+    return table
+
+
+def _read_group(form: TableForm, group: Group, value, doc: Document, path: tuple,
+                table: Table, problems: Problems) -> None:
+    where = f"表{form.number}「{group.label}」"
+    if not isinstance(value, dict):
+        problems.error(doc.rel, doc.line(path), f"{where}下应逐行列出各项（换行并缩进），而不是直接写数字", "table")
+        return
+    labels = [child.label for child in group.children]
+    given: dict[str, str] = {}
+    suggested: set[str] = set()   # a misspelt row is reported once, not also as missing
+    for key in value:
+        label = match_label(key, labels)
+        if label is None:
+            suggestion = suggest_label(key, labels)
+            suggested.add(suggestion)
+            fix = f"，是否想写「{suggestion}」？" if suggestion else f"，应为：{'、'.join(labels)}"
+            problems.error(doc.rel, doc.line(path + (key,)), f"{where}下没有「{key}」这一项{fix}", "label")
+        elif label in given:
+            problems.error(doc.rel, doc.line(path + (key,)),
+                           f"{where}下的「{label}」写了两次（另一处写作「{given[label]}」）", "label")
+        else:
+            given[label] = key
+    for child in group.children:
+        key = given.get(child.label)
+        if key is None:
+            if child.label in suggested or isinstance(child, Row) and (child.optional or child.total):
+                continue
+            problems.error(doc.rel, doc.line(path), f"{where}下缺少「{child.label}」"
+                           f"{'一行' if isinstance(child, Row) else '一组'}：请补上，没有的写 0", "label")
+            continue
+        if isinstance(child, Group):
+            _read_group(form, child, value[key], doc, path + (key,), table, problems)
+        else:
+            _read_row(form, child, value[key], doc, path + (key,), table, problems)
+
+
+def _read_row(form: TableForm, row: Row, value, doc: Document, path: tuple,
+              table: Table, problems: Problems) -> None:
+    line = doc.line(path)
+    columns = row.columns
+    where = f"表{form.number}「{row.label}」"
+    if len(columns) == 1 and not isinstance(value, list):
+        value = [value]
+    if not isinstance(value, list):
+        problems.error(doc.rel, line, f"{where}应写成方括号中的 {len(columns)} 个数："
+                       f"[{', '.join(c.label for c in columns)}]", "table")
+        return
+    may_omit_total = columns[-1].total
+    if not (len(value) == len(columns) or (may_omit_total and len(value) == len(columns) - 1)):
+        names = "、".join(c.label for c in columns)
+        problems.error(doc.rel, line, f"{where}应有 {len(columns)} 个数（{names}"
+                       f"{'，总计可省略' if may_omit_total else ''}），实有 {len(value)} 个", "table")
+        return
+    table.row_lines[row.id] = line
+    for index, column in enumerate(columns):
+        if index >= len(value):
+            continue   # the 总计 left out: computed by checks.complete_totals
+        cell_line = doc.line(path + (index,))
+        try:
+            number = f.number(value[index], amount=column.amount)
+        except f.FieldError as exc:
+            problems.error(doc.rel, cell_line, f"{where}行「{column.label}」列：{exc}", "R8")
+            number = None
+        table.cells[(row.id, column.id)] = Cell(number, cell_line)

@@ -1,0 +1,190 @@
+"""Reading input files: bytes -> text -> YAML values that remember their line.
+
+Editors' files come from Windows Notepad, WPS and copy-paste, so decoding
+accepts a UTF-8 BOM and CRLF silently and reads GBK/GB18030 with a warning.
+YAML is composed into nodes (PyYAML's C composer when present) and converted by
+our own small resolver, which
+- keeps the source line of every mapping key and sequence item,
+- reads integers and decimals from their source text (so `012` is 12, not
+  octal 10, and a fee keeps the exact digits that were published),
+- refuses duplicate keys, aliases (no "billion laughs") and custom tags.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.problems import Problems
+
+try:
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - pure-Python PyYAML
+    from yaml import SafeLoader as _Loader
+
+MAX_FILE_BYTES = 2 * 1024 * 1024  # a report's data file is a few KB
+
+_INT = re.compile(r"[-+]?[0-9]+")
+_DECIMAL = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)")
+_TAG = "tag:yaml.org,2002:"
+_scalar_constructor = yaml.constructor.SafeConstructor()
+
+
+def read_text(path: Path, rel: str, problems: Problems) -> str | None:
+    """Decode a file as UTF-8 (BOM allowed), else GB18030 with a warning."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            problems.error(rel, None, f"文件过大（{size // 1024} KB），超过上限 {MAX_FILE_BYTES // 1024} KB，"
+                                      "请检查是否误放了其他文件")
+            return None
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.error(rel, None, f"无法读取文件：{exc.strerror or exc}")
+        return None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("gb18030")
+        except UnicodeDecodeError as exc:
+            line = raw.count(b"\n", 0, exc.start) + 1
+            problems.error(rel, line, "文件编码无法识别（既不是 UTF-8 也不是 GBK），请用记事本或 WPS "
+                                      "“另存为”并选择 UTF-8 编码", "encoding")
+            return None
+        problems.warning(rel, None, "文件是 GBK/GB18030 编码，已按 GBK 读取；请“另存为”UTF-8 编码", "encoding")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+@dataclass
+class Document:
+    """A parsed YAML file: plain values plus the line of every key and item."""
+
+    rel: str
+    data: Any
+    lines: dict[tuple, int] = field(default_factory=dict)
+    raw: dict[tuple, str] = field(default_factory=dict)   # source text of scalars
+
+    def text(self, path: tuple) -> str | None:
+        """A scalar exactly as written: an organisation code keeps its leading zeros."""
+        return self.raw.get(path)
+
+    def line(self, path: tuple) -> int | None:
+        """The line of `path`, or of its nearest ancestor that has one."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get((), None)
+
+
+class _Refused(Exception):
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def load_yaml(path: Path, rel: str, problems: Problems) -> Document | None:
+    text = read_text(path, rel, problems)
+    if text is None:
+        return None
+    return parse_yaml(text, rel, problems)
+
+
+def parse_yaml(text: str, rel: str, problems: Problems) -> Document | None:
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        column = f"（第 {mark.column + 1} 列）" if mark else ""
+        problems.error(rel, line, f"YAML 语法错误{column}：{_explain_yaml_error(exc)}", "yaml")
+        return None
+    except yaml.YAMLError as exc:
+        problems.error(rel, None, f"YAML 语法错误：{exc}", "yaml")
+        return None
+    doc = Document(rel, None)
+    if root is None:
+        return doc
+    try:
+        doc.data = _convert(root, (), doc, set())
+    except _Refused as refused:
+        problems.error(rel, refused.line, refused.message, "yaml")
+        return None
+    return doc
+
+
+def _convert(node: yaml.Node, path: tuple, doc: Document, seen: set) -> Any:
+    if id(node) in seen:
+        raise _Refused(node.start_mark.line + 1, "不支持 YAML 别名（*名称）：请把内容直接写出来")
+    seen.add(id(node))
+    lines = doc.lines
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _Refused(key_node.start_mark.line + 1, "键名必须是简单文字")
+            key = key_node.value.strip()
+            if key == "<<":
+                raise _Refused(key_node.start_mark.line + 1, "不支持 YAML 合并键（<<）")
+            if key in result:
+                first = lines[path + (key,)]
+                raise _Refused(key_node.start_mark.line + 1, f"「{key}」重复出现（第一次在第 {first} 行），请删除其中一个")
+            lines[path + (key,)] = key_node.start_mark.line + 1
+            result[key] = _convert(value_node, path + (key,), doc, seen)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_convert(item, path + (i,), doc, seen) for i, item in enumerate(node.value)]
+    doc.raw[path] = node.value
+    return _scalar(node)
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    tag, text = node.tag, node.value
+    if not tag.startswith(_TAG):
+        raise _Refused(node.start_mark.line + 1, f"不支持自定义 YAML 标签 {tag}")
+    kind = tag[len(_TAG):]
+    if kind == "null":
+        return None
+    if kind == "bool":
+        return _scalar_constructor.construct_yaml_bool(node)
+    if kind == "int":
+        return int(text) if _INT.fullmatch(text) else text
+    if kind == "float":
+        return Decimal(text) if _DECIMAL.fullmatch(text) else text
+    if kind == "timestamp":
+        value = _scalar_constructor.construct_yaml_timestamp(node)
+        return value.date() if isinstance(value, datetime.datetime) and not (
+            value.hour or value.minute or value.second) else value
+    return text
+
+
+_YAML_HINTS = [
+    ("found character '\\t'", "使用了制表符（Tab），YAML 只能用空格缩进，请把 Tab 换成空格"),
+    ("found unexpected end of stream", "文件在引号或括号闭合之前就结束了：检查是否有未闭合的引号或括号"),
+    ("found unexpected end", "文件意外结束：检查是否有未闭合的引号或括号"),
+    ("mapping values are not allowed here", "此处不应出现冒号：可能是缩进不对，或文字中的冒号需要加引号"),
+    ("did not find expected key", "缩进不对齐：同一层的项目应左对齐"),
+    ("expected <block end>", "缩进不对齐：同一层的项目应左对齐"),
+    ("could not find expected ':'", "缺少冒号，或上一行的引号未闭合"),
+    ("did not find expected ',' or ']'", "方括号列表 [...] 未闭合，或数字之间缺少英文逗号"),
+    ("did not find expected ',' or '}'", "花括号 {...} 未闭合，或项目之间缺少英文逗号"),
+    ("found undefined alias", "使用了未定义的别名（*名称）"),
+    ("found duplicate anchor", "锚点（&名称）重复"),
+]
+
+
+def _explain_yaml_error(exc: yaml.MarkedYAMLError) -> str:
+    problem = f"{exc.context or ''} {exc.problem or ''}"
+    for needle, hint in _YAML_HINTS:
+        if needle in problem:
+            return hint
+    return (exc.problem or str(exc)).strip()

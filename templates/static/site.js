@@ -1,0 +1,54 @@
+/* The report toolbar: 字体【大 中 小】, 打印, 关闭.
+   Loaded in <head> so the remembered font size applies before the first paint;
+   the toolbar stays hidden (and the page fully readable) without JavaScript. */
+(function () {
+  "use strict";
+  var KEY = "gongkai-font-size";
+  var SIZES = { large: "font-large", medium: "", small: "font-small" };
+  var NAMES = { large: "大", medium: "中", small: "小" };
+  var root = document.documentElement;
+
+  function stored() {
+    try { return localStorage.getItem(KEY); } catch (e) { return null; }
+  }
+
+  function apply(size) {
+    if (!SIZES.hasOwnProperty(size)) { size = "medium"; }
+    for (var s in SIZES) { if (SIZES[s]) { root.classList.remove(SIZES[s]); } }
+    if (SIZES[size]) { root.classList.add(SIZES[size]); }
+    return size;
+  }
+
+  apply(stored());
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var toolbar = document.querySelector("[data-toolbar]");
+    if (!toolbar) { return; }
+    var status = toolbar.querySelector("[data-font-status]");
+    var buttons = toolbar.querySelectorAll("[data-font]");
+
+    function show(size) {
+      for (var i = 0; i < buttons.length; i++) {
+        buttons[i].setAttribute("aria-pressed", String(buttons[i].getAttribute("data-font") === size));
+      }
+    }
+
+    show(apply(stored()));
+    for (var i = 0; i < buttons.length; i++) {
+      buttons[i].addEventListener("click", function () {
+        var size = apply(this.getAttribute("data-font"));
+        try { localStorage.setItem(KEY, size); } catch (e) { /* private mode: not remembered */ }
+        show(size);
+        if (status) { status.textContent = "字体已设为" + NAMES[size]; }
+      });
+    }
+    toolbar.querySelector("[data-print]").addEventListener("click", function () { window.print(); });
+    toolbar.querySelector("[data-close]").addEventListener("click", function () {
+      var fallback = this.getAttribute("data-fallback");
+      window.close();
+      // Browsers only close windows a script opened; otherwise go back to the listing.
+      setTimeout(function () { if (!window.closed) { window.location.href = fallback; } }, 100);
+    });
+    toolbar.hidden = false;
+  });
+})();
