@@ -102,7 +102,7 @@ def parse_yaml(text: str, rel: str, problems: Problems) -> Document | None:
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        mark = _where(exc)
         line = mark.line + 1 if mark else None
         column = f"（第 {mark.column + 1} 列）" if mark else ""
         problems.error(rel, line, f"YAML 语法错误{column}：{_explain_yaml_error(exc)}", "yaml")
@@ -180,6 +180,15 @@ _YAML_HINTS = [
     ("found undefined alias", "使用了未定义的别名（*名称）"),
     ("found duplicate anchor", "锚点（&名称）重复"),
 ]
+
+
+def _where(exc: yaml.MarkedYAMLError):
+    """Where the editor should look: an unclosed bracket or quote is where it opened,
+    not where the parser gave up (often the next line)."""
+    context = exc.context or ""
+    if exc.context_mark is not None and ("flow" in context or "quoted" in context):
+        return exc.context_mark
+    return exc.problem_mark or exc.context_mark
 
 
 def _explain_yaml_error(exc: yaml.MarkedYAMLError) -> str:
