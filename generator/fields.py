@@ -39,11 +39,15 @@ def read_fields(doc: Document, mapping: dict, path: tuple, fields: tuple[Field, 
         by_name[f.key] = f
         by_name[f.id] = f
     values: dict[str, Any] = {}
+    suggested: set[str] = set()   # a misspelt key is reported once, not also as missing
     for key, value in mapping.items():
         f = by_name.get(key)
         line = doc.line(path + (key,))
         if f is None:
-            problems.error(doc.rel, line, f"{what}中没有「{key}」这一项{_did_you_mean(key, fields)}", key)
+            suggestion = _closest(key, fields)
+            suggested.add(suggestion)
+            fix = f"，是否想写「{suggestion}」？" if suggestion else "，可用的项目有：" + "、".join(f.key for f in fields)
+            problems.error(doc.rel, line, f"{what}中没有「{key}」这一项{fix}", key)
             continue
         if f.id in values:
             problems.error(doc.rel, line, f"「{f.key}」写了两次（中文名和英文名 {f.id} 是同一项）", f.id)
@@ -56,19 +60,17 @@ def read_fields(doc: Document, mapping: dict, path: tuple, fields: tuple[Field, 
     for f in fields:
         if f.id in values:
             continue
-        if f.required:
+        if f.required and f.key not in suggested and f.id not in suggested:
             hint = f"，{f.hint}" if f.hint else ""
             problems.error(doc.rel, doc.line(path), f"{what}缺少「{f.key}」{hint}", f.id)
         values[f.id] = f.default
     return values
 
 
-def _did_you_mean(key: str, fields: tuple[Field, ...]) -> str:
+def _closest(key: str, fields: tuple[Field, ...]) -> str | None:
     names = [f.key for f in fields] + [f.id for f in fields]
     close = difflib.get_close_matches(key, names, n=1, cutoff=0.5)
-    if close:
-        return f"，是否想写「{close[0]}」？"
-    return "，可用的项目有：" + "、".join(f.key for f in fields)
+    return close[0] if close else None
 
 
 # --- value parsers: (value, source text) -> value, or FieldError ---------------

@@ -1,0 +1,87 @@
+"""Content-level mistakes and safety: files, units, narrative sections, escaping."""
+
+from __future__ import annotations
+
+from conftest import HUAJIE
+
+NARRATIVE = HUAJIE.replace(".yaml", ".md")
+
+
+def problems(run) -> list[str]:
+    return [line for line in run.lines if not line.startswith("构建失败")]
+
+
+def test_the_same_report_twice(site):
+    site.write(HUAJIE.replace(".yaml", ".yml"), site.read(HUAJIE))
+    run = site.build()
+    assert run.code == 1
+    assert problems(run) == ["content/reports/huajie/2023.yml: 花街镇人民政府 2023 年的报告重复：与 "
+                             "content/reports/huajie/2023.yaml 是同一份报告，请删除其中一个 (duplicate)"]
+
+
+def test_a_report_whose_unit_is_not_registered(site):
+    site.write("content/reports/nowhere/2023.yaml", site.read(HUAJIE))
+    site.write("content/reports/nowhere/2023.md", site.read(NARRATIVE))
+    run = site.build()
+    assert run.code == 1
+    assert problems(run)[0].startswith("content/reports/nowhere/2023.yaml: 单位「nowhere」不在单位名录")
+
+
+def test_missing_narrative_and_missing_data(site):
+    site.path(NARRATIVE).unlink()
+    site.path("content/reports/huaian/2024.yaml").unlink()
+    run = site.build()
+    assert problems(run) == [
+        "content/reports/huaian/2024.md: 缺少数据文件 2024.yaml：每份报告由同名的 .yaml（表格）和 .md（正文）组成 (data)",
+        "content/reports/huajie/2023.yaml: 缺少正文文件 2023.md：每份报告由同名的 .yaml（表格）和 .md（正文）组成 (narrative)",
+    ]
+
+
+def test_narrative_sections_missing_repeated_or_out_of_order(site):
+    text = site.read(NARRATIVE).replace("## 六、其他需要报告的事项", "## 五、存在的主要问题及改进情况")
+    site.write(NARRATIVE, text + "\n## 四、政府信息公开行政复议、行政诉讼情况\n")
+    run = site.build()
+    line_six = site.line_of(NARRATIVE, "本年度我单位未发出") - 2
+    assert problems(run) == [
+        f"{NARRATIVE}: 缺少「六、其他需要报告的事项」一节：请加上一行「## 六、其他需要报告的事项」并在其下填写内容 (section)",
+        f"{NARRATIVE}:{line_six}: 「五、存在的主要问题及改进情况」出现了两次（第一次在第 27 行） (section)",
+        f"{NARRATIVE}:{len(text.splitlines()) + 2}: 「四、政府信息公开行政复议、行政诉讼情况」应在「五、存在的主要问题及改进情况」之前 (section)",
+    ]
+
+
+def test_missing_row_unknown_key_and_metadata(site):
+    text = site.read(HUAJIE)
+    text = text.replace("    行政强制: 61", "    行政强制措施: 61").replace("发布日期: 2024-01-19", "发布日其: 2024-01-19")
+    site.write(HUAJIE, text)
+    run = site.build()
+    assert problems(run) == [
+        f"{HUAJIE}:7: 报告数据中没有「发布日其」这一项，是否想写「发布日期」？ (发布日其)",
+        f"{HUAJIE}:21: 表二「第二十条第（六）项」下没有「行政强制措施」这一项，是否想写「行政强制」？ (label)",
+    ]
+
+
+def test_short_labels_and_half_width_brackets_are_accepted(site):
+    text = site.read(HUAJIE).replace("（二）部分公开（区分处理的，只计这一情形，不计其他情形）:", "(二)部分公开:")
+    site.write(HUAJIE, text.replace("1.属于国家秘密:", "1、属于国家秘密:"))
+    assert site.build().code == 0
+
+
+def test_blank_cell_stays_blank_and_is_not_zero(site):
+    site.replace(HUAJIE, "行政许可: 0", "行政许可: null")
+    assert site.build().code == 0
+    html = site.page("nianbao/huajie/2023.html")
+    assert '<tr><th scope="row">行政许可</th><td class="num"></td></tr>' in html
+
+
+def test_markup_in_content_is_escaped_never_active(site):
+    site.replace(HUAJIE, "发布机构: 花街镇人民政府", '发布机构: "<script>alert(1)</script>"')
+    narrative = site.read(NARRATIVE).replace(
+        "## 五、", '<script>alert("x")</script>\n\n<img src=x onerror="alert(1)">\n\n'
+                  '[点我](javascript:alert(1)) [官网](https://www.gov.cn/)\n\n## 五、')
+    site.write(NARRATIVE, narrative)
+    assert site.build().code == 0
+    html = site.page("nianbao/huajie/2023.html")
+    assert "<script>alert" not in html and "<img" not in html and "javascript:" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;img src=x onerror=" in html
+    assert '<a>点我</a>' in html and '<a href="https://www.gov.cn/">官网</a>' in html
