@@ -90,7 +90,7 @@ def _check_results_total(table: Table) -> list[Failure]:
 def _check_balance(table: Table) -> list[Failure]:
     """R3: 一 + 二 = 三（七）总计 + 四, every column; reported on row 四."""
     failures = []
-    forward_row, parents = next((r, p) for r, p in table.form.rows() if r.id == "carried_forward")
+    forward_row, parents = table.form.find("carried_forward")
     for column in forward_row.columns:
         new, old, done = (table.cell(rid, column.id).number
                           for rid in ("new", "carried_over", "results_total"))
@@ -105,7 +105,7 @@ def _check_balance(table: Table) -> list[Failure]:
 def check_carry_over(previous: Report, report: Report) -> list[Failure]:
     """R6: 四、结转下年度 of year N-1 = 二、上年结转 of year N, every column."""
     before, now = previous.tables["三"], report.tables["三"]
-    carried_over_row, parents = next((r, p) for r, p in TABLE3.rows() if r.id == "carried_over")
+    carried_over_row, parents = TABLE3.find("carried_over")
     failures = []
     for column in carried_over_row.columns:
         expected = before.cell("carried_forward", column.id).number

@@ -70,6 +70,10 @@ class TableForm:
         """Every row in official order, with the groups it sits in."""
         yield from _rows(self.root, ())
 
+    def find(self, row_id: str) -> tuple[Row, tuple[Group, ...]]:
+        """One row by id, with the groups it sits in."""
+        return next((row, parents) for row, parents in self.rows() if row.id == row_id)
+
 
 def _rows(group: Group, parents: tuple[Group, ...]) -> Iterator[tuple[Row, tuple[Group, ...]]]:
     for child in group.children:
