@@ -105,7 +105,7 @@ def parse_yaml(text: str, rel: str, problems: Problems) -> Document | None:
         mark = _where(exc)
         line = mark.line + 1 if mark else None
         column = f"（第 {mark.column + 1} 列）" if mark else ""
-        problems.error(rel, line, f"YAML 语法错误{column}：{_explain_yaml_error(exc)}", "yaml")
+        problems.error(rel, line, f"YAML 语法错误{column}：{_explain_yaml_error(exc, text)}", "yaml")
         return None
     except yaml.YAMLError as exc:
         problems.error(rel, None, f"YAML 语法错误：{exc}", "yaml")
@@ -121,10 +121,19 @@ def parse_yaml(text: str, rel: str, problems: Problems) -> Document | None:
     return doc
 
 
+_COLLECTION_TAGS = {yaml.MappingNode: _TAG + "map", yaml.SequenceNode: _TAG + "seq"}
+_SCALAR_KINDS = {"null", "bool", "int", "float", "timestamp", "str"}
+
+
 def _convert(node: yaml.Node, path: tuple, doc: Document, seen: set) -> Any:
     if id(node) in seen:
-        raise _Refused(node.start_mark.line + 1, "不支持 YAML 别名（*名称）：请把内容直接写出来")
+        # An alias is the anchored node itself: report the line that uses it.
+        line = doc.lines.get(path, node.start_mark.line + 1)
+        raise _Refused(line, "不支持 YAML 别名（*名称）：请把内容直接写出来")
     seen.add(id(node))
+    expected_tag = _COLLECTION_TAGS.get(type(node))
+    if expected_tag is not None and node.tag != expected_tag:
+        raise _Refused(node.start_mark.line + 1, f"不支持 YAML 标签 {node.tag}")
     lines = doc.lines
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
@@ -149,9 +158,9 @@ def _convert(node: yaml.Node, path: tuple, doc: Document, seen: set) -> Any:
 
 def _scalar(node: yaml.ScalarNode) -> Any:
     tag, text = node.tag, node.value
-    if not tag.startswith(_TAG):
-        raise _Refused(node.start_mark.line + 1, f"不支持自定义 YAML 标签 {tag}")
-    kind = tag[len(_TAG):]
+    kind = tag[len(_TAG):] if tag.startswith(_TAG) else ""
+    if kind not in _SCALAR_KINDS:
+        raise _Refused(node.start_mark.line + 1, f"不支持 YAML 标签 {tag}")
     if kind == "null":
         return None
     if kind == "bool":
@@ -164,19 +173,23 @@ def _scalar(node: yaml.ScalarNode) -> Any:
         value = _scalar_constructor.construct_yaml_timestamp(node)
         return value.date() if isinstance(value, datetime.datetime) and not (
             value.hour or value.minute or value.second) else value
+    if not node.style and _INT.fullmatch(text):   # plain: style is None (pure) or "" (C)
+        return int(text)   # 08 and 09 are not YAML 1.1 octal, so the resolver left them as text
     return text
 
 
+_TAB_HINT = "使用了制表符（Tab），YAML 只能用空格缩进，请把 Tab 换成空格"
+# PyYAML's C and pure-Python parsers word the same error differently: both wordings are here.
 _YAML_HINTS = [
-    ("found character '\\t'", "使用了制表符（Tab），YAML 只能用空格缩进，请把 Tab 换成空格"),
+    ("found character '\\t'", _TAB_HINT),
     ("found unexpected end of stream", "文件在引号或括号闭合之前就结束了：检查是否有未闭合的引号或括号"),
     ("found unexpected end", "文件意外结束：检查是否有未闭合的引号或括号"),
-    ("mapping values are not allowed here", "此处不应出现冒号：可能是缩进不对，或文字中的冒号需要加引号"),
+    ("mapping values are not allowed", "此处不应出现冒号：可能是缩进不对，或文字中的冒号需要加引号"),
     ("did not find expected key", "缩进不对齐：同一层的项目应左对齐"),
     ("expected <block end>", "缩进不对齐：同一层的项目应左对齐"),
     ("could not find expected ':'", "缺少冒号，或上一行的引号未闭合"),
-    ("did not find expected ',' or ']'", "方括号列表 [...] 未闭合，或数字之间缺少英文逗号"),
-    ("did not find expected ',' or '}'", "花括号 {...} 未闭合，或项目之间缺少英文逗号"),
+    ("expected ',' or ']'", "方括号列表 [...] 未闭合，或数字之间缺少英文逗号"),
+    ("expected ',' or '}'", "花括号 {...} 未闭合，或项目之间缺少英文逗号"),
     ("found undefined alias", "使用了未定义的别名（*名称）"),
     ("found duplicate anchor", "锚点（&名称）重复"),
 ]
@@ -191,8 +204,13 @@ def _where(exc: yaml.MarkedYAMLError):
     return exc.problem_mark or exc.context_mark
 
 
-def _explain_yaml_error(exc: yaml.MarkedYAMLError) -> str:
+def _explain_yaml_error(exc: yaml.MarkedYAMLError, text: str) -> str:
     problem = f"{exc.context or ''} {exc.problem or ''}"
+    mark = exc.problem_mark
+    if mark is not None and "cannot start any token" in problem:
+        lines = text.split("\n")
+        if mark.line < len(lines) and lines[mark.line][mark.column:mark.column + 1] == "\t":
+            return _TAB_HINT
     for needle, hint in _YAML_HINTS:
         if needle in problem:
             return hint
