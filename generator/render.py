@@ -77,6 +77,7 @@ class Renderer:
         )
         self.env.filters["num"] = format_number
         self.env.filters["date"] = lambda d: d.isoformat() if d else ""
+        self.env.filters["absolute_url"] = self._absolute_url
         self.static = self._static_files()
         self.env.globals.update(
             site=site.config,
@@ -172,6 +173,13 @@ class Renderer:
             return path.relative_to(self.site.root.resolve()).as_posix()
         except ValueError:
             return f"（默认模板）{path.name}"
+
+    def _absolute_url(self, path: str) -> str:
+        """The public address of an output path ("" when site.yaml gives no 网站地址)."""
+        base = self.site.config.base_url
+        if not base:
+            return ""
+        return base + (path[: -len("index.html")] if path.endswith("index.html") else path)
 
     # -- static assets --------------------------------------------------------
 

@@ -88,3 +88,80 @@ def built_example(tmp_path_factory) -> Path:
     run = generate("build", "--site", str(REPO), "--out", str(out))
     assert run.code == 0, run.err
     return out
+
+
+# --- Browser tests: Debian's Chromium driven by Playwright (see ../shared/PORTAL.md) -------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+NODE_MODULES = REPO / "node_modules"
+
+
+@pytest.fixture(scope="session")
+def served_example(built_example):
+    """The built example portal over HTTP on 127.0.0.1, as a web server would serve it."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(built_example)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium. Never skipped: a missing browser fails the suite (see .ci/run)."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (the README's test command does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page in its own context (empty localStorage)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    # Experimental, so off by default: without it a data table with no headers at all passes.
+    "rules": {"td-has-header": {"enabled": True}},
+}
+
+
+def axe_violations(page) -> list[dict]:
+    script = NODE_MODULES / "axe-core" / "axe.min.js"
+    if not script.exists():
+        pytest.fail("node_modules/axe-core is missing: run `npm ci` (the README's test command does)")
+    page.add_script_tag(content=script.read_text(encoding="utf-8"))
+    result = page.evaluate("([c, o]) => axe.run(c || document, o)", [None, AXE_OPTIONS])
+    return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]} for v in result["violations"]]
+
+
+def nu_messages(files: list[Path]) -> list[dict]:
+    """The Nu HTML checker on all files in one call (its Java start-up costs seconds)."""
+    import json
+    import subprocess
+
+    jar = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
+    if not jar.exists():
+        pytest.fail("node_modules/vnu-jar is missing: run `npm ci` (the README's test command does)")
+    result = subprocess.run(["java", "-jar", str(jar), "--format", "json", "--exit-zero-always",
+                             *map(str, files)], capture_output=True, text=True, check=True)
+    return json.loads(result.stderr)["messages"]

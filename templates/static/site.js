@@ -22,6 +22,8 @@
   apply(stored());
 
   document.addEventListener("DOMContentLoaded", function () {
+    var pageUrl = document.querySelector("[data-page-url]");
+    if (pageUrl && !pageUrl.textContent) { pageUrl.textContent = window.location.href; }
     var toolbar = document.querySelector("[data-toolbar]");
     if (!toolbar) { return; }
     var status = toolbar.querySelector("[data-font-status]");
