@@ -70,14 +70,36 @@ def test_unique_titles_and_language(built_example):
     assert len(set(titles)) == len(titles)
 
 
-def test_skip_link_is_the_first_focusable_element(page, served_example):
-    page.goto(served_example + REPORT)
+@pytest.mark.parametrize("path", PAGES)
+def test_skip_link_is_the_first_focusable_element(page, served_example, path):
+    page.goto(served_example + path)
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "跳到正文"
     box = page.locator(".skip-link").bounding_box()
     assert box["y"] >= 0 and box["height"] >= 24           # visible when focused
     page.keyboard.press("Enter")
     assert page.evaluate("location.hash") == "#main"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_landmarks_and_headings_in_order(page, served_example, path):
+    page.goto(served_example + path)
+    for role in ("banner", "navigation", "main", "contentinfo"):
+        assert page.get_by_role(role).count() >= 1, role
+    levels = page.evaluate("[...document.querySelectorAll('h1,h2,h3,h4,h5,h6')].map(h => +h.tagName[1])")
+    assert levels[0] == 1 and levels.count(1) == 1
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), levels
+
+
+def test_text_spacing_override_clips_nothing(page, served_example):
+    """WCAG 1.4.12: line height 1.5, letter 0.12em, word 0.16em, paragraph 2em."""
+    page.goto(served_example + REPORT)
+    page.add_style_tag(content="* { line-height: 1.5 !important; letter-spacing: 0.12em !important;"
+                               " word-spacing: 0.16em !important; } p { margin-bottom: 2em !important; }")
+    clipped = page.evaluate("""[...document.querySelectorAll('button, .meta dd, .meta dt, th, td, a')]
+        .filter(e => e.scrollHeight > e.clientHeight + 1 && getComputedStyle(e).overflow !== 'visible').length""")
+    assert clipped == 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
 
 
 # --- 字体【大 中 小】 -----------------------------------------------------------------
@@ -278,6 +300,10 @@ def test_focus_is_visible_also_in_forced_colours(browser, served_example):
     style = page.evaluate("(() => { const s = getComputedStyle(document.activeElement);"
                           " return [s.outlineStyle, parseFloat(s.outlineWidth)]; })()")
     assert style[0] == "solid" and style[1] >= 3
+    # The chosen size shows without colour: bold and underlined, unlike the others.
+    cue = "b => [getComputedStyle(b).fontWeight, getComputedStyle(b).textDecorationLine]"
+    assert font_button(page, "中").evaluate(cue) == ["700", "underline"]
+    assert font_button(page, "大").evaluate(cue) == ["400", "none"]
     context.close()
 
 

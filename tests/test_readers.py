@@ -298,7 +298,7 @@ def syntax_params():
             yield pytest.param(loader, text, line, hint, id=f"{name}-{loader_name}")
 
 
-@pytest.mark.parametrize("loader, text, line, hint", syntax_params())
+@pytest.mark.parametrize("loader, text, line, hint", list(syntax_params()))
 def test_syntax_error_line(monkeypatch, loader, text, line, hint):
     monkeypatch.setattr(source, "_Loader", loader)
     doc, problems = parse(text)
@@ -308,7 +308,7 @@ def test_syntax_error_line(monkeypatch, loader, text, line, hint):
     assert error.message.startswith("YAML 语法错误（第 ")
 
 
-@pytest.mark.parametrize("loader, text, line, hint", syntax_params())
+@pytest.mark.parametrize("loader, text, line, hint", list(syntax_params()))
 def test_syntax_error_hint(monkeypatch, loader, text, line, hint):
     monkeypatch.setattr(source, "_Loader", loader)
     doc, problems = parse(text)
