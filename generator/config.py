@@ -13,6 +13,7 @@ from generator.source import Document, load_yaml
 SITE_FILE = "site.yaml"
 UNITS_FILE = "content/units.yaml"
 UNIT_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+DEFAULT_ACCENT = "#0b4a8b"
 
 
 def _base_url(value, raw) -> str | None:
@@ -34,6 +35,7 @@ SITE_FIELDS = (
     f.Field("icp", "ICP备案号", f.text),
     f.Field("police_record", "公安备案号", f.text),
     f.Field("demo", "演示站点", f.boolean, default=False),
+    f.Field("accent", "主题色", f.accent_colour, default=DEFAULT_ACCENT),
 )
 
 _KIND_WORDS = {kind: kind for kind in KINDS} | {"乡镇": KINDS[2], "街道": KINDS[2], "部门": KINDS[1]}
@@ -44,6 +46,7 @@ UNIT_FIELDS = (
     f.Field("code", "组织机构代码", f.text),
     f.Field("parent", "上级单位", f.text),
     f.Field("order", "排序", f.integer, default=1000),
+    f.Field("accent", "主题色", f.accent_colour),
 )
 
 
@@ -60,6 +63,7 @@ def load_site_config(root: Path, problems: Problems) -> SiteConfig | None:
     if mapping is None:
         return None
     values = f.read_fields(doc, mapping, (), SITE_FIELDS, problems, "网站配置")
+    values["accent"] = values["accent"] or DEFAULT_ACCENT
     return SiteConfig(**values)
 
 

@@ -55,7 +55,8 @@ def read_fields(doc: Document, mapping: dict, path: tuple, fields: tuple[Field, 
         try:
             values[f.id] = f.parse(value, doc.text(path + (key,)))
         except FieldError as exc:
-            problems.error(doc.rel, line, f"「{f.key}」{exc}", f.id)
+            separator = "：" if str(exc).startswith("「") else ""   # 「数值」：「五十三」请用…
+            problems.error(doc.rel, line, f"「{f.key}」{separator}{exc}", f.id)
             values[f.id] = f.default
     for f in fields:
         if f.id in values:
@@ -185,3 +186,26 @@ def _number_from_text(written: str, amount: bool) -> int | Decimal | None:
     if written.startswith("-"):
         raise FieldError(f"不能为负数，实为 {written}")
     raise FieldError(f"「{written}」不是数字：只填阿拉伯数字，空白单元格写 null")
+
+
+def contrast_ratio(colour_a: str, colour_b: str) -> float:
+    """WCAG contrast ratio of two #rrggbb colours."""
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    lighter, darker = sorted((luminance(colour_a), luminance(colour_b)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def accent_colour(value: Any, raw: str | None) -> str | None:
+    """A theme colour for headings in white text: #rrggbb, dark enough for 4.5:1."""
+    written = text(value, raw)
+    if written is None:
+        return None
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", written):
+        raise FieldError(f"应为 #RRGGBB 形式的颜色，如 #0b4a8b，实为「{written}」")
+    ratio = contrast_ratio(written.lower(), "#ffffff")
+    if ratio < 4.5:
+        raise FieldError(f"「{written}」太浅：白色文字在其上的对比度只有 {ratio:.1f}:1，至少需要 4.5:1，请选更深的颜色")
+    return written.lower()

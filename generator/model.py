@@ -57,6 +57,7 @@ class Unit:
     code: str | None
     parent: str | None
     order: int
+    accent: str | None
     file: str
     line: int | None
 
@@ -66,6 +67,15 @@ class Narrative:
     file: str
     preamble: str                                            # HTML
     sections: dict[str, str] = field(default_factory=dict)  # 一 -> HTML
+    sources: dict[str, str] = field(default_factory=dict)   # 一 -> the Markdown as written
+
+
+@dataclass
+class KeyFigure:
+    """A headline number the narrative quotes (主动公开政务信息 53 条), shown on the 图解."""
+    label: str
+    value: Number
+    unit: str | None
 
 
 @dataclass
@@ -85,6 +95,7 @@ class Report:
     scope: str
     as_published: bool
     tables: dict[str, Table]
+    key_figures: list[KeyFigure] = field(default_factory=list)
     narrative: Narrative | None = None
     discrepancies: list[str] = field(default_factory=list)  # rule failures, shown on the page
 
@@ -104,6 +115,7 @@ class SiteConfig:
     icp: str | None
     police_record: str | None
     demo: bool
+    accent: str
 
 
 @dataclass

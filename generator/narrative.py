@@ -99,7 +99,8 @@ def parse_narrative(text: str, rel: str, problems: Problems) -> Narrative:
             problems.error(rel, None, f"缺少「{heading}」一节：请加上一行「## {heading}」并在其下填写内容", "section")
     narrative = Narrative(file=rel, preamble=render_markdown("\n".join(chunks.pop(""))))
     for section, lines in chunks.items():
-        narrative.sections[section] = render_markdown("\n".join(lines))
+        narrative.sources[section] = "\n".join(lines)
+        narrative.sections[section] = render_markdown(narrative.sources[section])
     return narrative
 
 

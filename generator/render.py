@@ -5,6 +5,7 @@ Output layout (every link is relative, so the site works from any sub-path):
     nianbao/index.html                  政府信息公开年报: every report by year and unit kind
     nianbao/<unit>/index.html           one unit and its reports
     nianbao/<unit>/<year>.html          one report
+    nianbao/<unit>/<year>-tujie.html    its 图解 (infographic)
     404.html, sitemap.xml, static/...
 """
 
@@ -22,6 +23,7 @@ import jinja2
 
 from generator import __version__
 from generator.form import SECTIONS, TABLE_SECTIONS
+from generator.infographic import build_infographic
 from generator.model import KINDS, Report, Site, Unit
 from generator.problems import Problems
 from generator.tables import format_number, table2_layouts, table3_layout, table4_layout
@@ -58,6 +60,10 @@ def report_path(report: Report) -> str:
     return f"{COLUMN_DIR}/{report.unit.id}/{report.year}.html"
 
 
+def tujie_path(report: Report) -> str:
+    return f"{COLUMN_DIR}/{report.unit.id}/{report.year}-tujie.html"
+
+
 def unit_path(unit: Unit) -> str:
     return f"{COLUMN_DIR}/{unit.id}/index.html"
 
@@ -85,6 +91,7 @@ class Renderer:
             column_title=COLUMN_TITLE,
             asset_version=self._asset_version(),
             report_url=report_path,
+            tujie_url=tujie_path,
             unit_url=unit_path,
         )
 
@@ -105,8 +112,13 @@ class Renderer:
             parent = site.units.get(unit.parent) if unit.parent else None
             pages.append(Page(unit_path(unit), "unit.html", unit.name,
                               {"unit": unit, "parent": parent, "reports": reports_by_unit[unit.id]}))
+        by_key = {r.key: r for r in site.reports}
         for report in site.reports:
             pages.append(Page(report_path(report), "report.html", report.title, self._report_context(report)))
+            previous = by_key.get((report.unit.id, report.year - 1))
+            infographic = build_infographic(report, previous)
+            pages.append(Page(tujie_path(report), "tujie.html", infographic.title, {
+                "report": report, "g": infographic, "accent": report.unit.accent or site.config.accent}))
         pages.append(Page("404.html", "404.html", "页面未找到", in_sitemap=False))
         return pages
 

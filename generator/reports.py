@@ -20,7 +20,7 @@ import re
 from generator import fields as f
 from generator.form import (FORMAT_2021, SUPPORTED_FORMATS, TABLES, Group, Row, TableForm,
                             match_label, suggest_label)
-from generator.model import SCOPES, Cell, Report, Table, Unit
+from generator.model import SCOPES, Cell, KeyFigure, Report, Table, Unit
 from generator.problems import Problems
 from generator.source import Document
 
@@ -46,6 +46,13 @@ METADATA_FIELDS = (
     f.Field("format", "格式", _format, default=FORMAT_2021),
     f.Field("scope", "范围", f.choice(SCOPES), default="self"),
     f.Field("as_published", "按原样发布", f.boolean, default=False),
+    f.Field("key_figures", "图解数字", lambda value, raw: value, default=None),   # read by _key_figures
+)
+
+KEY_FIGURE_FIELDS = (
+    f.Field("label", "名称", f.text, required=True, hint="如：主动公开政务信息"),
+    f.Field("value", "数值", lambda value, raw: f.number(value, amount=True), required=True, hint="如：53"),
+    f.Field("unit", "单位", f.text),
 )
 
 TABLE_HEADINGS = [t.heading for t in TABLES]
@@ -78,7 +85,28 @@ def parse_report(doc: Document, unit: Unit, year: int, problems: Problems) -> Re
         problems.warning(doc.rel, doc.line(("索引号",)),
                          f"索引号「{index_no}」不符合常见格式「组织机构代码/年份-五位序号」", "index_no")
     title = values.pop("title") or f"{unit.name}{year}年政府信息公开工作年度报告"
+    values["key_figures"] = _key_figures(doc, values["key_figures"], problems)
     return Report(unit=unit, year=year, data_file=doc.rel, title=title, tables=tables, **values)
+
+
+def _key_figures(doc: Document, value, problems: Problems) -> list[KeyFigure]:
+    """图解数字: optional headline numbers from the narrative, each 名称 / 数值 / 单位."""
+    if value is None:
+        return []
+    key = "图解数字" if "图解数字" in doc.data else "key_figures"
+    if not isinstance(value, list):
+        problems.error(doc.rel, doc.line((key,)), "「图解数字」应逐条列出，每条以“- 名称:”开头", "key_figures")
+        return []
+    figures = []
+    for index, item in enumerate(value):
+        path = (key, index)
+        if not isinstance(item, dict):
+            problems.error(doc.rel, doc.line(path), "「图解数字」的每一条应有 名称、数值（和单位）", "key_figures")
+            continue
+        fields = f.read_fields(doc, item, path, KEY_FIGURE_FIELDS, problems, "图解数字")
+        if fields["label"] is not None and fields["value"] is not None:
+            figures.append(KeyFigure(**fields))
+    return figures
 
 
 def _looks_like_table(key: str) -> bool:

@@ -20,6 +20,7 @@ SHOTS = [  # (file, page, viewport width, full page)
     ("report-desktop.png", "nianbao/huajie/2023.html", 1280, True),
     ("report-phone.png", "nianbao/huajie/2023.html", 390, False),
     ("listing-desktop.png", "nianbao/index.html", 1280, False),
+    ("tujie-desktop.png", "nianbao/huajie/2023-tujie.html", 1280, True),
 ]
 
 

@@ -15,7 +15,8 @@ from samples import read_sample
 from test_example_page import HUAJIE_SAMPLE
 
 PAGES = ["index.html", "nianbao/index.html", "nianbao/huajie/index.html", "nianbao/huaian/index.html",
-         "nianbao/huajie/2023.html", "nianbao/huaian/2024.html", "404.html"]
+         "nianbao/huajie/2023.html", "nianbao/huaian/2024.html", "nianbao/huajie/2023-tujie.html",
+         "nianbao/huaian/2024-tujie.html", "404.html"]
 REPORT = "nianbao/huajie/2023.html"
 
 
@@ -312,3 +313,36 @@ def test_controls_are_at_least_24px(page, served_example):
     sizes = page.evaluate("[...document.querySelectorAll('.toolbar button, .site-nav a')]"
                           ".map(e => { const r = e.getBoundingClientRect(); return [r.width, r.height]; })")
     assert sizes and all(w >= 24 and h >= 24 for w, h in sizes)
+
+
+# --- the 图解 page ---------------------------------------------------------------------
+
+TUJIE = "nianbao/huajie/2023-tujie.html"
+
+
+def test_tujie_charts_scale_with_the_font_control(page, served_example):
+    page.goto(served_example + TUJIE)
+    size = "(() => { const r = document.querySelector('.chart-bar svg').getBoundingClientRect();" \
+           " return [r.height, parseFloat(getComputedStyle(document.querySelector('.stat-value')).fontSize)]; })()"
+    bar_medium, figure_medium = page.evaluate(size)
+    font_button(page, "大").click()
+    bar_large, figure_large = page.evaluate(size)
+    assert bar_large == pytest.approx(bar_medium * 1.25, rel=0.05)
+    assert figure_large == pytest.approx(figure_medium * 1.25, rel=0.05)
+
+
+def test_tujie_prints_black_and_white_with_charts_whole(page, served_example, tmp_path):
+    page.goto(served_example + TUJIE)
+    page.emulate_media(media="print")
+    assert page.evaluate("getComputedStyle(document.querySelector('.chart')).breakInside") == "avoid"
+    assert page.evaluate("getComputedStyle(document.querySelector('.panel')).breakInside") == "avoid"
+    assert page.evaluate("getComputedStyle(document.querySelector('.chart-bar rect')).fill") == "rgb(85, 85, 85)"
+    assert page.evaluate("getComputedStyle(document.querySelector('.poster-hero')).backgroundColor") \
+        == "rgb(255, 255, 255)"
+    pdf = tmp_path / "tujie.pdf"
+    page.pdf(path=str(pdf), format="A4")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    compact = text.replace(" ", "")
+    for number in ("365", "61", "186", "53"):
+        assert number in re.findall(r"\d+", text)
+    assert "花街镇人民政府" in compact and "政府信息公开工作年度报告图解" in compact

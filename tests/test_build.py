@@ -64,7 +64,7 @@ def test_failed_build_leaves_output_untouched(site):
     site.replace(HUAJIE, "行政处罚: 365", "行政处罚: [365")     # a YAML syntax error
     run = site.build()
     assert run.code == 1
-    assert run.lines[0].startswith(f"{HUAJIE}:20: YAML 语法错误")
+    assert run.lines[0].startswith(f"{HUAJIE}:{site.line_of(HUAJIE, '行政处罚: [365')}: YAML 语法错误")
     assert snapshot(site.root / "build") == before
     assert sorted(p.name for p in site.root.iterdir()) == ["build", "content", "site.yaml"]  # no staging left
 
@@ -98,7 +98,8 @@ def test_exit_code_and_no_traceback_from_the_console(site):
                             capture_output=True, text=True, cwd=site.root)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert f"{HUAJIE}:20: 表二「行政处罚」行「本年处理决定数量」列：「六」请用阿拉伯数字填写，如 6 (R8)" in result.stderr
+    line = site.line_of(HUAJIE, "行政处罚: 六")
+    assert f"{HUAJIE}:{line}: 表二「行政处罚」行「本年处理决定数量」列：「六」请用阿拉伯数字填写，如 6 (R8)" in result.stderr
 
 
 def test_help_and_version():
@@ -164,7 +165,8 @@ def test_ci_runs_exactly_the_readme_test_command():
 
 def test_readme_first_command_builds_the_example_in_a_fresh_copy(tmp_path):
     """The README's first command, run in a fresh copy of the tracked files."""
-    files = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True).stdout
+    files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=REPO,
+                           capture_output=True, text=True, check=True).stdout
     fresh = tmp_path / "fresh"
     for rel in files.split():
         target = fresh / rel

@@ -55,8 +55,9 @@ def test_missing_row_unknown_key_and_metadata(site):
     site.write(HUAJIE, text)
     run = site.build()
     assert problems(run) == [
-        f"{HUAJIE}:7: 报告数据中没有「发布日其」这一项，是否想写「发布日期」？ (发布日其)",
-        f"{HUAJIE}:21: 表二「第二十条第（六）项」下没有「行政强制措施」这一项，是否想写「行政强制」？ (label)",
+        f"{HUAJIE}:{site.line_of(HUAJIE, '发布日其')}: 报告数据中没有「发布日其」这一项，是否想写「发布日期」？ (发布日其)",
+        f"{HUAJIE}:{site.line_of(HUAJIE, '行政强制措施')}: 表二「第二十条第（六）项」下没有「行政强制措施」这一项，"
+        "是否想写「行政强制」？ (label)",
     ]
 
 
