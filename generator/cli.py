@@ -32,6 +32,21 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--site", type=Path, default=Path("."), help="网站文件夹（默认当前文件夹）")
     build.add_argument("--out", type=Path, default=None, help="输出文件夹（默认 网站文件夹/build）")
 
+    check = commands.add_parser("check", help="检查全部文件（与 build 相同的校验），不写入任何文件")
+    check.add_argument("--site", type=Path, default=Path("."), help="网站文件夹（默认当前文件夹）")
+    check.add_argument("--strict", action="store_true", help="有警告也算未通过")
+
+    serve = commands.add_parser("serve", help="本地预览：生成网站，保存文件后自动重新生成并刷新浏览器")
+    serve.add_argument("--site", type=Path, default=Path("."), help="网站文件夹（默认当前文件夹）")
+    serve.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1，只有本机可访问）")
+    serve.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+    serve.add_argument("--open", action="store_true", help="启动后用浏览器打开")
+
+    new = commands.add_parser("new", help="新建一份报告：数据文件（全部官方行）和正文提纲")
+    new.add_argument("unit", help="单位编号，如 huajie（见 content/units.yaml）")
+    new.add_argument("year", type=int, help="报告年度，如 2024")
+    new.add_argument("--site", type=Path, default=Path("."), help="网站文件夹（默认当前文件夹）")
+
     init = commands.add_parser("init", help="新建一个网站：site.yaml、默认模板和一份示例报告")
     init.add_argument("dir", type=Path, help="新网站的文件夹（应为空或不存在）")
     return parser
@@ -48,6 +63,13 @@ def main(argv: list[str] | None = None) -> int:
             return _build(args)
         if args.command == "init":
             return _init(args)
+        if args.command == "check":
+            return _check(args)
+        if args.command == "new":
+            return _new(args)
+        if args.command == "serve":
+            from generator.serve import serve
+            return serve(args.site, host=args.host, port=args.port, open_browser=args.open)
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
@@ -92,6 +114,36 @@ def _init(args) -> int:
         print(f"无法新建网站：{refused}", file=sys.stderr)
         return EXIT_PROBLEMS
     print(f"已在 {args.dir} 新建网站（{written} 个文件）。下一步：cd {args.dir} && generate build")
+    return EXIT_OK
+
+
+def _check(args) -> int:
+    from generator.build import check_site
+
+    reports, problems = check_site(args.site)
+    print_problems(problems)
+    errors, warnings = len(problems.errors), len(problems.warnings)
+    failed = errors or (args.strict and warnings)
+    verdict = "检查未通过" if failed else "检查通过"
+    strict = "（--strict：警告也算未通过）" if args.strict and warnings and not errors else ""
+    print(f"{verdict}：{reports} 份报告，{errors} 个错误，{warnings} 个警告{strict}。",
+          file=sys.stderr if failed else sys.stdout)
+    return EXIT_PROBLEMS if failed else EXIT_OK
+
+
+def _new(args) -> int:
+    from generator.scaffold import InitRefused, new_report
+
+    try:
+        written, note = new_report(args.site, args.unit, args.year)
+    except InitRefused as refused:
+        print(f"无法新建报告：{refused}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    for path in written:
+        print(f"已新建 {path}")
+    if note:
+        print(note)
+    print("请填写数据文件中的数字和正文中的「【待填写】」，用 generate serve 边写边预览。")
     return EXIT_OK
 
 

@@ -11,6 +11,7 @@ Layout of a site folder:
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from generator.checks import check_carry_over, check_in_force, check_report, complete_totals
@@ -27,19 +28,35 @@ NARRATIVE_SUFFIX = ".md"
 _YEAR = re.compile(r"(19|20)\d\d")
 
 
-def load_site(root: Path) -> tuple[Site | None, Problems]:
-    """Everything the build needs, or None with the problems that prevent it."""
+@dataclass
+class _Cached:
+    signature: tuple          # (name, mtime_ns, size) of the report's files
+    report: Report
+    warnings: list            # its own warnings, repeated when the report is reused
+
+
+ReportCache = dict[tuple[str, int], _Cached]
+
+
+def load_site(root: Path, cache: ReportCache | None = None) -> tuple[Site | None, Problems]:
+    """Everything the build needs, or None with the problems that prevent it.
+
+    With a cache (kept by the preview server), a report whose files have not
+    changed since it was last read is reused instead of parsed again. The
+    caller clears the cache when site.yaml or units.yaml change.
+    """
     problems = Problems()
     config = load_site_config(root, problems)
     units = load_units(root, problems)
-    reports = _load_reports(root, units, problems)
+    reports = _load_reports(root, units, problems, cache)
     _check(reports, problems)
     if config is None:
         return None, problems
     return Site(root=root, config=config, units=units, reports=reports), problems
 
 
-def _load_reports(root: Path, units: dict[str, Unit], problems: Problems) -> list[Report]:
+def _load_reports(root: Path, units: dict[str, Unit], problems: Problems,
+                  cache: ReportCache | None) -> list[Report]:
     folder = root / REPORTS_DIR
     if not folder.is_dir():
         problems.warning(REPORTS_DIR, None, "还没有任何报告：报告放在 content/reports/<单位编号>/<年份>.yaml")
@@ -51,7 +68,7 @@ def _load_reports(root: Path, units: dict[str, Unit], problems: Problems) -> lis
             problems.warning(rel_dir, None, "已忽略：content/reports 下应只有以单位编号命名的文件夹")
             continue
         for year, files in sorted(_report_files(unit_dir, rel_dir, problems).items()):
-            report = _load_report(root, units.get(unit_dir.name), year, files, problems)
+            report = _load_report(root, units.get(unit_dir.name), year, files, problems, cache)
             if report is not None:
                 reports.append(report)
     return reports
@@ -70,7 +87,7 @@ def _report_files(unit_dir: Path, rel_dir: str, problems: Problems) -> dict[int,
 
 
 def _load_report(root: Path, unit: Unit | None, year: int, files: dict[str, list[Path]],
-                 problems: Problems) -> Report | None:
+                 problems: Problems, cache: ReportCache | None) -> Report | None:
     data_files, narratives = files["data"], files["narrative"]
     rel = _rel(root, (data_files or narratives)[0])
     if unit is None:
@@ -88,13 +105,23 @@ def _load_report(root: Path, unit: Unit | None, year: int, files: dict[str, list
     if not narratives:
         problems.error(rel, None, f"缺少正文文件 {year}.md：每份报告由同名的 .yaml（表格）和 .md（正文）组成", "narrative")
         return None
-    errors_before = len(problems.errors)
+    signature = tuple((p.name, st.st_mtime_ns, st.st_size)
+                      for p, st in ((p, p.stat()) for p in (data_files[0], narratives[0])))
+    cached = cache.get((unit.id, year)) if cache is not None else None
+    if cached is not None and cached.signature == signature:
+        cached.report.unit = unit
+        problems.items.extend(cached.warnings)
+        return cached.report
+    before = len(problems.items)
     doc = load_yaml(data_files[0], rel, problems)
     report = parse_report(doc, unit, year, problems) if doc is not None else None
     narrative = load_narrative(narratives[0], _rel(root, narratives[0]), problems)
-    if report is None or narrative is None or len(problems.errors) > errors_before:
+    own = problems.items[before:]
+    if report is None or narrative is None or any(p.level == "error" for p in own):
         return None   # its own errors are listed; checks on half-read data would only add noise
     report.narrative = narrative
+    if cache is not None:
+        cache[(unit.id, year)] = _Cached(signature, report, own)
     return report
 
 
@@ -104,6 +131,7 @@ def _check(reports: list[Report], problems: Problems) -> None:
         for table in report.tables.values():
             complete_totals(table)
     for report in reports:
+        report.discrepancies = []
         failures = check_report(report)
         previous = by_key.get((report.unit.id, report.year - 1))
         if previous is not None:

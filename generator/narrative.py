@@ -93,6 +93,7 @@ def parse_narrative(text: str, rel: str, problems: Problems) -> Narrative:
         seen_at[section] = number
         current = section
         chunks.setdefault(section, [])
+    _warn_placeholders(text, rel, problems)
     for section in NARRATIVE_SECTIONS:
         if section not in seen_at:
             heading = SECTION_HEADINGS[section]
@@ -102,6 +103,17 @@ def parse_narrative(text: str, rel: str, problems: Problems) -> Narrative:
         narrative.sources[section] = "\n".join(lines)
         narrative.sections[section] = render_markdown(narrative.sources[section])
     return narrative
+
+
+PLACEHOLDER = "【待填写】"   # what `generate new` leaves for the editor to replace
+
+
+def _warn_placeholders(text: str, rel: str, problems: Problems) -> None:
+    lines = [n for n, line in enumerate(text.split("\n"), start=1) if PLACEHOLDER in line]
+    if lines:
+        problems.warning(rel, lines[0], f"正文还有 {len(lines)} 处「{PLACEHOLDER}」没有填写"
+                                        f"（第 {'、'.join(map(str, lines[:8]))}{'等' if len(lines) > 8 else ''}行）",
+                         "placeholder")
 
 
 def _section_of(line: str, rel: str, number: int, problems: Problems) -> str | None:

@@ -137,11 +137,18 @@ class Renderer:
 
     # -- rendering ----------------------------------------------------------
 
-    def render(self) -> Iterator[tuple[str, bytes]]:
-        """Every output file as (path, bytes); template errors go to problems."""
-        pages = self.pages()
+    def render(self, pages: list[Page] | None = None, only: set[str] | None = None
+               ) -> Iterator[tuple[str, bytes]]:
+        """Output files as (path, bytes); template errors go to problems.
+
+        `only` limits the pages rendered (the preview's incremental rebuild);
+        the sitemap is always written, static files only on a full render.
+        """
+        pages = pages if pages is not None else self.pages()
         _refuse_collisions(pages, self.problems)
         for page in pages:
+            if only is not None and page.path not in only:
+                continue
             html = self._render_page(page)
             if html is not None:
                 yield page.path, html.encode("utf-8")
@@ -152,8 +159,12 @@ class Renderer:
                 yield "sitemap.xml", sitemap.encode("utf-8")
         else:
             self.problems.warning("site.yaml", None, "未设置「网站地址」(base_url)，因此没有生成 sitemap.xml", "base_url")
-        for rel, source in self.static.items():
-            yield f"{STATIC_DIR}/{rel}", source.read_bytes()
+        if only is None:
+            for rel, source in self.static.items():
+                yield f"{STATIC_DIR}/{rel}", source.read_bytes()
+
+    def static_paths(self) -> set[str]:
+        return {f"{STATIC_DIR}/{rel}" for rel in self.static}
 
     def _render_page(self, page: Page) -> str | None:
         if page.path == "404.html":

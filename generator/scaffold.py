@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from generator.narrative import PLACEHOLDER
 from generator.render import default_templates_dir
 
 EXAMPLE_UNIT = "huajie"
@@ -60,3 +61,101 @@ def init_site(target: Path) -> int:
     for suffix in (".yaml", ".md"):
         shutil.copyfile(example / f"{EXAMPLE_YEAR}{suffix}", report_dir / f"{EXAMPLE_YEAR}{suffix}")
     return sum(1 for p in target.rglob("*") if p.is_file())
+
+
+# --- generate new UNIT YEAR -------------------------------------------------------------
+
+NARRATIVE_SKELETON = """\
+本报告根据《中华人民共和国政府信息公开条例》（以下简称《条例》）和《中华人民共和国政府信息公开工作年度报告格式》（国办公开办函〔2021〕30号）要求编制。报告所列数据的统计期限自{year}年1月1日起至{year}年12月31日止。如对本报告有疑问，请与{name}联系（地址：{placeholder}，电话：{placeholder}，电子邮箱：{placeholder}）。
+
+## 一、总体情况
+
+{placeholder}概述本年度政府信息公开工作的总体情况。
+
+### （一）主动公开
+
+{placeholder}
+
+### （二）依申请公开
+
+{placeholder}
+
+### （三）政府信息管理
+
+{placeholder}
+
+### （四）政府信息公开平台建设
+
+{placeholder}
+
+### （五）监督保障
+
+{placeholder}（包括工作考核、社会评议和责任追究结果情况）
+
+## 五、存在的主要问题及改进情况
+
+### （一）存在的主要问题
+
+{placeholder}
+
+### （二）改进情况
+
+{placeholder}（包括上一年度报告所列问题的改进情况）
+
+## 六、其他需要报告的事项
+
+{placeholder}如：本年度未收取信息处理费。
+"""
+def new_report(root: Path, unit_id: str, year: int, today=None) -> tuple[list[Path], str | None]:
+    """Start a report: data file with every official row, narrative with the headings.
+
+    Returns the files written and a note on what was pre-filled (R6), or raises InitRefused.
+    """
+    import datetime
+
+    from generator.checks import complete_totals
+    from generator.config import load_units
+    from generator.datafile import carried_over_from, data_file_text, new_report_metadata
+    from generator.loader import REPORTS_DIR
+    from generator.problems import Problems
+    from generator.reports import parse_report
+    from generator.source import load_yaml
+
+    problems = Problems()
+    units = load_units(root, problems)
+    if problems.errors:
+        raise InitRefused("单位名录有错误，请先改正：" + "；".join(p.format() for p in problems.errors))
+    unit = units.get(unit_id)
+    if unit is None:
+        known = "、".join(units) or "（无）"
+        raise InitRefused(f"单位「{unit_id}」不在单位名录 content/units.yaml 中。已登记的单位：{known}")
+    if not 2008 <= year <= 2100:
+        raise InitRefused(f"年份「{year}」不合理：年报从 2008 年开始")
+    folder = root / REPORTS_DIR / unit_id
+    data, narrative = folder / f"{year}.yaml", folder / f"{year}.md"
+    existing = [p for p in (data, narrative, folder / f"{year}.yml") if p.exists()]
+    if existing:
+        raise InitRefused(f"{existing[0].relative_to(root).as_posix()} 已存在，不会覆盖")
+
+    tables, note, omit_rows = {}, None, frozenset()
+    previous = folder / f"{year - 1}.yaml"
+    if previous.exists():
+        rel = previous.relative_to(root).as_posix()
+        doc = load_yaml(previous, rel, problems)
+        report = parse_report(doc, unit, year - 1, problems) if doc is not None else None
+        if report is not None and "三" in report.tables and not problems.errors:
+            complete_totals(report.tables["三"])
+            last = {key: cell.value for key, cell in report.tables["三"].cells.items()}
+            tables["三"] = carried_over_from(last)
+            note = f"已按 {year - 1} 年报告的「四、结转下年度继续办理」填好「二、上年结转」（R6）"
+            if not report.tables["二"].has_row("rules"):
+                omit_rows = frozenset({"rules"})   # as last year: a town makes no 规章
+        else:
+            note = f"{year - 1} 年报告有错误，未能预填「二、上年结转」"
+    title = f"{unit.name}{year}年政府信息公开工作年度报告"
+    metadata = new_report_metadata(unit.name, today or datetime.date.today())
+    folder.mkdir(parents=True, exist_ok=True)
+    data.write_text(data_file_text(title, year, metadata, tables, omit_rows), encoding="utf-8")
+    narrative.write_text(NARRATIVE_SKELETON.format(year=year, name=unit.name, placeholder=PLACEHOLDER),
+                         encoding="utf-8")
+    return [data, narrative], note

@@ -190,6 +190,7 @@ _YAML_HINTS = [
     ("could not find expected ':'", "缺少冒号，或上一行的引号未闭合"),
     ("expected ',' or ']'", "方括号列表 [...] 未闭合，或数字之间缺少英文逗号"),
     ("expected ',' or '}'", "花括号 {...} 未闭合，或项目之间缺少英文逗号"),
+    ("did not find expected node content", "内容不完整：方括号、花括号或引号未闭合，或冒号后缺少内容"),
     ("found undefined alias", "使用了未定义的别名（*名称）"),
     ("found duplicate anchor", "锚点（&名称）重复"),
 ]

@@ -88,3 +88,24 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def write_in_place(out: Path, files: Iterable[tuple[str, bytes]], stale: Iterable[str]) -> int:
+    """Update a folder file by file (the preview's output, which nobody publishes).
+
+    Each file is replaced atomically (written aside, then renamed over), and only
+    when its bytes changed; `stale` files are removed. Returns the files written.
+    """
+    written = 0
+    for rel, data in files:
+        target = out / rel
+        if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
+        written += 1
+    for rel in stale:
+        (out / rel).unlink(missing_ok=True)
+    return written

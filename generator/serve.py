@@ -1,0 +1,208 @@
+"""`generate serve`: the editor's preview, rebuilt and reloaded on every save.
+
+The only module that imports livereload. livereload serves the preview folder,
+injects its script into HTML and tells the browsers to reload; the watching is
+ours, because livereload's watcher reacts to the first changed file of a burst
+(a `git pull` would rebuild once per file) and drops reloads that come within
+three seconds of the last one (a quick second save would never show).
+
+Our watcher polls the inputs every POLL_SECONDS, waits until they have been
+quiet for one poll (a burst gives one rebuild), builds in a thread so the
+server stays responsive, and after each build compares the inputs again: a
+save made during a build causes another build, so the browser ends on the
+last save. While the build is broken every HTML page is the error page.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import tempfile
+import threading
+import time
+import webbrowser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import jinja2
+from livereload import Server
+from livereload.handlers import LiveReloadHandler, StaticFileHandler
+from livereload.watcher import Watcher
+from tornado import ioloop
+
+from generator.build import BuildState, build_site, scan_inputs
+from generator.config import load_site_config
+from generator.problems import BuildFailed, Problem, Problems
+from generator.write import OutputRefused
+
+POLL_SECONDS = 0.15
+MAX_WAIT_SECONDS = 2.0     # a change that never settles is built anyway after this long
+
+ERROR_PAGE = jinja2.Environment(autoescape=True).from_string("""<!DOCTYPE html>
+<html lang="zh-CN">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>预览：网站生成出错</title>
+<style>
+body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; margin: 2rem; line-height: 1.7; color: #1f1f1f; }
+h1 { color: #a61b1b; font-size: 1.5rem; }
+li { margin: 0.5rem 0; } code { font-size: 1rem; background: #f2f5f9; padding: 0 0.25rem; }
+</style></head>
+<body><main>
+<h1>网站暂时无法生成：发现 {{ problems | length }} 个错误</h1>
+<p>请按下面的提示修改文件并保存，本页会自动刷新。</p>
+<ol class="problems">
+{% for p in problems %}<li><code>{{ p.file }}{% if p.line %}:{{ p.line }}{% endif %}</code>
+ {{ p.message }}{% if p.rule %} ({{ p.rule }}){% endif %}</li>
+{% endfor %}</ol>
+</main></body></html>
+""")
+
+
+class Preview:
+    """Builds a site into a private folder, again whenever its inputs change."""
+
+    def __init__(self, root: Path, out: Path, log=print):
+        self.root, self.out, self.log = root, out, log
+        self.state = BuildState()
+        self.problems: list[Problem] = []       # the errors of the last build, if it failed
+        self.builds = 0
+        self.building = False
+        self._pending: dict | None = None
+        self._pending_since = 0.0
+
+    def build(self) -> None:
+        started = time.perf_counter()
+        self.builds += 1
+        try:
+            result = build_site(self.root, self.out, self.state)
+        except BuildFailed as failed:
+            self.problems = failed.problems.errors
+            for problem in failed.problems.sorted():
+                self.log(problem.format())
+            outcome = f"失败，{len(self.problems)} 个错误，浏览器中显示错误页"
+        except OutputRefused as refused:
+            self.problems = [Problem("error", "-", None, str(refused))]
+            outcome = f"失败：{refused}"
+        else:
+            self.problems = []
+            for problem in result.problems.sorted():
+                self.log(problem.format())
+            outcome = f"{result.files} 个文件有变化"
+        changed = "、".join(self.state.changed[:5]) + (" 等" if len(self.state.changed) > 5 else "")
+        what = "已生成" if self.builds == 1 else "已重新生成"
+        self.log(f"{what}（第 {self.builds} 次，{time.perf_counter() - started:.2f} 秒）：{outcome}"
+                 f"{'；变动：' + changed if changed and self.builds > 1 else ''}")
+
+    def due(self) -> bool:
+        """True when the inputs changed since the last build and have since been quiet."""
+        if self.building:
+            return False
+        now = scan_inputs(self.root)
+        if now == self.state.inputs:
+            self._pending = None
+            return False
+        if now != self._pending:
+            if self._pending is None:
+                self._pending_since = time.monotonic()
+            self._pending = now
+            return time.monotonic() - self._pending_since > MAX_WAIT_SECONDS
+        return True
+
+
+class _PreviewWatcher(Watcher):
+    """Plugs Preview into livereload's server loop in place of its own file watcher."""
+
+    def __init__(self, preview: Preview):
+        super().__init__()
+        self.preview = preview
+        self._tasks = {"gongkai": {}}   # not empty, so livereload does not watch the cwd itself
+
+    def start(self, callback) -> bool:
+        ioloop.PeriodicCallback(self._poll, POLL_SECONDS * 1000).start()
+        return True
+
+    def examine(self):
+        return None, None               # reloads are sent by _poll, after each build
+
+    def _poll(self) -> None:
+        if not self.preview.due():
+            return
+        self.preview.building = True
+        loop = ioloop.IOLoop.current()
+        threading.Thread(target=self._build, args=(loop,), daemon=True).start()
+
+    def _build(self, loop) -> None:
+        try:
+            self.preview.build()
+        finally:
+            loop.add_callback(self._built)
+
+    def _built(self) -> None:
+        self.preview.building = False
+        LiveReloadHandler.reload_waiters()
+
+
+def _announce_browsers(log) -> None:
+    """Say when a browser page starts listening for reloads (livereload registers it on 'info')."""
+    original = LiveReloadHandler.on_message
+
+    def on_message(self, message):
+        original(self, message)
+        if '"info"' in message and self in LiveReloadHandler.waiters:
+            log(f"浏览器已连接：{self.request.headers.get('Origin', '')}")
+
+    LiveReloadHandler.on_message = on_message
+
+
+def _handler_for(preview: Preview):
+    class PreviewHandler(StaticFileHandler):
+        """The built pages, or the error page for every HTML request while the build is broken."""
+
+        async def get(self, path, include_body=True):
+            if preview.problems and (path == "" or path.endswith((".html", "/"))):
+                self.set_status(500)
+                self.set_header("Content-Type", "text/html; charset=UTF-8")
+                self.set_header("Cache-Control", "no-store")
+                self.finish(ERROR_PAGE.render(problems=preview.problems))
+                return
+            await super().get(path, include_body)
+
+        def set_extra_headers(self, path):
+            self.set_header("Cache-Control", "no-store")   # a preview is never stale
+
+    return PreviewHandler
+
+
+def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False) -> int:
+    config_problems = Problems()
+    config = load_site_config(root, config_problems)
+    sub_path = urlsplit(config.base_url).path.strip("/") if config and config.base_url else ""
+    with tempfile.TemporaryDirectory(prefix="gongkai-preview-") as folder:
+        served = Path(folder)
+        out = served / sub_path if sub_path else served
+        out.mkdir(parents=True, exist_ok=True)
+        if sub_path:   # the site lives under its configured sub-path, as it will when published
+            (served / "index.html").write_text(
+                f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>预览</title>'
+                f'<meta http-equiv="refresh" content="0; url=/{sub_path}/index.html"></head>'
+                f'<body><a href="/{sub_path}/index.html">/{sub_path}/</a></body></html>', encoding="utf-8")
+        preview = Preview(root, out, log=lambda line: print(line, flush=True))
+        preview.build()
+        server = Server(watcher=_PreviewWatcher(preview))
+        server.SFH = _handler_for(preview)
+        server._setup_logging = lambda: None   # its English INFO lines would drown our Chinese log
+        logging.getLogger("tornado.access").disabled = True
+        _announce_browsers(preview.log)
+        url = f"http://{host}:{port}/{sub_path + '/' if sub_path else ''}"
+        print(f"预览地址：{url}（预览文件在 {out}，修改 site.yaml、content/、templates/ 后自动刷新；按 Ctrl-C 停止）",
+              flush=True)
+        if open_browser:
+            threading.Timer(0.5, webbrowser.open, args=(url,)).start()
+        try:
+            server.serve(host=host, port=port, root=str(served), open_url_delay=None)
+        except OSError as exc:
+            print(f"无法在 {host}:{port} 上启动预览（{exc.strerror or exc}）：端口可能已被占用，请用 --port 换一个",
+                  file=sys.stderr)
+            return 1
+    print("已停止预览。", flush=True)
+    return 0

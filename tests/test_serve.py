@@ -1,0 +1,212 @@
+"""generate serve (a real server process) and generate new.
+
+Tests await events (a log line, text in the page), never a fixed sleep.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import HUAJIE, generate
+from generator.build import scan_inputs
+
+NARRATIVE = HUAJIE.replace(".yaml", ".md")
+REPORT = "nianbao/huajie/2023.html"
+WAIT = 30   # seconds: a ceiling for events on a slow machine, not a sleep
+
+
+class ServerLog:
+    def __init__(self, process: subprocess.Popen):
+        self.lines: list[str] = []
+        self.changed = threading.Condition()
+        self.thread = threading.Thread(target=self._read, args=(process.stdout,), daemon=True)
+        self.thread.start()
+
+    def _read(self, stream):
+        for line in stream:
+            with self.changed:
+                self.lines.append(line.rstrip("\n"))
+                self.changed.notify_all()
+
+    def wait_for(self, pattern: str, after: int = 0) -> re.Match:
+        deadline = time.monotonic() + WAIT
+        with self.changed:
+            while True:
+                for line in self.lines[after:]:
+                    match = re.search(pattern, line)
+                    if match:
+                        return match
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"no line matching {pattern!r}; log:\n" + "\n".join(self.lines))
+                self.changed.wait(left)
+
+    def builds(self) -> list[str]:
+        with self.changed:
+            return [line for line in self.lines if re.match(r"已(重新)?生成（第 \d+ 次", line)]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def preview(site):
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--site", str(site.root),
+                                "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True, env=dict(os.environ, PYTHONUNBUFFERED="1"))
+    log = ServerLog(process)
+    match = log.wait_for(r"预览地址：(http://\S+/)（预览文件在 (\S+)，")
+    yield {"url": match.group(1), "out": Path(match.group(2)), "log": log, "process": process,
+           "port": port, "site": site}
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=WAIT)
+
+
+def open_connected(page, url: str, log: ServerLog):
+    """Open a page and wait until the server knows the page listens for reloads."""
+    before = len(log.lines)
+    page.goto(url)
+    log.wait_for("浏览器已连接", after=before)
+
+
+def test_saved_narrative_appears_without_reloading_by_hand(page, preview):
+    site, log = preview["site"], preview["log"]
+    open_connected(page, preview["url"] + REPORT, log)
+    site.write(NARRATIVE, site.read(NARRATIVE).replace("## 五、", "预览中新写的一段话。\n\n## 五、"))
+    page.get_by_text("预览中新写的一段话。").wait_for(timeout=WAIT * 1000)
+    assert page.locator("h1").text_content() == "花街镇人民政府2023年政府信息公开工作年度报告"
+
+
+def test_broken_data_shows_an_error_page_until_fixed(page, preview):
+    site, log = preview["site"], preview["log"]
+    open_connected(page, preview["url"] + REPORT, log)
+    good = site.read(HUAJIE)
+    site.write(HUAJIE, good.replace("行政处罚: 365", "行政处罚: [365"))
+    line = site.line_of(HUAJIE, "行政处罚: [365")
+    page.get_by_text("网站暂时无法生成").wait_for(timeout=WAIT * 1000)
+    assert page.locator(".problems code").first.text_content() == f"{HUAJIE}:{line}"
+    assert "方括号列表 [...] 未闭合" in page.locator(".problems li").first.text_content()
+    open_connected(page, page.url, log)          # the error page reloads too
+    site.write(HUAJIE, good)
+    page.locator("h1", has_text="花街镇人民政府2023年政府信息公开工作年度报告").wait_for(timeout=WAIT * 1000)
+    assert page.locator("#t2-item6 td").first.text_content() == "365"
+
+
+def test_a_burst_of_thirty_saves_gives_one_or_two_rebuilds(preview):
+    site, log = preview["site"], preview["log"]
+    before = len(log.builds())
+    started = time.monotonic()
+    for n in range(30):     # spread over most of a second, across several polls of the watcher
+        site.write(f"templates/static/extra-{n}.css", f"/* {n} */\n")
+        time.sleep(0.025)   # pacing the writes, as a `git pull` does; nothing is awaited here
+    assert time.monotonic() - started < 1
+    log.wait_for(r"已重新生成.*变动：templates/static/extra-", after=0)
+    # Quiet afterwards: one more save, and its rebuild is the next one in the log.
+    site.write(NARRATIVE, site.read(NARRATIVE) + "\n结尾。\n")
+    log.wait_for(r"已重新生成.*变动：content/reports/huajie/2023.md$")
+    burst = log.builds()[before:-1]
+    assert 1 <= len(burst) <= 2, burst
+
+
+def test_the_output_folders_are_not_watched(preview):
+    site, log, out = preview["site"], preview["log"], preview["out"]
+    watched = scan_inputs(site.root)
+    (site.root / "build").mkdir(exist_ok=True)
+    (site.root / "build" / "index.html").write_text("published")
+    (out / "extra.html").write_text("preview")
+    assert scan_inputs(site.root) == watched
+    before = len(log.builds())
+    site.write(NARRATIVE, site.read(NARRATIVE) + "\n结尾。\n")
+    log.wait_for(r"已重新生成.*变动：content/reports/huajie/2023.md$")
+    assert len(log.builds()) == before + 1        # the output writes caused no rebuild of their own
+
+
+def test_only_the_changed_report_is_rebuilt(preview):
+    site, log, out = preview["site"], preview["log"], preview["out"]
+    other = out / "nianbao/huaian/2024.html"
+    untouched = other.stat().st_mtime_ns
+    site.write(NARRATIVE, site.read(NARRATIVE) + "\n结尾。\n")
+    log.wait_for(r"已重新生成.*：1 个文件有变化；变动：content/reports/huajie/2023.md$")
+    assert other.stat().st_mtime_ns == untouched
+    assert "结尾。" in (out / REPORT).read_text(encoding="utf-8")
+
+
+def test_listens_on_loopback_only_and_stops_cleanly_on_ctrl_c(preview):
+    port = preview["port"]
+    listening = []
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        local, state = line.split()[1], line.split()[3]
+        address, port_hex = local.split(":")
+        if int(port_hex, 16) == port and state == "0A":          # 0A: LISTEN
+            listening.append(address)
+    assert listening == ["0100007F"]                               # 127.0.0.1
+    assert preview["url"] == f"http://127.0.0.1:{port}/"
+    process = preview["process"]
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=WAIT) == 0
+    preview["log"].wait_for("已停止预览。")
+    assert not preview["out"].exists()                             # the preview folder is removed
+
+
+def test_new_then_check_passes_with_last_years_carry_over(site):
+    run = generate("new", "huajie", "2024", "--site", str(site.root))
+    assert run.code == 0, run.err
+    assert "已按 2023 年报告的「四、结转下年度继续办理」填好「二、上年结转」（R6）" in run.out
+    check = generate("check", "--site", str(site.root))
+    assert check.code == 0, check.err
+    assert "检查通过：3 份报告，0 个错误，1 个警告" in check.out
+    rows = {}
+    for rel in (HUAJIE, "content/reports/huajie/2024.yaml"):
+        for label in ("二、上年结转政府信息公开申请数量", "四、结转下年度继续办理"):
+            numbers = re.search(rf"{label}:\s*\[([^\]]*)\]", site.read(rel)).group(1)
+            rows[(rel, label)] = [n.strip() for n in numbers.split(",")]
+    assert rows[("content/reports/huajie/2024.yaml", "二、上年结转政府信息公开申请数量")] == \
+        rows[(HUAJIE, "四、结转下年度继续办理")] == ["1", "0", "0", "0", "0", "0", "1"]
+    narrative = site.read("content/reports/huajie/2024.md")
+    for heading in ("## 一、总体情况", "### （一）主动公开", "## 五、存在的主要问题及改进情况", "## 六、其他需要报告的事项"):
+        assert heading in narrative
+    assert "规章" not in site.read("content/reports/huajie/2024.yaml")   # as in 2023: a town has no 规章 row
+    build = site.build()
+    assert build.code == 0 and (site.root / "build/nianbao/huajie/2024.html").is_file()
+
+
+def test_new_refuses_to_overwrite_and_unknown_units(site):
+    assert generate("new", "huajie", "2023", "--site", str(site.root)).code == 1
+    run = generate("new", "nowhere", "2024", "--site", str(site.root))
+    assert run.code == 1 and "单位「nowhere」不在单位名录" in run.err and "huajie" in run.err
+
+
+def test_new_report_for_a_unit_without_last_year(site):
+    run = generate("new", "huaian", "2025", "--site", str(site.root))     # 2024 exists: carried over
+    assert run.code == 0
+    run = generate("new", "huajie", "2030", "--site", str(site.root))    # no 2029 report
+    assert run.code == 0 and "R6" not in run.out
+    assert "规章:" in site.read("content/reports/huajie/2030.yaml")
+    assert generate("check", "--site", str(site.root)).code == 0
+
+
+def test_check_reports_errors_and_strict_fails_on_warnings(site):
+    assert generate("check", "--site", str(site.root)).code == 0
+    site.write("content/reports/huajie/notes.txt", "x")            # ignored, with a warning
+    assert generate("check", "--site", str(site.root)).code == 0
+    strict = generate("check", "--site", str(site.root), "--strict")
+    assert strict.code == 1 and "--strict" in strict.err
+    site.replace(HUAJIE, "行政处罚: 365", "行政处罚: -1")
+    run = generate("check", "--site", str(site.root))
+    assert run.code == 1 and "不能为负数" in run.err
+    assert not (site.root / "build").exists()                      # check writes nothing
