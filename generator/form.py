@@ -9,6 +9,7 @@ The loader, the checks and the templates all read this one description.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -194,12 +195,18 @@ _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "、": 
 _NUMBER_PREFIX = re.compile(r"^(?:\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+\.|[0-9]+\.)")
 
 
-def normalize_label(text: object) -> str:
-    """Fold the differences that do not matter: width, spaces, 、 vs ., quotes."""
-    folded = unicodedata.normalize("NFKC", str(text)).translate(_QUOTES)
+@functools.lru_cache(maxsize=4096)
+def _normalize(text: str) -> str:
+    folded = unicodedata.normalize("NFKC", text).translate(_QUOTES)
     return re.sub(r"\s+", "", folded).rstrip(":")
 
 
+def normalize_label(text: object) -> str:
+    """Fold the differences that do not matter: width, spaces, 、 vs ., quotes."""
+    return _normalize(str(text))
+
+
+@functools.lru_cache(maxsize=1024)
 def _label_forms(label: str) -> tuple[str, str]:
     full = normalize_label(label)
     return full, _NUMBER_PREFIX.sub("", full)

@@ -118,8 +118,10 @@ def _warn_placeholders(text: str, rel: str, problems: Problems) -> None:
 
 def _section_of(line: str, rel: str, number: int, problems: Problems) -> str | None:
     """The section number a heading line opens, or None for any other line."""
-    match = _HEADING.match(line)
+    match = _HEADING.match(line) if line.startswith("#") else None
     if match is None:
+        if len(line) > 40 or "、" not in line and "." not in line:
+            return None      # too long, or without 一、, to be a section heading
         bare = normalize_label(line)
         if any(bare == normalize_label(h) for h in SECTION_HEADINGS.values()):
             problems.warning(rel, number, f"「{line.strip()}」像是章节标题，但前面没有 ##，"

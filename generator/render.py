@@ -11,12 +11,14 @@ Output layout (every link is relative, so the site works from any sub-path):
 
 from __future__ import annotations
 
+import datetime
+import functools
 import hashlib
 import traceback
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 from urllib.parse import urlsplit
 
 import jinja2
@@ -26,7 +28,7 @@ from generator.form import SECTIONS, TABLE_SECTIONS
 from generator.infographic import build_infographic
 from generator.model import KINDS, Report, Site, Unit
 from generator.problems import Problems
-from generator.tables import format_number, table2_layouts, table3_layout, table4_layout
+from generator.tables import format_number, table2_layouts, table3_layout, table4_layout, table_html
 
 COLUMN_DIR = "nianbao"
 COLUMN_TITLE = "政府信息公开年报"
@@ -46,8 +48,9 @@ class Page:
     path: str                 # output path, "/" separated
     template: str
     title: str
-    context: dict = field(default_factory=dict)
+    context: dict | Callable[[], dict] = field(default_factory=dict)   # a callable is built when rendered
     in_sitemap: bool = True
+    lastmod: datetime.date | None = None
 
     @property
     def root(self) -> str:
@@ -82,6 +85,7 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self.env.filters["num"] = format_number
+        self.env.filters["table_html"] = table_html
         self.env.filters["date"] = lambda d: d.isoformat() if d else ""
         self.env.filters["absolute_url"] = self._absolute_url
         self.static = self._static_files()
@@ -114,13 +118,17 @@ class Renderer:
                               {"unit": unit, "parent": parent, "reports": reports_by_unit[unit.id]}))
         by_key = {r.key: r for r in site.reports}
         for report in site.reports:
-            pages.append(Page(report_path(report), "report.html", report.title, self._report_context(report)))
             previous = by_key.get((report.unit.id, report.year - 1))
-            infographic = build_infographic(report, previous)
-            pages.append(Page(tujie_path(report), "tujie.html", infographic.title, {
-                "report": report, "g": infographic, "accent": report.unit.accent or site.config.accent}))
+            pages.append(Page(report_path(report), "report.html", report.title,
+                              functools.partial(self._report_context, report), lastmod=report.published))
+            pages.append(Page(tujie_path(report), "tujie.html", f"{report.title}图解",
+                              functools.partial(self._tujie_context, report, previous), lastmod=report.published))
         pages.append(Page("404.html", "404.html", "页面未找到", in_sitemap=False))
         return pages
+
+    def _tujie_context(self, report: Report, previous: Report | None) -> dict:
+        return {"report": report, "g": build_infographic(report, previous),
+                "accent": report.unit.accent or self.site.config.accent}
 
     def _report_context(self, report: Report) -> dict:
         tables = report.tables
@@ -174,7 +182,8 @@ class Renderer:
             root = page.root
         try:
             template = self.env.get_template(page.template)
-            return template.render(page=page, root=root, **page.context)
+            context = page.context() if callable(page.context) else page.context
+            return template.render(page=page, root=root, **context)
         except jinja2.TemplateSyntaxError as exc:
             self._template_problem(exc.filename, exc.lineno, f"模板语法错误：{exc.message}")
         except Exception as exc:  # an error raised while a template runs
