@@ -49,6 +49,7 @@ def load_site(root: Path, cache: ReportCache | None = None) -> tuple[Site | None
     config = load_site_config(root, problems)
     units = load_units(root, problems)
     reports = _load_reports(root, units, problems, cache)
+    _refuse_links_out_of(root, "templates", problems)
     _check(reports, problems)
     if config is None:
         return None, problems
@@ -64,6 +65,8 @@ def _load_reports(root: Path, units: dict[str, Unit], problems: Problems,
     reports = []
     for unit_dir in sorted(folder.iterdir()):
         rel_dir = f"{REPORTS_DIR}/{unit_dir.name}"
+        if not inside(root, unit_dir, rel_dir, problems):
+            continue
         if not unit_dir.is_dir():
             problems.warning(rel_dir, None, "已忽略：content/reports 下应只有以单位编号命名的文件夹")
             continue
@@ -76,8 +79,11 @@ def _load_reports(root: Path, units: dict[str, Unit], problems: Problems,
 
 def _report_files(unit_dir: Path, rel_dir: str, problems: Problems) -> dict[int, dict[str, list[Path]]]:
     by_year: dict[int, dict[str, list[Path]]] = {}
+    root = unit_dir.parents[2]
     for path in sorted(unit_dir.iterdir()):
         rel = f"{rel_dir}/{path.name}"
+        if not inside(root, path, rel, problems):
+            continue
         kind = "data" if path.suffix in DATA_SUFFIXES else "narrative" if path.suffix == NARRATIVE_SUFFIX else None
         if kind is None or not _YEAR.fullmatch(path.stem) or not path.is_file():
             problems.warning(rel, None, "已忽略：报告文件应命名为 <年份>.yaml 和 <年份>.md，如 2023.yaml")
@@ -143,6 +149,23 @@ def _check(reports: list[Report], problems: Problems) -> None:
                 report.discrepancies.append(f"{failure.message}（{failure.rule}）")
             else:
                 problems.error(failure.file, failure.line, failure.message, failure.rule)
+
+
+def _refuse_links_out_of(root: Path, folder: str, problems: Problems) -> None:
+    """Templates and static files are copied or rendered onto the public site."""
+    for path in sorted((root / folder).rglob("*")) if (root / folder).is_dir() else ():
+        inside(root, path, path.relative_to(root).as_posix(), problems)
+
+
+def inside(root: Path, path: Path, rel: str, problems: Problems) -> bool:
+    """False (with an error) for a link that leads out of the site folder: such a
+    file could put anything on the public site, so it is never read."""
+    if not path.is_symlink():
+        return True
+    if path.resolve().is_relative_to(root.resolve()):
+        return True
+    problems.error(rel, None, "这是一个指向网站文件夹之外的链接，为安全起见不会读取：请把文件本身放进网站文件夹", "symlink")
+    return False
 
 
 def _rel(root: Path, path: Path) -> str:

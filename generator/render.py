@@ -26,6 +26,7 @@ import jinja2
 from generator import __version__
 from generator.form import SECTIONS, TABLE_SECTIONS
 from generator.infographic import build_infographic
+from generator.loader import inside
 from generator.model import KINDS, Report, Site, Unit
 from generator.problems import Problems
 from generator.tables import format_number, table2_layouts, table3_layout, table4_layout, table_html
@@ -222,8 +223,10 @@ class Renderer:
             static = directory / STATIC_DIR
             if static.is_dir():
                 for path in sorted(static.rglob("*")):
-                    if path.is_file():
-                        files[path.relative_to(static).as_posix()] = path
+                    rel = path.relative_to(static).as_posix()
+                    shown = f"templates/{STATIC_DIR}/{rel}"
+                    if path.is_file() and inside(self.site.root, path, shown, self.problems):
+                        files[rel] = path
         return files
 
     def _asset_version(self) -> str:

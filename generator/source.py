@@ -103,9 +103,17 @@ def parse_yaml(text: str, rel: str, problems: Problems) -> Document | None:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = _where(exc)
-        line = mark.line + 1 if mark else None
+        last_line = text.count("\n") + (0 if text.endswith("\n") else 1)
+        line = min(mark.line + 1, max(last_line, 1)) if mark else None   # a truncated file: its last line
         column = f"（第 {mark.column + 1} 列）" if mark else ""
         problems.error(rel, line, f"YAML 语法错误{column}：{_explain_yaml_error(exc, text)}", "yaml")
+        return None
+    except yaml.reader.ReaderError as exc:   # a control character pasted from elsewhere
+        # libyaml counts the position in bytes: find the character itself instead.
+        at = text.find(chr(exc.character)) if isinstance(exc.character, int) else -1
+        line = text.count("\n", 0, at) + 1 if at >= 0 else None
+        problems.error(rel, line, f"文件中有不可见的控制字符（U+{exc.character:04X}），可能来自复制粘贴：请删除该字符"
+                       if isinstance(exc.character, int) else "文件中有不可见的控制字符，请删除", "yaml")
         return None
     except yaml.YAMLError as exc:
         problems.error(rel, None, f"YAML 语法错误：{exc}", "yaml")

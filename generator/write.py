@@ -42,6 +42,8 @@ def write_site(out: Path, files: Iterable[tuple[str, bytes]], problems: Problems
     """
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in out.parent.glob(f".{out.name}-new-*"):
+        shutil.rmtree(leftover, ignore_errors=True)    # from a build that was killed
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
     count = 0
     try:

@@ -1,0 +1,268 @@
+"""Bad input never breaks the portal: one clear line per problem, nothing lost, nothing injected."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import HUAJIE, REPO, SiteCopy, generate
+from test_build import snapshot
+
+NARRATIVE = HUAJIE.replace(".yaml", ".md")
+PROBLEM_LINE = re.compile(r"^[^\s:]+(?::\d+)?: \S.*$")
+
+
+def errors(run) -> list[str]:
+    return [line for line in run.lines if not line.startswith("构建失败")]
+
+
+def test_an_internal_error_is_one_line_without_traceback(site, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+    monkeypatch.setattr("generator.build.load_site", broken)
+    run = site.build()
+    assert run.code == 2
+    assert run.lines == ["内部错误：RuntimeError: boom。这是 gongkai 的缺陷，不是您的文件的问题："
+                         "请设置 GONGKAI_DEBUG=1 重新运行，并把输出报告给网站技术团队。"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("", "数据文件是空的：请填写发布日期和表二、表三、表四，可参考示例报告"),
+    ("- 6\n- 7\n", "数据文件应由「项目: 内容」组成，而不是列表或单独的文字"),
+])
+def test_empty_file_and_a_list_instead_of_a_mapping(site, text, expected):
+    site.write(HUAJIE, text)
+    run = site.build()
+    assert run.code == 1 and expected in errors(run)[0]
+
+
+def test_a_file_truncated_mid_line(site):
+    text = site.read(HUAJIE)
+    site.write(HUAJIE, text[: text.index("（四）无法提供") + 3])
+    run = site.build()
+    assert errors(run) == [f"{HUAJIE}:{site.line_of(HUAJIE, '（四）') }: YAML 语法错误（第 1 列）：缺少冒号，"
+                           "或上一行的引号未闭合 (yaml)"]
+
+
+def test_a_file_truncated_at_a_line_end(site):
+    text = site.read(HUAJIE)
+    site.write(HUAJIE, text[: text.index("    （四）无法提供")])
+    run = site.build()
+    assert run.code == 1
+    assert all(PROBLEM_LINE.match(line) for line in errors(run))
+    assert any("缺少「（四）无法提供」一组" in line for line in errors(run))
+    assert any("缺少「四、结转下年度继续办理」一行" in line for line in errors(run))
+    assert any("缺少「四、政府信息公开行政复议、行政诉讼情况」表格的数据" in line for line in errors(run))
+
+
+def test_a_missing_table_row(site):
+    text = site.read(HUAJIE)
+    site.write(HUAJIE, "".join(l for l in text.splitlines(True) if "2.重复申请" not in l))
+    run = site.build()
+    assert errors(run) == [f"{HUAJIE}:{site.line_of(HUAJIE, '（五）不予处理:')}: 表三「（五）不予处理」下缺少"
+                           "「2.重复申请」一行：请补上，没有的写 0 (label)"]
+
+
+def test_control_characters_are_explained(site):
+    site.write(HUAJIE, site.read(HUAJIE).replace("行政处罚: 365", "行政处罚: 3\x0065"))
+    run = site.build()
+    assert run.code == 1
+    assert errors(run) == [f"{HUAJIE}:{site.line_of(HUAJIE, '行政处罚: 3')}: 文件中有不可见的控制字符（U+0000），"
+                           "可能来自复制粘贴：请删除该字符 (yaml)"]
+
+
+def test_bom_and_crlf_are_accepted_silently(site):
+    for rel in (HUAJIE, NARRATIVE):
+        site.path(rel).write_bytes(b"\xef\xbb\xbf" + site.read(rel).replace("\n", "\r\n").encode("utf-8"))
+    run = site.build()
+    assert run.code == 0 and run.err == ""
+
+
+def test_gbk_files_are_read_with_a_warning(site):
+    for rel in (HUAJIE, NARRATIVE):
+        site.path(rel).write_bytes(site.read(rel).encode("gbk"))
+    run = site.build()
+    assert run.code == 0
+    assert run.lines == [f"{rel}: 警告：文件是 GBK/GB18030 编码，已按 GBK 读取；请“另存为”UTF-8 编码 (encoding)"
+                         for rel in (NARRATIVE, HUAJIE)]
+    html = site.page("nianbao/huajie/2023.html")
+    assert "通过政务新媒体“掌上永康”发布信息186条" in html and "<td class=\"num\">365</td>" in html
+
+
+def test_a_file_in_no_known_encoding(site):
+    site.path(NARRATIVE).write_bytes(b"\x80\xff\xfe\x81\x30 garbage")
+    run = site.build()
+    assert errors(run) == [f"{NARRATIVE}:1: 文件编码无法识别（既不是 UTF-8 也不是 GBK），请用记事本或 WPS "
+                           "“另存为”并选择 UTF-8 编码 (encoding)"]
+
+
+def test_alias_bomb_and_oversized_file_are_refused_quickly(site):
+    lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    lines += [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]" for n in range(1, 10)]
+    site.write(HUAJIE, "\n".join(lines) + "\n")
+    site.path(NARRATIVE).write_bytes(b"x" * (3 * 1024 * 1024))
+    started = time.perf_counter()
+    run = site.build()
+    assert time.perf_counter() - started < 5
+    assert run.code == 1
+    assert "不支持 YAML 别名" in run.err and "文件过大（3072 KB）" in run.err
+
+
+def test_unit_ids_that_would_leave_the_output_folder(site):
+    site.write("content/units.yaml", site.read("content/units.yaml") + "\n../evil:\n  名称: 某单位\n  类型: 政府部门\n"
+               "/etc:\n  名称: 某单位\n  类型: 政府部门\n")
+    run = site.build()
+    lines = errors(run)
+    assert len(lines) == 2 and all("单位编号「" in l and "只能用小写英文字母、数字和连字符" in l for l in lines)
+
+
+def test_links_out_of_the_site_are_refused(site, tmp_path):
+    outside = tmp_path / "outside"
+    (outside / "2023").mkdir(parents=True)
+    (outside / "secret.css").write_text("/* private */")
+    os.symlink(outside, site.path("content/reports/huaian-link"))
+    site.path("templates/static").mkdir(parents=True)
+    os.symlink(outside / "secret.css", site.path("templates/static/secret.css"))
+    run = site.build()
+    assert run.code == 1
+    assert errors(run) == [
+        "content/reports/huaian-link: 这是一个指向网站文件夹之外的链接，为安全起见不会读取：请把文件本身放进网站文件夹 (symlink)",
+        "templates/static/secret.css: 这是一个指向网站文件夹之外的链接，为安全起见不会读取：请把文件本身放进网站文件夹 (symlink)",
+    ]
+
+
+def test_a_syntax_error_in_an_override_template(site):
+    site.write("templates/unit.html", '{% extends "base.html" %}\n{% block main %}\n{% if %}\n{% endblock %}\n')
+    run = site.build()
+    assert run.code == 1
+    assert errors(run)[0].startswith("templates/unit.html:3: 模板语法错误：")
+    assert len(errors(run)) == 1
+
+
+def test_two_pages_for_one_output_path_are_refused():
+    from generator.problems import Problems
+    from generator.render import Page, _refuse_collisions
+
+    problems = Problems()
+    _refuse_collisions([Page("nianbao/a/index.html", "unit.html", "甲"),
+                        Page("nianbao/a/index.html", "unit.html", "乙")], problems)
+    assert [p.format() for p in problems.errors] == [
+        "nianbao/a/index.html: 两个页面会写到同一个输出文件：「甲」和「乙」 (output path)"]
+
+
+# --- atomic output ----------------------------------------------------------------------
+
+def test_a_build_killed_half_way_leaves_the_previous_output(tmp_path):
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from synthetic import make_site
+
+    root = tmp_path / "portal"
+    make_site(root, 300)
+    build = [sys.executable, "-m", "generator", "build", "--site", str(root)]
+    subprocess.run(build, check=True, capture_output=True)
+    before = snapshot(root / "build")
+    narrative = next((root / "content/reports").glob("*/2025.md"))
+    narrative.write_text(narrative.read_text(encoding="utf-8") + "\n新的一段。\n", encoding="utf-8")
+    process = subprocess.Popen(build, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not any(root.glob(".build-new-*/nianbao/*/*.html")):      # await: pages being written
+        assert process.poll() is None and time.monotonic() < deadline, "the build ended before it was killed"
+        time.sleep(0.005)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert snapshot(root / "build") == before
+    assert list(root.glob(".build-new-*"))                        # the half-written tree is aside, not in build/
+    subprocess.run(build, check=True, capture_output=True)
+    assert not list(root.glob(".build-new-*"))                    # and the next build clears it
+    assert "新的一段。" in (root / "build" / narrative.relative_to(root / "content/reports").with_suffix(".html")
+                          .as_posix().join(["nianbao/", ""])).read_text(encoding="utf-8")
+
+
+# --- property: any mutation of the example ends in a good build or clean error lines ----------
+
+TOKENS = [":", "- ", "[", "]", "{", "}", ",", '"', "'", "\t", "\n", "#", "&a ", "*a", "!", "|", ">", "%", "@", "`",
+          "六", "6件", "-1", "0.5", "1,000.5", "null", "~", "true", "<script>alert(1)</script>", "[x](javascript:x)",
+          "\u3000", "１２", "\ufeff", "\x00", "\x1b", "    ", "## 一、总体情况", "## 七、其他", "<<: *a", "？？", "\r"]
+FILES = [HUAJIE, NARRATIVE, "content/units.yaml", "site.yaml"]
+
+
+@st.composite
+def mutations(draw):
+    rel = draw(st.sampled_from(FILES))
+    edits = draw(st.lists(st.tuples(st.sampled_from(["insert", "delete", "replace_line", "drop_line", "dup_line",
+                                                     "truncate"]),
+                                    st.floats(0, 1), st.sampled_from(TOKENS)), min_size=1, max_size=3))
+    encoding = draw(st.sampled_from(["utf-8", "utf-8", "utf-8", "gbk"]))
+    return rel, edits, encoding
+
+
+def mutate(text: str, edits) -> str:
+    for op, where, token in edits:
+        at = int(where * len(text))
+        lines = text.split("\n")
+        line = min(int(where * len(lines)), len(lines) - 1)
+        if op == "insert":
+            text = text[:at] + token + text[at:]
+        elif op == "delete":
+            text = text[:at] + text[at + 1 + len(token):]
+        elif op == "replace_line":
+            lines[line] = token
+            text = "\n".join(lines)
+        elif op == "drop_line":
+            text = "\n".join(lines[:line] + lines[line + 1:])
+        elif op == "dup_line":
+            text = "\n".join(lines[:line + 1] + lines[line:])
+        else:
+            text = text[:at]
+    return text
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory):
+    root = tmp_path_factory.mktemp("pristine")
+    site = SiteCopy(root)
+    assert site.build().code == 0
+    return root
+
+
+@settings(max_examples=int(os.environ.get("GONGKAI_FUZZ_EXAMPLES", 60)), deadline=None,
+          derandomize=not os.environ.get("GONGKAI_FUZZ_EXAMPLES"), suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(mutation=mutations())
+def test_mutated_input_ends_in_a_build_or_clean_error_lines(pristine, tmp_path_factory, mutation):
+    import shutil
+
+    rel, edits, encoding = mutation
+    root = tmp_path_factory.mktemp("mutant")
+    shutil.rmtree(root)
+    shutil.copytree(pristine, root, symlinks=True)
+    site = SiteCopy.__new__(SiteCopy)
+    site.root = root
+    before = snapshot(root / "build")
+    text = mutate(site.read(rel), edits)
+    try:
+        data = text.encode(encoding)
+    except UnicodeEncodeError:
+        data = text.encode("utf-8")
+    site.path(rel).write_bytes(data)
+    run = site.build()
+    assert run.code in (0, 1), run.err
+    assert "Traceback" not in run.err and "内部错误" not in run.err, run.err
+    assert not list(root.glob(".build-new-*"))
+    if run.code == 1:
+        assert snapshot(root / "build") == before
+        problems = [line for line in run.lines if not line.startswith("构建失败")]
+        assert problems and all(PROBLEM_LINE.match(line) for line in problems), run.err
+    else:
+        assert (root / "build/nianbao/index.html").is_file() and (root / "build/index.html").is_file()
+        for page in (root / "build").rglob("*.html"):
+            html = page.read_text(encoding="utf-8")
+            assert "<script>alert" not in html and "javascript:" not in html
