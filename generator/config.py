@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from generator import fields as f
 from generator.model import KINDS, SiteConfig, Unit
@@ -22,6 +23,8 @@ def _base_url(value, raw) -> str | None:
         return None
     if not re.fullmatch(r"https?://[^\s/]+(/[^\s]*)?", url):
         raise f.FieldError(f"应为完整网址，如 https://www.example.gov.cn/ ，实为「{url}」")
+    if any(part in ("..", ".") for part in urlsplit(url).path.split("/")) or "\\" in url or "?" in url or "#" in url:
+        raise f.FieldError(f"网址的路径中不能有 ..、\\、? 或 #，实为「{url}」")
     return url if url.endswith("/") else url + "/"
 
 

@@ -125,6 +125,14 @@ def test_unit_ids_that_would_leave_the_output_folder(site):
     assert len(lines) == 2 and all("单位编号「" in l and "只能用小写英文字母、数字和连字符" in l for l in lines)
 
 
+@pytest.mark.parametrize("url", ["https://x.gov.cn/../../etc/", "https://x.gov.cn/a/./b/", "https://x.gov.cn/a\\b/",
+                                 "https://x.gov.cn/?q=1"])
+def test_a_site_address_whose_path_could_leave_the_preview_folder(site, url):
+    site.replace("site.yaml", "网站地址: https://gongkai.example.org/", f"网站地址: {url}")
+    run = site.build()
+    assert errors(run) == [f"site.yaml:5: 「网站地址」网址的路径中不能有 ..、\\、? 或 #，实为「{url}」 (base_url)"]
+
+
 def test_links_out_of_the_site_are_refused(site, tmp_path):
     outside = tmp_path / "outside"
     (outside / "2023").mkdir(parents=True)
