@@ -1,31 +1,315 @@
-"""The build pipeline: load and validate everything, render, then write atomically."""
+"""The build: read and check each unit's reports, render their pages, write atomically.
+
+Work is done unit by unit: R6, R7 and the 图解's year-over-year figures never
+cross units, so a unit's reports are read, checked, rendered and dropped
+together. Memory stays flat at any portal size, and units are spread over the
+CPU cores (forked workers share the compiled templates).
+
+A manifest in .gongkai-cache/ (safe to delete) remembers, per unit, the
+signature of its files (mtime and size, then content hash), the summaries the
+listings need, its warnings and its output files. The next build processes
+only the units whose files changed and re-renders the listings only when a
+summary changed; site.yaml, units.yaml, templates and the generator version
+are part of the manifest's key, so changing any of them rebuilds everything.
+
+Writing (generator.write): a full build writes a fresh tree beside the output
+and swaps it in; an incremental build renders everything first, then moves the
+few changed files into place. Unchanged files are never rewritten.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import multiprocessing
 import os
-import re
+import pickle
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
-from generator.loader import REPORTS_DIR, ReportCache, load_site
-from generator.problems import BuildFailed, Problems
-from generator.render import Renderer, report_path, tujie_path, unit_path
-from generator.write import check_output_dir, write_in_place, write_site
+from generator import __version__
+from generator.config import load_site_config, load_units
+from generator.loader import ReportFiles, discover_reports, load_unit, refuse_links_out_of
+from generator.model import ReportSummary
+from generator.problems import BuildFailed, Problem, Problems
+from generator.render import Renderer, refuse_collisions
+from generator.write import FullTree, PendingFiles, check_output_dir
 
 DEFAULT_OUT = "build"
+CACHE_DIR = ".gongkai-cache"
+PARALLEL_FROM = 40          # reports: below this, starting workers costs more than it saves
+
+# What the preview server watches: everything a build reads.
+WATCHED = ("site.yaml", "content", "templates")
+
+
+@dataclass
+class UnitRecord:
+    inputs: dict[str, tuple[int, int, str]]   # rel path -> (mtime_ns, size, sha256)
+    summaries: list[ReportSummary]
+    warnings: list[Problem]
+    outputs: list[str]
+
+
+@dataclass
+class Manifest:
+    key: str                                   # generator version, output folder, global inputs
+    globals: dict[str, str]                    # site.yaml, units.yaml, templates/* -> sha256
+    units: dict[str, UnitRecord] = field(default_factory=dict)
+    listing: str = ""                          # hash of what the listings show
+    outputs: set[str] = field(default_factory=set)
 
 
 @dataclass
 class BuildResult:
-    files: int
+    files: int                 # files written (unchanged ones are not rewritten)
     reports: int
-    problems: Problems    # warnings only: errors raise BuildFailed
+    problems: Problems         # warnings only: errors raise BuildFailed
+    changed: list[str]         # input files that differed from the last build
+    full: bool                 # everything was rebuilt
 
 
-# What the preview server watches: everything a build reads.
-WATCHED = ("site.yaml", "content", "templates")
-_REPORT_FILE = re.compile(rf"{REPORTS_DIR}/([^/]+)/(\d{{4}})\.(?:yaml|yml|md)")
+@dataclass
+class _UnitOutcome:
+    unit_id: str
+    record: UnitRecord
+    problems: list[Problem]
+    written: list[str]         # files actually written (the others were unchanged)
 
+
+# --- the build --------------------------------------------------------------------------
+
+def build_site(root: Path, out: Path | None = None, *, jobs: int | None = None,
+               progress: Callable[[int, int], None] | None = None) -> BuildResult:
+    """Build the site at `root` into `out` (default root/build).
+
+    Raises BuildFailed with every problem found; the output is then untouched.
+    """
+    out = (out if out is not None else root / DEFAULT_OUT).resolve()
+    check_output_dir(out, root)
+    problems = Problems()
+    config = load_site_config(root, problems)
+    units = load_units(root, problems)
+    files = discover_reports(root, units, problems)
+    refuse_links_out_of(root, "templates", problems)
+    if config is None or problems.errors:
+        raise BuildFailed(problems)
+    renderer = Renderer(root, config, units, problems)
+    global_files = _global_inputs(root, renderer)
+    key = _sha(repr((__version__, sys.version_info[:2], str(out), sorted(global_files.items()))).encode())
+    previous = _read_manifest(root, out)
+    usable = previous is not None and previous.key == key and _outputs_intact(out, previous)
+    manifest = Manifest(key, global_files)
+    changed = _changed_globals(previous, global_files) if previous is not None else sorted(global_files)
+    todo = []
+    for unit_id, unit_files in files.items():
+        old = previous.units.get(unit_id) if usable else None
+        inputs = _signature(root, unit_files, old.inputs if old else {})
+        if old is not None and old.inputs == inputs:
+            manifest.units[unit_id] = old
+        else:
+            todo.append(unit_id)
+            changed += _differences(old.inputs if old else {}, inputs) if usable else []
+    if usable:
+        changed += [k for u, r in previous.units.items() if u not in files for k in r.inputs]   # removed
+    for record in manifest.units.values():
+        problems.items.extend(record.warnings)
+
+    writer = PendingFiles(out) if usable else FullTree(out)
+    try:
+        written = _process_units(root, units, files, renderer, writer, todo, manifest, problems, jobs, progress)
+        written += _write_listings(renderer, manifest, previous if usable else None, writer, problems)
+        for rel, data in renderer.static_files():
+            manifest.outputs.add(rel)
+            written += writer.write(rel, data)
+        refuse_collisions([(path, unit_id) for unit_id, r in manifest.units.items() for path in r.outputs],
+                          problems)
+        if problems.errors:
+            raise BuildFailed(problems)
+        writer.commit(stale=(previous.outputs - manifest.outputs) if usable else set())
+    except BaseException:
+        writer.discard()
+        raise
+    _write_manifest(root, out, manifest)
+    reports = sum(len(r.summaries) for r in manifest.units.values())
+    return BuildResult(written, reports, problems, sorted(changed) if previous is not None else [],
+                       full=not usable)
+
+
+def check_site(root: Path) -> tuple[int, Problems]:
+    """Everything build validates, templates included, without writing anything.
+
+    Returns the number of reports and every problem found.
+    """
+    problems = Problems()
+    config = load_site_config(root, problems)
+    units = load_units(root, problems)
+    files = discover_reports(root, units, problems)
+    refuse_links_out_of(root, "templates", problems)
+    if config is None:
+        return 0, problems
+    renderer = Renderer(root, config, units, problems)
+    manifest = Manifest("", {})
+    _process_units(root, units, files, renderer, None, list(files), manifest, problems, None, None)
+    if not problems.errors:
+        _write_listings(renderer, manifest, None, None, problems)
+    return sum(len(r.summaries) for r in manifest.units.values()), problems
+
+
+# --- units, in worker processes ------------------------------------------------------------
+
+_WORK: dict = {}   # what workers need; set before the pool forks, so it is inherited, not pickled
+
+
+def _process_units(root, units, files, renderer, writer, todo, manifest, problems, jobs, progress) -> int:
+    _WORK.update(root=root, units=units, files=files, renderer=renderer, writer=writer)
+    total = sum(len(files[u]) for u in todo)
+    jobs = jobs or os.cpu_count() or 1
+    written, done = 0, 0
+    if jobs > 1 and total >= PARALLEL_FROM:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            outcomes = pool.imap_unordered(_process_unit, sorted(todo), chunksize=4)
+            written, done = _collect(outcomes, manifest, problems, progress, total)
+    else:
+        written, done = _collect(map(_process_unit, sorted(todo)), manifest, problems, progress, total)
+    _WORK.clear()
+    return written
+
+
+def _collect(outcomes, manifest, problems, progress, total) -> tuple[int, int]:
+    written = done = 0
+    seen = set()
+    for outcome in outcomes:
+        manifest.units[outcome.unit_id] = outcome.record
+        written += len(outcome.written)
+        for problem in outcome.problems:
+            if problem not in seen:      # a template error is found once per page, listed once
+                seen.add(problem)
+                problems.items.append(problem)
+        done += len(outcome.record.summaries)
+        if progress:
+            progress(done, total)
+    return written, done
+
+
+def _process_unit(unit_id: str) -> _UnitOutcome:
+    root, renderer, writer = _WORK["root"], _WORK["renderer"], _WORK["writer"]
+    unit, files = _WORK["units"][unit_id], _WORK["files"][unit_id]
+    problems = Problems()
+    reports = load_unit(root, unit, files, problems)
+    outputs, written = [], []
+    if not problems.errors:
+        shared, renderer.problems = renderer.problems, problems   # template errors of this unit's pages
+        try:
+            for page in renderer.unit_pages(unit, reports):
+                data = renderer.render_page(page)
+                outputs.append(page.path)
+                if data is not None and writer is not None and writer.write(page.path, data):
+                    written.append(page.path)
+        finally:
+            renderer.problems = shared
+    record = UnitRecord(_signature(root, files, {}), [ReportSummary.of(r) for r in reports],
+                        [p for p in problems.items if p.level != "error"], outputs)
+    return _UnitOutcome(unit_id, record, problems.items, written)
+
+
+def _write_listings(renderer, manifest, previous, writer, problems) -> int:
+    """Home, the 年报 column, 404 and the sitemap: rendered when what they show changed."""
+    summaries = [s for record in manifest.units.values() for s in record.summaries]
+    listed = sorted((s.key, s.title, s.published, s.unit.name, s.unit.kind, s.unit.order) for s in summaries)
+    manifest.listing = _sha(repr(listed).encode())
+    pages = renderer.listing_pages(summaries)
+    manifest.outputs |= {p.path for p in pages} | {p for r in manifest.units.values() for p in r.outputs}
+    if renderer.config.base_url:
+        manifest.outputs.add("sitemap.xml")
+    if previous is not None and previous.listing == manifest.listing:
+        return 0
+    written = 0
+    rendered = [(p.path, renderer.render_page(p)) for p in pages] + [("sitemap.xml", renderer.sitemap(summaries))]
+    for path, data in rendered:
+        if data is not None and writer is not None and writer.write(path, data):
+            written += 1
+    return written
+
+
+# --- what changed --------------------------------------------------------------------------
+
+def _signature(root: Path, files: ReportFiles, known: dict[str, tuple[int, int, str]]
+               ) -> dict[str, tuple[int, int, str]]:
+    """(mtime_ns, size, sha256) of a unit's files; a file whose stat is unchanged keeps its hash."""
+    signature = {}
+    for year_files in files.values():
+        for path in year_files["data"] + year_files["narrative"]:
+            rel = path.relative_to(root).as_posix()
+            stat = path.stat()
+            old = known.get(rel)
+            if old is not None and old[:2] == (stat.st_mtime_ns, stat.st_size):
+                signature[rel] = old
+            else:
+                digest = _sha(path.read_bytes())
+                # touched but not edited: the old stat stays, so the unit counts as unchanged
+                signature[rel] = old if old is not None and old[2] == digest else (
+                    stat.st_mtime_ns, stat.st_size, digest)
+    return signature
+
+
+def _global_inputs(root: Path, renderer: Renderer) -> dict[str, str]:
+    """Everything that shapes every page: site.yaml, units.yaml and all templates."""
+    found = {}
+    for rel in ("site.yaml", "content/units.yaml"):
+        path = root / rel
+        found[rel] = _sha(path.read_bytes()) if path.is_file() else ""
+    for directory in renderer.template_dirs:
+        shown = "templates" if directory == (root / "templates").resolve() else "（默认模板）"
+        for path in sorted(directory.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                found[f"{shown}/{path.relative_to(directory).as_posix()}"] = _sha(path.read_bytes())
+    return found
+
+
+def _differences(old: dict, new: dict) -> list[str]:
+    return [k for k in old.keys() | new.keys() if old.get(k) != new.get(k)]
+
+
+def _changed_globals(previous: Manifest, now: dict[str, str]) -> list[str]:
+    return _differences(previous.globals, now)
+
+
+def _outputs_intact(out: Path, manifest: Manifest) -> bool:
+    return all((out / rel).is_file() for rel in manifest.outputs)
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# --- the manifest ----------------------------------------------------------------------------
+
+def _manifest_path(root: Path, out: Path) -> Path:
+    return root / CACHE_DIR / f"manifest-{_sha(str(out).encode())[:16]}.pickle"
+
+
+def _read_manifest(root: Path, out: Path) -> Manifest | None:
+    """The last good build's manifest, or None (no cache, or one we cannot read: rebuild all)."""
+    try:
+        with _manifest_path(root, out).open("rb") as f:
+            manifest = pickle.load(f)
+    except Exception:   # missing, truncated, or from another version: the cache is only a shortcut
+        return None
+    return manifest if isinstance(manifest, Manifest) else None
+
+
+def _write_manifest(root: Path, out: Path, manifest: Manifest) -> None:
+    path = _manifest_path(root, out)
+    path.parent.mkdir(exist_ok=True)
+    (path.parent / ".gitignore").write_text("*\n", encoding="utf-8")
+    temporary = path.with_suffix(".tmp")
+    temporary.write_bytes(pickle.dumps(manifest, protocol=pickle.HIGHEST_PROTOCOL))
+    os.replace(temporary, path)
+
+
+# --- the preview's view of the inputs ----------------------------------------------------------
 
 def scan_inputs(root: Path) -> dict[str, tuple[int, int]]:
     """(mtime_ns, size) of every input file, by path relative to the site.
@@ -41,110 +325,15 @@ def scan_inputs(root: Path) -> dict[str, tuple[int, int]]:
             stat = path.stat()
             inputs[name] = (stat.st_mtime_ns, stat.st_size)
             continue
-        for folder, dirs, files in os.walk(path):
+        for folder, dirs, names in os.walk(path):
             dirs[:] = [d for d in dirs if not d.startswith(".")]
-            for file in files:
-                if file.startswith((".", "#")) or file.endswith(("~", ".swp", ".tmp")):
+            for name_ in names:
+                if name_.startswith((".", "#")) or name_.endswith(("~", ".swp", ".tmp")):
                     continue
-                full = os.path.join(folder, file)
+                full = os.path.join(folder, name_)
                 try:
                     stat = os.stat(full)
                 except FileNotFoundError:   # deleted while we looked
                     continue
                 inputs[os.path.relpath(full, root).replace(os.sep, "/")] = (stat.st_mtime_ns, stat.st_size)
     return inputs
-
-
-@dataclass
-class BuildState:
-    """What the preview server keeps between builds, to rebuild only what changed."""
-    reports: ReportCache = field(default_factory=dict)
-    inputs: dict[str, tuple[int, int]] | None = None     # as scanned when the last build started
-    outputs: set[str] = field(default_factory=set)       # files the last good build wrote
-    changed: list[str] = field(default_factory=list)     # what the last build reacted to
-
-
-def build_site(root: Path, out: Path | None = None, state: BuildState | None = None) -> BuildResult:
-    """Build the site at `root` into `out` (default root/build).
-
-    Without `state` (generate build): everything is validated, then written into
-    a fresh tree that replaces `out` only when complete.
-    With `state` (generate serve): files are updated in place and only what the
-    change touches is rebuilt (see `_pages_to_render` for the rule).
-    Raises BuildFailed with every problem found; the output is then untouched.
-    """
-    out = out if out is not None else root / DEFAULT_OUT
-    if state is None:
-        check_output_dir(out, root)
-        site, problems = load_site(root)
-        if site is None or problems.errors:
-            raise BuildFailed(problems)
-        files = write_site(out, Renderer(site, problems).render(), problems)
-        if problems.errors:
-            raise BuildFailed(problems)
-        return BuildResult(files=files, reports=len(site.reports), problems=problems)
-    return _rebuild(root, out, state)
-
-
-def _rebuild(root: Path, out: Path, state: BuildState) -> BuildResult:
-    inputs = scan_inputs(root)
-    previous, state.inputs = state.inputs, inputs
-    state.changed = sorted(k for k in inputs.keys() | (previous or {}).keys()
-                           if (previous or {}).get(k) != inputs.get(k))
-    affected = _affected_reports(state.changed) if previous is not None and state.outputs else None
-    if affected is None:
-        state.reports.clear()          # site.yaml, units.yaml or templates: nothing is reusable
-    site, problems = load_site(root, state.reports)
-    if site is None or problems.errors:
-        state.outputs = set()          # the next good build is a full one
-        raise BuildFailed(problems)
-    renderer = Renderer(site, problems)
-    pages = renderer.pages()
-    only = None if affected is None else _pages_to_render(affected, site)
-    outputs = {p.path for p in pages} | renderer.static_paths() | {"sitemap.xml"}
-    written = write_in_place(out, renderer.render(pages, only), stale=state.outputs - outputs)
-    if problems.errors:
-        state.outputs = set()
-        raise BuildFailed(problems)
-    state.outputs = outputs
-    return BuildResult(files=written, reports=len(site.reports), problems=problems)
-
-
-def _affected_reports(changed: list[str]) -> set[tuple[str, int]] | None:
-    """The reports a change touches, or None when it reaches beyond report files."""
-    affected = set()
-    for path in changed:
-        match = _REPORT_FILE.fullmatch(path)
-        if match is None:
-            return None
-        affected.add((match.group(1), int(match.group(2))))
-    return affected
-
-
-def _pages_to_render(affected: set[tuple[str, int]], site) -> set[str]:
-    """The rule: a changed report re-renders its own page and 图解, the next year's 图解
-    (its year-over-year figures), its unit's page, and the pages that list reports
-    (home and the 年报 column). No other page shows anything of it."""
-    by_key = {r.key: r for r in site.reports}
-    pages = {"index.html", "nianbao/index.html"}
-    for unit_id, year in affected:
-        if unit_id in site.units:
-            pages.add(unit_path(site.units[unit_id]))
-        for key in ((unit_id, year), (unit_id, year + 1)):
-            if key in by_key:
-                pages.add(tujie_path(by_key[key]))
-        if (unit_id, year) in by_key:
-            pages.add(report_path(by_key[(unit_id, year)]))
-    return pages
-
-
-def check_site(root: Path) -> tuple[int, Problems]:
-    """Everything build validates, templates included, without writing anything.
-
-    Returns the number of reports and every problem found.
-    """
-    site, problems = load_site(root)
-    if site is not None and not problems.errors:
-        for _ in Renderer(site, problems).render():
-            pass   # rendering finds template errors; the output is dropped
-    return (len(site.reports) if site else 0), problems

@@ -104,6 +104,23 @@ class Report:
         return (self.unit.id, self.year)
 
 
+@dataclass(frozen=True)
+class ReportSummary:
+    """What the listings and the sitemap show of a report; kept in the build cache."""
+    unit: Unit
+    year: int
+    title: str
+    published: datetime.date | None
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.unit.id, self.year)
+
+    @classmethod
+    def of(cls, report: "Report") -> "ReportSummary":
+        return cls(report.unit, report.year, report.title, report.published)
+
+
 @dataclass
 class SiteConfig:
     name: str
@@ -124,7 +141,3 @@ class Site:
     config: SiteConfig
     units: dict[str, Unit]
     reports: list[Report]
-
-    def reports_of(self, unit_id: str) -> list[Report]:
-        """A unit's reports, newest first."""
-        return sorted((r for r in self.reports if r.unit.id == unit_id), key=lambda r: -r.year)

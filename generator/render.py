@@ -11,7 +11,6 @@ Output layout (every link is relative, so the site works from any sub-path):
 
 from __future__ import annotations
 
-import datetime
 import functools
 import hashlib
 import traceback
@@ -27,7 +26,7 @@ from generator import __version__
 from generator.form import SECTIONS, TABLE_SECTIONS
 from generator.infographic import build_infographic
 from generator.loader import inside
-from generator.model import KINDS, Report, Site, Unit
+from generator.model import KINDS, Report, ReportSummary, SiteConfig, Unit
 from generator.problems import Problems
 from generator.tables import format_number, table2_layouts, table3_layout, table4_layout, table_html
 
@@ -51,7 +50,6 @@ class Page:
     title: str
     context: dict | Callable[[], dict] = field(default_factory=dict)   # a callable is built when rendered
     in_sitemap: bool = True
-    lastmod: datetime.date | None = None
 
     @property
     def root(self) -> str:
@@ -73,10 +71,12 @@ def unit_path(unit: Unit) -> str:
 
 
 class Renderer:
-    def __init__(self, site: Site, problems: Problems):
-        self.site = site
-        self.problems = problems
-        self.template_dirs = _template_dirs(site.root)
+    """Pages and their HTML. Built once per build (before worker processes fork, so
+    they share the compiled templates); knows nothing of how pages are written."""
+
+    def __init__(self, root: Path, config: SiteConfig, units: dict[str, Unit], problems: Problems):
+        self.root, self.config, self.units, self.problems = root, config, units, problems
+        self.template_dirs = _template_dirs(root)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in self.template_dirs]),
             autoescape=True,
@@ -91,7 +91,7 @@ class Renderer:
         self.env.filters["absolute_url"] = self._absolute_url
         self.static = self._static_files()
         self.env.globals.update(
-            site=site.config,
+            site=config,
             generator_version=__version__,
             column_title=COLUMN_TITLE,
             asset_version=self._asset_version(),
@@ -102,34 +102,52 @@ class Renderer:
 
     # -- what the site consists of ------------------------------------------
 
-    def pages(self) -> list[Page]:
-        site = self.site
-        units = _ordered_units(site.units.values())
-        reports_by_unit = {u.id: site.reports_of(u.id) for u in units}
-        newest = sorted(site.reports, key=_newest_first)
-        pages = [
-            Page("index.html", "home.html", site.config.name,
-                 {"latest": newest[:LATEST_ON_HOME], "report_count": len(site.reports)}),
-            Page(f"{COLUMN_DIR}/index.html", "column.html", COLUMN_TITLE,
-                 {"by_year": _by_year(newest), "units_by_kind": _by_kind(units, reports_by_unit)}),
-        ]
-        for unit in units:
-            parent = site.units.get(unit.parent) if unit.parent else None
-            pages.append(Page(unit_path(unit), "unit.html", unit.name,
-                              {"unit": unit, "parent": parent, "reports": reports_by_unit[unit.id]}))
-        by_key = {r.key: r for r in site.reports}
-        for report in site.reports:
-            previous = by_key.get((report.unit.id, report.year - 1))
+    def unit_pages(self, unit: Unit, reports: list[Report]) -> list[Page]:
+        """A unit's page, and each of its reports' page and 图解 (year over year needs the unit's reports)."""
+        by_year = {r.year: r for r in reports}
+        parent = self.units.get(unit.parent) if unit.parent else None
+        newest = sorted(reports, key=lambda r: -r.year)
+        pages = [Page(unit_path(unit), "unit.html", unit.name,
+                      {"unit": unit, "parent": parent, "reports": newest})]
+        for report in reports:
+            previous = by_year.get(report.year - 1)
             pages.append(Page(report_path(report), "report.html", report.title,
-                              functools.partial(self._report_context, report), lastmod=report.published))
+                              functools.partial(self._report_context, report)))
             pages.append(Page(tujie_path(report), "tujie.html", f"{report.title}图解",
-                              functools.partial(self._tujie_context, report, previous), lastmod=report.published))
-        pages.append(Page("404.html", "404.html", "页面未找到", in_sitemap=False))
+                              functools.partial(self._tujie_context, report, previous)))
         return pages
+
+    def listing_pages(self, summaries: list[ReportSummary]) -> list[Page]:
+        """Home, the 年报 column and 404: they list reports, so they need only their summaries."""
+        units = _ordered_units(self.units.values())
+        newest = sorted(summaries, key=_newest_first)
+        count = {u.id: 0 for u in units}
+        for summary in summaries:
+            count[summary.unit.id] += 1
+        return [
+            Page("index.html", "home.html", self.config.name,
+                 {"latest": newest[:LATEST_ON_HOME], "report_count": len(summaries)}),
+            Page(f"{COLUMN_DIR}/index.html", "column.html", COLUMN_TITLE,
+                 {"by_year": _by_year(newest), "units_by_kind": _by_kind(units, count)}),
+            Page("404.html", "404.html", "页面未找到", in_sitemap=False),
+        ]
+
+    def sitemap(self, summaries: list[ReportSummary]) -> bytes | None:
+        """sitemap.xml of every page, or None (with a warning) without 网站地址."""
+        if not self.config.base_url:
+            self.problems.warning("site.yaml", None, "未设置「网站地址」(base_url)，因此没有生成 sitemap.xml",
+                                  "base_url")
+            return None
+        units = _ordered_units(self.units.values())
+        entries = [(p.path, None) for p in self.listing_pages([]) if p.in_sitemap]
+        entries += [(unit_path(u), None) for u in units]
+        for summary in sorted(summaries, key=lambda s: s.key):
+            entries += [(report_path(summary), summary.published), (tujie_path(summary), summary.published)]
+        return self.render_page(Page("sitemap.xml", "sitemap.xml", "", {"urls": entries}))
 
     def _tujie_context(self, report: Report, previous: Report | None) -> dict:
         return {"report": report, "g": build_infographic(report, previous),
-                "accent": report.unit.accent or self.site.config.accent}
+                "accent": report.unit.accent or self.config.accent}
 
     def _report_context(self, report: Report) -> dict:
         tables = report.tables
@@ -146,45 +164,20 @@ class Renderer:
 
     # -- rendering ----------------------------------------------------------
 
-    def render(self, pages: list[Page] | None = None, only: set[str] | None = None
-               ) -> Iterator[tuple[str, bytes]]:
-        """Output files as (path, bytes); template errors go to problems.
+    def static_files(self) -> list[tuple[str, bytes]]:
+        return [(f"{STATIC_DIR}/{rel}", source.read_bytes()) for rel, source in sorted(self.static.items())]
 
-        `only` limits the pages rendered (the preview's incremental rebuild);
-        the sitemap is always written, static files only on a full render.
-        """
-        pages = pages if pages is not None else self.pages()
-        _refuse_collisions(pages, self.problems)
-        for page in pages:
-            if only is not None and page.path not in only:
-                continue
-            html = self._render_page(page)
-            if html is not None:
-                yield page.path, html.encode("utf-8")
-        if self.site.config.base_url:
-            sitemap = self._render_page(Page("sitemap.xml", "sitemap.xml", "", {
-                "urls": [p for p in pages if p.in_sitemap]}))
-            if sitemap is not None:
-                yield "sitemap.xml", sitemap.encode("utf-8")
-        else:
-            self.problems.warning("site.yaml", None, "未设置「网站地址」(base_url)，因此没有生成 sitemap.xml", "base_url")
-        if only is None:
-            for rel, source in self.static.items():
-                yield f"{STATIC_DIR}/{rel}", source.read_bytes()
-
-    def static_paths(self) -> set[str]:
-        return {f"{STATIC_DIR}/{rel}" for rel in self.static}
-
-    def _render_page(self, page: Page) -> str | None:
+    def render_page(self, page: Page) -> bytes | None:
+        """The page's bytes, or None after recording a template error in problems."""
         if page.path == "404.html":
             # Served for any missing URL, so its links cannot be relative.
-            root = urlsplit(self.site.config.base_url).path if self.site.config.base_url else "/"
+            root = urlsplit(self.config.base_url).path if self.config.base_url else "/"
         else:
             root = page.root
         try:
             template = self.env.get_template(page.template)
             context = page.context() if callable(page.context) else page.context
-            return template.render(page=page, root=root, **context)
+            return template.render(page=page, root=root, **context).encode("utf-8")
         except jinja2.TemplateSyntaxError as exc:
             self._template_problem(exc.filename, exc.lineno, f"模板语法错误：{exc.message}")
         except Exception as exc:  # an error raised while a template runs
@@ -203,13 +196,13 @@ class Renderer:
             return "templates"
         path = Path(filename).resolve()
         try:
-            return path.relative_to(self.site.root.resolve()).as_posix()
+            return path.relative_to(self.root.resolve()).as_posix()
         except ValueError:
             return f"（默认模板）{path.name}"
 
     def _absolute_url(self, path: str) -> str:
         """The public address of an output path ("" when site.yaml gives no 网站地址)."""
-        base = self.site.config.base_url
+        base = self.config.base_url
         if not base:
             return ""
         return base + (path[: -len("index.html")] if path.endswith("index.html") else path)
@@ -225,7 +218,7 @@ class Renderer:
                 for path in sorted(static.rglob("*")):
                     rel = path.relative_to(static).as_posix()
                     shown = f"templates/{STATIC_DIR}/{rel}"
-                    if path.is_file() and inside(self.site.root, path, shown, self.problems):
+                    if path.is_file() and inside(self.root, path, shown, self.problems):
                         files[rel] = path
         return files
 
@@ -258,16 +251,16 @@ def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
     return found
 
 
-def _refuse_collisions(pages: list[Page], problems: Problems) -> None:
-    seen: dict[str, Page] = {}
-    for page in pages:
-        if page.path in seen:
-            problems.error(page.path, None, f"两个页面会写到同一个输出文件：「{seen[page.path].title}」和"
-                                            f"「{page.title}」", "output path")
-        seen[page.path] = page
+def refuse_collisions(pages: list[tuple[str, str]], problems: Problems) -> None:
+    """Two pages (path, title) that would write the same file: neither is written (Pelican's rule)."""
+    seen: dict[str, str] = {}
+    for path, title in pages:
+        if path in seen:
+            problems.error(path, None, f"两个页面会写到同一个输出文件：「{seen[path]}」和「{title}」", "output path")
+        seen[path] = title
 
 
-def _newest_first(report: Report):
+def _newest_first(report: Report | ReportSummary):
     published = report.published.toordinal() if report.published else 0
     return (-report.year, -published, report.unit.order, report.unit.name)
 
@@ -276,7 +269,7 @@ def _ordered_units(units) -> list[Unit]:
     return sorted(units, key=lambda u: (KINDS.index(u.kind), u.order, u.name))
 
 
-def _by_year(newest: list[Report]) -> list[tuple[int, list[tuple[str, list[Report]]]]]:
+def _by_year(newest: list[ReportSummary]) -> list[tuple[int, list[tuple[str, list[ReportSummary]]]]]:
     """[(year, [(kind, reports)])], newest year first, kinds in official order."""
     result = []
     for year, reports in groupby(newest, key=lambda r: r.year):
@@ -286,10 +279,10 @@ def _by_year(newest: list[Report]) -> list[tuple[int, list[tuple[str, list[Repor
     return result
 
 
-def _by_kind(units: list[Unit], reports_by_unit: dict) -> list[tuple[str, list[tuple[Unit, int]]]]:
+def _by_kind(units: list[Unit], count: dict[str, int]) -> list[tuple[str, list[tuple[Unit, int]]]]:
     result = []
     for kind in KINDS:
-        members = [(u, len(reports_by_unit[u.id])) for u in units if u.kind == kind]
+        members = [(u, count[u.id]) for u in units if u.kind == kind]
         if members:
             result.append((kind, members))
     return result

@@ -30,7 +30,7 @@ from livereload.handlers import LiveReloadHandler, StaticFileHandler
 from livereload.watcher import Watcher
 from tornado import ioloop
 
-from generator.build import BuildState, build_site, scan_inputs
+from generator.build import build_site, scan_inputs
 from generator.config import load_site_config
 from generator.problems import BuildFailed, Problem, Problems
 from generator.write import OutputRefused
@@ -63,7 +63,7 @@ class Preview:
 
     def __init__(self, root: Path, out: Path, log=print):
         self.root, self.out, self.log = root, out, log
-        self.state = BuildState()
+        self.scanned: dict | None = None       # the inputs as they were when the last build started
         self.problems: list[Problem] = []       # the errors of the last build, if it failed
         self.builds = 0
         self.building = False
@@ -73,8 +73,11 @@ class Preview:
     def build(self) -> None:
         started = time.perf_counter()
         self.builds += 1
+        self.scanned = scan_inputs(self.root)
+        changed: list[str] = []
         try:
-            result = build_site(self.root, self.out, self.state)
+            result = build_site(self.root, self.out)
+            changed = result.changed
         except BuildFailed as failed:
             self.problems = failed.problems.errors
             for problem in failed.problems.sorted():
@@ -88,17 +91,17 @@ class Preview:
             for problem in result.problems.sorted():
                 self.log(problem.format())
             outcome = f"{result.files} 个文件有变化"
-        changed = "、".join(self.state.changed[:5]) + (" 等" if len(self.state.changed) > 5 else "")
+        shown = "、".join(changed[:5]) + (" 等" if len(changed) > 5 else "")
         what = "已生成" if self.builds == 1 else "已重新生成"
         self.log(f"{what}（第 {self.builds} 次，{time.perf_counter() - started:.2f} 秒）：{outcome}"
-                 f"{'；变动：' + changed if changed and self.builds > 1 else ''}")
+                 f"{'；变动：' + shown if shown and self.builds > 1 else ''}")
 
     def due(self) -> bool:
         """True when the inputs changed since the last build and have since been quiet."""
         if self.building:
             return False
         now = scan_inputs(self.root)
-        if now == self.state.inputs:
+        if now == self.scanned:
             self._pending = None
             return False
         if now != self._pending:

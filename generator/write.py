@@ -1,8 +1,11 @@
 """Write the output folder so that readers never see a half-built site.
 
-The new site is written into a temporary folder beside the output folder and
-swapped in only when complete (Lektor's idea, applied to the whole tree): a
-failed or interrupted build leaves the previous output exactly as it was.
+A full build writes a new tree beside the output folder and swaps it in only
+when complete (Lektor's idea, applied to the whole tree): a failed or killed
+build leaves the previous output exactly as it was. An incremental build
+gathers only the changed files aside, after all validation and rendering, and
+renames them into place; only a kill during those few renames could leave a
+mix of old and new pages, each of them whole.
 """
 
 from __future__ import annotations
@@ -12,9 +15,6 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Iterable
-
-from generator.problems import Problems
 
 MARKER = ".gongkai-build"   # marks a folder as ours, so we never replace anything else
 
@@ -35,31 +35,71 @@ def check_output_dir(out: Path, site_root: Path) -> None:
                             "请换一个输出文件夹，或先手动清空它")
 
 
-def write_site(out: Path, files: Iterable[tuple[str, bytes]], problems: Problems) -> int:
-    """Write every file into a fresh tree and swap it in; returns the file count.
+class FullTree:
+    """A whole new output tree, written beside the output folder and swapped in by commit().
 
-    If `problems` has errors once every file was produced, nothing is swapped.
+    Worker processes write into it directly (write() only touches the file system).
     """
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    for leftover in out.parent.glob(f".{out.name}-new-*"):
-        shutil.rmtree(leftover, ignore_errors=True)    # from a build that was killed
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
-    count = 0
-    try:
-        for rel, data in files:
-            target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-            count += 1
-        if problems.errors:
-            return 0
-        (staging / MARKER).write_text("built by gongkai; safe to delete\n", encoding="utf-8")
-        os.chmod(staging, 0o777 & ~_umask())   # mkdtemp makes it private; a web server must read it
-        _swap_in(staging, out)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return count
+
+    def __init__(self, out: Path):
+        self.out = out
+        out.parent.mkdir(parents=True, exist_ok=True)
+        for leftover in out.parent.glob(f".{out.name}-new-*"):
+            shutil.rmtree(leftover, ignore_errors=True)    # from a build that was killed
+        self.staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
+
+    def write(self, rel: str, data: bytes) -> bool:
+        target = self.staging / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        return True
+
+    def commit(self, stale: set[str]) -> None:
+        (self.staging / MARKER).write_text("built by gongkai; safe to delete\n", encoding="utf-8")
+        os.chmod(self.staging, 0o777 & ~_umask())   # mkdtemp makes it private; a web server must read it
+        _swap_in(self.staging, self.out)
+        self.discard()                               # the staging folder now holds the old tree
+
+    def discard(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+class PendingFiles:
+    """Only the files whose bytes changed, gathered aside and moved into the output by commit().
+
+    Everything is rendered and validated before the first file moves, and each
+    move is an atomic rename, so readers see each page either old or new.
+    """
+
+    def __init__(self, out: Path):
+        self.out = out
+        for leftover in out.parent.glob(f".{out.name}-pending-*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+        self.pending = Path(tempfile.mkdtemp(prefix=f".{out.name}-pending-", dir=out.parent))
+
+    def write(self, rel: str, data: bytes) -> bool:
+        current = self.out / rel
+        if current.is_file() and current.stat().st_size == len(data) and current.read_bytes() == data:
+            return False
+        target = self.pending / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        os.chmod(target, 0o666 & ~_umask())
+        return True
+
+    def commit(self, stale: set[str]) -> None:
+        for folder, _, names in os.walk(self.pending):
+            for name in names:
+                source = Path(folder) / name
+                target = self.out / source.relative_to(self.pending)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(source, target)
+        for rel in stale:
+            (self.out / rel).unlink(missing_ok=True)
+        self.discard()
+
+    def discard(self) -> None:
+        shutil.rmtree(self.pending, ignore_errors=True)
 
 
 def _swap_in(staging: Path, out: Path) -> None:
@@ -91,23 +131,3 @@ def _umask() -> int:
     os.umask(mask)
     return mask
 
-
-def write_in_place(out: Path, files: Iterable[tuple[str, bytes]], stale: Iterable[str]) -> int:
-    """Update a folder file by file (the preview's output, which nobody publishes).
-
-    Each file is replaced atomically (written aside, then renamed over), and only
-    when its bytes changed; `stale` files are removed. Returns the files written.
-    """
-    written = 0
-    for rel, data in files:
-        target = out / rel
-        if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        temporary.write_bytes(data)
-        os.replace(temporary, target)
-        written += 1
-    for rel in stale:
-        (out / rel).unlink(missing_ok=True)
-    return written

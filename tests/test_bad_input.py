@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -28,7 +29,7 @@ def errors(run) -> list[str]:
 def test_an_internal_error_is_one_line_without_traceback(site, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
-    monkeypatch.setattr("generator.build.load_site", broken)
+    monkeypatch.setattr("generator.build.discover_reports", broken)
     run = site.build()
     assert run.code == 2
     assert run.lines == ["内部错误：RuntimeError: boom。这是 gongkai 的缺陷，不是您的文件的问题："
@@ -158,11 +159,11 @@ def test_a_syntax_error_in_an_override_template(site):
 
 def test_two_pages_for_one_output_path_are_refused():
     from generator.problems import Problems
-    from generator.render import Page, _refuse_collisions
+    from generator.render import refuse_collisions
 
     problems = Problems()
-    _refuse_collisions([Page("nianbao/a/index.html", "unit.html", "甲"),
-                        Page("nianbao/a/index.html", "unit.html", "乙")], problems)
+    refuse_collisions([("nianbao/a/index.html", "甲"), ("nianbao/b/index.html", "丙"),
+                       ("nianbao/a/index.html", "乙")], problems)
     assert [p.format() for p in problems.errors] == [
         "nianbao/a/index.html: 两个页面会写到同一个输出文件：「甲」和「乙」 (output path)"]
 
@@ -180,6 +181,7 @@ def test_a_build_killed_half_way_leaves_the_previous_output(tmp_path):
     before = snapshot(root / "build")
     narrative = next((root / "content/reports").glob("*/2025.md"))
     narrative.write_text(narrative.read_text(encoding="utf-8") + "\n新的一段。\n", encoding="utf-8")
+    shutil.rmtree(root / ".gongkai-cache")          # a full build: the whole new tree is written aside
     process = subprocess.Popen(build, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while not any(root.glob(".build-new-*/nianbao/*/*.html")):      # await: pages being written

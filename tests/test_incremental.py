@@ -1,0 +1,165 @@
+"""Builds at scale: identical bytes however built, and a cache that is never stale."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, generate
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+from synthetic import make_site  # noqa: E402
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def build(root: Path, out: Path, *extra: str):
+    run = generate("build", "--site", str(root), "--out", str(out), *extra)
+    assert run.code == 0, run.err
+    return run
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("portal") / "site"
+    make_site(root, 60)            # above PARALLEL_FROM: the parallel path is taken
+    return root
+
+
+@pytest.fixture
+def copy(portal, tmp_path) -> Path:
+    root = tmp_path / "site"
+    shutil.copytree(portal, root, ignore=shutil.ignore_patterns(".gongkai-cache"))
+    return root
+
+
+def test_same_bytes_cold_cached_serial_and_parallel(copy, tmp_path):
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    build(copy, serial, "--jobs", "1")
+    build(copy, parallel, "--jobs", "2")
+    assert tree(serial) == tree(parallel)
+    units = len(list((copy / "content/reports").iterdir()))
+    # report and 图解 per report, a page per unit, home, column, 404, sitemap, css, js, the marker
+    assert len(tree(serial)) == 60 * 2 + units + 4 + 2 + 1
+    first = tree(parallel)
+    run = build(copy, parallel, "--jobs", "2")        # from the cache: nothing to do
+    assert "没有变化" in run.out and tree(parallel) == first
+    shutil.rmtree(copy / ".gongkai-cache")
+    build(copy, parallel, "--jobs", "2")              # cold again over an existing output
+    assert tree(parallel) == first
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def rebuild_matches_cold(root: Path, tmp_path: Path, out: Path) -> str:
+    """Build incrementally into `out`, cold into a fresh folder; both must be the same bytes."""
+    run = build(root, out)
+    cold_root = tmp_path / "cold-site"
+    shutil.rmtree(cold_root, ignore_errors=True)
+    shutil.copytree(root, cold_root, ignore=shutil.ignore_patterns(".gongkai-cache"))
+    build(cold_root, tmp_path / "cold-out")
+    assert tree(out) == tree(tmp_path / "cold-out")
+    return run.out
+
+
+def first_report(root: Path) -> tuple[Path, Path]:
+    data = sorted((root / "content/reports").glob("*/*.yaml"))[0]
+    return data, data.with_suffix(".md")
+
+
+def test_a_narrative_edit_rewrites_only_that_report(copy, tmp_path):
+    out = tmp_path / "out"
+    build(copy, out)
+    before = {rel: (out / rel).stat().st_mtime_ns for rel in tree(out)}
+    data, narrative = first_report(copy)
+    edit(narrative, "## 五、", "增补的一句话。\n\n## 五、")
+    report = f"nianbao/{data.parent.name}/{data.stem}.html"
+    assert "更新了 1 个有变化的文件" in rebuild_matches_cold(copy, tmp_path, out)
+    changed = [rel for rel in before if (out / rel).stat().st_mtime_ns != before[rel]]
+    assert changed == [report]
+    assert "增补的一句话。" in (out / report).read_text(encoding="utf-8")
+
+
+def test_a_data_edit_updates_its_pages_and_the_next_years_tujie(copy, tmp_path):
+    out = tmp_path / "out"
+    build(copy, out)
+    data, _ = first_report(copy)
+    edit(data, "行政处罚:", "行政处罚: 9999   # ")
+    rebuild_matches_cold(copy, tmp_path, out)
+    tujie = out / f"nianbao/{data.parent.name}/{int(data.stem) + 1}-tujie.html"
+    assert "较上年" in tujie.read_text(encoding="utf-8")
+
+
+def test_a_title_change_updates_the_listings(copy, tmp_path):
+    out = tmp_path / "out"
+    build(copy, out)
+    data, _ = first_report(copy)
+    edit(data, "发布机构:", "标题: 一份改过标题的年度报告\n发布机构:")
+    rebuild_matches_cold(copy, tmp_path, out)
+    assert "一份改过标题的年度报告" in (out / "nianbao/index.html").read_text(encoding="utf-8")
+
+
+def test_a_template_change_rebuilds_everything(copy, tmp_path):
+    out = tmp_path / "out"
+    build(copy, out)
+    (copy / "templates").mkdir()
+    base = (REPO / "templates/base.html").read_text(encoding="utf-8")
+    (copy / "templates/base.html").write_text(base.replace("跳到正文", "跳到主要内容"), encoding="utf-8")
+    assert "全部重新生成" in rebuild_matches_cold(copy, tmp_path, out)
+    assert all("跳到主要内容" in (out / p).read_text(encoding="utf-8") for p in tree(out) if p.endswith(".html")
+               and p != "404.html" or p == "404.html")
+
+
+def test_a_site_yaml_change_rebuilds_everything(copy, tmp_path):
+    out = tmp_path / "out"
+    build(copy, out)
+    edit(copy / "site.yaml", "基准测试", "基准测试（新名称）")
+    assert "全部重新生成" in rebuild_matches_cold(copy, tmp_path, out)
+    assert "基准测试（新名称）" in (out / "nianbao/index.html").read_text(encoding="utf-8")
+
+
+def test_a_removed_report_disappears(copy, tmp_path):
+    out = tmp_path / "out"
+    build(copy, out)
+    data, narrative = first_report(copy)
+    data.unlink()
+    narrative.unlink()
+    rebuild_matches_cold(copy, tmp_path, out)
+    assert not (out / f"nianbao/{data.parent.name}/{data.stem}.html").exists()
+
+
+def test_a_touched_but_unchanged_file_changes_nothing(copy, tmp_path):
+    out = tmp_path / "out"
+    build(copy, out)
+    data, _ = first_report(copy)
+    data.write_bytes(data.read_bytes())                  # new mtime, same bytes
+    assert "没有变化" in build(copy, out).out
+
+
+def test_output_correct_after_deleting_the_cache_or_a_page(copy, tmp_path):
+    out = tmp_path / "out"
+    build(copy, out)
+    expected = tree(out)
+    shutil.rmtree(copy / ".gongkai-cache")
+    build(copy, out)
+    assert tree(out) == expected
+    (out / "nianbao/index.html").unlink()               # someone edited the output by hand
+    build(copy, out)
+    assert tree(out) == expected
+
+
+def test_warnings_are_repeated_on_a_cached_build(copy, tmp_path):
+    out = tmp_path / "out"
+    (copy / "content/reports/county/notes.txt").write_text("x")
+    first = build(copy, out)
+    again = build(copy, out)
+    assert "已忽略" in first.err and first.err == again.err
