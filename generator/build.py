@@ -105,12 +105,17 @@ def build_site(root: Path, out: Path | None = None, *, jobs: int | None = None,
     todo = []
     for unit_id, unit_files in files.items():
         old = previous.units.get(unit_id) if usable else None
-        inputs = _signature(root, unit_files, old.inputs if old else {})
-        if old is not None and old.inputs == inputs:
+        if old is None:
+            todo.append(unit_id)       # new, or a full build: its worker signs its files
+            changed += [p.relative_to(root).as_posix() for year in unit_files.values()
+                        for p in year["data"] + year["narrative"]] if usable else []
+            continue
+        inputs = _signature(root, unit_files, old.inputs)
+        if old.inputs == inputs:
             manifest.units[unit_id] = old
         else:
             todo.append(unit_id)
-            changed += _differences(old.inputs if old else {}, inputs) if usable else []
+            changed += _differences(old.inputs, inputs)
     if usable:
         changed += [k for u, r in previous.units.items() if u not in files for k in r.inputs]   # removed
     for record in manifest.units.values():

@@ -63,13 +63,17 @@ class TableForm:
     number: str              # 二 / 三 / 四
     root: Group
 
+    def __post_init__(self):
+        # The form never changes, and its rows are asked for thousands of times a build.
+        object.__setattr__(self, "_rows", tuple(_rows(self.root, ())))
+
     @property
     def heading(self) -> str:
         return SECTION_HEADINGS[self.number]
 
-    def rows(self) -> Iterator[tuple[Row, tuple[Group, ...]]]:
+    def rows(self) -> tuple[tuple[Row, tuple[Group, ...]], ...]:
         """Every row in official order, with the groups it sits in."""
-        yield from _rows(self.root, ())
+        return self._rows
 
     def find(self, row_id: str) -> tuple[Row, tuple[Group, ...]]:
         """One row by id, with the groups it sits in."""

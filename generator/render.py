@@ -28,12 +28,13 @@ from generator.infographic import build_infographic
 from generator.loader import inside
 from generator.model import KINDS, Report, ReportSummary, SiteConfig, Unit
 from generator.problems import Problems
-from generator.tables import format_number, table2_layouts, table3_layout, table4_layout, table_html
+from generator.tables import format_number, tables_html
 
 COLUMN_DIR = "nianbao"
 COLUMN_TITLE = "政府信息公开年报"
 STATIC_DIR = "static"
 LATEST_ON_HOME = 10
+PAGE_TEMPLATES = ("home.html", "column.html", "unit.html", "report.html", "tujie.html", "404.html", "sitemap.xml")
 
 
 def default_templates_dir() -> Path:
@@ -86,7 +87,6 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self.env.filters["num"] = format_number
-        self.env.filters["table_html"] = table_html
         self.env.filters["date"] = lambda d: d.isoformat() if d else ""
         self.env.filters["absolute_url"] = self._absolute_url
         self.static = self._static_files()
@@ -99,6 +99,11 @@ class Renderer:
             tujie_url=tujie_path,
             unit_url=unit_path,
         )
+        for name in PAGE_TEMPLATES:   # compiled once, before workers fork, so they share them
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateError:
+                pass                  # reported with its line when a page is rendered
 
     # -- what the site consists of ------------------------------------------
 
@@ -150,19 +155,12 @@ class Renderer:
                 "accent": report.unit.accent or self.config.accent}
 
     def _report_context(self, report: Report) -> dict:
-        tables = report.tables
         return {
             "report": report,
             "sections": SECTIONS,
             "table_sections": TABLE_SECTIONS,
-            "layouts": {
-                "二": table2_layouts(tables["二"]),
-                "三": [table3_layout(tables["三"])],
-                "四": [table4_layout(tables["四"])],
-            },
+            "tables": {number: tables_html(table) for number, table in report.tables.items()},
         }
-
-    # -- rendering ----------------------------------------------------------
 
     def static_files(self) -> list[tuple[str, bytes]]:
         return [(f"{STATIC_DIR}/{rel}", source.read_bytes()) for rel, source in sorted(self.static.items())]
