@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Callable
 
 from generator import __version__
-from generator.config import load_site_config, load_units
+from generator.config import UNITS_FILE, load_site_config, load_units
 from generator.loader import ReportFiles, discover_reports, load_unit, refuse_links_out_of
 from generator.model import ReportSummary
 from generator.problems import BuildFailed, Problem, Problems
@@ -59,6 +59,7 @@ class Manifest:
     units: dict[str, UnitRecord] = field(default_factory=dict)
     listing: str = ""                          # hash of what the listings show
     outputs: set[str] = field(default_factory=set)
+    unit_list: tuple = ("", {}, [])            # units.yaml: (sha256, parsed units, warnings)
 
 
 @dataclass
@@ -86,11 +87,13 @@ def build_site(root: Path, out: Path | None = None, *, jobs: int | None = None,
 
     Raises BuildFailed with every problem found; the output is then untouched.
     """
+    root = root.resolve()
     out = (out if out is not None else root / DEFAULT_OUT).resolve()
     check_output_dir(out, root)
     problems = Problems()
+    previous = _read_manifest(root, out)
     config = load_site_config(root, problems)
-    units = load_units(root, problems)
+    units = _load_units(root, previous, problems)
     files = discover_reports(root, units, problems)
     refuse_links_out_of(root, "templates", problems)
     if config is None or problems.errors:
@@ -98,16 +101,16 @@ def build_site(root: Path, out: Path | None = None, *, jobs: int | None = None,
     renderer = Renderer(root, config, units, problems)
     global_files = _global_inputs(root, renderer)
     key = _sha(repr((__version__, sys.version_info[:2], str(out), sorted(global_files.items()))).encode())
-    previous = _read_manifest(root, out)
     usable = previous is not None and previous.key == key and _outputs_intact(out, previous)
-    manifest = Manifest(key, global_files)
+    manifest = Manifest(key, global_files, unit_list=(global_files["content/units.yaml"], units,
+                        [p for p in problems.items if p.file == UNITS_FILE]))
     changed = _changed_globals(previous, global_files) if previous is not None else sorted(global_files)
     todo = []
     for unit_id, unit_files in files.items():
         old = previous.units.get(unit_id) if usable else None
         if old is None:
             todo.append(unit_id)       # new, or a full build: its worker signs its files
-            changed += [p.relative_to(root).as_posix() for year in unit_files.values()
+            changed += [os.path.relpath(p, root) for year in unit_files.values()
                         for p in year["data"] + year["narrative"]] if usable else []
             continue
         inputs = _signature(root, unit_files, old.inputs)
@@ -136,7 +139,8 @@ def build_site(root: Path, out: Path | None = None, *, jobs: int | None = None,
     except BaseException:
         writer.discard()
         raise
-    _write_manifest(root, out, manifest)
+    if not (usable and not todo and manifest.listing == previous.listing):   # else it is the same
+        _write_manifest(root, out, manifest)
     reports = sum(len(r.summaries) for r in manifest.units.values())
     return BuildResult(written, reports, problems, sorted(changed) if previous is not None else [],
                        full=not usable)
@@ -147,6 +151,7 @@ def check_site(root: Path) -> tuple[int, Problems]:
 
     Returns the number of reports and every problem found.
     """
+    root = root.resolve()
     problems = Problems()
     config = load_site_config(root, problems)
     units = load_units(root, problems)
@@ -244,15 +249,17 @@ def _signature(root: Path, files: ReportFiles, known: dict[str, tuple[int, int, 
                ) -> dict[str, tuple[int, int, str]]:
     """(mtime_ns, size, sha256) of a unit's files; a file whose stat is unchanged keeps its hash."""
     signature = {}
+    prefix = len(str(root)) + 1          # the files are root / ...: string slicing beats relative_to
     for year_files in files.values():
         for path in year_files["data"] + year_files["narrative"]:
-            rel = path.relative_to(root).as_posix()
-            stat = path.stat()
+            rel = str(path)[prefix:].replace(os.sep, "/")
+            stat = os.stat(path)
             old = known.get(rel)
             if old is not None and old[:2] == (stat.st_mtime_ns, stat.st_size):
                 signature[rel] = old
             else:
-                digest = _sha(path.read_bytes())
+                with open(path, "rb") as f:
+                    digest = _sha(f.read())
                 # touched but not edited: the old stat stays, so the unit counts as unchanged
                 signature[rel] = old if old is not None and old[2] == digest else (
                     stat.st_mtime_ns, stat.st_size, digest)
@@ -273,6 +280,18 @@ def _global_inputs(root: Path, renderer: Renderer) -> dict[str, str]:
     return found
 
 
+def _load_units(root: Path, previous: Manifest | None, problems: Problems) -> dict:
+    """units.yaml as the last good build parsed it, when its bytes are the same (a
+    province has thousands of units: parsing them was half of a no-change rebuild)."""
+    path = root / UNITS_FILE
+    if previous is not None and path.is_file():
+        sha, units, warnings = previous.unit_list
+        if sha and sha == _sha(path.read_bytes()):
+            problems.items.extend(warnings)
+            return units
+    return load_units(root, problems)
+
+
 def _differences(old: dict, new: dict) -> list[str]:
     return [k for k in old.keys() | new.keys() if old.get(k) != new.get(k)]
 
@@ -282,7 +301,22 @@ def _changed_globals(previous: Manifest, now: dict[str, str]) -> list[str]:
 
 
 def _outputs_intact(out: Path, manifest: Manifest) -> bool:
-    return all((out / rel).is_file() for rel in manifest.outputs)
+    """Every file the last build wrote is still there (one directory listing per folder)."""
+    found: set[str] = set()
+    folders = [(str(out), "")]
+    while folders:
+        folder, rel = folders.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            return False
+        for entry in entries:
+            name = f"{rel}{entry.name}"
+            if entry.is_dir(follow_symlinks=False):
+                folders.append((entry.path, f"{name}/"))
+            else:
+                found.add(name)
+    return manifest.outputs <= found
 
 
 def _sha(data: bytes) -> str:
