@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from generator.fastyaml import read_plain_yaml
 from generator.problems import Problems
 
 try:
@@ -99,6 +100,9 @@ def load_yaml(path: Path, rel: str, problems: Problems) -> Document | None:
 
 
 def parse_yaml(text: str, rel: str, problems: Problems) -> Document | None:
+    plain = read_plain_yaml(text, _scalar)      # the usual shape, read fast; None: anything else
+    if plain is not None:
+        return Document(rel, *plain)
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:

@@ -543,3 +543,48 @@ def test_suggest_label():
     assert form.suggest_label("予以公开了", RESULT_LABELS) == "（一）予以公开"
     assert form.suggest_label("属于国家机密", WITHHELD_LABELS) == "1.属于国家秘密"
     assert form.suggest_label("xyz", RESULT_LABELS) is None
+
+
+# --- the fast reader for plain data files gives PyYAML's result or steps aside ---------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from generator.datafile import data_file_text, new_report_metadata  # noqa: E402
+from generator.fastyaml import read_plain_yaml  # noqa: E402
+
+PLAIN = data_file_text("某单位2024年政府信息公开工作年度报告", 2024,
+                       new_report_metadata("某单位", datetime.date(2025, 1, 20)), {})
+PIECES = ["", " ", "  ", ":", ": ", "#", " #", "[", "]", ",", "-", "~", "null", "yes", "0x1f", "012", "08", "1.5",
+          "1e3", "2024-01-19", "2024-01-19 10:00", "'", '"', "{", "}", "&a", "*a", "!x", "<<", "\n", "\n  ", "六",
+          "1:30", ".inf", "true", "on", "+3", "-3", "a: b"]
+
+
+def full_path(text: str):
+    root = yaml.compose(text, Loader=source._Loader)
+    doc = source.Document("x", None)
+    if root is not None:
+        doc.data = source._convert(root, (), doc, set())
+    return doc.data, doc.lines, doc.raw
+
+
+def test_the_fast_reader_reads_a_new_data_file_exactly():
+    plain = read_plain_yaml(PLAIN, source._scalar)
+    assert plain is not None and plain == full_path(PLAIN)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.floats(0, 1), st.sampled_from(PIECES)), min_size=1, max_size=4))
+def test_the_fast_reader_agrees_with_pyyaml_or_steps_aside(edits):
+    text = PLAIN
+    for where, piece in edits:
+        at = int(where * len(text))
+        text = text[:at] + piece + text[at:]
+    plain = read_plain_yaml(text, source._scalar)
+    if plain is None:
+        return
+    try:
+        expected = full_path(text)
+    except (yaml.YAMLError, source._Refused):
+        raise AssertionError(f"the fast reader accepted what PyYAML refuses:\n{text}")
+    assert plain == expected, text
