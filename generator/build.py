@@ -40,9 +40,6 @@ DEFAULT_OUT = "build"
 CACHE_DIR = ".gongkai-cache"
 PARALLEL_FROM = 40          # reports: below this, starting workers costs more than it saves
 
-# What the preview server watches: everything a build reads.
-WATCHED = ("site.yaml", "content", "templates")
-
 
 @dataclass
 class UnitRecord:
@@ -92,58 +89,22 @@ def build_site(root: Path, out: Path | None = None, *, jobs: int | None = None,
     check_output_dir(out, root)
     problems = Problems()
     previous = _read_manifest(root, out)
-    config = load_site_config(root, problems)
-    units = _load_units(root, previous, problems)
-    files = discover_reports(root, units, problems)
-    refuse_links_out_of(root, "templates", problems)
+    config, units, files = _read_inputs(root, previous, problems)
     if config is None or problems.errors:
         raise BuildFailed(problems)
     renderer = Renderer(root, config, units, problems)
     global_files = _global_inputs(root, renderer)
     key = _sha(repr((__version__, sys.version_info[:2], str(out), sorted(global_files.items()))).encode())
-    usable = previous is not None and previous.key == key and _outputs_intact(out, previous)
-    manifest = Manifest(key, global_files, unit_list=(global_files["content/units.yaml"], units,
+    manifest = Manifest(key, global_files, unit_list=(global_files[UNITS_FILE], units,
                         [p for p in problems.items if p.file == UNITS_FILE]))
-    changed = _changed_globals(previous, global_files) if previous is not None else sorted(global_files)
-    todo = []
-    for unit_id, unit_files in files.items():
-        old = previous.units.get(unit_id) if usable else None
-        if old is None:
-            todo.append(unit_id)       # new, or a full build: its worker signs its files
-            changed += [os.path.relpath(p, root) for year in unit_files.values()
-                        for p in year["data"] + year["narrative"]] if usable else []
-            continue
-        inputs = _signature(root, unit_files, old.inputs)
-        if old.inputs == inputs:
-            manifest.units[unit_id] = old
-        else:
-            todo.append(unit_id)
-            changed += _differences(old.inputs, inputs)
-    if usable:
-        changed += [k for u, r in previous.units.items() if u not in files for k in r.inputs]   # removed
-    for record in manifest.units.values():
-        problems.items.extend(record.warnings)
-
-    writer = PendingFiles(out) if usable else FullTree(out)
-    try:
-        written = _process_units(root, units, files, renderer, writer, todo, manifest, problems, jobs, progress)
-        written += _write_listings(renderer, manifest, previous if usable else None, writer, problems)
-        for rel, data in renderer.static_files():
-            manifest.outputs.add(rel)
-            written += writer.write(rel, data)
-        refuse_collisions([(path, unit_id) for unit_id, r in manifest.units.items() for path in r.outputs],
-                          problems)
-        if problems.errors:
-            raise BuildFailed(problems)
-        writer.commit(stale=(previous.outputs - manifest.outputs) if usable else set())
-    except BaseException:
-        writer.discard()
-        raise
-    if not (usable and not todo and manifest.listing == previous.listing):   # else it is the same
-        _write_manifest(root, out, manifest)
+    if previous is not None and previous.key == key and _outputs_intact(out, previous):
+        todo, changed = _plan(root, files, previous, manifest, problems)
+        last = previous
+    else:
+        todo, changed, last = sorted(files), _differences(previous.globals, global_files) if previous else [], None
+    written = _write(root, out, units, files, renderer, todo, manifest, last, problems, jobs, progress)
     reports = sum(len(r.summaries) for r in manifest.units.values())
-    return BuildResult(written, reports, problems, sorted(changed) if previous is not None else [],
-                       full=not usable)
+    return BuildResult(written, reports, problems, sorted(changed), full=last is None)
 
 
 def check_site(root: Path) -> tuple[int, Problems]:
@@ -153,10 +114,7 @@ def check_site(root: Path) -> tuple[int, Problems]:
     """
     root = root.resolve()
     problems = Problems()
-    config = load_site_config(root, problems)
-    units = load_units(root, problems)
-    files = discover_reports(root, units, problems)
-    refuse_links_out_of(root, "templates", problems)
+    config, units, files = _read_inputs(root, None, problems)
     if config is None:
         return 0, problems
     renderer = Renderer(root, config, units, problems)
@@ -165,6 +123,59 @@ def check_site(root: Path) -> tuple[int, Problems]:
     if not problems.errors:
         _write_listings(renderer, manifest, None, None, problems)
     return sum(len(r.summaries) for r in manifest.units.values()), problems
+
+
+def _read_inputs(root: Path, previous: Manifest | None, problems: Problems):
+    """site.yaml, the units, and where every report's files are (none of them read yet)."""
+    config = load_site_config(root, problems)
+    units = _load_units(root, previous, problems)
+    files = discover_reports(root, units, problems)
+    refuse_links_out_of(root, "templates", problems)
+    return config, units, files
+
+
+def _plan(root: Path, files: dict, previous: Manifest, manifest: Manifest, problems: Problems
+          ) -> tuple[list[str], list[str]]:
+    """Which units to process, and which input files changed; unchanged units are kept as they were."""
+    todo, changed = [], []
+    for unit_id, unit_files in files.items():
+        old = previous.units.get(unit_id)
+        if old is None:
+            todo.append(unit_id)
+            changed += [os.path.relpath(p, root) for year in unit_files.values()
+                        for p in year["data"] + year["narrative"]]
+            continue
+        inputs = _signature(root, unit_files, old.inputs)
+        if old.inputs == inputs:
+            manifest.units[unit_id] = old
+            problems.items.extend(old.warnings)
+        else:
+            todo.append(unit_id)
+            changed += _differences(old.inputs, inputs)
+    changed += [k for u, r in previous.units.items() if u not in files for k in r.inputs]   # removed
+    return todo, changed
+
+
+def _write(root, out, units, files, renderer, todo, manifest, previous, problems, jobs, progress) -> int:
+    """Process the units to do, then the listings and static files; commit, or discard on any error."""
+    writer = PendingFiles(out) if previous is not None else FullTree(out)
+    try:
+        written = _process_units(root, units, files, renderer, writer, todo, manifest, problems, jobs, progress)
+        written += _write_listings(renderer, manifest, previous, writer, problems)
+        for rel, data in renderer.static_files():
+            manifest.outputs.add(rel)
+            written += writer.write(rel, data)
+        refuse_collisions([(path, unit_id) for unit_id, r in manifest.units.items() for path in r.outputs],
+                          problems)
+        if problems.errors:
+            raise BuildFailed(problems)
+        writer.commit(stale=previous.outputs - manifest.outputs if previous is not None else set())
+    except BaseException:
+        writer.discard()
+        raise
+    if not (previous is not None and not todo and manifest.listing == previous.listing):
+        _write_manifest(root, out, manifest)          # else it is the same as before
+    return written
 
 
 # --- units, in worker processes ------------------------------------------------------------
@@ -296,10 +307,6 @@ def _differences(old: dict, new: dict) -> list[str]:
     return [k for k in old.keys() | new.keys() if old.get(k) != new.get(k)]
 
 
-def _changed_globals(previous: Manifest, now: dict[str, str]) -> list[str]:
-    return _differences(previous.globals, now)
-
-
 def _outputs_intact(out: Path, manifest: Manifest) -> bool:
     """Every file the last build wrote is still there (one directory listing per folder)."""
     found: set[str] = set()
@@ -346,33 +353,3 @@ def _write_manifest(root: Path, out: Path, manifest: Manifest) -> None:
     temporary = path.with_suffix(".tmp")
     temporary.write_bytes(pickle.dumps(manifest, protocol=pickle.HIGHEST_PROTOCOL))
     os.replace(temporary, path)
-
-
-# --- the preview's view of the inputs ----------------------------------------------------------
-
-def scan_inputs(root: Path) -> dict[str, tuple[int, int]]:
-    """(mtime_ns, size) of every input file, by path relative to the site.
-
-    Only site.yaml, content/ and templates/ are read, so the output folder
-    (build/ or the preview's) can never trigger a rebuild. Editors' swap and
-    backup files are left out.
-    """
-    inputs: dict[str, tuple[int, int]] = {}
-    for name in WATCHED:
-        path = root / name
-        if path.is_file():
-            stat = path.stat()
-            inputs[name] = (stat.st_mtime_ns, stat.st_size)
-            continue
-        for folder, dirs, names in os.walk(path):
-            dirs[:] = [d for d in dirs if not d.startswith(".")]
-            for name_ in names:
-                if name_.startswith((".", "#")) or name_.endswith(("~", ".swp", ".tmp")):
-                    continue
-                full = os.path.join(folder, name_)
-                try:
-                    stat = os.stat(full)
-                except FileNotFoundError:   # deleted while we looked
-                    continue
-                inputs[os.path.relpath(full, root).replace(os.sep, "/")] = (stat.st_mtime_ns, stat.st_size)
-    return inputs

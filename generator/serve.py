@@ -16,6 +16,7 @@ last save. While the build is broken every HTML page is the error page.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import tempfile
 import threading
@@ -30,13 +31,16 @@ from livereload.handlers import LiveReloadHandler, StaticFileHandler
 from livereload.watcher import Watcher
 from tornado import ioloop
 
-from generator.build import build_site, scan_inputs
+from generator.build import build_site
 from generator.config import load_site_config
 from generator.problems import BuildFailed, Problem, Problems
 from generator.write import OutputRefused
 
 POLL_SECONDS = 0.15
 MAX_WAIT_SECONDS = 2.0     # a change that never settles is built anyway after this long
+
+# What the preview watches: everything a build reads, and nothing it writes.
+WATCHED = ("site.yaml", "content", "templates")
 
 ERROR_PAGE = jinja2.Environment(autoescape=True).from_string("""<!DOCTYPE html>
 <html lang="zh-CN">
@@ -110,6 +114,34 @@ class Preview:
             self._pending = now
             return time.monotonic() - self._pending_since > MAX_WAIT_SECONDS
         return True
+
+
+def scan_inputs(root: Path) -> dict[str, tuple[int, int]]:
+    """(mtime_ns, size) of every input file, by path relative to the site.
+
+    Only site.yaml, content/ and templates/ are read, so the output folder
+    (build/ or the preview's) can never trigger a rebuild. Editors' swap and
+    backup files are left out.
+    """
+    inputs: dict[str, tuple[int, int]] = {}
+    for name in WATCHED:
+        path = root / name
+        if path.is_file():
+            stat = path.stat()
+            inputs[name] = (stat.st_mtime_ns, stat.st_size)
+            continue
+        for folder, dirs, names in os.walk(path):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            for name_ in names:
+                if name_.startswith((".", "#")) or name_.endswith(("~", ".swp", ".tmp")):
+                    continue
+                full = os.path.join(folder, name_)
+                try:
+                    stat = os.stat(full)
+                except FileNotFoundError:   # deleted while we looked
+                    continue
+                inputs[os.path.relpath(full, root).replace(os.sep, "/")] = (stat.st_mtime_ns, stat.st_size)
+    return inputs
 
 
 class _PreviewWatcher(Watcher):

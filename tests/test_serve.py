@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import HUAJIE, generate
-from generator.build import scan_inputs
+from generator.serve import scan_inputs
 
 NARRATIVE = HUAJIE.replace(".yaml", ".md")
 REPORT = "nianbao/huajie/2023.html"
