@@ -210,3 +210,25 @@ def test_check_reports_errors_and_strict_fails_on_warnings(site):
     run = generate("check", "--site", str(site.root))
     assert run.code == 1 and "不能为负数" in run.err
     assert not (site.root / "build").exists()                      # check writes nothing
+
+
+def test_a_configured_sub_path_is_served_as_published(site):
+    site.replace("site.yaml", "网站地址: https://gongkai.example.org/", "网站地址: https://www.example.gov.cn/gk/nianbao-demo/")
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--site", str(site.root), "--port", str(port)],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env=dict(os.environ, PYTHONUNBUFFERED="1"))
+    log = ServerLog(process)
+    try:
+        url = log.wait_for(r"预览地址：(http://\S+/)（").group(1)
+        assert url == f"http://127.0.0.1:{port}/gk/nianbao-demo/"
+        import urllib.request
+        page = urllib.request.urlopen(url + REPORT).read().decode("utf-8")
+        assert "花街镇人民政府2023年政府信息公开工作年度报告" in page and "livereload.js" in page
+        css = urllib.request.urlopen(url + "static/site.css").read().decode("utf-8")
+        assert ".report-table" in css
+        root = urllib.request.urlopen(f"http://127.0.0.1:{port}/").read().decode("utf-8")
+        assert 'url=/gk/nianbao-demo/index.html' in root           # the bare root points to the sub-path
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=WAIT)
