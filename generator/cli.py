@@ -21,12 +21,9 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_INTERNAL = 0, 1, 2
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="generate",
-        description="gongkai：政府信息公开工作年度报告门户网站生成工具",
-    )
-    parser.add_argument("--version", action="version", version=f"gongkai {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="命令")
+    parser = _Parser(prog="generate", description="gongkai：政府信息公开工作年度报告门户网站生成工具")
+    parser.add_argument("--version", action="version", version=f"gongkai {__version__}", help="显示版本号")
+    commands = parser.add_subparsers(dest="command", metavar="命令", title="命令", parser_class=_Parser)
 
     build = commands.add_parser("build", help="生成网站到输出文件夹（默认 build/）")
     build.add_argument("--site", type=Path, default=Path("."), help="网站文件夹（默认当前文件夹）")
@@ -52,6 +49,15 @@ def _parser() -> argparse.ArgumentParser:
     init = commands.add_parser("init", help="新建一个网站：site.yaml、默认模板和一份示例报告")
     init.add_argument("dir", type=Path, help="新网站的文件夹（应为空或不存在）")
     return parser
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its headings and -h in Chinese, like everything else editors read."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, add_help=False, **kwargs)
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", help="显示本帮助")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -182,7 +182,10 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     if kind == "float":
         return Decimal(text) if _DECIMAL.fullmatch(text) else text
     if kind == "timestamp":
-        value = _scalar_constructor.construct_yaml_timestamp(node)
+        try:
+            value = _scalar_constructor.construct_yaml_timestamp(node)
+        except ValueError:   # 2024-13-19 looks like a date but is none: the field says so in Chinese
+            return text
         return value.date() if isinstance(value, datetime.datetime) and not (
             value.hour or value.minute or value.second) else value
     if not node.style and _INT.fullmatch(text):   # plain: style is None (pure) or "" (C)

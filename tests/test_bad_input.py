@@ -46,6 +46,13 @@ def test_empty_file_and_a_list_instead_of_a_mapping(site, text, expected):
     assert run.code == 1 and expected in errors(run)[0]
 
 
+def test_an_impossible_date_is_explained(site):
+    site.replace(HUAJIE, "发布日期: 2024-01-19", "发布日期: 2024-13-19")
+    run = site.build()
+    assert errors(run) == [f"{HUAJIE}:{site.line_of(HUAJIE, '发布日期')}: 「发布日期」不是有效日期：「2024-13-19」，"
+                           "请写成 2024-01-19 的形式 (published)"]
+
+
 def test_a_file_truncated_mid_line(site):
     text = site.read(HUAJIE)
     site.write(HUAJIE, text[: text.index("（四）无法提供") + 3])
@@ -201,7 +208,8 @@ def test_a_build_killed_half_way_leaves_the_previous_output(tmp_path):
 
 TOKENS = [":", "- ", "[", "]", "{", "}", ",", '"', "'", "\t", "\n", "#", "&a ", "*a", "!", "|", ">", "%", "@", "`",
           "六", "6件", "-1", "0.5", "1,000.5", "null", "~", "true", "<script>alert(1)</script>", "[x](javascript:x)",
-          "\u3000", "１２", "\ufeff", "\x00", "\x1b", "    ", "## 一、总体情况", "## 七、其他", "<<: *a", "？？", "\r"]
+          "\u3000", "１２", "\ufeff", "\x00", "\x1b", "    ", "## 一、总体情况", "## 七、其他", "<<: *a", "？？", "\r",
+          "2024-13-45", "2024-02-30"]
 FILES = [HUAJIE, NARRATIVE, "content/units.yaml", "site.yaml"]
 
 
