@@ -346,6 +346,11 @@ def _read_manifest(root: Path, out: Path) -> Manifest | None:
     return manifest if isinstance(manifest, Manifest) else None
 
 
+def forget(root: Path, out: Path) -> None:
+    """Drop the manifest of an output folder that is gone (the preview's, when it stops)."""
+    _manifest_path(root.resolve(), out.resolve()).unlink(missing_ok=True)
+
+
 def _write_manifest(root: Path, out: Path, manifest: Manifest) -> None:
     path = _manifest_path(root, out)
     path.parent.mkdir(exist_ok=True)

@@ -31,7 +31,7 @@ from livereload.handlers import LiveReloadHandler, StaticFileHandler
 from livereload.watcher import Watcher
 from tornado import ioloop
 
-from generator.build import build_site
+from generator.build import build_site, forget
 from generator.config import load_site_config
 from generator.problems import BuildFailed, Problem, Problems
 from generator.write import OutputRefused
@@ -229,15 +229,21 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: b
         logging.getLogger("tornado.access").disabled = True
         _announce_browsers(preview.log)
         url = f"http://{host}:{port}/{sub_path + '/' if sub_path else ''}"
-        print(f"预览地址：{url}（预览文件在 {out}，修改 site.yaml、content/、templates/ 后自动刷新；按 Ctrl-C 停止）",
-              flush=True)
-        if open_browser:
-            threading.Timer(0.5, webbrowser.open, args=(url,)).start()
+
+        def listening() -> None:   # runs once the loop starts, i.e. after the port is open
+            print(f"预览地址：{url}（预览文件在 {out}，修改 site.yaml、content/、templates/ 后自动刷新；"
+                  "按 Ctrl-C 停止）", flush=True)
+            if open_browser:
+                threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+
+        ioloop.IOLoop.current().add_callback(listening)
         try:
             server.serve(host=host, port=port, root=str(served), open_url_delay=None)
         except OSError as exc:
             print(f"无法在 {host}:{port} 上启动预览（{exc.strerror or exc}）：端口可能已被占用，请用 --port 换一个",
                   file=sys.stderr)
             return 1
+        finally:
+            forget(root, out)      # its output folder is about to go
     print("已停止预览。", flush=True)
     return 0

@@ -161,6 +161,8 @@ def test_listens_on_loopback_only_and_stops_cleanly_on_ctrl_c(preview):
     assert process.wait(timeout=WAIT) == 0
     preview["log"].wait_for("已停止预览。")
     assert not preview["out"].exists()                             # the preview folder is removed
+    manifests = list((preview["site"].root / ".gongkai-cache").glob("manifest-*"))
+    assert manifests == []                                         # and so is its build manifest
 
 
 def test_new_then_check_passes_with_last_years_carry_over(site):
