@@ -96,10 +96,23 @@ def load_units(root: Path, problems: Problems) -> dict[str, Unit]:
             continue
         units[unit_id] = Unit(id=unit_id, file=UNITS_FILE, line=line, **values)
     for unit in units.values():
-        if unit.parent is not None and unit.parent not in units:
-            problems.error(UNITS_FILE, doc.line((unit.id, "上级单位")) or unit.line,
-                           f"单位「{unit.id}」的上级单位「{unit.parent}」不在单位名录中", "parent")
+        line = doc.line((unit.id, "上级单位")) or unit.line
+        if unit.parent is not None and unit.parent not in mapping:   # one with errors of its own is still there
+            problems.error(UNITS_FILE, line, f"单位「{unit.id}」的上级单位「{unit.parent}」不在单位名录中", "parent")
+        elif _in_a_cycle(unit, units):
+            problems.error(UNITS_FILE, line, f"单位「{unit.id}」的上级单位关系绕成了一个圈：请检查「上级单位」", "parent")
     return units
+
+
+def _in_a_cycle(unit: Unit, units: dict[str, Unit]) -> bool:
+    seen = {unit.id}
+    parent = units.get(unit.parent) if unit.parent else None
+    while parent is not None:
+        if parent.id in seen:
+            return True
+        seen.add(parent.id)
+        parent = units.get(parent.parent) if parent.parent else None
+    return False
 
 
 def _mapping(doc: Document, problems: Problems, what: str) -> dict | None:

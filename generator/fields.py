@@ -54,6 +54,9 @@ def read_fields(doc: Document, mapping: dict, path: tuple, fields: tuple[Field, 
             continue
         try:
             values[f.id] = f.parse(value, doc.text(path + (key,)))
+            if f.required and values[f.id] is None:
+                hint = f"，{f.hint}" if f.hint else ""
+                problems.error(doc.rel, line, f"「{f.key}」不能为空{hint}", f.id)
         except FieldError as exc:
             separator = "：" if str(exc).startswith("「") else ""   # 「数值」：「五十三」请用…
             problems.error(doc.rel, line, f"「{f.key}」{separator}{exc}", f.id)
@@ -129,14 +132,14 @@ def integer(value: Any, raw: str | None) -> int | None:
 
 
 def choice(options: dict[str, str]) -> Callable[[Any, str | None], str]:
-    """One of the given words (keys), returned as its value."""
+    """One of the given words (keys), returned as its value; the message names the values."""
     def parse(value: Any, raw: str | None) -> str:
         from generator.form import normalize_label
         wanted = normalize_label(value)
         for word, result in options.items():
             if normalize_label(word) == wanted:
                 return result
-        shown = "、".join(dict.fromkeys(options))
+        shown = "、".join(dict.fromkeys(options.values()))
         raise FieldError(f"应为 {shown} 之一，实为「{value}」")
     return parse
 

@@ -86,3 +86,36 @@ def test_markup_in_content_is_escaped_never_active(site):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&lt;img src=x onerror=" in html
     assert '<a>点我</a>' in html and '<a href="https://www.gov.cn/">官网</a>' in html
+
+
+def test_units_file_mistakes(site):
+    site.write("content/units.yaml", site.read("content/units.yaml") + """
+dept-a:
+  名称: 某县教育局
+  类型: 部门局
+  上级单位: dept-b
+dept-b:
+  名称: 某县财政局
+  类型: 政府部门
+  上级单位: dept-a
+dept-c:
+  名称: 某县林业局
+  类型: 政府部门
+  上级单位: dept-d
+dept-d:
+  名称: 某县水利局
+  类型: 政府部门
+  上级单位: dept-c
+""")
+    lines = problems(site.build())
+    units = "content/units.yaml"
+    assert lines == [
+        f"{units}:{site.line_of(units, '部门局')}: 「类型」应为 本级政府、政府部门、乡镇（街道） 之一，实为「部门局」 (kind)",
+        f"{units}:{site.line_of(units, '上级单位: dept-d')}: 单位「dept-c」的上级单位关系绕成了一个圈：请检查「上级单位」 (parent)",
+        f"{units}:{site.line_of(units, '上级单位: dept-c')}: 单位「dept-d」的上级单位关系绕成了一个圈：请检查「上级单位」 (parent)",
+    ]   # dept-b's parent exists (with an error of its own): not reported as missing
+
+
+def test_a_required_field_left_empty(site):
+    site.replace("site.yaml", "网站名称: 政府信息公开年报示例门户", "网站名称:")
+    assert problems(site.build()) == ["site.yaml:4: 「网站名称」不能为空，如：某某县人民政府门户网站 (name)"]
