@@ -139,7 +139,8 @@ def choice(options: dict[str, str]) -> Callable[[Any, str | None], str]:
         for word, result in options.items():
             if normalize_label(word) == wanted:
                 return result
-        shown = "、".join(dict.fromkeys(options.values()))
+        official = [word for word, result in options.items() if word == result]   # not the aliases
+        shown = "、".join(official or options)
         raise FieldError(f"应为 {shown} 之一，实为「{value}」")
     return parse
 
