@@ -75,7 +75,12 @@ def load_narrative(path: Path, rel: str, problems: Problems) -> Narrative | None
     return parse_narrative(text, rel, problems)
 
 
+_FULL_WIDTH_HASHES = re.compile(r"^[ \u3000]*(＃+)", re.M)
+
+
 def parse_narrative(text: str, rel: str, problems: Problems) -> Narrative:
+    # A Chinese input method types ＃ for #: at the start of a line it means a heading.
+    text = _FULL_WIDTH_HASHES.sub(lambda m: "#" * len(m.group(1)), text)
     chunks: dict[str, list[str]] = {"": []}
     seen_at: dict[str, int] = {}
     current = ""

@@ -109,6 +109,10 @@ def parse_yaml(text: str, rel: str, problems: Problems) -> Document | None:
         mark = _where(exc)
         last_line = text.count("\n") + (0 if text.endswith("\n") else 1)
         line = min(mark.line + 1, max(last_line, 1)) if mark else None   # a truncated file: its last line
+        cause = _colon_mistake(text, line) if line else None
+        if cause is not None:
+            problems.error(rel, cause[0], f"YAML 语法错误：{cause[1]}", "yaml")
+            return None
         column = f"（第 {mark.column + 1} 列）" if mark else ""
         problems.error(rel, line, f"YAML 语法错误{column}：{_explain_yaml_error(exc, text)}", "yaml")
         return None
@@ -209,6 +213,23 @@ _YAML_HINTS = [
     ("found undefined alias", "使用了未定义的别名（*名称）"),
     ("found duplicate anchor", "锚点（&名称）重复"),
 ]
+
+
+def _colon_mistake(text: str, line: int) -> tuple[int, str] | None:
+    """The two colon mistakes of Chinese input, on the reported line or the one above
+    (the parser notices a missing `: ` only on the next line): (line, what to do)."""
+    lines = text.split("\n")
+    for number in (line - 1, line):
+        if not 1 <= number <= len(lines):
+            continue
+        content = lines[number - 1].split(" #")[0].strip()
+        if not content or content.startswith("#"):
+            continue
+        if "：" in content and ":" not in content:
+            return number, "用了中文冒号「：」：请改为英文冒号「:」，后面再加一个空格"
+        if re.search(r":\S", content) and ": " not in content and not content.endswith(":"):
+            return number, "冒号后面要有一个空格，如「行政强制: 61」"
+    return None
 
 
 def _where(exc: yaml.MarkedYAMLError):

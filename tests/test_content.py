@@ -119,3 +119,11 @@ dept-d:
 def test_a_required_field_left_empty(site):
     site.replace("site.yaml", "网站名称: 政府信息公开年报示例门户", "网站名称:")
     assert problems(site.build()) == ["site.yaml:4: 「网站名称」不能为空，如：某某县人民政府门户网站 (name)"]
+
+
+def test_full_width_hash_signs_make_headings(site):
+    text = site.read(NARRATIVE).replace("## 五、", "＃＃ 五、").replace("### (一)存在问题", "＃＃＃ (一)存在问题")
+    site.write(NARRATIVE, text)
+    assert site.build().code == 0
+    html = site.page("nianbao/huajie/2023.html")
+    assert "<h2>五、存在的主要问题及改进情况</h2>" in html and "<h3>(一)存在问题</h3>" in html

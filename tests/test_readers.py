@@ -315,6 +315,19 @@ def test_syntax_error_hint(monkeypatch, loader, text, line, hint):
     assert hint in only_error(problems).message
 
 
+@pytest.mark.parametrize("loader", [loader for _, loader in LOADERS])
+@pytest.mark.parametrize("text, line, hint", [
+    ("发布日期: 2024-01-19\n成文日期：2024-01-18\n索引号: x\n", 2, "用了中文冒号「：」：请改为英文冒号「:」，后面再加一个空格"),
+    ("表:\n  行政处罚: 1\n  行政强制:61\n  行政许可: 0\n", 3, "冒号后面要有一个空格，如「行政强制: 61」"),
+])
+def test_colon_mistakes_of_chinese_input_name_their_line(monkeypatch, loader, text, line, hint):
+    monkeypatch.setattr(source, "_Loader", loader)
+    doc, problems = parse(text)
+    assert doc is None
+    error = only_error(problems)
+    assert (error.line, error.message) == (line, f"YAML 语法错误：{hint}")
+
+
 def test_tab_indentation_line_with_the_loader_in_use():
     doc, problems = parse("年度: 2023\n表格:\n\t行政许可: 5\n")
     assert doc is None
