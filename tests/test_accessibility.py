@@ -194,8 +194,11 @@ def test_close_closes_a_window_the_listing_opened(page, served_example):
         page.evaluate(f"window.open('{REPORT.split('/', 1)[1]}')")
     popup = popup_info.value
     popup.wait_for_load_state()
+    button = popup.get_by_role("button", name="关闭", exact=True)
+    assert button.is_visible()
     with popup.expect_event("close"):
-        popup.get_by_role("button", name="关闭", exact=True).click()
+        # Clicked from the page itself: a Playwright click would race the window closing under it.
+        button.evaluate("b => setTimeout(() => b.click(), 0)")
     assert popup.is_closed()
 
 

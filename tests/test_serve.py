@@ -113,7 +113,7 @@ def test_a_burst_of_thirty_saves_gives_one_or_two_rebuilds(preview):
     started = time.monotonic()
     for n in range(30):     # spread over most of a second, across several polls of the watcher
         site.write(f"templates/static/extra-{n}.css", f"/* {n} */\n")
-        time.sleep(0.025)   # pacing the writes, as a `git pull` does; nothing is awaited here
+        time.sleep(0.02)    # pacing the writes, as a `git pull` does; nothing is awaited here
     assert time.monotonic() - started < 1
     log.wait_for(r"已重新生成.*变动：templates/static/extra-", after=0)
     # Quiet afterwards: one more save, and its rebuild is the next one in the log.
