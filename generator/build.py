@@ -29,15 +29,14 @@ from pathlib import Path
 from typing import Callable
 
 from generator import __version__
-from generator.config import UNITS_FILE, load_site_config, load_units
-from generator.loader import ReportFiles, discover_reports, load_unit, refuse_links_out_of
+from generator.config import CACHE_DIR, UNITS_FILE, cache_folder
+from generator.loader import ReportFiles, load_unit, read_inputs
 from generator.model import ReportSummary
 from generator.problems import BuildFailed, Problem, Problems
 from generator.render import Renderer, refuse_collisions
 from generator.write import FullTree, PendingFiles, check_output_dir
 
 DEFAULT_OUT = "build"
-CACHE_DIR = ".gongkai-cache"
 PARALLEL_FROM = 40          # reports: below this, starting workers costs more than it saves
 
 
@@ -89,7 +88,7 @@ def build_site(root: Path, out: Path | None = None, *, jobs: int | None = None,
     check_output_dir(out, root)
     problems = Problems()
     previous = _read_manifest(root, out)
-    config, units, files = _read_inputs(root, previous, problems)
+    config, units, files = read_inputs(root, problems, _cached_units(root, previous, problems))
     if config is None or problems.errors:
         raise BuildFailed(problems)
     renderer = Renderer(root, config, units, problems)
@@ -114,7 +113,7 @@ def check_site(root: Path) -> tuple[int, Problems]:
     """
     root = root.resolve()
     problems = Problems()
-    config, units, files = _read_inputs(root, None, problems)
+    config, units, files = read_inputs(root, problems)
     if config is None:
         return 0, problems
     renderer = Renderer(root, config, units, problems)
@@ -123,15 +122,6 @@ def check_site(root: Path) -> tuple[int, Problems]:
     if not problems.errors:
         _write_listings(renderer, manifest, None, None, problems)
     return sum(len(r.summaries) for r in manifest.units.values()), problems
-
-
-def _read_inputs(root: Path, previous: Manifest | None, problems: Problems):
-    """site.yaml, the units, and where every report's files are (none of them read yet)."""
-    config = load_site_config(root, problems)
-    units = _load_units(root, previous, problems)
-    files = discover_reports(root, units, problems)
-    refuse_links_out_of(root, "templates", problems)
-    return config, units, files
 
 
 def _plan(root: Path, files: dict, previous: Manifest, manifest: Manifest, problems: Problems
@@ -291,16 +281,17 @@ def _global_inputs(root: Path, renderer: Renderer) -> dict[str, str]:
     return found
 
 
-def _load_units(root: Path, previous: Manifest | None, problems: Problems) -> dict:
+def _cached_units(root: Path, previous: Manifest | None, problems: Problems) -> dict | None:
     """units.yaml as the last good build parsed it, when its bytes are the same (a
-    province has thousands of units: parsing them was half of a no-change rebuild)."""
+    province has thousands of units: parsing them was half of a no-change rebuild);
+    None to parse it."""
     path = root / UNITS_FILE
     if previous is not None and path.is_file():
         sha, units, warnings = previous.unit_list
         if sha and sha == _sha(path.read_bytes()):
             problems.items.extend(warnings)
             return units
-    return load_units(root, problems)
+    return None
 
 
 def _differences(old: dict, new: dict) -> list[str]:
@@ -352,9 +343,8 @@ def forget(root: Path, out: Path) -> None:
 
 
 def _write_manifest(root: Path, out: Path, manifest: Manifest) -> None:
+    cache_folder(root)
     path = _manifest_path(root, out)
-    path.parent.mkdir(exist_ok=True)
-    (path.parent / ".gitignore").write_text("*\n", encoding="utf-8")
     temporary = path.with_suffix(".tmp")
     temporary.write_bytes(pickle.dumps(manifest, protocol=pickle.HIGHEST_PROTOCOL))
     os.replace(temporary, path)

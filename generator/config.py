@@ -15,6 +15,15 @@ SITE_FILE = "site.yaml"
 UNITS_FILE = "content/units.yaml"
 UNIT_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 DEFAULT_ACCENT = "#0b4a8b"
+CACHE_DIR = ".gongkai-cache"
+
+
+def cache_folder(root: Path, name: str = "") -> Path:
+    """A folder in the site's build cache (safe to delete, never committed); created on demand."""
+    folder = root / CACHE_DIR / name
+    folder.mkdir(parents=True, exist_ok=True)
+    (root / CACHE_DIR / ".gitignore").write_text("*\n", encoding="utf-8")
+    return folder
 
 
 def _base_url(value, raw) -> str | None:

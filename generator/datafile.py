@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime
 import unicodedata
-from decimal import Decimal
 
 from generator.form import TABLE2, TABLE3, TABLE4, Group, Row, TableForm
+from generator.model import Number
 from generator.tables import format_number
 
-Values = dict[tuple[str, str], "int | Decimal | None"]   # (row id, column id) -> value
+Values = dict[tuple[str, str], Number | None]   # (row id, column id) -> value
 
 HEADER = """\
 # {title}：数据文件

@@ -34,18 +34,26 @@ ReportFiles = dict[int, dict[str, list[str]]]
 
 
 def load_site(root: Path) -> tuple[Site | None, Problems]:
-    """Everything, read and checked in memory: for `check` and the tools that need
-    the whole site at once. `build` reads unit by unit (see generator.build)."""
+    """Everything, read and checked in memory, for tools that need the whole site at
+    once. `build` and `check` read unit by unit (see generator.build)."""
     problems = Problems()
-    config = load_site_config(root, problems)
-    units = load_units(root, problems)
+    config, units, files = read_inputs(root, problems)
     reports = []
-    for unit_id, files in discover_reports(root, units, problems).items():
-        reports += load_unit(root, units[unit_id], files, problems)
-    refuse_links_out_of(root, "templates", problems)
+    for unit_id, unit_files in files.items():
+        reports += load_unit(root, units[unit_id], unit_files, problems)
     if config is None:
         return None, problems
     return Site(root=root, config=config, units=units, reports=reports), problems
+
+
+def read_inputs(root: Path, problems: Problems, units: dict[str, Unit] | None = None):
+    """site.yaml, the units (unless given: the build may reuse them), and where every
+    report's files are; no report is read yet."""
+    config = load_site_config(root, problems)
+    units = units if units is not None else load_units(root, problems)
+    files = discover_reports(root, units, problems)
+    refuse_links_out_of(root, "templates", problems)
+    return config, units, files
 
 
 def discover_reports(root: Path, units: dict[str, Unit], problems: Problems) -> dict[str, ReportFiles]:

@@ -37,9 +37,6 @@ class Problems:
     def warning(self, file: str, line: int | None, message: str, rule: str = "") -> None:
         self.items.append(Problem(WARNING, file, line, message, rule))
 
-    def extend(self, other: Problems) -> None:
-        self.items.extend(other.items)
-
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.items if p.level == ERROR]

@@ -17,13 +17,14 @@ import traceback
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 from urllib.parse import urlsplit
 
 import jinja2
 
 from generator import __version__
 from generator.form import SECTIONS, TABLE_SECTIONS
+from generator.config import cache_folder
 from generator.infographic import build_infographic
 from generator.loader import inside
 from generator.model import KINDS, Report, ReportSummary, SiteConfig, Unit
@@ -242,13 +243,10 @@ class _TemplateCache(jinja2.FileSystemBytecodeCache):
 
 
 def _bytecode_cache(root: Path) -> jinja2.BytecodeCache | None:
-    folder = root / ".gongkai-cache" / "templates"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder.parent / ".gitignore").write_text("*\n", encoding="utf-8")   # never committed
+        return _TemplateCache(str(cache_folder(root, "templates")))
     except OSError:
         return None
-    return _TemplateCache(str(folder))
 
 
 def _template_dirs(root: Path) -> list[Path]:

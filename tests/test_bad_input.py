@@ -9,13 +9,12 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import HUAJIE, REPO, SiteCopy, generate
+from conftest import HUAJIE, REPO, SiteCopy
 from test_build import snapshot
 
 NARRATIVE = HUAJIE.replace(".yaml", ".md")
@@ -29,7 +28,7 @@ def errors(run) -> list[str]:
 def test_an_internal_error_is_one_line_without_traceback(site, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
-    monkeypatch.setattr("generator.build.discover_reports", broken)
+    monkeypatch.setattr("generator.build.read_inputs", broken)
     run = site.build()
     assert run.code == 2
     assert run.lines == ["内部错误：RuntimeError: boom。这是 gongkai 的缺陷，不是您的文件的问题："
