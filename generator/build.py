@@ -43,9 +43,13 @@ PARALLEL_FROM = 40          # reports: below this, starting workers costs more t
 @dataclass
 class UnitRecord:
     inputs: dict[str, tuple[int, int, str]]   # rel path -> (mtime_ns, size, sha256)
-    summaries: list[ReportSummary]
+    summaries: list[tuple]                     # ReportSummary.packed() of each report
     warnings: list[Problem]
     outputs: list[str]
+    listing: str = ""                          # hash of what the listings show of this unit
+
+    def __post_init__(self):
+        self.listing = self.listing or _sha(repr(self.summaries).encode())
 
 
 @dataclass
@@ -220,24 +224,26 @@ def _process_unit(unit_id: str) -> _UnitOutcome:
                     written.append(page.path)
         finally:
             renderer.problems = shared
-    record = UnitRecord(_signature(root, files, {}), [ReportSummary.of(r) for r in reports],
+    record = UnitRecord(_signature(root, files, {}), [ReportSummary.of(r).packed() for r in reports],
                         [p for p in problems.items if p.level != "error"], outputs)
     return _UnitOutcome(unit_id, record, problems.items, written)
 
 
 def _write_listings(renderer, manifest, previous, writer, problems) -> int:
     """Home, the 年报 column, 404 and the sitemap: rendered when what they show changed."""
-    summaries = [s for record in manifest.units.values() for s in record.summaries]
-    listed = sorted((s.key, s.title, s.published, s.unit.name, s.unit.kind, s.unit.order) for s in summaries)
-    manifest.listing = _sha(repr(listed).encode())
-    pages = renderer.listing_pages(summaries)
-    manifest.outputs |= {p.path for p in pages} | {p for r in manifest.units.values() for p in r.outputs}
+    # units.yaml is part of the manifest key, so the units' names and order are the
+    # same as last time: the listings changed only if a unit's summaries did.
+    manifest.listing = _sha(repr(sorted((u, r.listing) for u, r in manifest.units.items())).encode())
+    manifest.outputs |= set(renderer.listing_paths()) | {p for r in manifest.units.values() for p in r.outputs}
     if renderer.config.base_url:
         manifest.outputs.add("sitemap.xml")
     if previous is not None and previous.listing == manifest.listing:
         return 0
+    summaries = [ReportSummary.unpacked(renderer.units[unit_id], packed)
+                 for unit_id, record in manifest.units.items() for packed in record.summaries]
+    rendered = [(p.path, renderer.render_page(p)) for p in renderer.listing_pages(summaries)]
+    rendered.append(("sitemap.xml", renderer.sitemap(summaries)))
     written = 0
-    rendered = [(p.path, renderer.render_page(p)) for p in pages] + [("sitemap.xml", renderer.sitemap(summaries))]
     for path, data in rendered:
         if data is not None and writer is not None and writer.write(path, data):
             written += 1

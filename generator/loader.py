@@ -67,20 +67,21 @@ def discover_reports(root: Path, units: dict[str, Unit], problems: Problems) -> 
     if not folder.is_dir():
         problems.warning(REPORTS_DIR, None, "还没有任何报告：报告放在 content/reports/<单位编号>/<年份>.yaml")
         return found
-    for unit_dir in sorted(folder.iterdir()):
-        rel_dir = f"{REPORTS_DIR}/{unit_dir.name}"
-        if not inside(root, unit_dir, rel_dir, problems):
+    # os.scandir: its entries know their type without a stat each (a province has 2,000 units)
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        rel_dir = f"{REPORTS_DIR}/{entry.name}"
+        if entry.is_symlink() and not inside(root, Path(entry.path), rel_dir, problems):
             continue
-        if not unit_dir.is_dir():
+        if not entry.is_dir():
             problems.warning(rel_dir, None, "已忽略：content/reports 下应只有以单位编号命名的文件夹")
             continue
-        files = _report_files(unit_dir, rel_dir, problems)
-        if unit_dir.name in units:
-            found[unit_dir.name] = files
+        files = _report_files(root, entry.path, rel_dir, problems)
+        if entry.name in units:
+            found[entry.name] = files
         elif files:
             first = min(files.items())[1]
             rel = _rel(root, Path((first["data"] or first["narrative"])[0]))
-            problems.error(rel, None, f"单位「{unit_dir.name}」不在单位名录 content/units.yaml 中："
+            problems.error(rel, None, f"单位「{entry.name}」不在单位名录 content/units.yaml 中："
                                       "请先登记该单位，或把文件夹改名为已登记的单位编号", "unit")
     return found
 
@@ -113,10 +114,8 @@ def load_unit(root: Path, unit: Unit, files: ReportFiles, problems: Problems) ->
     return reports
 
 
-def _report_files(unit_dir: Path, rel_dir: str, problems: Problems) -> ReportFiles:
+def _report_files(root: Path, unit_dir: str, rel_dir: str, problems: Problems) -> ReportFiles:
     by_year: ReportFiles = {}
-    root = unit_dir.parents[2]
-    # os.scandir: its entries know their type without a stat each (a portal has 20,000 files)
     for entry in sorted(os.scandir(unit_dir), key=lambda e: e.name):
         rel = f"{rel_dir}/{entry.name}"
         if entry.is_symlink() and not inside(root, Path(entry.path), rel, problems):

@@ -120,6 +120,15 @@ class ReportSummary:
     def of(cls, report: "Report") -> "ReportSummary":
         return cls(report.unit, report.year, report.title, report.published)
 
+    def packed(self) -> tuple[int, str, int | None]:
+        """As the build cache keeps it: plain values pickle ten times faster than dataclasses and dates."""
+        return (self.year, self.title, self.published.toordinal() if self.published else None)
+
+    @classmethod
+    def unpacked(cls, unit: Unit, packed: tuple[int, str, int | None]) -> "ReportSummary":
+        year, title, published = packed
+        return cls(unit, year, title, datetime.date.fromordinal(published) if published is not None else None)
+
 
 @dataclass
 class SiteConfig:

@@ -139,6 +139,9 @@ class Renderer:
             Page("404.html", "404.html", "页面未找到", in_sitemap=False),
         ]
 
+    def listing_paths(self) -> list[str]:
+        return [page.path for page in self.listing_pages([])]
+
     def sitemap(self, summaries: list[ReportSummary]) -> bytes | None:
         """sitemap.xml of every page, or None (with a warning) without 网站地址."""
         if not self.config.base_url:
