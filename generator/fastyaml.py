@@ -21,6 +21,7 @@ import yaml
 
 _NUMBER = re.compile(r"[0-9]+")
 _DECIMAL = re.compile(r"[0-9]+\.[0-9]+")
+_COUNTS = re.compile(r"[0-9]+(?: *, *[0-9]+)*")
 _KEY_LINE = re.compile(r"( *)([^\s#\-\[\]{}&*!|>'\"%@`,?:][^:#]*?):(?: +(.*?))?\s*$")
 _UNSAFE = re.compile(r"[\[\]{}&*!|>'\"%@`:#]|^-|^\?|^,")   # anything PyYAML should judge
 _RESOLVER = yaml.resolver.Resolver()
@@ -112,6 +113,10 @@ def _flow_list(value: str, path: tuple, number: int, lines: dict, raw: dict, sca
     inner = value[1:-1].strip()
     if not inner:
         return []
+    if _COUNTS.fullmatch(inner):
+        # A table row of plain counts, most of every data file: its items are on the
+        # list's own line (Document.line finds it there) and no field reads their text.
+        return [int(item) for item in inner.split(",")]
     items = [item.strip() for item in inner.split(",")]
     if not all(items):
         raise _GiveUp                                      # `[1, , 2]` and `[1,]`: PyYAML decides

@@ -176,9 +176,11 @@ def _read_row(form: TableForm, row: Row, value, doc: Document, path: tuple,
         if index >= len(value):
             continue   # the 总计 left out: computed by checks.complete_totals
         cell_line = doc.line(path + (index,))
-        try:
-            number = f.number(value[index], amount=column.amount)
-        except f.FieldError as exc:
-            problems.error(doc.rel, cell_line, f"{where}行「{column.label}」列：{exc}", "R8")
-            number = None
+        number = value[index]
+        if type(number) is not int or number < 0:      # a plain count needs no checking (most cells)
+            try:
+                number = f.number(number, amount=column.amount)
+            except f.FieldError as exc:
+                problems.error(doc.rel, cell_line, f"{where}行「{column.label}」列：{exc}", "R8")
+                number = None
         table.cells[(row.id, column.id)] = Cell(number, cell_line)
