@@ -54,6 +54,11 @@ class Group:
     label: str
     children: tuple["Node", ...]
 
+    @functools.cached_property
+    def labels(self) -> tuple[str, ...]:
+        """The children's labels, in order (asked for on every report read)."""
+        return tuple(child.label for child in self.children)
+
 
 Node = Union[Row, Group]
 
@@ -216,13 +221,18 @@ def _label_forms(label: str) -> tuple[str, str]:
     return full, _NUMBER_PREFIX.sub("", full)
 
 
-def match_label(key: object, labels: list[str]) -> str | None:
+def match_label(key: object, labels: tuple[str, ...]) -> str | None:
     """The one official label that `key` names, or None.
 
     A key names a label when it equals it, equals it without its number
     (「予以公开」), or is a prefix of either that no other label shares
     (「一、本年新收」, 「（二）部分公开」, 「1」).
     """
+    return _match_label(str(key), tuple(labels))
+
+
+@functools.lru_cache(maxsize=4096)   # every report writes the same few hundred keys
+def _match_label(key: str, labels: tuple[str, ...]) -> str | None:
     wanted = normalize_label(key)
     if not wanted:
         return None

@@ -8,6 +8,7 @@ its label and value beside it, so colour is never the only cue.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -151,6 +152,7 @@ def _chart(chart_id: str, title: str, unit: str, items: list[tuple[str, Number]]
     return Chart(chart_id, title, unit, bars)
 
 
+@functools.cache
 def _group_label(group_id: str) -> str:
     """（三）不予公开 -> 不予公开; （二）部分公开（区分处理的…） -> 部分公开."""
     for row, parents in TABLE3.rows():
@@ -160,10 +162,14 @@ def _group_label(group_id: str) -> str:
     raise KeyError(group_id)
 
 
+@functools.cache
+def _group_rows(group_id: str) -> tuple[str, ...]:
+    return tuple(row.id for row, parents in TABLE3.rows()
+                 if row.id == group_id or any(p.id == group_id for p in parents))
+
+
 def _group_total(table, group_id: str) -> Number:
-    rows = [row for row, parents in table.rows()
-            if row.id == group_id or any(p.id == group_id for p in parents)]
-    return sum(table.cell(row.id, "total").number for row in rows)
+    return sum(table.cell(row_id, "total").number for row_id in _group_rows(group_id) if table.has_row(row_id))
 
 
 # --- 五、存在的主要问题及改进情况 as short points -----------------------------------------

@@ -125,7 +125,7 @@ def _read_group(form: TableForm, group: Group, value, doc: Document, path: tuple
     if not isinstance(value, dict):
         problems.error(doc.rel, doc.line(path), f"{where}下应逐行列出各项（换行并缩进），而不是直接写数字", "table")
         return
-    labels = [child.label for child in group.children]
+    labels = group.labels
     given: dict[str, str] = {}
     suggested: set[str] = set()   # a misspelt row is reported once, not also as missing
     for key in value:

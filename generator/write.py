@@ -47,11 +47,15 @@ class FullTree:
         for leftover in out.parent.glob(f".{out.name}-new-*"):
             shutil.rmtree(leftover, ignore_errors=True)    # from a build that was killed
         self.staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
+        self._folders: set[str] = set()     # made in this process (workers each keep their own)
 
     def write(self, rel: str, data: bytes) -> bool:
-        target = self.staging / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        folder, _, _ = rel.rpartition("/")
+        if folder not in self._folders:     # one mkdir per folder, not one per file
+            (self.staging / folder).mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
+        with open(f"{self.staging}/{rel}", "wb") as f:
+            f.write(data)
         return True
 
     def commit(self, stale: set[str]) -> None:
