@@ -19,7 +19,6 @@ few changed files into place. Unchanged files are never rewritten.
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
 import os
 import pickle
@@ -34,6 +33,7 @@ from generator.loader import ReportFiles, load_unit, read_inputs
 from generator.model import ReportSummary
 from generator.problems import BuildFailed, Problem, Problems
 from generator.render import Renderer, refuse_collisions
+from generator.source import Signature, forget_reads, sha256, signature_of_read
 from generator.write import FullTree, PendingFiles, check_output_dir
 
 DEFAULT_OUT = "build"
@@ -42,14 +42,14 @@ PARALLEL_FROM = 40          # reports: below this, starting workers costs more t
 
 @dataclass
 class UnitRecord:
-    inputs: dict[str, tuple[int, int, str]]   # rel path -> (mtime_ns, size, sha256)
+    inputs: dict[str, Signature]              # rel path -> (mtime_ns, size, sha256)
     summaries: list[tuple]                     # ReportSummary.packed() of each report
     warnings: list[Problem]
     outputs: list[str]
     listing: str = ""                          # hash of what the listings show of this unit
 
     def __post_init__(self):
-        self.listing = self.listing or _sha(repr(self.summaries).encode())
+        self.listing = self.listing or sha256(repr(self.summaries).encode())
 
 
 @dataclass
@@ -97,7 +97,7 @@ def build_site(root: Path, out: Path | None = None, *, jobs: int | None = None,
         raise BuildFailed(problems)
     renderer = Renderer(root, config, units, problems)
     global_files = _global_inputs(root, renderer)
-    key = _sha(repr((__version__, sys.version_info[:2], str(out), sorted(global_files.items()))).encode())
+    key = sha256(repr((__version__, sys.version_info[:2], str(out), sorted(global_files.items()))).encode())
     manifest = Manifest(key, global_files, unit_list=(global_files[UNITS_FILE], units,
                         [p for p in problems.items if p.file == UNITS_FILE]))
     if previous is not None and previous.key == key and _outputs_intact(out, previous):
@@ -212,6 +212,7 @@ def _process_unit(unit_id: str) -> _UnitOutcome:
     root, renderer, writer = _WORK["root"], _WORK["renderer"], _WORK["writer"]
     unit, files = _WORK["units"][unit_id], _WORK["files"][unit_id]
     problems = Problems()
+    forget_reads()
     reports = load_unit(root, unit, files, problems)
     outputs, written = [], []
     if not problems.errors:
@@ -224,7 +225,7 @@ def _process_unit(unit_id: str) -> _UnitOutcome:
                     written.append(page.path)
         finally:
             renderer.problems = shared
-    record = UnitRecord(_signature(root, files, {}), [ReportSummary.of(r).packed() for r in reports],
+    record = UnitRecord(_signature(root, files, {}, just_read=True), [ReportSummary.of(r).packed() for r in reports],
                         [p for p in problems.items if p.level != "error"], outputs)
     return _UnitOutcome(unit_id, record, problems.items, written)
 
@@ -233,7 +234,7 @@ def _write_listings(renderer, manifest, previous, writer, problems) -> int:
     """Home, the 年报 column, 404 and the sitemap: rendered when what they show changed."""
     # units.yaml is part of the manifest key, so the units' names and order are the
     # same as last time: the listings changed only if a unit's summaries did.
-    manifest.listing = _sha(repr(sorted((u, r.listing) for u, r in manifest.units.items())).encode())
+    manifest.listing = sha256(repr(sorted((u, r.listing) for u, r in manifest.units.items())).encode())
     manifest.outputs |= set(renderer.listing_paths()) | {p for r in manifest.units.values() for p in r.outputs}
     if renderer.config.base_url:
         manifest.outputs.add("sitemap.xml")
@@ -252,24 +253,28 @@ def _write_listings(renderer, manifest, previous, writer, problems) -> int:
 
 # --- what changed --------------------------------------------------------------------------
 
-def _signature(root: Path, files: ReportFiles, known: dict[str, tuple[int, int, str]]
-               ) -> dict[str, tuple[int, int, str]]:
-    """(mtime_ns, size, sha256) of a unit's files; a file whose stat is unchanged keeps its hash."""
+def _signature(root: Path, files: ReportFiles, known: dict[str, Signature], just_read: bool = False
+               ) -> dict[str, Signature]:
+    """(mtime_ns, size, sha256) of a unit's files; a file whose stat is unchanged keeps its hash.
+
+    just_read: the unit was just loaded, so take the signatures of the bytes it was built from.
+    """
     signature = {}
     prefix = len(str(root)) + 1          # the files are root / ...: string slicing beats relative_to
     for year_files in files.values():
         for path in year_files["data"] + year_files["narrative"]:
             rel = str(path)[prefix:].replace(os.sep, "/")
-            stat = os.stat(path)
             old = known.get(rel)
-            if old is not None and old[:2] == (stat.st_mtime_ns, stat.st_size):
-                signature[rel] = old
-            else:
+            current = signature_of_read(path) if just_read else None
+            if current is None:
+                stat = os.stat(path)
+                if old is not None and old[:2] == (stat.st_mtime_ns, stat.st_size):
+                    signature[rel] = old
+                    continue
                 with open(path, "rb") as f:
-                    digest = _sha(f.read())
-                # touched but not edited: the old stat stays, so the unit counts as unchanged
-                signature[rel] = old if old is not None and old[2] == digest else (
-                    stat.st_mtime_ns, stat.st_size, digest)
+                    current = (stat.st_mtime_ns, stat.st_size, sha256(f.read()))
+            # touched but not edited: the old stat stays, so the unit counts as unchanged
+            signature[rel] = old if old is not None and old[2] == current[2] else current
     return signature
 
 
@@ -278,12 +283,12 @@ def _global_inputs(root: Path, renderer: Renderer) -> dict[str, str]:
     found = {}
     for rel in ("site.yaml", "content/units.yaml"):
         path = root / rel
-        found[rel] = _sha(path.read_bytes()) if path.is_file() else ""
+        found[rel] = sha256(path.read_bytes()) if path.is_file() else ""
     for directory in renderer.template_dirs:
         shown = "templates" if directory == (root / "templates").resolve() else "（默认模板）"
         for path in sorted(directory.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
-                found[f"{shown}/{path.relative_to(directory).as_posix()}"] = _sha(path.read_bytes())
+                found[f"{shown}/{path.relative_to(directory).as_posix()}"] = sha256(path.read_bytes())
     return found
 
 
@@ -294,7 +299,7 @@ def _cached_units(root: Path, previous: Manifest | None, problems: Problems) -> 
     path = root / UNITS_FILE
     if previous is not None and path.is_file():
         sha, units, warnings = previous.unit_list
-        if sha and sha == _sha(path.read_bytes()):
+        if sha and sha == sha256(path.read_bytes()):
             problems.items.extend(warnings)
             return units
     return None
@@ -323,14 +328,10 @@ def _outputs_intact(out: Path, manifest: Manifest) -> bool:
     return manifest.outputs <= found
 
 
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 # --- the manifest ----------------------------------------------------------------------------
 
 def _manifest_path(root: Path, out: Path) -> Path:
-    return root / CACHE_DIR / f"manifest-{_sha(str(out).encode())[:16]}.pickle"
+    return root / CACHE_DIR / f"manifest-{sha256(str(out).encode())[:16]}.pickle"
 
 
 def _read_manifest(root: Path, out: Path) -> Manifest | None:

@@ -13,6 +13,8 @@ our own small resolver, which
 from __future__ import annotations
 
 import datetime
+import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -37,18 +39,25 @@ _TAG = "tag:yaml.org,2002:"
 _scalar_constructor = yaml.constructor.SafeConstructor()
 
 
+Signature = tuple[int, int, str]   # (mtime_ns, size, sha256) of a file's bytes
+_read_signatures: dict[str, Signature] = {}
+
+
 def read_text(path: Path, rel: str, problems: Problems) -> str | None:
     """Decode a file as UTF-8 (BOM allowed), else GB18030 with a warning."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            problems.error(rel, None, f"文件过大（{size // 1024} KB），超过上限 {MAX_FILE_BYTES // 1024} KB，"
-                                      "请检查是否误放了其他文件")
-            return None
-        raw = path.read_bytes()
+        with open(path, "rb") as f:
+            stat = os.fstat(f.fileno())
+            if stat.st_size > MAX_FILE_BYTES:
+                problems.error(rel, None, f"文件过大（{stat.st_size // 1024} KB），超过上限 {MAX_FILE_BYTES // 1024} KB，"
+                                          "请检查是否误放了其他文件")
+                return None
+            raw = f.read()
     except OSError as exc:
         problems.error(rel, None, f"无法读取文件：{exc.strerror or exc}")
         return None
+    # The stat is taken before reading: a save during the read shows as a newer mtime next time.
+    _read_signatures[str(path)] = (stat.st_mtime_ns, stat.st_size, sha256(raw))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -90,6 +99,20 @@ class _Refused(Exception):
         super().__init__(message)
         self.line = line
         self.message = message
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def signature_of_read(path: str) -> Signature | None:
+    """The signature of the bytes read_text read from `path`, once (the build's cache
+    records what it built from, without opening each file a second time)."""
+    return _read_signatures.pop(path, None)
+
+
+def forget_reads() -> None:
+    _read_signatures.clear()
 
 
 def load_yaml(path: Path, rel: str, problems: Problems) -> Document | None:

@@ -162,3 +162,25 @@ def test_warnings_are_repeated_on_a_cached_build(copy, tmp_path):
     first = build(copy, out)
     again = build(copy, out)
     assert "已忽略" in first.err and first.err == again.err
+
+
+def test_a_save_during_the_build_is_built_by_the_next_build(copy, tmp_path, monkeypatch):
+    """The cache records the bytes a page was built from, not the file as it is after the build."""
+    import generator.loader as loader
+    out = tmp_path / "out"
+    data, narrative = first_report(copy)
+    read_narrative = loader.load_narrative
+
+    def saved_meanwhile(path, rel, problems):
+        result = read_narrative(path, rel, problems)
+        if Path(path) == narrative:     # the editor saves just after the build read the file
+            edit(narrative, "## 五、", "构建期间保存的一句话。\n\n## 五、")
+        return result
+
+    monkeypatch.setattr(loader, "load_narrative", saved_meanwhile)
+    build(copy, out, "--jobs", "1")
+    monkeypatch.setattr(loader, "load_narrative", read_narrative)
+    report = out / f"nianbao/{data.parent.name}/{data.stem}.html"
+    assert "构建期间保存的一句话。" not in report.read_text(encoding="utf-8")
+    rebuild_matches_cold(copy, tmp_path, out)
+    assert "构建期间保存的一句话。" in report.read_text(encoding="utf-8")
