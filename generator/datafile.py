@@ -26,13 +26,14 @@ HEADER = """\
 
 
 def data_file_text(title: str, year: int, metadata: dict[str, str], tables: dict[str, Values],
-                   omit_rows: frozenset[str] = frozenset()) -> str:
+                   omit_rows: frozenset[str] = frozenset(), forms: tuple[TableForm, ...] = (TABLE2, TABLE3, TABLE4),
+                   header: str = HEADER) -> str:
     """The YAML text of a data file. `metadata` maps Chinese keys to YAML-ready values."""
-    lines = HEADER.format(title=title, year=year).splitlines()
+    lines = header.format(title=title, year=year).splitlines()
     lines.append("")
     for key, value in metadata.items():
         lines.append(f"{key}: {value}")
-    for form in (TABLE2, TABLE3, TABLE4):
+    for form in forms:
         lines.append("")
         lines.append(f"{form.heading}:")
         lines += _table_lines(form, tables.get(form.number, {}), omit_rows)

@@ -145,8 +145,9 @@ def choice(options: dict[str, str]) -> Callable[[Any, str | None], str]:
     return parse
 
 
-def number(value: Any, *, amount: bool) -> int | Decimal | None:
-    """A table cell: a non-negative count, or a non-negative amount (万元).
+def number(value: Any, *, amount: bool, signed: bool = False) -> int | Decimal | None:
+    """A table cell: a non-negative count, or a non-negative amount (万元); `signed`
+    allows a negative one (本年增/减 of the 2019 trial format).
 
     None is a blank cell, distinct from 0. Raises FieldError with the fix.
     """
@@ -159,11 +160,11 @@ def number(value: Any, *, amount: bool) -> int | Decimal | None:
         if value is None:
             return None
     if isinstance(value, int):
-        if value < 0:
+        if value < 0 and not signed:
             raise FieldError(f"不能为负数，实为 {value}")
         return value
     if isinstance(value, Decimal):
-        if value < 0:
+        if value < 0 and not signed:
             raise FieldError(f"不能为负数，实为 {value}")
         if not amount:
             if value == value.to_integral_value():

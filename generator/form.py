@@ -1,9 +1,15 @@
-"""The official report format (国办公开办函〔2021〕30号) as data.
+"""The official report formats as data.
 
 Everything that knows an official label lives here: the six section headings,
 the rows and columns of tables 2, 3 and 4, and the tolerant matching of the
 labels editors type (full- or half-width brackets, 1. or 1、, a short prefix).
 The loader, the checks and the templates all read this one description.
+
+Three generations of reports (see ../shared/FORMAT.md):
+- 2021: 国办公开办函〔2021〕30号, reports for 2021 onwards;
+- 2019试行: the trial format of 国办公开办函〔2019〕60号 (2019 and 2020): another
+  table 2, and （六）其他处理 as one row of table 3;
+- 自由格式: reports before 2019, free text with no tables.
 """
 
 from __future__ import annotations
@@ -16,7 +22,9 @@ from dataclasses import dataclass
 from typing import Iterator, Union
 
 FORMAT_2021 = "2021"
-SUPPORTED_FORMATS = (FORMAT_2021,)
+FORMAT_2019 = "2019试行"
+FORMAT_FREE = "自由格式"
+SUPPORTED_FORMATS = (FORMAT_2021, FORMAT_2019, FORMAT_FREE)
 
 SECTIONS = (
     ("一", "一、总体情况"),
@@ -37,6 +45,7 @@ class Column:
     label: str
     amount: bool = False     # a decimal amount in 万元 rather than a count
     total: bool = False      # may be left out of the data and is then computed
+    signed: bool = False     # may be negative (本年增/减 of the 2019 trial format)
 
 
 @dataclass(frozen=True)
@@ -194,8 +203,56 @@ TABLE4 = TableForm("四", Group("table4", SECTION_HEADINGS["四"], (
     )),
 )))
 
+# --- The 2019 trial format (国办公开办函〔2019〕60号) ---------------------------
+
+_MADE = (Column("made", "本年新制作数量"), Column("published", "本年新公开数量"),
+         Column("public_total", "对外公开总数量"))
+_ITEMS = (Column("previous", "上一年项目数量"), Column("change", "本年增/减", signed=True),
+          Column("decisions", "处理决定数量"))
+_FEE_ITEMS = (Column("previous", "上一年项目数量"), Column("change", "本年增/减", signed=True))
+_PROCUREMENT = (Column("projects", "采购项目数量"), Column("amount", "采购总金额", amount=True))
+
+TABLE2_2019 = TableForm("二", Group("table2", SECTION_HEADINGS["二"], (
+    Group("item1", "第二十条第（一）项", (
+        Row("rules", "规章", _MADE, optional=True),
+        Row("normative", "规范性文件", _MADE),
+    )),
+    Group("item5", "第二十条第（五）项", (
+        Row("licensing", "行政许可", _ITEMS),
+        Row("other_services", "其他对外管理服务事项", _ITEMS, optional=True),
+    )),
+    Group("item6", "第二十条第（六）项", (
+        Row("penalty", "行政处罚", _ITEMS),
+        Row("coercion", "行政强制", _ITEMS),
+    )),
+    Group("item8", "第二十条第（八）项", (
+        Row("fees", "行政事业性收费", _FEE_ITEMS),
+    )),
+    Group("item9", "第二十条第（九）项", (
+        Row("procurement", "政府集中采购", _PROCUREMENT),
+    )),
+)))
+
+
+def _single_other(group: Group) -> Group:
+    """Table 3 with （六）其他处理 as one row: the trial format, and some 2021-format reports."""
+    children = tuple(_r3("other", "（六）其他处理") if isinstance(child, Group) and child.id == "other"
+                     else _single_other(child) if isinstance(child, Group) else child
+                     for child in group.children)
+    return Group(group.id, group.label, children)
+
+
+TABLE3_SINGLE_OTHER = TableForm("三", _single_other(TABLE3.root))
+
 TABLES = (TABLE2, TABLE3, TABLE4)
 TABLE_BY_NUMBER = {t.number: t for t in TABLES}
+FORMS = {
+    FORMAT_2021: TABLES,
+    FORMAT_2019: (TABLE2_2019, TABLE3_SINGLE_OTHER, TABLE4),
+    FORMAT_FREE: (),
+}
+FORMAT_NAMES = {FORMAT_2021: "国办公开办函〔2021〕30号", FORMAT_2019: "国办公开办函〔2019〕60号（试行）",
+                FORMAT_FREE: "2019年以前的自由格式（无统计表）"}
 
 
 # --- Tolerant label matching -------------------------------------------------

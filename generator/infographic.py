@@ -12,7 +12,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from generator.form import TABLE3
+from generator.form import TABLE2, TABLE3
 from generator.model import Number, Report
 from generator.tables import format_number
 
@@ -55,14 +55,15 @@ class Infographic:
     key_figures: list[Figure]
     flow: list[Figure]                 # 新收, 上年结转, 办结, 结转下年度
     applications_empty: bool
-    results: Chart
-    applicants: Chart
+    results: Chart | None
+    applicants: Chart | None
     appeals: list[Chart]               # 行政复议, 行政诉讼
     appeal_totals: list[Figure]
     appeals_empty: bool
     problems: list[str] = field(default_factory=list)
     measures: list[str] = field(default_factory=list)
     compared_with: int | None = None   # last year, when its report exists
+    free_text: bool = False            # a report from before 2019: no tables, so no charts
 
 
 RESULT_GROUPS = ("disclosed", "partly", "withheld", "unavailable", "not_handled", "other")
@@ -70,7 +71,15 @@ APPLICANTS = ("natural", "business", "research", "welfare", "legal", "other")
 
 
 def build_infographic(report: Report, previous: Report | None) -> Infographic:
+    key_figures = [Figure(k.label, k.value, k.unit or "") for k in report.key_figures]
+    problems, measures = key_points(report.narrative.sources.get("五", "")) if report.narrative else ([], [])
+    if not report.tables:
+        return Infographic(title=f"{report.title}图解", disclosure=[], key_figures=key_figures, flow=[],
+                           applications_empty=True, results=None, applicants=None, appeals=[], appeal_totals=[],
+                           appeals_empty=True, problems=problems, measures=measures, free_text=True)
     t2, t3, t4 = (report.tables[n] for n in ("二", "三", "四"))
+    if previous is not None and previous.format != report.format:
+        previous = None               # another format counts other things: no year-over-year
 
     def figure(label: str, getter, unit: str = "件") -> Figure:
         value = getter(report)
@@ -83,16 +92,20 @@ def build_infographic(report: Report, previous: Report | None) -> Infographic:
     def t3_total(row: str):
         return lambda r: r.tables["三"].value(row, "total")
 
-    disclosure = []
-    for row, name in (("rules", "规章"), ("normative", "规范性文件")):
-        if t2.has_row(row):
-            disclosure += [figure(f"{name}本年制发", t2_value(row, "issued")),
-                           figure(f"{name}本年废止", t2_value(row, "repealed")),
-                           figure(f"{name}现行有效", t2_value(row, "in_force"))]
-    disclosure += [figure("行政许可", t2_value("licensing", "decisions")),
-                   figure("行政处罚", t2_value("penalty", "decisions")),
-                   figure("行政强制", t2_value("coercion", "decisions")),
-                   figure("行政事业性收费", t2_value("fees", "amount"), "万元")]
+    if t2.form is TABLE2:
+        disclosure = []
+        for row, name in (("rules", "规章"), ("normative", "规范性文件")):
+            if t2.has_row(row):
+                disclosure += [figure(f"{name}本年制发", t2_value(row, "issued")),
+                               figure(f"{name}本年废止", t2_value(row, "repealed")),
+                               figure(f"{name}现行有效", t2_value(row, "in_force"))]
+        disclosure += [figure("行政许可", t2_value("licensing", "decisions")),
+                       figure("行政处罚", t2_value("penalty", "decisions")),
+                       figure("行政强制", t2_value("coercion", "decisions")),
+                       figure("行政事业性收费", t2_value("fees", "amount"), "万元")]
+    else:                             # the trial format: every number of its table 2, by its labels
+        disclosure = [figure(f"{row.label}{column.label}", t2_value(row.id, column.id), "万元" if column.amount else "")
+                      for row, _ in t2.rows() for column in row.columns]
 
     flow = [figure("本年新收申请", t3_total("new")),
             figure("上年结转", t3_total("carried_over")),
@@ -119,11 +132,10 @@ def build_infographic(report: Report, previous: Report | None) -> Infographic:
     appeal_totals = [figure("行政复议", lambda r: r.tables["四"].cell("review", "total").number),
                      figure("行政诉讼", lambda r: lawsuits(r, "total"))]
 
-    problems, measures = key_points(report.narrative.sources.get("五", "")) if report.narrative else ([], [])
     return Infographic(
         title=f"{report.title}图解",
         disclosure=disclosure,
-        key_figures=[Figure(k.label, k.value, k.unit or "") for k in report.key_figures],
+        key_figures=key_figures,
         flow=flow,
         applications_empty=not any(f.value for f in flow),
         results=results,

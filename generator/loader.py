@@ -16,6 +16,7 @@ from pathlib import Path
 
 from generator.checks import check_carry_over, check_in_force, check_report, complete_totals
 from generator.config import load_site_config, load_units
+from generator.form import FORMAT_FREE
 from generator.model import Report, Site, Unit
 from generator.narrative import load_narrative
 from generator.problems import Problems
@@ -108,7 +109,7 @@ def load_unit(root: Path, unit: Unit, files: ReportFiles, problems: Problems) ->
         report.discrepancies = []
         for failure in failures:
             if report.as_published:
-                report.discrepancies.append(f"{failure.message}（{failure.rule}）")
+                report.discrepancies.append(failure)
             else:
                 problems.error(failure.file, failure.line, failure.message, failure.rule)
     return reports
@@ -146,7 +147,8 @@ def _load_report(root: Path, unit: Unit, year: int, files: dict[str, list[str]],
     errors_before = len(problems.errors)
     doc = load_yaml(data_files[0], rel, problems)
     report = parse_report(doc, unit, year, problems) if doc is not None else None
-    narrative = load_narrative(narratives[0], _rel(root, narratives[0]), problems)
+    free = report is not None and report.format == FORMAT_FREE
+    narrative = load_narrative(narratives[0], _rel(root, narratives[0]), problems, free=free)
     if report is None or narrative is None or len(problems.errors) > errors_before:
         return None
     report.narrative = narrative

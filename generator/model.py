@@ -97,7 +97,7 @@ class Report:
     tables: dict[str, Table]
     key_figures: list[KeyFigure] = field(default_factory=list)
     narrative: Narrative | None = None
-    discrepancies: list[str] = field(default_factory=list)  # rule failures, shown on the page
+    discrepancies: list = field(default_factory=list)   # checks.Failure of an archived report, shown on the page
 
     @property
     def key(self) -> tuple[str, int]:

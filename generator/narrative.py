@@ -31,7 +31,12 @@ _ORDER = [number for number, _ in SECTIONS]
 
 
 class _SafeAndNested(Treeprocessor):
-    """Drops unsafe URLs; headings inside a section start at h3 (h2 is the section)."""
+    """Drops unsafe URLs; headings start below the page's own: at h3 inside a section
+    (h2 is the section), at h2 in a free-text report (h1 is its title)."""
+
+    def __init__(self, md, top: str):
+        super().__init__(md)
+        self.top = top
 
     def run(self, root):
         for element in root.iter():
@@ -39,8 +44,8 @@ class _SafeAndNested(Treeprocessor):
                 value = element.get(attribute)
                 if value is not None and not _safe_url(value):
                     del element.attrib[attribute]
-            if element.tag in ("h1", "h2"):
-                element.tag = "h3"
+            if element.tag in ("h1", "h2") and element.tag < self.top:
+                element.tag = self.top
 
 
 # Every character an inline pattern of ours can start at, and the hard line break.
@@ -67,33 +72,41 @@ def _safe_url(url: str) -> bool:
 
 
 class _Renderer:
-    def __init__(self):
+    def __init__(self, top: str = "h3"):
         self.md = markdown.Markdown(extensions=["sane_lists"], output_format="html")
         self.md.preprocessors.deregister("html_block")
         self.md.inlinePatterns.deregister("html")
         self.md.treeprocessors.register(_SkipPlainText(self.md), "gongkai_plain", 25)   # before "inline" (20)
-        self.md.treeprocessors.register(_SafeAndNested(self.md), "gongkai_safe", 0)
+        self.md.treeprocessors.register(_SafeAndNested(self.md, top), "gongkai_safe", 0)
 
     def __call__(self, source: str) -> str:
         self.md.reset()
         return self.md.convert(source)
 
 
-_render = None
+_renderers: dict[str, _Renderer] = {}
 
 
-def render_markdown(source: str) -> str:
-    global _render
-    if _render is None:
-        _render = _Renderer()
-    return _render(source)
+def render_markdown(source: str, top: str = "h3") -> str:
+    if top not in _renderers:
+        _renderers[top] = _Renderer(top)
+    return _renderers[top](source)
 
 
-def load_narrative(path: Path, rel: str, problems: Problems) -> Narrative | None:
+def load_narrative(path: Path, rel: str, problems: Problems, free: bool = False) -> Narrative | None:
     text = read_text(path, rel, problems)
     if text is None:
         return None
-    return parse_narrative(text, rel, problems)
+    return parse_free_narrative(text, rel, problems) if free else parse_narrative(text, rel, problems)
+
+
+def parse_free_narrative(text: str, rel: str, problems: Problems) -> Narrative:
+    """A report from before 2019: free text under its own headings, shown as written."""
+    text = _FULL_WIDTH_HASHES.sub(lambda m: "#" * len(m.group(1)), text)
+    _warn_placeholders(text, rel, problems)
+    narrative = Narrative(file=rel, preamble=render_markdown(text, top="h2"))
+    narrative.sources = {"": text}
+    return narrative
 
 
 _FULL_WIDTH_HASHES = re.compile(r"^[ \u3000]*(＃+)", re.M)

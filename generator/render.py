@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import jinja2
 
 from generator import __version__
-from generator.form import SECTIONS, TABLE_SECTIONS
+from generator.form import FORMAT_NAMES, SECTIONS, TABLE_SECTIONS
 from generator.config import cache_folder
 from generator.infographic import build_infographic
 from generator.loader import inside
@@ -100,6 +100,7 @@ class Renderer:
             report_url=report_path,
             tujie_url=tujie_path,
             unit_url=unit_path,
+            format_names=FORMAT_NAMES,
         )
         for name in PAGE_TEMPLATES:   # compiled once, before workers fork, so they share them
             try:

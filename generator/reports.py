@@ -15,11 +15,12 @@ A row with one column may be a bare number; a 总计 may be left out.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from generator import fields as f
-from generator.form import (FORMAT_2021, SUPPORTED_FORMATS, TABLES, Group, Row, TableForm,
-                            match_label, suggest_label)
+from generator.form import (FORMAT_2021, FORMAT_FREE, FORMAT_NAMES, FORMS, SUPPORTED_FORMATS, TABLE3,
+                            TABLE3_SINGLE_OTHER, TABLES, Group, Row, TableForm, match_label, suggest_label)
 from generator.model import SCOPES, Cell, KeyFigure, Report, Table, Unit
 from generator.problems import Problems
 from generator.source import Document
@@ -30,7 +31,8 @@ INDEX_NO = re.compile(r"[0-9A-Z]{9}(?:[0-9A-Z]{9})?/\d{4}(?:\d{2})?-\d{5}")
 def _format(value, raw) -> str:
     written = f.text(value, raw) or FORMAT_2021
     if written not in SUPPORTED_FORMATS:
-        raise f.FieldError(f"暂只支持 {'、'.join(SUPPORTED_FORMATS)} 格式（国办公开办函〔2021〕30号），实为「{written}」")
+        known = "；".join(f"{name}（{FORMAT_NAMES[name]}）" for name in SUPPORTED_FORMATS)
+        raise f.FieldError(f"应为以下之一：{known}，实为「{written}」")
     return written
 
 
@@ -49,6 +51,20 @@ METADATA_FIELDS = (
     f.Field("key_figures", "图解数字", lambda value, raw: value, default=None),   # read by _key_figures
 )
 
+# An archived report is shown as it was published; some portals never showed a date.
+ARCHIVE_METADATA_FIELDS = tuple(dataclasses.replace(field, required=False) if field.id == "published" else field
+                                for field in METADATA_FIELDS)
+
+
+def _metadata_fields(metadata: dict) -> tuple[f.Field, ...]:
+    flag = metadata.get("按原样发布", metadata.get("as_published"))
+    try:
+        archived = f.boolean(flag, None) if flag is not None else False
+    except f.FieldError:
+        archived = False                  # reported when the fields are read
+    return ARCHIVE_METADATA_FIELDS if archived else METADATA_FIELDS
+
+
 KEY_FIGURE_FIELDS = (
     f.Field("label", "名称", f.text, required=True, hint="如：主动公开政务信息"),
     f.Field("value", "数值", lambda value, raw: f.number(value, amount=True), required=True, hint="如：53"),
@@ -65,21 +81,30 @@ def parse_report(doc: Document, unit: Unit, year: int, problems: Problems) -> Re
     if not isinstance(doc.data, dict):
         problems.error(doc.rel, doc.line(()), "数据文件应由「项目: 内容」组成，而不是列表或单独的文字")
         return None
-    metadata, tables = {}, {}
+    metadata, table_values = {}, {}
     for key, value in doc.data.items():
         heading = match_label(key, TABLE_HEADINGS) if _looks_like_table(key) else None
         if heading is None:
             metadata[key] = value
-            continue
-        form = next(t for t in TABLES if t.heading == heading)
-        if form.number in tables:
+        elif heading in table_values:
             problems.error(doc.rel, doc.line((key,)), f"「{heading}」写了两次", "table")
-            continue
-        tables[form.number] = parse_table(form, value, doc, (key,), problems)
-    values = f.read_fields(doc, metadata, (), METADATA_FIELDS, problems, "报告数据")
-    for form in TABLES:
-        if form.number not in tables:
+        else:
+            table_values[heading] = (key, value)
+    values = f.read_fields(doc, metadata, (), _metadata_fields(metadata), problems, "报告数据")
+    forms = FORMS[values["format"] or FORMAT_2021]
+    tables = {}
+    for form in forms:
+        if form.heading not in table_values:
             problems.error(doc.rel, None, f"缺少「{form.heading}」表格的数据", "table")
+            continue
+        key, value = table_values[form.heading]
+        if form is TABLE3 and _other_as_one_row(value):
+            form = TABLE3_SINGLE_OTHER        # （六）其他处理 published as one row: kept so
+        tables[form.number] = parse_table(form, value, doc, (key,), problems)
+    if not forms and table_values:
+        heading = next(iter(table_values))
+        problems.error(doc.rel, doc.line((table_values[heading][0],)),
+                       f"「{FORMAT_FREE}」的报告没有统计表格：请删去「{heading}」，或把「格式」改为 2021 或 2019试行", "table")
     index_no = values["index_no"]
     if index_no and not INDEX_NO.fullmatch(index_no):
         problems.warning(doc.rel, doc.line(("索引号",)),
@@ -107,6 +132,17 @@ def _key_figures(doc: Document, value, problems: Problems) -> list[KeyFigure]:
         if fields["label"] is not None and fields["value"] is not None:
             figures.append(KeyFigure(**fields))
     return figures
+
+
+def _other_as_one_row(table3) -> bool:
+    """Whether table 3's （六）其他处理 is written as one row of numbers rather than its three sub-rows."""
+    if not isinstance(table3, dict):
+        return False
+    results = next((v for k, v in table3.items() if match_label(k, TABLE3.root.labels) == "三、本年度办理结果"), None)
+    if not isinstance(results, dict):
+        return False
+    group = next(c for c in TABLE3.root.children if isinstance(c, Group))
+    return any(isinstance(v, list) for k, v in results.items() if match_label(k, group.labels) == "（六）其他处理")
 
 
 def _looks_like_table(key: str) -> bool:
@@ -179,7 +215,7 @@ def _read_row(form: TableForm, row: Row, value, doc: Document, path: tuple,
         number = value[index]
         if type(number) is not int or number < 0:      # a plain count needs no checking (most cells)
             try:
-                number = f.number(number, amount=column.amount)
+                number = f.number(number, amount=column.amount, signed=column.signed)
             except f.FieldError as exc:
                 problems.error(doc.rel, cell_line, f"{where}行「{column.label}」列：{exc}", "R8")
                 number = None

@@ -171,8 +171,8 @@ def test_a_save_during_the_build_is_built_by_the_next_build(copy, tmp_path, monk
     data, narrative = first_report(copy)
     read_narrative = loader.load_narrative
 
-    def saved_meanwhile(path, rel, problems):
-        result = read_narrative(path, rel, problems)
+    def saved_meanwhile(path, rel, problems, **options):
+        result = read_narrative(path, rel, problems, **options)
         if Path(path) == narrative:     # the editor saves just after the build read the file
             edit(narrative, "## 五、", "构建期间保存的一句话。\n\n## 五、")
         return result
