@@ -46,6 +46,13 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("year", type=int, help="报告年度，如 2024")
     new.add_argument("--site", type=Path, default=Path("."), help="网站文件夹（默认当前文件夹）")
 
+    imp = commands.add_parser("import", help="导入已发布的报告（门户网页的文字或另存的 HTML 网页），照原样存档")
+    imp.add_argument("files", type=Path, nargs="+", metavar="文件", help="已发布报告的文字（.txt）或网页（.html）")
+    imp.add_argument("--site", type=Path, default=Path("."), help="网站文件夹（默认当前文件夹）")
+    imp.add_argument("--unit", default=None, help="单位编号（报告标题中没有单位名称时需要）")
+    imp.add_argument("--year", type=int, default=None, help="报告年度（报告标题中没有年份时需要）")
+    imp.add_argument("--force", action="store_true", help="覆盖网站中已有的同一份报告")
+
     init = commands.add_parser("init", help="新建一个网站：site.yaml、默认模板和一份示例报告")
     init.add_argument("dir", type=Path, help="新网站的文件夹（应为空或不存在）")
     return parser
@@ -75,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
             return _check(args)
         if args.command == "new":
             return _new(args)
+        if args.command == "import":
+            return _import(args)
         if args.command == "serve":
             from generator.serve import serve
             return serve(args.site, host=args.host, port=args.port, open_browser=args.open)
@@ -175,6 +184,29 @@ def _new(args) -> int:
     if note:
         print(note)
     print("请填写数据文件中的数字和正文中的「【待填写】」，用 generate serve 边写边预览。")
+    return EXIT_OK
+
+
+def _import(args) -> int:
+    from generator.form import FORMAT_NAMES
+    from generator.importer import ImportFailed, import_reports
+
+    try:
+        imported, problems = import_reports(args.site, args.files, unit_id=args.unit, year=args.year, force=args.force)
+    except ImportFailed as failed:
+        for line in failed.problems:
+            print(line, file=sys.stderr)
+        print(f"导入失败：共 {len(failed.problems)} 个问题，没有写入任何文件。", file=sys.stderr)
+        return EXIT_PROBLEMS
+    for item in imported:
+        for note in item.report.notes:
+            print(f"{item.source}: 注意：{note}")
+        print(f"已导入 {item.source} -> {'、'.join(item.files)}（{item.unit.name} {item.year} 年，"
+              f"{FORMAT_NAMES[item.report.format]}，按原样发布）")
+    print_problems(problems)
+    if problems.errors:
+        print("导入的报告有错误，生成网站前请先改正。", file=sys.stderr)
+        return EXIT_PROBLEMS
     return EXIT_OK
 
 

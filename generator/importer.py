@@ -1,0 +1,193 @@
+"""`generate import`: published reports (portal text or saved HTML pages) into the site.
+
+Every file is read and placed before anything is written: a file that names no
+unit or year, a number without a row, an existing report (without --force), all
+are listed, and then nothing is written. An imported report is an archived
+record (按原样发布: true): the checks run on it and any failure is shown on its
+page and listed here, but no number is changed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.config import load_units
+from generator.datafile import data_file_text
+from generator.form import FORMAT_2021, FORMAT_FREE, FORMS, SECTIONS, TABLE_SECTIONS
+from generator.htmlpage import html_to_text, looks_like_html
+from generator.loader import REPORTS_DIR, discover_reports, load_unit
+from generator.model import Unit
+from generator.problems import Problems
+from generator.published import Published, read_published
+from generator.source import read_text
+
+HEADER = """\
+# {title}：数据文件（由 generate import 从已发布的报告导入）
+# 按原样发布：数字照录原报告，未作更正；不符合勾稽关系之处会在页面上列出。
+"""
+
+
+@dataclass
+class Imported:
+    source: str                        # the file as given on the command line
+    unit: Unit
+    year: int
+    report: Published
+    files: dict[str, str] = field(default_factory=dict)   # rel path -> text to write
+
+
+class ImportFailed(Exception):
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def import_reports(root: Path, sources: list[Path], unit_id: str | None = None, year: int | None = None,
+                   force: bool = False) -> tuple[list[Imported], Problems]:
+    """Read, place and write the reports; returns them with the checks' findings on them.
+    Raises ImportFailed listing every problem, with nothing written."""
+    problems = Problems()
+    units = load_units(root, problems)
+    if problems.errors:
+        raise ImportFailed([p.format() for p in problems.errors])
+    failures: list[str] = []
+    imported = []
+    for source in sources:
+        result = _import_one(root, source, units, unit_id, year, failures)
+        if result is not None:
+            imported.append(result)
+    _refuse_doubles(root, imported, force, failures)
+    if failures:
+        raise ImportFailed(failures)
+    for item in imported:
+        for rel, text in item.files.items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    return imported, _check(root, units, imported)
+
+
+def _import_one(root: Path, source: Path, units: dict[str, Unit], unit_id: str | None, year: int | None,
+                failures: list[str]) -> Imported | None:
+    problems = Problems()
+    text = read_text(source, str(source), problems)
+    if text is None:
+        failures += [p.format() for p in problems.errors]
+        return None
+    report = read_published(html_to_text(text) if looks_like_html(text) else text)
+    where = str(source)
+    failures += [f"{where}: {message}" for message in report.unplaced]
+    unit = _unit(where, report, units, unit_id, failures)
+    year = year or report.year
+    if year is None:
+        failures.append(f"{where}: 找不到报告的年份（标题中没有「XXXX年政府信息公开工作年度报告」）：请用 --year 指定")
+    if unit is None or year is None or report.unplaced:
+        return None
+    item = Imported(str(source), unit, year, report)
+    folder = f"{REPORTS_DIR}/{unit.id}"
+    title = report.title or f"{unit.name}{year}年政府信息公开工作年度报告"
+    item.files[f"{folder}/{year}.yaml"] = _data_file(report, title, year, source.name)
+    item.files[f"{folder}/{year}.md"] = _narrative(report)
+    return item
+
+
+def _unit(where: str, report: Published, units: dict[str, Unit], unit_id: str | None,
+          failures: list[str]) -> Unit | None:
+    """The unit: --unit, or the one registered unit whose name the title gives."""
+    if unit_id is not None:
+        if unit_id not in units:
+            failures.append(f"{where}: 单位「{unit_id}」不在单位名录 content/units.yaml 中：请先登记该单位"
+                            f"（已登记：{'、'.join(units) or '无'}）")
+            return None
+        return units[unit_id]
+    name = report.unit_name
+    if not name:
+        failures.append(f"{where}: 报告中找不到发布单位的名称：请用 --unit 指定单位编号"
+                        f"（已登记：{'、'.join(units) or '无'}）")
+        return None
+    exact = [u for u in units.values() if u.name == name]
+    close = exact or [u for u in units.values() if u.name.startswith(name) or name.startswith(u.name)]
+    if len(close) == 1:
+        return close[0]
+    if close:
+        failures.append(f"{where}: 「{name}」可能是 {'、'.join(f'{u.name}（{u.id}）' for u in close)}：请用 --unit 指定")
+    else:
+        failures.append(f"{where}: 单位「{name}」不在单位名录 content/units.yaml 中：请先登记，或用 --unit 指定单位编号")
+    return None
+
+
+def _refuse_doubles(root: Path, imported: list[Imported], force: bool, failures: list[str]) -> None:
+    """The same report twice (in this run, or already in the site) is never written twice."""
+    seen: dict[tuple[str, int], str] = {}
+    for item in imported:
+        key = (item.unit.id, item.year)
+        if key in seen:
+            failures.append(f"{item.source}: 与 {seen[key]} 是同一份报告（{item.unit.name} {item.year} 年）：只导入一次")
+            continue
+        seen[key] = item.source
+        existing = [rel for rel in item.files if (root / rel).exists()]
+        existing += [rel for rel in (f"{REPORTS_DIR}/{item.unit.id}/{item.year}.yml",) if (root / rel).exists()]
+        if existing and not force:
+            failures.append(f"{item.source}: {item.unit.name} {item.year} 年的报告已存在（{'、'.join(existing)}），"
+                            "不会重复导入；确认要用导入的内容覆盖，请加 --force")
+
+
+def _check(root: Path, units: dict[str, Unit], imported: list[Imported]) -> Problems:
+    """The checks on the imported reports: their rule failures, as the pages will list them."""
+    problems = Problems()
+    files = discover_reports(root, units, Problems())
+    for unit_id in sorted({item.unit.id for item in imported}):
+        years = {item.year for item in imported if item.unit.id == unit_id}
+        for report in load_unit(root, units[unit_id], files[unit_id], problems):
+            if report.year in years:
+                for failure in report.discrepancies:
+                    problems.warning(failure.file, failure.line, f"存档说明：{failure.message}", failure.rule)
+    return problems
+
+
+# --- writing gongkai content -------------------------------------------------------------------
+
+def _data_file(report: Published, title: str, year: int, source: str) -> str:
+    metadata = {"标题": _yaml_text(title)}
+    for key, name in (("published", "发布日期"), ("written", "成文日期"), ("index_no", "索引号"),
+                      ("publisher", "发布机构"), ("doc_no", "文号"), ("topic", "主题分类")):
+        if report.metadata.get(key):
+            metadata[name] = _yaml_text(report.metadata[key])
+    if report.format != FORMAT_2021:
+        metadata["格式"] = report.format
+    metadata["按原样发布"] = f"true   # 导入自 {source}"
+    forms = tuple(report.tables[form.number].form for form in FORMS[report.format])
+    values = {number: table.values for number, table in report.tables.items()}
+    absent = frozenset(row.id for form in forms for row, _ in form.rows()
+                       if row.id not in report.tables[form.number].rows)
+    return data_file_text(title, year, metadata, values, omit_rows=absent, forms=forms, header=HEADER)
+
+
+def _yaml_text(value: str) -> str:
+    plain = re.fullmatch(r"[^\s:#\[\]{}&*!|>'\"%@`,?-][^:#]*", value) and not re.fullmatch(r"[\d.\-]+", value)
+    return value if plain or re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else json.dumps(value, ensure_ascii=False)
+
+
+def _narrative(report: Published) -> str:
+    """The text as published: each printed line a paragraph, under the section headings."""
+    if report.format == FORMAT_FREE:           # no sections to find: every line in its order
+        return "\n\n".join(_markdown_literal(line) for line in report.body) + "\n"
+    parts = [_markdown_literal(line) for line in report.preamble]
+    for number, official in SECTIONS:
+        if number in TABLE_SECTIONS and not report.sections.get(number):
+            continue
+        parts.append(f"## {report.headings.get(number, official)}")
+        parts += [_markdown_literal(line) for line in report.sections.get(number, [])]
+    return "\n\n".join(parts) + "\n"
+
+
+_MARKDOWN_START = re.compile(r"^(\s*)([#>+*-]|\d+[.)](?=\s))")
+
+
+def _markdown_literal(line: str) -> str:
+    """A printed line as Markdown that shows exactly it: no list, heading or emphasis."""
+    line = re.sub(r"([\\`*_\[\]<])", r"\\\1", line)
+    return _MARKDOWN_START.sub(lambda m: m.group(1) + "\\" + m.group(2), line, count=1)

@@ -1,0 +1,235 @@
+"""`generate import`: published reports into the site, every number in its place."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import SHARED, axe_violations, generate, nu_messages
+from htmltables import norm, parse, table_by_id
+from samples import read_sample
+from test_example_page import check_table3
+
+SAMPLES = SHARED / "samples"
+FIXTURES = Path(__file__).parent / "fixtures" / "import"
+UNITS = """\
+huajie:
+  名称: 花街镇人民政府
+  类型: 乡镇（街道）
+huaian:
+  名称: 淮安市人民政府
+  类型: 本级政府
+pingtan:
+  名称: 平潭综合实验区
+  类型: 本级政府
+shili:
+  名称: 示例镇人民政府
+  类型: 乡镇（街道）
+"""
+
+
+@pytest.fixture
+def empty_site(tmp_path) -> Path:
+    """A new site with its units registered and no report yet."""
+    root = tmp_path / "site"
+    assert generate("init", str(root)).code == 0
+    shutil.rmtree(root / "content" / "reports")
+    (root / "content" / "units.yaml").write_text(UNITS, encoding="utf-8")
+    return root
+
+
+def import_(root: Path, *args: str, code: int = 0):
+    run = generate("import", "--site", str(root), *map(str, args))
+    assert run.code == code, run.err
+    return run
+
+
+def build(root: Path) -> Path:
+    run = generate("build", "--site", str(root))
+    assert run.code == 0, run.err
+    return root / "build"
+
+
+def page(out: Path, unit: str, year: int):
+    return parse((out / "nianbao" / unit / f"{year}.html").read_text(encoding="utf-8"))
+
+
+def visible_text(out: Path, unit: str, year: int) -> str:
+    html = (out / "nianbao" / unit / f"{year}.html").read_text(encoding="utf-8")
+    return re.sub(r"<[^>]+>", "", html)
+
+
+def numbers(page_, table_id: str) -> list[str]:
+    return [cell.text for row in table_by_id(page_, table_id).body for cell in row if cell.tag == "td"]
+
+
+TABLE_IDS = ["t2-item1", "t2-item5", "t2-item6", "t2-item8", "t3", "t4"]
+
+
+def test_huajie_sample_imports_to_the_numbers_of_the_hand_written_example(empty_site, built_example):
+    run = import_(empty_site, SAMPLES / "huajie-2023.txt")
+    assert "已导入" in run.out and "花街镇人民政府 2023 年" in run.out
+    imported = page(build(empty_site), "huajie", 2023)
+    example = page(built_example, "huajie", 2023)
+    for table_id in TABLE_IDS:
+        assert numbers(imported, table_id) == numbers(example, table_id), table_id
+    assert check_table3(imported, read_sample(SAMPLES / "huajie-2023.txt")) == 175
+    assert "存档说明" in visible_text(empty_site / "build", "huajie", 2023)
+
+
+def test_huaian_sample_imports_with_every_number_as_published(empty_site):
+    import_(empty_site, SAMPLES / "huaian-city-2024.txt")
+    imported = page(build(empty_site), "huaian", 2024)
+    sample = read_sample(SAMPLES / "huaian-city-2024.txt")
+    assert check_table3(imported, sample) == 175
+    assert numbers(imported, "t4") == sample.table4
+    shown = [n for table_id in TABLE_IDS[:4] for n in numbers(imported, table_id)]
+    assert shown == [n for row in ("规章", "行政规范性文件", "行政许可", "行政处罚", "行政强制", "行政事业性收费")
+                     for n in sample.table2[row]]
+
+
+def pingtan_page_text(tmp_path: Path) -> tuple[Path, Path]:
+    """Block A's page text with its run-together tables replaced by block B's recovered ones."""
+    text = (SAMPLES / "pingtan-2022.txt").read_text(encoding="utf-8")
+    block_a, block_b = text.split("==== B. DECODED TABLES ====")
+    header, body = block_a.split("==================== 正文 ====================")
+    body = body.strip()
+    before, rest = body.split(" 二、主动公开政府信息情况", 1)
+    after = rest[rest.index(" 五、存在的主要问题及改进情况"):]
+    page_text = tmp_path / "pingtan-2022.txt"
+    page_text.write_text(header.split("==== A. VERBATIM PAGE TEXT ====")[1] + "\n" + before + "\n"
+                         + block_b.strip() + "\n" + after + "\n", encoding="utf-8")
+    tables = tmp_path / "pingtan-tables.txt"
+    tables.write_text(block_b, encoding="utf-8")
+    return page_text, tables
+
+
+def test_pingtan_block_b_imports_and_its_run_together_text_is_split_at_the_headings(empty_site, tmp_path):
+    source, tables = pingtan_page_text(tmp_path)
+    import_(empty_site, source)
+    out = build(empty_site)
+    imported = page(out, "pingtan", 2022)
+    sample = read_sample(tables)
+    assert check_table3(imported, sample) == 175
+    assert numbers(imported, "t4") == sample.table4
+    assert numbers(imported, "t2-item8") == ["9116.36"]
+    narrative = (empty_site / "content/reports/pingtan/2022.md").read_text(encoding="utf-8")
+    assert "## 一、总体情况\n\n2022年，平潭综合实验区坚持" in narrative
+    assert "## 五、存在的主要问题及改进情况\n\n2022年，平潭综合实验区政府信息公开工作取得了一定成绩" in narrative
+    data = (empty_site / "content/reports/pingtan/2022.yaml").read_text(encoding="utf-8")
+    assert "发布日期: 2023-02-20" in data
+
+
+def test_a_saved_html_page_imports_the_same_numbers_as_its_text(empty_site, tmp_path):
+    from generator.htmlpage import html_to_text
+    from generator.published import read_published
+
+    html = (FIXTURES / "huajie-2023.html").read_text(encoding="utf-8")
+    assert 'rowspan="22"' in html and 'colspan="3"' in html
+    from_html = read_published(html_to_text(html))
+    from_text = read_published((SAMPLES / "huajie-2023.txt").read_text(encoding="utf-8"))
+    assert from_html.unplaced == [] and from_text.unplaced == []
+    for number in ("二", "三", "四"):
+        assert from_html.tables[number].values == from_text.tables[number].values
+    assert from_html.sections == from_text.sections
+    import_(empty_site, FIXTURES / "huajie-2023.html")
+    imported = page(build(empty_site), "huajie", 2023)
+    assert check_table3(imported, read_sample(SAMPLES / "huajie-2023.txt")) == 175
+    data = (empty_site / "content/reports/huajie/2023.yaml").read_text(encoding="utf-8")
+    assert "发布日期: 2024-01-19" in data and "发布机构: 花街镇人民政府" in data
+
+
+def test_the_2019_trial_format_imports_and_renders_its_own_tables(empty_site):
+    run = import_(empty_site, FIXTURES / "shili-2019.txt")
+    assert "国办公开办函〔2019〕60号（试行）" in run.out
+    imported = page(build(empty_site), "shili", 2019)
+    item5 = table_by_id(imported, "t2-item5")
+    assert [norm(c.text) for c in item5.head[0]] == ["信息内容", "上一年项目数量", "本年增/减", "处理决定数量"]
+    assert [[c.text for c in row] for row in item5.body] == [["行政许可", "12", "-2", "340"],
+                                                           ["其他对外管理服务事项", "5", "0", "18"]]
+    assert [[c.text for c in row] for row in table_by_id(imported, "t2-item9").body] == [["政府集中采购", "14", "386.5"]]
+    # （六）其他处理 is one row, as printed, spanning the two inner label columns
+    table3 = table_by_id(imported, "t3")
+    other = next(row for row in table3.body if any(norm(c.text) == norm("（六）其他处理") for c in row))
+    label = next(c for c in other if norm(c.text) == norm("（六）其他处理"))
+    assert label.colspan == 2 and [c.text for c in other if c.tag == "td"] == ["1", "0", "0", "0", "0", "0", "1"]
+    assert len(table3.body) == 23
+    texts = visible_text(empty_site / "build", "shili", 2019)
+    assert "报告格式" in texts and "不符合" not in texts     # it passes R1-R5
+    assert (empty_site / "build/nianbao/shili/2019-tujie.html").is_file()
+
+
+def test_a_free_text_report_from_before_2019_imports_and_renders(empty_site):
+    run = import_(empty_site, FIXTURES / "shili-2016.txt")
+    assert "2019年以前的自由格式" in run.out
+    out = build(empty_site)
+    imported = page(out, "shili", 2016)
+    assert imported.tables == []
+    texts = visible_text(out, "shili", 2016)
+    for line in ("一、概述", "2016年，我镇共主动公开政府信息120条", "六、政府信息公开工作存在的主要问题及改进情况"):
+        assert line in texts
+    tujie = (out / "nianbao/shili/2016-tujie.html").read_text(encoding="utf-8")
+    assert "自由格式" in tujie
+
+
+def test_totals_that_do_not_add_up_import_and_show_the_rule(empty_site, tmp_path):
+    text = (SAMPLES / "huajie-2023.txt").read_text(encoding="utf-8")
+    wrong = text.replace("(七)总计 | 5 | 0 | 0 | 0 | 0 | 0 | 5 |", "(七)总计 | 6 | 0 | 0 | 0 | 0 | 0 | 6 |")
+    assert wrong != text
+    source = tmp_path / "huajie-2023.txt"
+    source.write_text(wrong, encoding="utf-8")
+    run = import_(empty_site, source)
+    assert "(R2)" in run.err and "存档说明" in run.err
+    data = (empty_site / "content/reports/huajie/2023.yaml").read_text(encoding="utf-8")
+    assert "（七）总计: [   6," in data                 # as published: not corrected
+    imported = page(build(empty_site), "huajie", 2023)
+    total = next(row for row in table_by_id(imported, "t3").body if any(norm(c.text) == norm("（七）总计") for c in row))
+    assert [c.text for c in total if c.tag == "td"] == ["6", "0", "0", "0", "0", "0", "6"]
+    notice = visible_text(empty_site / "build", "huajie", 2023)
+    assert "存档说明" in notice and "（R2）" in notice and "（R3）" in notice
+
+
+def test_a_number_without_a_row_fails_the_import_and_writes_nothing(empty_site, tmp_path):
+    text = (SAMPLES / "huajie-2023.txt").read_text(encoding="utf-8")
+    source = tmp_path / "huajie-2023.txt"
+    source.write_text(text.replace("行政强制 | 61 | ||\n", "行政强制 | 61 | ||\n行政征收 | 12 | ||\n"), encoding="utf-8")
+    run = import_(empty_site, source, code=1)
+    assert "行政征收 | 12" in run.err and "找不到这一行" in run.err
+    assert "没有写入任何文件" in run.err
+    assert not (empty_site / "content/reports").exists()
+
+
+def test_importing_the_same_report_twice_needs_force(empty_site):
+    import_(empty_site, SAMPLES / "huajie-2023.txt")
+    data = empty_site / "content/reports/huajie/2023.yaml"
+    data.write_text(data.read_text(encoding="utf-8") + "# 编辑过\n", encoding="utf-8")
+    run = import_(empty_site, SAMPLES / "huajie-2023.txt", code=1)
+    assert "已存在" in run.err and "content/reports/huajie/2023.yaml" in run.err and "--force" in run.err
+    assert data.read_text(encoding="utf-8").endswith("# 编辑过\n")
+    import_(empty_site, SAMPLES / "huajie-2023.txt", "--force")
+    assert not data.read_text(encoding="utf-8").endswith("# 编辑过\n")
+    run = import_(empty_site, SAMPLES / "huajie-2023.txt", FIXTURES / "huajie-2023.html", "--force", code=1)
+    assert "是同一份报告" in run.err
+
+
+def test_a_report_that_names_no_unit_asks_for_unit_and_year(empty_site, tmp_path):
+    source = tmp_path / "report.txt"
+    lines = (SAMPLES / "huajie-2023.txt").read_text(encoding="utf-8").splitlines()
+    source.write_text("\n".join(line for line in lines if "图解" not in line), encoding="utf-8")
+    run = import_(empty_site, source, code=1)
+    assert "--unit" in run.err and "--year" in run.err
+    import_(empty_site, source, "--unit", "huajie", "--year", "2023")
+    assert (empty_site / "content/reports/huajie/2023.md").is_file()
+
+
+def test_pages_of_the_older_formats_pass_axe_and_the_nu_checker(empty_site, page):
+    import_(empty_site, FIXTURES / "shili-2019.txt", FIXTURES / "shili-2016.txt")
+    out = build(empty_site)
+    pages = [out / "nianbao/shili" / f"{name}.html" for name in ("2019", "2019-tujie", "2016", "2016-tujie", "index")]
+    for path in pages:
+        page.goto(path.as_uri())
+        assert axe_violations(page) == [], path.name
+    assert [m for m in nu_messages(pages) if m["type"] == "error"] == []
