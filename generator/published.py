@@ -74,18 +74,17 @@ def read_published(text: str) -> Published:
     current: str | None = None
     table_lines: dict[str, list[tuple[int, str]]] = {}
     for number, line in lines:
-        if not (current in _TABLE_SECTIONS and "|" in line) and not _title(line, report):
-            report.body.append(line)
+        if current in _TABLE_SECTIONS and "|" in line:
+            table_lines.setdefault(current, []).append((number, line))
+            continue
+        if _title(line, report):
+            continue                  # the title, or the page's link to its 图解 after the text
+        report.body.append(line)
         heading = _section_heading(line)
         if heading is not None:
             current = heading
-            report.headings[current] = line.strip()
+            report.headings[current] = line
             report.sections.setdefault(current, [])
-            continue
-        if current in _TABLE_SECTIONS and "|" in line:
-            table_lines.setdefault(current, []).append((number, line))
-        elif _title(line, report):
-            continue                  # the title, or the page's link to its 图解 after the text
         elif current is None:
             report.preamble.append(line)
         else:
@@ -129,7 +128,7 @@ def _body_lines(text: str, report: Published) -> list[tuple[int, str]]:
         if not line or _SEPARATOR.match(line) or _CHROME.match(line):
             continue
         meta = _METADATA_LINE.match(line)
-        if meta and not report.sections:
+        if meta:
             key = METADATA_KEYS.get(meta.group(1))
             if key and meta.group(2):
                 report.metadata.setdefault(key, _metadata_value(key, meta.group(2)))

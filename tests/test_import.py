@@ -233,3 +233,35 @@ def test_pages_of_the_older_formats_pass_axe_and_the_nu_checker(empty_site, page
         page.goto(path.as_uri())
         assert axe_violations(page) == [], path.name
     assert [m for m in nu_messages(pages) if m["type"] == "error"] == []
+
+
+def test_labels_are_read_tolerantly_and_blank_cells_stay_blank(empty_site, tmp_path):
+    text = (SAMPLES / "huajie-2023.txt").read_text(encoding="utf-8")
+    edits = {"(二)部分公开(区分处理的,只计这一情形,不计其他情形) | 0": "（二）部分公开 | 0",       # a short form
+             "3.补正后申请内容仍不明确 | 0": "3、补正后申请内容仍不明晰 | 0",                         # 、 and a typo
+             "行政许可 | 0 | ||": "行政许可 |  | ||"}                                          # a blank cell
+    for old, new in edits.items():
+        assert old in text
+        text = text.replace(old, new)
+    source = tmp_path / "huajie-2023.txt"
+    source.write_text(text, encoding="utf-8")
+    run = import_(empty_site, source)
+    assert "「3、补正后申请内容仍不明晰」按「3.补正后申请内容仍不明确」读入" in run.out
+    data = (empty_site / "content/reports/huajie/2023.yaml").read_text(encoding="utf-8")
+    assert "行政许可: null" in data
+    imported = page(build(empty_site), "huajie", 2023)
+    assert numbers(imported, "t2-item5") == [""]
+    assert check_table3(imported, read_sample(SAMPLES / "huajie-2023.txt")) == 175
+
+
+def test_other_handling_printed_as_one_row_is_kept_so_in_the_2021_format(empty_site, tmp_path):
+    lines = (SAMPLES / "huajie-2023.txt").read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("(六)其他处理"))
+    lines[start:start + 3] = ["(六)其他处理 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | ||"]
+    source = tmp_path / "huajie-2023.txt"
+    source.write_text("\n".join(lines), encoding="utf-8")
+    run = import_(empty_site, source)
+    assert "国办公开办函〔2021〕30号" in run.out
+    table3 = table_by_id(page(build(empty_site), "huajie", 2023), "t3")
+    assert len(table3.body) == 23
+    assert any(norm(c.text) == norm("（六）其他处理") and c.colspan == 2 for row in table3.body for c in row)
