@@ -78,6 +78,7 @@ def _import_one(root: Path, source: Path, units: dict[str, Unit], unit_id: str |
         failures += [p.format() for p in problems.errors]
         return None
     report = read_published(html_to_text(text) if looks_like_html(text) else text)
+    report.notes += [problem.message for problem in problems.warnings]     # e.g. read as GBK
     where = str(source)
     failures += [f"{where}: {message}" for message in report.unplaced]
     unit = _unit(where, report, units, unit_id, failures)

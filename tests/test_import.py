@@ -265,3 +265,12 @@ def test_other_handling_printed_as_one_row_is_kept_so_in_the_2021_format(empty_s
     table3 = table_by_id(page(build(empty_site), "huajie", 2023), "t3")
     assert len(table3.body) == 23
     assert any(norm(c.text) == norm("（六）其他处理") and c.colspan == 2 for row in table3.body for c in row)
+
+
+def test_a_gbk_page_imports_with_a_note(empty_site, tmp_path):
+    source = tmp_path / "huaian-2024.txt"
+    source.write_bytes((SAMPLES / "huaian-city-2024.txt").read_text(encoding="utf-8").encode("gb18030"))
+    run = import_(empty_site, source)
+    assert "GBK" in run.out
+    assert "淮安市人民政府2024年政府信息公开工作年度报告" in (
+        empty_site / "content/reports/huaian/2024.yaml").read_text(encoding="utf-8")
