@@ -31,6 +31,7 @@ from generator import __version__
 from generator.config import CACHE_DIR, UNITS_FILE, cache_folder
 from generator.loader import ReportFiles, load_unit, read_inputs
 from generator.model import ReportSummary
+from generator.opendata import PORTAL_FILES, fragment_folder, fragments_complete, unit_open_data, write_portal_data
 from generator.problems import BuildFailed, Problem, Problems
 from generator.render import Renderer, refuse_collisions
 from generator.source import Signature, forget_reads, sha256, signature_of_read
@@ -47,6 +48,7 @@ class UnitRecord:
     warnings: list[Problem]
     outputs: list[str]
     listing: str = ""                          # hash of what the listings show of this unit
+    open_data: str = ""                        # hash of its share of the portal-wide open data
 
     def __post_init__(self):
         self.listing = self.listing or sha256(repr(self.summaries).encode())
@@ -58,6 +60,7 @@ class Manifest:
     globals: dict[str, str]                    # site.yaml, units.yaml, templates/* -> sha256
     units: dict[str, UnitRecord] = field(default_factory=dict)
     listing: str = ""                          # hash of what the listings show
+    open_data: str = ""                        # hash of every unit's share of the open data
     outputs: set[str] = field(default_factory=set)
     unit_list: tuple = ("", {}, [])            # units.yaml: (sha256, parsed units, warnings)
 
@@ -100,7 +103,8 @@ def build_site(root: Path, out: Path | None = None, *, jobs: int | None = None,
     key = sha256(repr((__version__, sys.version_info[:2], str(out), sorted(global_files.items()))).encode())
     manifest = Manifest(key, global_files, unit_list=(global_files[UNITS_FILE], units,
                         [p for p in problems.items if p.file == UNITS_FILE]))
-    if previous is not None and previous.key == key and _outputs_intact(out, previous):
+    if (previous is not None and previous.key == key and _outputs_intact(out, previous)
+            and fragments_complete(fragment_folder(root, out), previous.units)):
         todo, changed = _plan(root, files, previous, manifest, problems)
         last = previous
     else:
@@ -156,6 +160,11 @@ def _write(root, out, units, files, renderer, todo, manifest, previous, problems
     try:
         written = _process_units(root, units, files, renderer, writer, todo, manifest, problems, jobs, progress)
         written += _write_listings(renderer, manifest, previous, writer, problems)
+        manifest.open_data = sha256(repr(sorted((u, r.open_data) for u, r in manifest.units.items())).encode())
+        # The portal-wide data is rewritten only when a number changed, not after a narrative edit.
+        if not problems.errors and (previous is None or previous.open_data != manifest.open_data):
+            written += write_portal_data(fragment_folder(root, out), sorted(manifest.units), writer)
+        manifest.outputs |= set(PORTAL_FILES)
         for rel, data in renderer.static_files():
             manifest.outputs.add(rel)
             written += writer.write(rel, data)
@@ -178,7 +187,8 @@ _WORK: dict = {}   # what workers need; set before the pool forks, so it is inhe
 
 
 def _process_units(root, units, files, renderer, writer, todo, manifest, problems, jobs, progress) -> int:
-    _WORK.update(root=root, units=units, files=files, renderer=renderer, writer=writer)
+    fragments = fragment_folder(root, writer.out) if writer is not None else None
+    _WORK.update(root=root, units=units, files=files, renderer=renderer, writer=writer, fragments=fragments)
     total = sum(len(files[u]) for u in todo)
     jobs = jobs or os.cpu_count() or 1
     written, done = 0, 0
@@ -214,19 +224,20 @@ def _process_unit(unit_id: str) -> _UnitOutcome:
     problems = Problems()
     forget_reads()
     reports = load_unit(root, unit, files, problems)
-    outputs, written = [], []
+    outputs, written, open_data = [], [], ""
     if not problems.errors:
         shared, renderer.problems = renderer.problems, problems   # template errors of this unit's pages
         try:
-            for page in renderer.unit_pages(unit, reports):
-                data = renderer.render_page(page)
-                outputs.append(page.path)
-                if data is not None and writer is not None and writer.write(page.path, data):
-                    written.append(page.path)
+            rendered = [(page.path, renderer.render_page(page)) for page in renderer.unit_pages(unit, reports)]
         finally:
             renderer.problems = shared
+        downloads, open_data = unit_open_data(_WORK["fragments"], unit_id, reports)
+        for path, data in rendered + downloads:
+            outputs.append(path)
+            if data is not None and writer is not None and writer.write(path, data):
+                written.append(path)
     record = UnitRecord(_signature(root, files, {}, just_read=True), [ReportSummary.of(r).packed() for r in reports],
-                        [p for p in problems.items if p.level != "error"], outputs)
+                        [p for p in problems.items if p.level != "error"], outputs, open_data=open_data)
     return _UnitOutcome(unit_id, record, problems.items, written)
 
 

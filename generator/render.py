@@ -28,6 +28,7 @@ from generator.config import cache_folder
 from generator.infographic import build_infographic
 from generator.loader import inside
 from generator.model import KINDS, Report, ReportSummary, SiteConfig, Unit
+from generator.opendata import CSV_HEADER, PORTAL_CSV, PORTAL_JSON, SCHEMA, download_paths
 from generator.problems import Problems
 from generator.tables import format_number, tables_html
 
@@ -35,7 +36,8 @@ COLUMN_DIR = "nianbao"
 COLUMN_TITLE = "政府信息公开年报"
 STATIC_DIR = "static"
 LATEST_ON_HOME = 10
-PAGE_TEMPLATES = ("home.html", "column.html", "unit.html", "report.html", "tujie.html", "404.html", "sitemap.xml")
+PAGE_TEMPLATES = ("home.html", "column.html", "unit.html", "report.html", "tujie.html", "404.html", "data.html",
+                  "sitemap.xml")
 
 
 def default_templates_dir() -> Path:
@@ -138,6 +140,9 @@ class Renderer:
             Page(f"{COLUMN_DIR}/index.html", "column.html", COLUMN_TITLE,
                  {"by_year": _by_year(newest), "units_by_kind": _by_kind(units, count)}),
             Page("404.html", "404.html", "页面未找到", in_sitemap=False),
+            Page("data/index.html", "data.html", "开放数据",
+                 {"report_count": len(summaries), "csv": PORTAL_CSV, "json": PORTAL_JSON, "schema": SCHEMA,
+                  "csv_header": CSV_HEADER}),
         ]
 
     def listing_paths(self) -> list[str]:
@@ -166,6 +171,7 @@ class Renderer:
             "sections": SECTIONS,
             "table_sections": TABLE_SECTIONS,
             "tables": {number: tables_html(table) for number, table in report.tables.items()},
+            "downloads": [path.rsplit("/", 1)[1] for path in download_paths(report.unit.id, report.year)],
         }
 
     def static_files(self) -> list[tuple[str, bytes]]:

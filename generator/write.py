@@ -11,10 +11,12 @@ mix of old and new pages, each of them whole.
 from __future__ import annotations
 
 import ctypes
+import filecmp
 import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Iterable
 
 MARKER = ".gongkai-build"   # marks a folder as ours, so we never replace anything else
 
@@ -58,6 +60,13 @@ class FullTree:
             f.write(data)
         return True
 
+    def write_stream(self, rel: str, chunks: Iterable[bytes]) -> bool:
+        """A file too large to hold in memory (the portal's open data), written as it comes."""
+        (self.staging / rel).parent.mkdir(parents=True, exist_ok=True)
+        with open(self.staging / rel, "wb") as f:
+            f.writelines(chunks)
+        return True
+
     def commit(self, stale: set[str]) -> None:
         (self.staging / MARKER).write_text("built by gongkai; safe to delete\n", encoding="utf-8")
         os.chmod(self.staging, 0o777 & ~_umask())   # mkdtemp makes it private; a web server must read it
@@ -88,6 +97,19 @@ class PendingFiles:
         target = self.pending / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
+        os.chmod(target, 0o666 & ~_umask())
+        return True
+
+    def write_stream(self, rel: str, chunks: Iterable[bytes]) -> bool:
+        """As write(), for a file too large to hold in memory: written aside, then compared."""
+        target = self.pending / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "wb") as f:
+            f.writelines(chunks)
+        current = self.out / rel
+        if current.is_file() and filecmp.cmp(current, target, shallow=False):
+            target.unlink()
+            return False
         os.chmod(target, 0o666 & ~_umask())
         return True
 

@@ -16,7 +16,7 @@ from test_example_page import HUAJIE_SAMPLE
 
 PAGES = ["index.html", "nianbao/index.html", "nianbao/huajie/index.html", "nianbao/huaian/index.html",
          "nianbao/huajie/2023.html", "nianbao/huaian/2024.html", "nianbao/huajie/2023-tujie.html",
-         "nianbao/huaian/2024-tujie.html", "404.html"]
+         "nianbao/huaian/2024-tujie.html", "404.html", "data/index.html"]
 REPORT = "nianbao/huajie/2023.html"
 
 

@@ -44,8 +44,9 @@ def test_same_bytes_cold_cached_serial_and_parallel(copy, tmp_path):
     build(copy, parallel, "--jobs", "2")
     assert tree(serial) == tree(parallel)
     units = len(list((copy / "content/reports").iterdir()))
-    # report and 图解 per report, a page per unit, home, column, 404, sitemap, css, js, the marker
-    assert len(tree(serial)) == 60 * 2 + units + 4 + 2 + 1
+    # report, 图解, CSV and JSON per report, a page per unit, home, column, 404, sitemap, css, js,
+    # the open data page, its CSV, JSON and schema, the marker
+    assert len(tree(serial)) == 60 * 4 + units + 4 + 2 + 4 + 1
     first = tree(parallel)
     run = build(copy, parallel, "--jobs", "2")        # from the cache: nothing to do
     assert "没有变化" in run.out and tree(parallel) == first
@@ -184,3 +185,16 @@ def test_a_save_during_the_build_is_built_by_the_next_build(copy, tmp_path, monk
     assert "构建期间保存的一句话。" not in report.read_text(encoding="utf-8")
     rebuild_matches_cold(copy, tmp_path, out)
     assert "构建期间保存的一句话。" in report.read_text(encoding="utf-8")
+
+
+def test_the_portal_data_is_whole_after_part_of_the_cache_is_deleted(copy, tmp_path):
+    out = tmp_path / "out"
+    build(copy, out)
+    for folder in (copy / ".gongkai-cache").glob("opendata-*"):
+        shutil.rmtree(folder)                        # the manifest stays: each unit's share is gone
+    data, narrative = first_report(copy)
+    edit(narrative, "## 五、", "增补的一句话。\n\n## 五、")
+    rebuild_matches_cold(copy, tmp_path, out)
+    portal = (out / "data/gongkai-all.csv").read_text(encoding="utf-8-sig").splitlines()
+    per_report = [p.read_text(encoding="utf-8-sig").splitlines()[1:] for p in sorted((out / "nianbao").rglob("*.csv"))]
+    assert len(per_report) == 60 and len(portal) == 1 + sum(map(len, per_report))

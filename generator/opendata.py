@@ -1,0 +1,153 @@
+"""The reports' numbers as open data: per report and for the whole portal, CSV and JSON.
+
+Researchers and auditors re-type these tables every year; here they are published
+once, exactly as on the pages. CSV is one file with a 表 column (UTF-8 with a BOM,
+so Excel and WPS open it with the right characters); a blank cell is an empty
+field, never 0. JSON carries the same numbers under their official labels.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from generator.checks import row_title
+from generator.config import cache_folder
+from generator.form import FORMAT_NAMES
+from generator.model import Report
+from generator.schema import report_schema
+
+CSV_HEADER = ("单位编号", "单位", "单位类型", "年度", "格式", "表", "行", "列", "数值", "按原样发布", "有不符合勾稽关系之处")
+BOM = "\ufeff"
+
+
+def report_rows(report: Report) -> list[tuple]:
+    """One row per table cell, in the order of the official form."""
+    rows = []
+    archived = "是" if report.as_published else "否"
+    flagged = "是" if report.discrepancies else "否"
+    for number, table in sorted(report.tables.items(), key=lambda item: "二三四".index(item[0])):
+        for row, parents in table.rows():
+            for column in row.columns:
+                value = table.value(row.id, column.id)
+                rows.append((report.unit.id, report.unit.name, report.unit.kind, report.year, report.format,
+                             f"表{number}", _row_name(row, parents, number), column.label,
+                             "" if value is None else _text(value), archived, flagged))
+    return rows
+
+
+def _row_name(row, parents, number: str) -> str:
+    # Table 4's columns repeat under 行政复议 and each kind of 行政诉讼: the row names its group.
+    if number == "四" and parents:
+        return f"{parents[-1].label} {row.label}"
+    return row_title(row, parents)
+
+
+def _text(value) -> str:
+    return format(value, "f") if isinstance(value, Decimal) else str(value)
+
+
+def csv_bytes(rows: list[tuple], header: bool = True) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    if header:
+        writer.writerow(CSV_HEADER)
+    writer.writerows(rows)
+    return ((BOM if header else "") + out.getvalue()).encode("utf-8")
+
+
+def report_data(report: Report) -> dict:
+    """The report with every number under its official labels (blank is null)."""
+    tables = []
+    for number, table in sorted(report.tables.items(), key=lambda item: "二三四".index(item[0])):
+        rows = []
+        for row, parents in table.rows():
+            rows.append({"行": row.label, "分组": [group.label for group in parents],
+                         "数值": {column.label: _json_number(table.value(row.id, column.id))
+                                for column in row.columns}})
+        tables.append({"表": number, "标题": table.form.heading, "行": rows})
+    return {
+        "单位": {"编号": report.unit.id, "名称": report.unit.name, "类型": report.unit.kind},
+        "年度": report.year,
+        "标题": report.title,
+        "发布日期": report.published.isoformat() if report.published else None,
+        "格式": report.format,
+        "格式说明": FORMAT_NAMES[report.format],
+        "按原样发布": report.as_published,
+        "不符合勾稽关系": [{"说明": f.message, "规则": f.rule} for f in report.discrepancies],
+        "表格": tables,
+    }
+
+
+def _json_number(value):
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() and "." not in str(value) else float(value)
+    return value
+
+
+def json_bytes(data) -> bytes:
+    return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+# --- in the build: each report's downloads, and the whole portal's data ----------------------
+
+PORTAL_CSV, PORTAL_JSON, SCHEMA = "data/gongkai-all.csv", "data/gongkai-all.json", "data/report.schema.json"
+PORTAL_FILES = (PORTAL_CSV, PORTAL_JSON, SCHEMA)
+
+
+def download_paths(unit_id: str, year: int) -> tuple[str, str]:
+    return f"nianbao/{unit_id}/{year}.csv", f"nianbao/{unit_id}/{year}.json"
+
+
+def unit_open_data(folder: Path | None, unit_id: str, reports: list[Report]) -> tuple[list[tuple[str, bytes]], str]:
+    """Each report's CSV and JSON download; the unit's share of the portal-wide files is
+    saved in `folder` (None: not saved). Returns the downloads and the digest of that share."""
+    files, rows, lines = [], [], []
+    for report in reports:
+        report_csv, data = report_rows(report), report_data(report)
+        csv_path, json_path = download_paths(report.unit.id, report.year)
+        files += [(csv_path, csv_bytes(report_csv)), (json_path, json_bytes(data))]
+        rows += report_csv
+        lines.append(json.dumps(data, ensure_ascii=False) + "\n")
+    share_csv, share_json = csv_bytes(rows, header=False), "".join(lines).encode("utf-8")
+    if folder is not None:
+        (folder / f"{unit_id}.csv").write_bytes(share_csv)
+        (folder / f"{unit_id}.jsonl").write_bytes(share_json)
+    return files, hashlib.sha256(share_csv + share_json).hexdigest()
+
+
+def fragment_folder(root: Path, out: Path) -> Path:
+    """Where each unit's share of the portal-wide files waits (the build cache: safe to delete;
+    see fragments_complete)."""
+    return cache_folder(root, f"opendata-{hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]}")
+
+
+def fragments_complete(folder: Path, unit_ids) -> bool:
+    """Every unit's share is there (else the cache was partly deleted: build everything again)."""
+    present = {path.name for path in folder.iterdir()}
+    return all(f"{unit_id}.csv" in present and f"{unit_id}.jsonl" in present for unit_id in unit_ids)
+
+
+def write_portal_data(folder: Path, unit_ids: list[str], writer) -> int:
+    """data/gongkai-all.csv and .json: every report's every number, unit by unit. Streamed:
+    at 10,000 reports they are hundreds of MB."""
+    def portal_csv():
+        yield csv_bytes([], header=True)
+        for unit_id in unit_ids:
+            yield (folder / f"{unit_id}.csv").read_bytes()
+
+    def portal_json():
+        yield b"["
+        first = True
+        for unit_id in unit_ids:
+            for line in (folder / f"{unit_id}.jsonl").read_bytes().splitlines():
+                yield (b"\n" if first else b",\n") + line
+                first = False
+        yield b"\n]\n"
+
+    written = writer.write_stream(PORTAL_CSV, portal_csv()) + writer.write_stream(PORTAL_JSON, portal_json())
+    return written + writer.write(SCHEMA, json_bytes(report_schema()))

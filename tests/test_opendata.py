@@ -1,0 +1,128 @@
+"""Downloads and open data: the same numbers as the pages, blank never 0, and a schema."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from conftest import HUAJIE, REPO, generate
+from htmltables import parse, table_by_id
+
+TABLE_IDS = ["t2-item1", "t2-item5", "t2-item6", "t2-item8", "t3", "t4"]
+
+
+def page_rows(out: Path, unit: str, year: int) -> list[tuple[str, list[str]]]:
+    """(table, numbers) of each data row on the report page, in page order."""
+    page = parse((out / "nianbao" / unit / f"{year}.html").read_text(encoding="utf-8"))
+    rows = []
+    for table_id in TABLE_IDS:
+        table = "表四" if table_id == "t4" else "表三" if table_id == "t3" else "表二"
+        for row in table_by_id(page, table_id).body:
+            rows.append((table, [cell.text for cell in row if cell.tag == "td"]))
+    return rows
+
+
+def read_csv(path: Path) -> list[dict]:
+    raw = path.read_bytes()
+    assert raw.startswith("\ufeff".encode("utf-8"))           # the BOM Excel and WPS need
+    return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+
+
+def test_the_report_csv_and_json_hold_the_page_numbers(built_example):
+    on_page = [(table, number) for table, numbers in page_rows(built_example, "huajie", 2023) for number in numbers]
+    rows = read_csv(built_example / "nianbao/huajie/2023.csv")
+    assert [(row["表"], row["数值"]) for row in rows] == on_page
+    assert len(rows) == 7 + 175 + 15
+    assert {(row["单位"], row["年度"], row["格式"]) for row in rows} == {("花街镇人民政府", "2023", "2021")}
+    # a few cells by their labels, as a reader of the CSV would look them up
+    by_label = {(row["表"], row["行"], row["列"]): row["数值"] for row in rows}
+    assert by_label[("表二", "行政处罚", "本年处理决定数量")] == "365"
+    assert by_label[("表三", "（四）无法提供 1.本机关不掌握相关政府信息", "自然人")] == "4"
+    assert by_label[("表四", "行政诉讼 未经复议直接起诉", "总计")] == "2"
+    data = json.loads((built_example / "nianbao/huajie/2023.json").read_text(encoding="utf-8"))
+    from_json = [(f"表{t['表']}", str(v)) for t in data["表格"] for row in t["行"] for v in row["数值"].values()]
+    assert from_json == on_page
+    assert data["单位"]["名称"] == "花街镇人民政府" and data["发布日期"] == "2024-01-19"
+    results = next(t for t in data["表格"] if t["表"] == "三")["行"]
+    assert next(r for r in results if r["行"] == "1.本机关不掌握相关政府信息")["分组"] == ["三、本年度办理结果", "（四）无法提供"]
+
+
+def test_the_report_page_links_its_downloads(built_example):
+    page = (built_example / "nianbao/huajie/2023.html").read_text(encoding="utf-8")
+    assert 'href="2023.csv" download' in page and 'href="2023.json" download' in page
+    assert 'href="../../data/index.html"' in page
+
+
+def test_the_portal_csv_has_one_row_per_cell_per_report(built_example):
+    rows = read_csv(built_example / "data/gongkai-all.csv")
+    expected = sum(len(numbers) for unit, year in (("huajie", 2023), ("huaian", 2024))
+                   for _, numbers in page_rows(built_example, unit, year))
+    assert len(rows) == expected == 197 + 200
+    assert len({(r["单位编号"], r["年度"], r["表"], r["行"], r["列"]) for r in rows}) == len(rows)
+    portal = json.loads((built_example / "data/gongkai-all.json").read_text(encoding="utf-8"))
+    assert sorted((r["单位"]["编号"], r["年度"]) for r in portal) == [("huaian", 2024), ("huajie", 2023)]
+
+
+def test_a_blank_cell_is_empty_not_zero(site, tmp_path):
+    site.replace(HUAJIE, "行政许可: 0 ", "行政许可: null ")
+    out = tmp_path / "out"
+    run = generate("build", "--site", str(site.root), "--out", str(out))
+    assert run.code == 0, run.err
+    for path in (out / "nianbao/huajie/2023.csv", out / "data/gongkai-all.csv"):
+        licensing = [r for r in read_csv(path) if r["行"] == "行政许可" and r["单位编号"] == "huajie"]
+        assert [r["数值"] for r in licensing] == [""]
+    data = json.loads((out / "nianbao/huajie/2023.json").read_text(encoding="utf-8"))
+    item5 = next(t for t in data["表格"] if t["表"] == "二")["行"]
+    assert next(r for r in item5 if r["行"] == "行政许可")["数值"] == {"本年处理决定数量": None}
+
+
+class _Strings(yaml.SafeLoader):
+    """YAML as an editor's tool sees it for validation: dates stay text."""
+
+
+_Strings.yaml_implicit_resolvers = {key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+                                    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+
+@pytest.fixture(scope="module")
+def schema(built_example) -> dict:
+    found = json.loads((built_example / "data/report.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(found)
+    return found
+
+
+def test_the_schema_accepts_every_example_data_file(schema):
+    files = sorted((REPO / "content/reports").rglob("*.yaml"))
+    assert len(files) == 2
+    for path in files:
+        jsonschema.validate(yaml.load(path.read_text(encoding="utf-8"), Loader=_Strings), schema)
+
+
+def test_the_schema_accepts_the_older_formats(schema, tmp_path):
+    from generator.importer import _data_file
+    from generator.published import read_published
+
+    fixtures = Path(__file__).parent / "fixtures" / "import"
+    for name in ("shili-2019.txt", "shili-2016.txt"):
+        report = read_published((fixtures / name).read_text(encoding="utf-8"))
+        text = _data_file(report, report.title, report.year, name)
+        jsonschema.validate(yaml.load(text, Loader=_Strings), schema)
+
+
+@pytest.mark.parametrize("old, new", [
+    ("行政处罚: 365", "行政处罚: 三百六十五"),
+    ("[   6,    0,    0,    0,    0,    0,    6]", "[   6,    0,    0,    0,    0,    0,  \"6\"]"),
+    ("[   6,    0,    0,    0,    0,    0,    6]", "[   6,    0,    0,    0,    0,   -1,    6]"),
+    ("发布日期: 2024-01-19", "发布日期: 2024年1月19日"),
+])
+def test_the_schema_rejects_a_word_or_a_negative_in_a_count(schema, old, new):
+    text = (REPO / HUAJIE).read_text(encoding="utf-8")
+    assert old in text
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(yaml.load(text.replace(old, new, 1), Loader=_Strings), schema)
