@@ -34,6 +34,7 @@ from generator.model import ReportSummary
 from generator.opendata import PORTAL_FILES, fragment_folder, fragments_complete, unit_open_data, write_portal_data
 from generator.problems import BuildFailed, Problem, Problems
 from generator.render import Renderer, refuse_collisions
+from generator.search import SEARCH_DIR, index_into, reindex
 from generator.source import Signature, forget_reads, sha256, signature_of_read
 from generator.write import FullTree, PendingFiles, check_output_dir
 
@@ -85,8 +86,9 @@ class _UnitOutcome:
 # --- the build --------------------------------------------------------------------------
 
 def build_site(root: Path, out: Path | None = None, *, jobs: int | None = None,
-               progress: Callable[[int, int], None] | None = None) -> BuildResult:
-    """Build the site at `root` into `out` (default root/build).
+               progress: Callable[[int, int], None] | None = None, search: bool = True) -> BuildResult:
+    """Build the site at `root` into `out` (default root/build); `search=False` skips the
+    search index (the editors' preview).
 
     Raises BuildFailed with every problem found; the output is then untouched.
     """
@@ -109,7 +111,7 @@ def build_site(root: Path, out: Path | None = None, *, jobs: int | None = None,
         last = previous
     else:
         todo, changed, last = sorted(files), _differences(previous.globals, global_files) if previous else [], None
-    written = _write(root, out, units, files, renderer, todo, manifest, last, problems, jobs, progress)
+    written = _write(root, out, units, files, renderer, todo, manifest, last, problems, jobs, progress, search)
     reports = sum(len(r.summaries) for r in manifest.units.values())
     return BuildResult(written, reports, problems, sorted(changed), full=last is None)
 
@@ -154,8 +156,9 @@ def _plan(root: Path, files: dict, previous: Manifest, manifest: Manifest, probl
     return todo, changed
 
 
-def _write(root, out, units, files, renderer, todo, manifest, previous, problems, jobs, progress) -> int:
+def _write(root, out, units, files, renderer, todo, manifest, previous, problems, jobs, progress, search) -> int:
     """Process the units to do, then the listings and static files; commit, or discard on any error."""
+    search = search and renderer.config.search
     writer = PendingFiles(out) if previous is not None else FullTree(out)
     try:
         written = _process_units(root, units, files, renderer, writer, todo, manifest, problems, jobs, progress)
@@ -172,10 +175,14 @@ def _write(root, out, units, files, renderer, todo, manifest, previous, problems
                           problems)
         if problems.errors:
             raise BuildFailed(problems)
+        if search and previous is None:               # a full build: indexed before it is swapped in
+            index_into(writer.staging, writer.staging / SEARCH_DIR, problems)
         writer.commit(stale=previous.outputs - manifest.outputs if previous is not None else set())
     except BaseException:
         writer.discard()
         raise
+    if search and previous is not None and (written or not (out / SEARCH_DIR).is_dir()):
+        reindex(out, problems)                        # the pages changed: the whole site's index
     if not (previous is not None and not todo and manifest.listing == previous.listing):
         _write_manifest(root, out, manifest)          # else it is the same as before
     return written

@@ -48,6 +48,7 @@ SITE_FIELDS = (
     f.Field("police_record", "公安备案号", f.text),
     f.Field("demo", "演示站点", f.boolean, default=False),
     f.Field("accent", "主题色", f.accent_colour, default=DEFAULT_ACCENT),
+    f.Field("search", "站内搜索", f.boolean, default=True),
 )
 
 _KIND_WORDS = {kind: kind for kind in KINDS} | {"乡镇": KINDS[2], "街道": KINDS[2], "部门": KINDS[1]}

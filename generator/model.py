@@ -142,6 +142,7 @@ class SiteConfig:
     police_record: str | None
     demo: bool
     accent: str
+    search: bool = True       # 站内搜索: the search page, the header box and the Pagefind index
 
 
 @dataclass

@@ -37,7 +37,7 @@ COLUMN_TITLE = "政府信息公开年报"
 STATIC_DIR = "static"
 LATEST_ON_HOME = 10
 PAGE_TEMPLATES = ("home.html", "column.html", "unit.html", "report.html", "tujie.html", "404.html", "data.html",
-                  "sitemap.xml")
+                  "search.html", "sitemap.xml")
 
 
 def default_templates_dir() -> Path:
@@ -134,7 +134,7 @@ class Renderer:
         count = {u.id: 0 for u in units}
         for summary in summaries:
             count[summary.unit.id] += 1
-        return [
+        pages = [
             Page("index.html", "home.html", self.config.name,
                  {"latest": newest[:LATEST_ON_HOME], "report_count": len(summaries)}),
             Page(f"{COLUMN_DIR}/index.html", "column.html", COLUMN_TITLE,
@@ -144,6 +144,11 @@ class Renderer:
                  {"report_count": len(summaries), "csv": PORTAL_CSV, "json": PORTAL_JSON, "schema": SCHEMA,
                   "csv_header": CSV_HEADER}),
         ]
+        if self.config.search:
+            kinds = sorted({s.unit.kind for s in summaries}, key=KINDS.index)
+            pages.append(Page("search/index.html", "search.html", "搜索年报",
+                              {"years": sorted({s.year for s in summaries}, reverse=True), "kinds": kinds}))
+        return pages
 
     def listing_paths(self) -> list[str]:
         return [page.path for page in self.listing_pages([])]

@@ -80,7 +80,7 @@ class Preview:
         self.scanned = scan_inputs(self.root)
         changed: list[str] = []
         try:
-            result = build_site(self.root, self.out)
+            result = build_site(self.root, self.out, search=False)   # the preview shows reports, fast
             changed = result.changed
         except BuildFailed as failed:
             self.problems = failed.problems.errors

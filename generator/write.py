@@ -128,6 +128,12 @@ class PendingFiles:
         shutil.rmtree(self.pending, ignore_errors=True)
 
 
+def replace_folder(new: Path, target: Path) -> None:
+    """Put the folder `new` at `target` in one step, and remove what was there."""
+    _swap_in(new, target)
+    shutil.rmtree(new, ignore_errors=True)
+
+
 def _swap_in(staging: Path, out: Path) -> None:
     """Put `staging` at `out`; afterwards `staging` holds the old tree, if any."""
     if not out.exists():
