@@ -29,7 +29,7 @@ from typing import Callable
 
 from generator import __version__
 from generator.config import CACHE_DIR, UNITS_FILE, cache_folder
-from generator.loader import ReportFiles, load_unit, read_inputs
+from generator.loader import ReportFiles, load_unit, members_in, read_inputs
 from generator.model import ReportSummary
 from generator.opendata import PORTAL_FILES, fragment_folder, fragments_complete, unit_open_data, write_portal_data
 from generator.problems import BuildFailed, Problem, Problems
@@ -107,7 +107,7 @@ def build_site(root: Path, out: Path | None = None, *, jobs: int | None = None,
                         [p for p in problems.items if p.file == UNITS_FILE]))
     if (previous is not None and previous.key == key and _outputs_intact(out, previous)
             and fragments_complete(fragment_folder(root, out), previous.units)):
-        todo, changed = _plan(root, files, previous, manifest, problems)
+        todo, changed = _plan(root, units, files, previous, manifest, problems)
         last = previous
     else:
         todo, changed, last = sorted(files), _differences(previous.globals, global_files) if previous else [], None
@@ -134,10 +134,11 @@ def check_site(root: Path) -> tuple[int, Problems]:
     return sum(len(r.summaries) for r in manifest.units.values()), problems
 
 
-def _plan(root: Path, files: dict, previous: Manifest, manifest: Manifest, problems: Problems
+def _plan(root: Path, units: dict, files: dict, previous: Manifest, manifest: Manifest, problems: Problems
           ) -> tuple[list[str], list[str]]:
     """Which units to process, and which input files changed; unchanged units are kept as they were."""
     todo, changed = [], []
+    members = members_in(units, files)
     for unit_id, unit_files in files.items():
         old = previous.units.get(unit_id)
         if old is None:
@@ -145,7 +146,7 @@ def _plan(root: Path, files: dict, previous: Manifest, manifest: Manifest, probl
             changed += [os.path.relpath(p, root) for year in unit_files.values()
                         for p in year["data"] + year["narrative"]]
             continue
-        inputs = _signature(root, unit_files, old.inputs)
+        inputs = _signature(root, [unit_files] + [f for _, f in members(units[unit_id])], old.inputs)
         if old.inputs == inputs:
             manifest.units[unit_id] = old
             problems.items.extend(old.warnings)
@@ -195,7 +196,8 @@ _WORK: dict = {}   # what workers need; set before the pool forks, so it is inhe
 
 def _process_units(root, units, files, renderer, writer, todo, manifest, problems, jobs, progress) -> int:
     fragments = fragment_folder(root, writer.out) if writer is not None else None
-    _WORK.update(root=root, units=units, files=files, renderer=renderer, writer=writer, fragments=fragments)
+    _WORK.update(root=root, units=units, files=files, renderer=renderer, writer=writer, fragments=fragments,
+                 members=members_in(units, files))
     total = sum(len(files[u]) for u in todo)
     jobs = jobs or os.cpu_count() or 1
     written, done = 0, 0
@@ -230,7 +232,8 @@ def _process_unit(unit_id: str) -> _UnitOutcome:
     unit, files = _WORK["units"][unit_id], _WORK["files"][unit_id]
     problems = Problems()
     forget_reads()
-    reports = load_unit(root, unit, files, problems)
+    members = _WORK["members"]
+    reports = load_unit(root, unit, files, problems, members)
     outputs, written, open_data = [], [], ""
     if not problems.errors:
         shared, renderer.problems = renderer.problems, problems   # template errors of this unit's pages
@@ -243,7 +246,8 @@ def _process_unit(unit_id: str) -> _UnitOutcome:
             outputs.append(path)
             if data is not None and writer is not None and writer.write(path, data):
                 written.append(path)
-    record = UnitRecord(_signature(root, files, {}, just_read=True), [ReportSummary.of(r).packed() for r in reports],
+    inputs = [files] + [member_files for _, member_files in members(unit)]
+    record = UnitRecord(_signature(root, inputs, {}, just_read=True), [ReportSummary.of(r).packed() for r in reports],
                         [p for p in problems.items if p.level != "error"], outputs, open_data=open_data)
     return _UnitOutcome(unit_id, record, problems.items, written)
 
@@ -271,15 +275,16 @@ def _write_listings(renderer, manifest, previous, writer, problems) -> int:
 
 # --- what changed --------------------------------------------------------------------------
 
-def _signature(root: Path, files: ReportFiles, known: dict[str, Signature], just_read: bool = False
+def _signature(root: Path, inputs: list[ReportFiles], known: dict[str, Signature], just_read: bool = False
                ) -> dict[str, Signature]:
-    """(mtime_ns, size, sha256) of a unit's files; a file whose stat is unchanged keeps its hash.
+    """(mtime_ns, size, sha256) of a unit's files (and its members', which a 汇总 report sums);
+    a file whose stat is unchanged keeps its hash.
 
     just_read: the unit was just loaded, so take the signatures of the bytes it was built from.
     """
     signature = {}
     prefix = len(str(root)) + 1          # the files are root / ...: string slicing beats relative_to
-    for year_files in files.values():
+    for year_files in (year for files in inputs for year in files.values()):
         for path in year_files["data"] + year_files["narrative"]:
             rel = str(path)[prefix:].replace(os.sep, "/")
             old = known.get(rel)

@@ -14,6 +14,7 @@ import os
 import re
 from pathlib import Path
 
+from generator.aggregate import Members, sum_members
 from generator.checks import check_carry_over, check_in_force, check_report, complete_totals
 from generator.config import load_site_config, load_units
 from generator.form import FORMAT_FREE
@@ -40,8 +41,9 @@ def load_site(root: Path) -> tuple[Site | None, Problems]:
     problems = Problems()
     config, units, files = read_inputs(root, problems)
     reports = []
+    members = members_in(units, files)
     for unit_id, unit_files in files.items():
-        reports += load_unit(root, units[unit_id], unit_files, problems)
+        reports += load_unit(root, units[unit_id], unit_files, problems, members)
     if config is None:
         return None, problems
     return Site(root=root, config=config, units=units, reports=reports), problems
@@ -87,7 +89,18 @@ def discover_reports(root: Path, units: dict[str, Unit], problems: Problems) -> 
     return found
 
 
-def load_unit(root: Path, unit: Unit, files: ReportFiles, problems: Problems) -> list[Report]:
+def members_in(units: dict[str, Unit], files: dict[str, ReportFiles]) -> Members:
+    """The units under each unit (its 上级单位), with their report files: what a 汇总 report sums."""
+    children: dict[str, list[str]] = {}
+    for unit in units.values():
+        if unit.parent:
+            children.setdefault(unit.parent, []).append(unit.id)
+    return lambda unit: [(units[c], files.get(c, {})) for c in sorted(children.get(unit.id, []),
+                                                                     key=lambda c: (units[c].order, c))]
+
+
+def load_unit(root: Path, unit: Unit, files: ReportFiles, problems: Problems,
+              members: Members | None = None) -> list[Report]:
     """One unit's reports, read, completed and checked (R1-R3, R5 each; R6, R7 across its years).
 
     A report with errors of its own is left out (its errors are listed), so the
@@ -95,6 +108,8 @@ def load_unit(root: Path, unit: Unit, files: ReportFiles, problems: Problems) ->
     """
     reports = [r for year, year_files in sorted(files.items())
                if (r := _load_report(root, unit, year, year_files, problems)) is not None]
+    reports = [r for r in reports if not r.summed or (members is not None and
+                                                       sum_members(root, r, members, load_unit, problems))]
     for report in reports:
         for table in report.tables.values():
             complete_totals(table)

@@ -98,6 +98,8 @@ class Report:
     key_figures: list[KeyFigure] = field(default_factory=list)
     narrative: Narrative | None = None
     discrepancies: list = field(default_factory=list)   # checks.Failure of an archived report, shown on the page
+    summed: bool = False                  # 范围: 汇总 without tables: they are the sum of the members' reports
+    members: list[Unit] = field(default_factory=list)   # the units summed, shown on the page
 
     @property
     def key(self) -> tuple[str, int]:

@@ -78,6 +78,7 @@ def report_data(report: Report) -> dict:
         "格式": report.format,
         "格式说明": FORMAT_NAMES[report.format],
         "按原样发布": report.as_published,
+        "汇总单位": [{"编号": unit.id, "名称": unit.name} for unit in report.members],
         "不符合勾稽关系": [{"说明": f.message, "规则": f.rule} for f in report.discrepancies],
         "表格": tables,
     }

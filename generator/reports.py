@@ -93,7 +93,10 @@ def parse_report(doc: Document, unit: Unit, year: int, problems: Problems) -> Re
     values = f.read_fields(doc, metadata, (), _metadata_fields(metadata), problems, "报告数据")
     forms = FORMS[values["format"] or FORMAT_2021]
     tables = {}
+    summed = values["scope"] == "aggregated" and not table_values    # computed from the members' (generator.aggregate)
     for form in forms:
+        if summed:
+            continue
         if form.heading not in table_values:
             problems.error(doc.rel, None, f"缺少「{form.heading}」表格的数据", "table")
             continue
@@ -111,7 +114,7 @@ def parse_report(doc: Document, unit: Unit, year: int, problems: Problems) -> Re
                          f"索引号「{index_no}」不符合常见格式「组织机构代码/年份-五位序号」", "index_no")
     title = values.pop("title") or f"{unit.name}{year}年政府信息公开工作年度报告"
     values["key_figures"] = _key_figures(doc, values["key_figures"], problems)
-    return Report(unit=unit, year=year, data_file=doc.rel, title=title, tables=tables, **values)
+    return Report(unit=unit, year=year, data_file=doc.rel, title=title, tables=tables, summed=summed, **values)
 
 
 def _key_figures(doc: Document, value, problems: Problems) -> list[KeyFigure]:

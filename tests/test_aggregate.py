@@ -1,0 +1,93 @@
+"""范围: 汇总: a county's tables as the sum of its members', checked like any report."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, generate
+from htmltables import parse, table_by_id
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+from synthetic import make_site  # noqa: E402
+
+TABLE_IDS = ["t2-item1", "t2-item5", "t2-item6", "t2-item8", "t3", "t4"]
+
+
+def cells(out: Path, unit: str, year: int) -> dict[tuple[str, int, int], str]:
+    """(table, row, column) -> the number shown, for every data cell of the report page."""
+    page = parse((out / "nianbao" / unit / f"{year}.html").read_text(encoding="utf-8"))
+    found = {}
+    for table_id in TABLE_IDS:
+        for r, row in enumerate(table_by_id(page, table_id).body):
+            label = "/".join(c.text for c in row if c.tag == "th")
+            for c, cell in enumerate(cell for cell in row if cell.tag == "td"):
+                found[(table_id, label, c)] = cell.text
+    return found
+
+
+@pytest.fixture
+def county(tmp_path) -> Path:
+    """A synthetic county whose departments and town have reports, and whose own reports sum them."""
+    root = tmp_path / "site"
+    make_site(root, 20)            # county, dept-1, dept-2, town-3: 2021-2025 each
+    units = (root / "content/units.yaml").read_text(encoding="utf-8")
+    units = re.sub(r"^((?:dept|town)-\d+:\n(?:  .*\n)*?)(  排序)", r"\1  上级单位: county\n\2", units, flags=re.M)
+    assert units.count("上级单位: county") == 3
+    (root / "content/units.yaml").write_text(units, encoding="utf-8")
+    for data in sorted((root / "content/reports/county").glob("*.yaml")):
+        year = data.stem
+        data.write_text(f"标题: 示例县人民政府{year}年政府信息公开工作年度报告（汇总）\n发布日期: {int(year) + 1}-03-20\n"
+                        "范围: 汇总\n", encoding="utf-8")
+    return root
+
+
+def build(root: Path, out: Path) -> None:
+    run = generate("build", "--site", str(root), "--out", str(out))
+    assert run.code == 0, run.err
+
+
+def test_the_county_tables_are_the_sum_of_its_members(county, tmp_path):
+    out = tmp_path / "out"
+    build(county, out)                 # R1-R5 run on the sums (and R6 across the county's years)
+    for year in range(2021, 2026):
+        total = cells(out, "county", year)
+        members = [cells(out, unit, year) for unit in ("dept-1", "dept-2", "town-3")]
+        assert len(total) == 10 + 175 + 15
+        for key, shown in total.items():
+            parts = [m[key] for m in members if key in m]
+            assert parts, key
+            expected = sum(float(p) for p in parts if p)
+            assert float(shown) == pytest.approx(expected), (year, key)
+    page = (out / "nianbao/county/2023.html").read_text(encoding="utf-8")
+    assert "<dt>报告范围</dt><dd>汇总</dd>" in page
+    assert re.search(r"<dt>汇总单位</dt><dd>示例县[^<]+、示例县[^<]+、[^<]+</dd>", page)
+    assert "不符合" not in page
+
+
+def test_a_member_edit_updates_the_sum(county, tmp_path):
+    out = tmp_path / "out"
+    build(county, out)
+    data = county / "content/reports/dept-1/2024.yaml"
+    text = data.read_text(encoding="utf-8")
+    old = re.search(r"行政处罚: +(\d+)", text)
+    data.write_text(text.replace(old.group(0), f"行政处罚: {int(old.group(1)) + 1000}"), encoding="utf-8")
+    before = cells(out, "county", 2024)[("t2-item6", "行政处罚", 0)]
+    build(county, out)
+    assert int(cells(out, "county", 2024)[("t2-item6", "行政处罚", 0)]) == int(before) + 1000
+    cold = tmp_path / "cold"
+    shutil.rmtree(county / ".gongkai-cache")
+    build(county, cold)
+    assert cells(cold, "county", 2024) == cells(out, "county", 2024)
+
+
+def test_a_sum_without_members_is_an_error(county):
+    units = (county / "content/units.yaml").read_text(encoding="utf-8").replace("  上级单位: county\n", "")
+    (county / "content/units.yaml").write_text(units, encoding="utf-8")
+    run = generate("build", "--site", str(county))
+    assert run.code == 1
+    assert "content/reports/county/2023.yaml: 「范围: 汇总」的报告没有可汇总的单位" in run.err
