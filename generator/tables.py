@@ -145,7 +145,10 @@ def table_html(layout: TableLayout) -> Markup:
     """The table as HTML. Built here rather than by a template macro per cell: a
     report has about 250 cells, and a macro call each was a quarter of the build."""
     caption_id = f"{layout.id}-caption"
-    parts = [f'<div class="table-wrap" role="region" aria-labelledby="{caption_id}" tabindex="0">\n'
+    # Tables 三 and 四 hold the same labels in every report and only numbers besides: left out of
+    # the search index, they would only cost Pagefind a quarter of its time and memory.
+    unindexed = " data-pagefind-ignore" if layout.css in ("table3", "table4") else ""
+    parts = [f'<div class="table-wrap" role="region" aria-labelledby="{caption_id}" tabindex="0"{unindexed}>\n'
              f'<table class="report-table {layout.css}" id="{layout.id}">\n'
              f'<caption id="{caption_id}">{escape(layout.caption)}</caption>\n<thead>\n']
     parts += [_row_html(row) for row in layout.head]
