@@ -189,7 +189,7 @@ def _new(args) -> int:
 
 def _import(args) -> int:
     from generator.form import FORMAT_NAMES
-    from generator.importer import ImportFailed, import_reports
+    from generator.importer import ImportFailed, import_reports, located
 
     try:
         imported, problems = import_reports(args.site, args.files, unit_id=args.unit, year=args.year, force=args.force)
@@ -199,8 +199,8 @@ def _import(args) -> int:
         print(f"导入失败：共 {len(failed.problems)} 个问题，没有写入任何文件。", file=sys.stderr)
         return EXIT_PROBLEMS
     for item in imported:
-        for note in item.report.notes:
-            print(f"{item.source}: 注意：{note}")
+        for line, note in item.report.notes:
+            print(located(item.source, line, f"注意：{note}"))
         print(f"已导入 {item.source} -> {'、'.join(item.files)}（{item.unit.name} {item.year} 年，"
               f"{FORMAT_NAMES[item.report.format]}，按原样发布）")
     print_problems(problems)

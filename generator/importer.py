@@ -23,6 +23,7 @@ from generator.model import Unit
 from generator.problems import Problems
 from generator.published import Published, read_published
 from generator.source import read_text
+from generator.write import write_atomically
 
 HEADER = """\
 # {title}：数据文件（由 generate import 从已发布的报告导入）
@@ -64,9 +65,7 @@ def import_reports(root: Path, sources: list[Path], unit_id: str | None = None, 
         raise ImportFailed(failures)
     for item in imported:
         for rel, text in item.files.items():
-            path = root / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+            write_atomically(root / rel, text.encode("utf-8"))
     return imported, _check(root, units, imported)
 
 
@@ -78,9 +77,9 @@ def _import_one(root: Path, source: Path, units: dict[str, Unit], unit_id: str |
         failures += [p.format() for p in problems.errors]
         return None
     report = read_published(html_to_text(text) if looks_like_html(text) else text)
-    report.notes += [problem.message for problem in problems.warnings]     # e.g. read as GBK
+    report.notes += [(None, problem.message) for problem in problems.warnings]     # e.g. read as GBK
     where = str(source)
-    failures += [f"{where}: {message}" for message in report.unplaced]
+    failures += [located(where, line, message) for line, message in report.unplaced]
     unit = _unit(where, report, units, unit_id, failures)
     year = year or report.year
     if year is None:
@@ -93,6 +92,11 @@ def _import_one(root: Path, source: Path, units: dict[str, Unit], unit_id: str |
     item.files[f"{folder}/{year}.yaml"] = _data_file(report, title, year, source.name)
     item.files[f"{folder}/{year}.md"] = _narrative(report)
     return item
+
+
+def located(where: str, line: int | None, message: str) -> str:
+    """`file:line: message`, as every other problem is printed."""
+    return f"{where}:{line}: {message}" if line else f"{where}: {message}"
 
 
 def _unit(where: str, report: Published, units: dict[str, Unit], unit_id: str | None,

@@ -63,8 +63,8 @@ class Published:
     headings: dict[str, str] = field(default_factory=dict)         # 一 -> the heading as printed
     tables: dict[str, PublishedTable] = field(default_factory=dict)
     body: list[str] = field(default_factory=list)          # every line of text in order (free-text reports)
-    notes: list[str] = field(default_factory=list)        # what was read tolerantly
-    unplaced: list[str] = field(default_factory=list)     # what found no place: the import fails
+    notes: list[tuple[int | None, str]] = field(default_factory=list)     # (line, what was read tolerantly)
+    unplaced: list[tuple[int | None, str]] = field(default_factory=list)  # (line, what found no place): fails
 
 
 def read_published(text: str) -> Published:
@@ -96,7 +96,7 @@ def read_published(text: str) -> Published:
             report.tables[number] = _read_table(forms[number], rows, report)
     for number in forms:
         if number not in report.tables:
-            report.unplaced.append(f"没有找到「{forms[number].heading}」的表格")
+            report.unplaced.append((None, f"没有找到「{forms[number].heading}」的表格"))
     for table in report.tables.values():
         _missing_rows(table, report)
     return report
@@ -108,9 +108,9 @@ def _missing_rows(table: PublishedTable, report: Published) -> None:
         if row.id in table.rows or row.optional:
             continue
         if row.total:
-            report.notes.append(f"表{table.form.number}没有「{row.label}」一行：按各项之和计算")
+            report.notes.append((None, f"表{table.form.number}没有「{row.label}」一行：按各项之和计算"))
         else:
-            report.unplaced.append(f"表{table.form.number}缺少「{row.label}」一行：原报告中找不到这一行")
+            report.unplaced.append((None, f"表{table.form.number}缺少「{row.label}」一行：原报告中找不到这一行"))
 
 
 # --- lines, metadata, title ------------------------------------------------------------------
@@ -243,20 +243,20 @@ def _match(label: str, nodes, report: Published, number: int):
                         reverse=True)
         if scored and scored[0][0] >= 0.8 and (len(scored) == 1 or scored[1][0] < scored[0][0] - 0.1):
             found = scored[0][1]
-            report.notes.append(f"第 {number} 行：「{label}」按「{found}」读入")
+            report.notes.append((number, f"「{label}」按「{found}」读入"))
     return next((node for node in nodes if node.label == found), None)
 
 
 def _place_values(table: PublishedTable, row: Row, columns: list, values: list[str], number: int, line: str,
                   report: Published) -> None:
     if row.id in table.rows:
-        report.unplaced.append(f"第 {number} 行「{line}」：「{row.label}」一行出现了两次")
+        report.unplaced.append((number, f"「{line}」：「{row.label}」一行出现了两次"))
         return
     table.rows.add(row.id)
     for column, text in zip(columns, values):
         value = cell_number(text)
         if isinstance(value, str):
-            report.unplaced.append(f"第 {number} 行「{line}」：「{row.label}」行「{column.label}」列的「{text}」不是数字")
+            report.unplaced.append((number, f"「{line}」：「{row.label}」行「{column.label}」列的「{text}」不是数字"))
             value = None
         table.values[(row.id, column.id)] = value
     for column in columns[len(values):]:
@@ -291,14 +291,16 @@ def _read_table2(form: TableForm, rows: list[tuple[int, str]], report: Published
             continue
         row = _match(labels[-1], group.children, report, number) if group is not None and labels else None
         if row is None:
-            report.unplaced.append(f"第 {number} 行「{line}」：表二中找不到这一行" +
-                                   ("" if group is not None else "（前面没有「第二十条第（…）项」）"))
+            where = (f"「{group.label}」下只有 {'、'.join(group.labels)}" if group is not None
+                     else "它前面没有「第二十条第（…）项」")
+            report.unplaced.append((number, f"「{line}」：表二中找不到这一行（{where}）：请核对行名，"
+                                            "或确认这不是表格的一部分后从文件中删去"))
             continue
         columns = _columns_by_heads(row, heads, number, line, report)
         if columns is None:
             continue
         if len(values) > len(columns):
-            report.unplaced.append(f"第 {number} 行「{line}」：数字比列多（应为 {len(columns)} 个）")
+            report.unplaced.append((number, f"「{line}」：数字比列多（应为 {len(columns)} 个）"))
             continue
         _place_values(table, row, columns, values, number, line, report)
     return table
@@ -312,8 +314,8 @@ def _columns_by_heads(row: Row, heads: list[str] | None, number: int, line: str,
     for head in heads:
         column = _match(head, row.columns, report, number)
         if column is None:
-            report.unplaced.append(f"第 {number} 行「{line}」：列「{head}」不是「{row.label}」的列"
-                                   f"（应为 {'、'.join(c.label for c in row.columns)}）")
+            report.unplaced.append((number, f"「{line}」：列「{head}」不是「{row.label}」的列"
+                                   f"（应为 {'、'.join(c.label for c in row.columns)}）"))
             return None
         columns.append(column)
     return columns
@@ -327,20 +329,21 @@ def _read_table3(form: TableForm, rows: list[tuple[int, str]], report: Published
         if not any(_is_number(v) for v in values) and all(_is_head(label) for label in labels):
             continue                          # the column heads
         if not labels:
-            report.unplaced.append(f"第 {number} 行「{line}」：这一行数字前面没有行名")
+            report.unplaced.append((number, f"「{line}」：这一行数字前面没有行名"))
             continue
         node, context = _resolve(labels, context, table, report, number)
         if node is None:
-            report.unplaced.append(f"第 {number} 行「{line}」：表三中找不到「{' / '.join(labels)}」这一行")
+            report.unplaced.append((number, f"「{line}」：表三中找不到「{' / '.join(labels)}」这一行："
+                                            "请核对行名是否与官方格式一致"))
             continue
         if isinstance(node, Group):
             if node.id != "other":
-                report.unplaced.append(f"第 {number} 行「{line}」：「{node.label}」下应有分项")
+                report.unplaced.append((number, f"「{line}」：「{node.label}」下应有分项"))
                 continue
             table.form = form = TABLE3_SINGLE_OTHER   # （六）其他处理 printed as one row: kept so
             node = next(row for row, _ in form.rows() if row.id == "other")
         if len(values) > len(node.columns) and any(v for v in values[len(node.columns):]):
-            report.unplaced.append(f"第 {number} 行「{line}」：数字比列多（应为 {len(node.columns)} 个）")
+            report.unplaced.append((number, f"「{line}」：数字比列多（应为 {len(node.columns)} 个）"))
             continue
         _place_values(table, node, list(node.columns), values[:len(node.columns)], number, line, report)
     return table
@@ -379,11 +382,11 @@ def _read_table4(form: TableForm, rows: list[tuple[int, str]], report: Published
         if not any(_is_number(v) for v in values):
             continue                          # the column heads
         if len(values) != len(columns):
-            report.unplaced.append(f"第 {number} 行「{line}」：表四应有 {len(columns)} 个数"
-                                   f"（行政复议 5 个、未经复议直接起诉 5 个、复议后起诉 5 个），实有 {len(values)} 个")
+            report.unplaced.append((number, f"「{line}」：表四应有 {len(columns)} 个数"
+                                   f"（行政复议 5 个、未经复议直接起诉 5 个、复议后起诉 5 个），实有 {len(values)} 个"))
             continue
         if table.rows:
-            report.unplaced.append(f"第 {number} 行「{line}」：表四只应有一行数字")
+            report.unplaced.append((number, f"「{line}」：表四只应有一行数字"))
             continue
         for row, _ in form.rows():
             mine = [values[i] for i, (r, _) in enumerate(columns) if r is row]

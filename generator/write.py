@@ -128,6 +128,14 @@ class PendingFiles:
         shutil.rmtree(self.pending, ignore_errors=True)
 
 
+def write_atomically(path: Path, data: bytes) -> None:
+    """A file written aside and renamed into place: never seen half-written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
 def replace_folder(new: Path, target: Path) -> None:
     """Put the folder `new` at `target` in one step, and remove what was there."""
     _swap_in(new, target)
