@@ -34,11 +34,12 @@ from generator.model import ReportSummary
 from generator.opendata import PORTAL_FILES, fragment_folder, fragments_complete, unit_open_data, write_portal_data
 from generator.problems import BuildFailed, Problem, Problems
 from generator.render import Renderer, refuse_collisions
-from generator.search import SEARCH_DIR, index_into, reindex
+from generator.search import index_years, reindex_years
 from generator.source import Signature, forget_reads, sha256, signature_of_read
 from generator.write import FullTree, PendingFiles, check_output_dir
 
 DEFAULT_OUT = "build"
+MANIFEST_FORMAT = 2         # bumped when the manifest's fields change: an older one means a full build
 PARALLEL_FROM = 40          # reports: below this, starting workers costs more than it saves
 
 
@@ -50,6 +51,7 @@ class UnitRecord:
     outputs: list[str]
     listing: str = ""                          # hash of what the listings show of this unit
     open_data: str = ""                        # hash of its share of the portal-wide open data
+    searchable: dict[int, str] = field(default_factory=dict)   # year -> hash of its report page (indexed)
 
     def __post_init__(self):
         self.listing = self.listing or sha256(repr(self.summaries).encode())
@@ -62,6 +64,7 @@ class Manifest:
     units: dict[str, UnitRecord] = field(default_factory=dict)
     listing: str = ""                          # hash of what the listings show
     open_data: str = ""                        # hash of every unit's share of the open data
+    search: dict[int, str] = field(default_factory=dict)       # year -> hash of that year's report pages
     outputs: set[str] = field(default_factory=set)
     unit_list: tuple = ("", {}, [])            # units.yaml: (sha256, parsed units, warnings)
 
@@ -102,7 +105,8 @@ def build_site(root: Path, out: Path | None = None, *, jobs: int | None = None,
         raise BuildFailed(problems)
     renderer = Renderer(root, config, units, problems)
     global_files = _global_inputs(root, renderer)
-    key = sha256(repr((__version__, sys.version_info[:2], str(out), sorted(global_files.items()))).encode())
+    key = sha256(repr((__version__, MANIFEST_FORMAT, sys.version_info[:2], str(out),
+                       sorted(global_files.items()))).encode())
     manifest = Manifest(key, global_files, unit_list=(global_files[UNITS_FILE], units,
                         [p for p in problems.items if p.file == UNITS_FILE]))
     if (previous is not None and previous.key == key and _outputs_intact(out, previous)
@@ -176,14 +180,15 @@ def _write(root, out, units, files, renderer, todo, manifest, previous, problems
                           problems)
         if problems.errors:
             raise BuildFailed(problems)
+        manifest.search = _search_digests(manifest)
         if search and previous is None:               # a full build: indexed before it is swapped in
-            index_into(writer.staging, writer.staging / SEARCH_DIR, problems)
+            index_years(writer.staging, writer.staging, sorted(manifest.search), problems)
         writer.commit(stale=previous.outputs - manifest.outputs if previous is not None else set())
     except BaseException:
         writer.discard()
         raise
-    if search and previous is not None and (written or not (out / SEARCH_DIR).is_dir()):
-        reindex(out, problems)                        # the pages changed: the whole site's index
+    if search and previous is not None:               # only the years whose report pages changed
+        reindex_years(out, manifest.search, previous.search, problems)
     if not (previous is not None and not todo and manifest.listing == previous.listing):
         _write_manifest(root, out, manifest)          # else it is the same as before
     return written
@@ -234,13 +239,16 @@ def _process_unit(unit_id: str) -> _UnitOutcome:
     forget_reads()
     members = _WORK["members"]
     reports = load_unit(root, unit, files, problems, members)
-    outputs, written, open_data = [], [], ""
+    outputs, written, open_data, searchable = [], [], "", {}
     if not problems.errors:
         shared, renderer.problems = renderer.problems, problems   # template errors of this unit's pages
         try:
-            rendered = [(page.path, renderer.render_page(page)) for page in renderer.unit_pages(unit, reports)]
+            pages = renderer.unit_pages(unit, reports)
+            rendered = [(page.path, renderer.render_page(page)) for page in pages]
         finally:
             renderer.problems = shared
+        searchable = {page.year: sha256(data) for page, (_, data) in zip(pages, rendered)
+                      if page.year is not None and data is not None}
         downloads, open_data = unit_open_data(_WORK["fragments"], unit_id, reports)
         for path, data in rendered + downloads:
             outputs.append(path)
@@ -248,7 +256,8 @@ def _process_unit(unit_id: str) -> _UnitOutcome:
                 written.append(path)
     inputs = [files] + [member_files for _, member_files in members(unit)]
     record = UnitRecord(_signature(root, inputs, {}, just_read=True), [ReportSummary.of(r).packed() for r in reports],
-                        [p for p in problems.items if p.level != "error"], outputs, open_data=open_data)
+                        [p for p in problems.items if p.level != "error"], outputs, open_data=open_data,
+                        searchable=searchable)
     return _UnitOutcome(unit_id, record, problems.items, written)
 
 
@@ -271,6 +280,15 @@ def _write_listings(renderer, manifest, previous, writer, problems) -> int:
         if data is not None and writer is not None and writer.write(path, data):
             written += 1
     return written
+
+
+def _search_digests(manifest: Manifest) -> dict[int, str]:
+    """Per year, a hash of every report page of that year: the search index is built by year."""
+    by_year: dict[int, list] = {}
+    for unit_id, record in sorted(manifest.units.items()):
+        for year, digest in record.searchable.items():
+            by_year.setdefault(year, []).append((unit_id, digest))
+    return {year: sha256(repr(pages).encode()) for year, pages in by_year.items()}
 
 
 # --- what changed --------------------------------------------------------------------------

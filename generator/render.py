@@ -54,6 +54,7 @@ class Page:
     title: str
     context: dict | Callable[[], dict] = field(default_factory=dict)   # a callable is built when rendered
     in_sitemap: bool = True
+    year: int | None = None   # a report's page: its year (the search index is built by year)
 
     @property
     def root(self) -> str:
@@ -122,7 +123,7 @@ class Renderer:
         for report in reports:
             previous = by_year.get(report.year - 1)
             pages.append(Page(report_path(report), "report.html", report.title,
-                              functools.partial(self._report_context, report)))
+                              functools.partial(self._report_context, report), year=report.year))
             pages.append(Page(tujie_path(report), "tujie.html", f"{report.title}图解",
                               functools.partial(self._tujie_context, report, previous)))
         return pages

@@ -3,6 +3,12 @@
 Pagefind's extended build segments Chinese words (行政处罚, 依申请), so the static
 site needs no search server. It indexes only what templates mark with
 data-pagefind-body (the reports), with the filters 年度 and 单位类型 they mark.
+
+There is one index per report year (pagefind/<year>/), merged in the browser:
+Pagefind holds a whole index in memory while it builds (about 340 MB per 1,000
+report pages) and cannot update one in place, so by year a province's portal is
+indexed in pieces, and an edit re-indexes only its own year.
+
 A site without Pagefind still builds: it gets a warning that says how to add it.
 """
 
@@ -14,6 +20,7 @@ import tempfile
 from pathlib import Path
 
 from generator.problems import Problems
+from generator.render import COLUMN_DIR
 from generator.write import replace_folder
 
 SEARCH_DIR = "pagefind"
@@ -29,25 +36,42 @@ def pagefind_executable() -> str | None:
         return shutil.which("pagefind_extended")
 
 
-def index_into(site: Path, output: Path, problems: Problems) -> bool:
-    """Index the finished site at `site` into `output` (a folder Pagefind creates)."""
+def index_years(site: Path, target: Path, years: list[int], problems: Problems) -> None:
+    """Index each year's report pages of the finished site into target/pagefind/<year>."""
+    executable = _executable(problems) if years else None
+    for year in years if executable else ():
+        _index(executable, site, year, target / SEARCH_DIR / str(year), problems)
+
+
+def reindex_years(out: Path, now: dict[int, str], before: dict[int, str], problems: Problems) -> None:
+    """After an incremental build: the years whose report pages changed, each indexed beside
+    the site and swapped in whole; the index of a year without reports any more is removed."""
+    index = out / SEARCH_DIR
+    changed = [y for y in sorted(now) if now[y] != before.get(y) or not (index / str(y)).is_dir()]
+    executable = _executable(problems) if changed else None
+    for year in changed if executable else ():
+        with tempfile.TemporaryDirectory(prefix=f".{out.name}-search-", dir=out.parent) as scratch:
+            fresh = Path(scratch) / str(year)
+            if _index(executable, out, year, fresh, problems):
+                index.mkdir(exist_ok=True)
+                replace_folder(fresh, index / str(year))
+    for year in set(before) - set(now):
+        shutil.rmtree(index / str(year), ignore_errors=True)
+
+
+def _executable(problems: Problems) -> str | None:
     executable = pagefind_executable()
     if executable is None:
         problems.warning("site.yaml", None, f"没有生成站内搜索：找不到 Pagefind 扩展版。请运行 {INSTALL_HINT} 后重新生成，"
                                            "或在 site.yaml 中写「站内搜索: false」关闭搜索", "search")
-        return False
-    result = subprocess.run([executable, "--site", str(site), "--output-path", str(output), "--silent"],
-                            capture_output=True, text=True)
+    return executable
+
+
+def _index(executable: str, site: Path, year: int, output: Path, problems: Problems) -> bool:
+    result = subprocess.run([executable, "--site", str(site), "--glob", f"{COLUMN_DIR}/*/{year}.html",
+                             "--output-path", str(output), "--silent"], capture_output=True, text=True)
     if result.returncode != 0:
         reason = (result.stderr.strip().splitlines() or ["（无输出）"])[-1]
-        problems.warning("site.yaml", None, f"站内搜索索引生成失败：{reason}", "search")
+        problems.warning("site.yaml", None, f"站内搜索索引（{year} 年度）生成失败：{reason}", "search")
         return False
     return True
-
-
-def reindex(out: Path, problems: Problems) -> None:
-    """After an incremental build: a fresh index beside the site, swapped in at once."""
-    with tempfile.TemporaryDirectory(prefix=f".{out.name}-search-", dir=out.parent) as scratch:
-        fresh = Path(scratch) / SEARCH_DIR
-        if index_into(out, fresh, problems):
-            replace_folder(fresh, out / SEARCH_DIR)

@@ -16,12 +16,14 @@ from synthetic import make_site  # noqa: E402
 
 
 def tree(folder: Path) -> dict[str, bytes]:
-    """Every output file's bytes. The search index is left out: Pagefind itself writes its
-    filter files in a different order on every run, even over the same pages (its page
-    count is compared instead)."""
+    """Every output file's bytes. The search indexes are left out: Pagefind itself writes its
+    filter files in a different order on every run, even over the same pages (each year's
+    page count is compared instead)."""
     files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-    entry = json.loads(files.pop("pagefind/pagefind-entry.json"))
-    files["pagefind: pages indexed"] = str(sum(lang["page_count"] for lang in entry["languages"].values())).encode()
+    for entry in [rel for rel in files if rel.endswith("pagefind-entry.json")]:
+        year = entry.split("/")[1]
+        pages = sum(lang["page_count"] for lang in json.loads(files[entry])["languages"].values())
+        files[f"pagefind: pages indexed for {year}"] = str(pages).encode()
     return {rel: data for rel, data in files.items() if not rel.startswith("pagefind/")}
 
 
@@ -35,6 +37,8 @@ def build(root: Path, out: Path, *extra: str):
 def portal(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("portal") / "site"
     make_site(root, 60)            # above PARALLEL_FROM: the parallel path is taken
+    with (root / "site.yaml").open("a", encoding="utf-8") as f:
+        f.write("站内搜索: false\n")   # indexed in the determinism test and in test_search.py
     return root
 
 
@@ -46,6 +50,8 @@ def copy(portal, tmp_path) -> Path:
 
 
 def test_same_bytes_cold_cached_serial_and_parallel(copy, tmp_path):
+    config = copy / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("站内搜索: false\n", ""), encoding="utf-8")
     serial, parallel = tmp_path / "serial", tmp_path / "parallel"
     build(copy, serial, "--jobs", "1")
     build(copy, parallel, "--jobs", "2")
@@ -54,8 +60,9 @@ def test_same_bytes_cold_cached_serial_and_parallel(copy, tmp_path):
     # report, 图解, CSV and JSON per report, a page per unit, home, column, 404, sitemap, css, js,
     # the open data page, its CSV, JSON and schema, the search page, search.js, the marker, and the
     # search index (counted as one)
-    assert len(tree(serial)) == 60 * 4 + units + 4 + 2 + 4 + 2 + 1 + 1
-    assert tree(serial)["pagefind: pages indexed"] == b"60"
+    indexed = {rel: int(n) for rel, n in tree(serial).items() if rel.startswith("pagefind:")}
+    assert len(indexed) == 5 and sum(indexed.values()) == 60      # one index per year, 2021-2025
+    assert len(tree(serial)) == 60 * 4 + units + 4 + 2 + 4 + 2 + 1 + len(indexed)
     first = tree(parallel)
     run = build(copy, parallel, "--jobs", "2")        # from the cache: nothing to do
     assert "没有变化" in run.out and tree(parallel) == first

@@ -81,11 +81,17 @@ def test_without_pagefind_the_build_still_succeeds_and_says_how_to_add_it(site, 
     assert (out / "nianbao/huajie/2023.html").is_file() and not (out / "pagefind").exists()
 
 
-def test_an_edit_updates_the_index(site, tmp_path):
+def test_an_edit_reindexes_only_its_year(site, tmp_path):
     out = tmp_path / "out"
     assert generate("build", "--site", str(site.root), "--out", str(out)).code == 0
-    before = sorted(p.name for p in (out / "pagefind" / "fragment").iterdir())
+    assert sorted(p.name for p in (out / "pagefind").iterdir()) == ["2023", "2024"]
+
+    def stamps(year: int) -> dict[str, int]:
+        folder = out / "pagefind" / str(year)
+        return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+    fragments_2023, untouched_2024 = sorted(p.name for p in (out / "pagefind/2023/fragment").iterdir()), stamps(2024)
     site.replace(HUAJIE.replace(".yaml", ".md"), "## 五、", "本年度新增“一网通办”专区。\n\n## 五、")
     assert generate("build", "--site", str(site.root), "--out", str(out)).code == 0
-    after = sorted(p.name for p in (out / "pagefind" / "fragment").iterdir())
-    assert after != before and len(after) == len(before) == 2
+    assert sorted(p.name for p in (out / "pagefind/2023/fragment").iterdir()) != fragments_2023
+    assert stamps(2024) == untouched_2024

@@ -1,5 +1,6 @@
-// 站内搜索: the Pagefind index in the browser. Results are built as elements with
-// textContent (an excerpt's <mark> highlights become <mark> elements), never as HTML.
+// 站内搜索: the Pagefind indexes in the browser, one per report year (pagefind/<year>/), merged
+// into the newest. Results are built as elements with textContent (an excerpt's <mark>
+// highlights become <mark> elements), never as HTML.
 const form = document.querySelector("[data-search-form]");
 const status = document.querySelector("[data-search-status]");
 const list = document.querySelector("[data-search-results]");
@@ -8,9 +9,12 @@ let pagefind = null;
 
 async function engine() {
   if (!pagefind) {
-    const bundle = new URL(form.dataset.bundle, location.href);
-    pagefind = await import(new URL("pagefind.js", bundle).href);
-    await pagefind.options({ baseUrl: new URL("../", bundle).pathname });
+    const index = new URL(form.dataset.index, location.href);
+    const siteRoot = new URL("../", index).pathname;
+    const [newest, ...others] = form.dataset.years.split(" ").filter(Boolean);
+    pagefind = await import(new URL(`${newest}/pagefind.js`, index).href);
+    await pagefind.options({ baseUrl: siteRoot });
+    for (const year of others) await pagefind.mergeIndex(new URL(`${year}/`, index).href, { baseUrl: siteRoot });
   }
   return pagefind;
 }
