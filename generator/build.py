@@ -249,7 +249,7 @@ def _process_unit(unit_id: str) -> _UnitOutcome:
             renderer.problems = shared
         searchable = {page.year: sha256(data) for page, (_, data) in zip(pages, rendered)
                       if page.year is not None and data is not None}
-        downloads, open_data = unit_open_data(_WORK["fragments"], unit_id, reports)
+        downloads, open_data = unit_open_data(_WORK["fragments"], unit_id, reports) if writer else ([], "")
         for path, data in rendered + downloads:
             outputs.append(path)
             if data is not None and writer is not None and writer.write(path, data):
