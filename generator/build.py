@@ -1,16 +1,20 @@
 """The build: read and check each unit's reports, render their pages, write atomically.
 
 Work is done unit by unit: R6, R7 and the 图解's year-over-year figures never
-cross units, so a unit's reports are read, checked, rendered and dropped
-together. Memory stays flat at any portal size, and units are spread over the
-CPU cores (forked workers share the compiled templates).
+cross units (a 汇总 report reads its members' files too), so a unit's reports are
+read, checked, rendered and dropped together. Memory stays flat at any portal
+size, and units are spread over the CPU cores (forked workers share the compiled
+templates).
 
 A manifest in .gongkai-cache/ (safe to delete) remembers, per unit, the
 signature of its files (mtime and size, then content hash), the summaries the
-listings need, its warnings and its output files. The next build processes
-only the units whose files changed and re-renders the listings only when a
-summary changed; site.yaml, units.yaml, templates and the generator version
-are part of the manifest's key, so changing any of them rebuilds everything.
+listings need, its warnings, its output files, and digests of its open data and
+of its report pages. The next build processes only the units whose files
+changed, re-renders the listings only when a summary changed, rewrites the
+portal-wide open data only when a number changed, and re-indexes for search only
+the years whose report pages changed; site.yaml, units.yaml, templates and the
+generator version are part of the manifest's key, so changing any of them
+rebuilds everything.
 
 Writing (generator.write): a full build writes a fresh tree beside the output
 and swaps it in; an incremental build renders everything first, then moves the
@@ -117,7 +121,7 @@ def build_site(root: Path, out: Path | None = None, *, jobs: int | None = None,
         todo, changed, last = sorted(files), _differences(previous.globals, global_files) if previous else [], None
     written = _write(root, out, units, files, renderer, todo, manifest, last, problems, jobs, progress, search)
     reports = sum(len(r.summaries) for r in manifest.units.values())
-    return BuildResult(written, reports, problems, sorted(changed), full=last is None)
+    return BuildResult(written, reports, problems, sorted(set(changed)), full=last is None)
 
 
 def check_site(root: Path) -> tuple[int, Problems]:
@@ -182,7 +186,7 @@ def _write(root, out, units, files, renderer, todo, manifest, previous, problems
             raise BuildFailed(problems)
         manifest.search = _search_digests(manifest)
         if search and previous is None:               # a full build: indexed before it is swapped in
-            index_years(writer.staging, writer.staging, sorted(manifest.search), problems)
+            index_years(writer.staging, sorted(manifest.search), problems)
         writer.commit(stale=previous.outputs - manifest.outputs if previous is not None else set())
     except BaseException:
         writer.discard()

@@ -36,11 +36,11 @@ def pagefind_executable() -> str | None:
         return shutil.which("pagefind_extended")
 
 
-def index_years(site: Path, target: Path, years: list[int], problems: Problems) -> None:
-    """Index each year's report pages of the finished site into target/pagefind/<year>."""
+def index_years(site: Path, years: list[int], problems: Problems) -> None:
+    """Index each year's report pages of the finished site into site/pagefind/<year>."""
     executable = _executable(problems) if years else None
     for year in years if executable else ():
-        _index(executable, site, year, target / SEARCH_DIR / str(year), problems)
+        _index(executable, site, year, site / SEARCH_DIR / str(year), problems)
 
 
 def reindex_years(out: Path, now: dict[int, str], before: dict[int, str], problems: Problems) -> None:
