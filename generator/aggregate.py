@@ -25,7 +25,9 @@ def sum_members(root: Path, report: Report, members: Members, load, problems: Pr
     for member, files in members(report.unit):
         if report.year not in files:
             continue
-        loaded = [r for r in load(root, member, {report.year: files[report.year]}, problems) if r.year == report.year]
+        # members passed on: a member may itself sum its own members (parent cycles are refused in units.yaml)
+        loaded = [r for r in load(root, member, {report.year: files[report.year]}, problems, members)
+                  if r.year == report.year]
         if not loaded:
             return False                     # the member's own errors are listed
         found.append(loaded[0])

@@ -18,7 +18,7 @@ from generator.config import load_units
 from generator.datafile import data_file_text
 from generator.form import FORMAT_2021, FORMAT_FREE, FORMS, SECTIONS, TABLE_SECTIONS
 from generator.htmlpage import html_to_text, looks_like_html
-from generator.loader import REPORTS_DIR, discover_reports, load_unit
+from generator.loader import REPORTS_DIR, discover_reports, load_unit, members_in
 from generator.model import Unit
 from generator.problems import Problems
 from generator.published import Published, read_published
@@ -144,9 +144,10 @@ def _check(root: Path, units: dict[str, Unit], imported: list[Imported]) -> Prob
     """The checks on the imported reports: their rule failures, as the pages will list them."""
     problems = Problems()
     files = discover_reports(root, units, Problems())
+    members = members_in(units, files)
     for unit_id in sorted({item.unit.id for item in imported}):
         years = {item.year for item in imported if item.unit.id == unit_id}
-        for report in load_unit(root, units[unit_id], files[unit_id], problems):
+        for report in load_unit(root, units[unit_id], files[unit_id], problems, members):
             if report.year in years:
                 for failure in report.discrepancies:
                     problems.warning(failure.file, failure.line, f"存档说明：{failure.message}", failure.rule)

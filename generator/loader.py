@@ -99,8 +99,7 @@ def members_in(units: dict[str, Unit], files: dict[str, ReportFiles]) -> Members
                                                                      key=lambda c: (units[c].order, c))]
 
 
-def load_unit(root: Path, unit: Unit, files: ReportFiles, problems: Problems,
-              members: Members | None = None) -> list[Report]:
+def load_unit(root: Path, unit: Unit, files: ReportFiles, problems: Problems, members: Members) -> list[Report]:
     """One unit's reports, read, completed and checked (R1-R3, R5 each; R6, R7 across its years).
 
     A report with errors of its own is left out (its errors are listed), so the
@@ -108,8 +107,7 @@ def load_unit(root: Path, unit: Unit, files: ReportFiles, problems: Problems,
     """
     reports = [r for year, year_files in sorted(files.items())
                if (r := _load_report(root, unit, year, year_files, problems)) is not None]
-    reports = [r for r in reports if not r.summed or (members is not None and
-                                                       sum_members(root, r, members, load_unit, problems))]
+    reports = [r for r in reports if not r.summed or sum_members(root, r, members, load_unit, problems)]
     for report in reports:
         for table in report.tables.values():
             complete_totals(table)

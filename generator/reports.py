@@ -94,9 +94,7 @@ def parse_report(doc: Document, unit: Unit, year: int, problems: Problems) -> Re
     forms = FORMS[values["format"] or FORMAT_2021]
     tables = {}
     summed = values["scope"] == "aggregated" and not table_values    # computed from the members' (generator.aggregate)
-    for form in forms:
-        if summed:
-            continue
+    for form in () if summed else forms:
         if form.heading not in table_values:
             problems.error(doc.rel, None, f"缺少「{form.heading}」表格的数据", "table")
             continue

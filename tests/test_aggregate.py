@@ -91,3 +91,20 @@ def test_a_sum_without_members_is_an_error(county):
     run = generate("build", "--site", str(county))
     assert run.code == 1
     assert "content/reports/county/2023.yaml: 「范围: 汇总」的报告没有可汇总的单位" in run.err
+
+
+def test_a_member_that_sums_its_own_members(county, tmp_path):
+    """county sums dept-1, which sums dept-2 and town-3."""
+    units = (county / "content/units.yaml").read_text(encoding="utf-8")
+    units = re.sub(r"^((?:dept-2|town-3):\n(?:  .*\n)*?)  上级单位: county\n", r"\1  上级单位: dept-1\n", units, flags=re.M)
+    assert units.count("上级单位: dept-1") == 2
+    (county / "content/units.yaml").write_text(units, encoding="utf-8")
+    for data in sorted((county / "content/reports/dept-1").glob("*.yaml")):
+        data.write_text(f"发布日期: {int(data.stem) + 1}-02-20\n范围: 汇总\n", encoding="utf-8")
+    out = tmp_path / "out"
+    build(county, out)
+    total, middle = cells(out, "county", 2023), cells(out, "dept-1", 2023)
+    members = [cells(out, unit, 2023) for unit in ("dept-2", "town-3")]
+    assert total == middle
+    for key, shown in total.items():
+        assert float(shown) == pytest.approx(sum(float(m[key]) for m in members if m.get(key))), key
