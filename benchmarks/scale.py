@@ -259,9 +259,16 @@ def measure(n: int, runs: int, work: Path, hugo: Path | None, search: bool) -> d
     original = narrative.read_bytes()
     times: dict[str, list[float]] = {"cold": [], "hugo": [], "unchanged": [], "edit": []}
     peaks: list[int] = []
+    # Nothing is deleted until every run is done: ext4 avoids reusing an inode for 30 s after it
+    # was freed, so a build just after removing tens of thousands of files spends most of its
+    # system time searching for free inodes (perf: recently_deleted). That would charge one
+    # tool for the harness's cleanup after the other.
+    spent = work / "spent"
+    spent.mkdir()
     for r in range(1, runs + 1):
         out = work / f"out-gongkai-{r}"
-        shutil.rmtree(site / CACHE_DIR, ignore_errors=True)
+        if (site / CACHE_DIR).exists():
+            (site / CACHE_DIR).rename(spent / f"cache-{r}")
         cold, peak = gongkai_build(site, out, "gongkai cold build", sample_memory=True)
         unchanged, _ = gongkai_build(site, out, "gongkai rebuild, nothing changed")
         marker = f"基准测试第{r}次运行追加的句子{time.time_ns()}。"
@@ -280,7 +287,6 @@ def measure(n: int, runs: int, work: Path, hugo: Path | None, search: bool) -> d
                 f"no-change rebuild {unchanged:.2f} s, one-edit rebuild {edit:.2f} s")
         if r == 1:
             gongkai_page_kb = page.stat().st_size / 1024
-        shutil.rmtree(out)
         if hugo is not None:
             hugo_out = work / f"out-hugo-{r}"
             shutil.rmtree(hugo_site / "resources", ignore_errors=True)
@@ -292,13 +298,16 @@ def measure(n: int, runs: int, work: Path, hugo: Path | None, search: bool) -> d
                 raise SystemExit(f"FAILED: the Hugo build did not write {hugo_page} and the listing page")
             if r == 1:
                 hugo_page_kb = hugo_page.stat().st_size / 1024
-            shutil.rmtree(hugo_out)
             times["hugo"].append(hugo_time)
             line += f"; Hugo cold {hugo_time:.2f} s"
         print(line, flush=True)
         if r == 1:
             print(f"  (one report page: gongkai {gongkai_page_kb:.0f} KB"
                   + (f", Hugo {hugo_page_kb:.0f} KB)" if hugo is not None else ")"), flush=True)
+    for r in range(1, runs + 1):
+        shutil.rmtree(work / f"out-gongkai-{r}", ignore_errors=True)
+        shutil.rmtree(work / f"out-hugo-{r}", ignore_errors=True)
+    shutil.rmtree(spent)
     medians = {key: statistics.median(values) if values else None for key, values in times.items()}
     return {"reports": written, **medians, "peak_mb": max(peaks) / 1024}
 

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from conftest import HUAJIE, REPO, generate
+from generator.opendata import CSV_HEADER
 from htmltables import parse, table_by_id
 
 TABLE_IDS = ["t2-item1", "t2-item5", "t2-item6", "t2-item8", "t3", "t4"]
@@ -126,3 +127,24 @@ def test_the_schema_rejects_a_word_or_a_negative_in_a_count(schema, old, new):
     assert old in text
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(yaml.load(text.replace(old, new, 1), Loader=_Strings), schema)
+
+
+def test_the_csv_quotes_what_csv_must_quote_and_keeps_amounts_exact(site, tmp_path):
+    """The CSV lines are assembled from cached pieces: a unit name with a comma and quotes,
+    a decimal amount and a blank must come out as csv.writer would write them."""
+    site.replace("content/units.yaml", "名称: 花街镇人民政府", '名称: \'花街镇"人民",政府\'')
+    site.replace(HUAJIE, "行政事业性收费: 0 ", "行政事业性收费: 12.50 ")
+    site.replace(HUAJIE, "行政许可: 0 ", "行政许可: null ")
+    out = tmp_path / "out"
+    run = generate("build", "--site", str(site.root), "--out", str(out))
+    assert run.code == 0, run.err
+    for path in (out / "nianbao/huajie/2023.csv", out / "data/gongkai-all.csv"):
+        rows = [r for r in read_csv(path) if r["单位编号"] == "huajie"]
+        assert len(rows) == 197 and {r["单位"] for r in rows} == {'花街镇"人民",政府'}
+        assert all(len(r) == len(CSV_HEADER) and None not in r for r in rows)     # no field split by the comma
+        by_row = {r["行"]: r["数值"] for r in rows if r["表"] == "表二"}
+        assert by_row["行政事业性收费"] == "12.50" and by_row["行政许可"] == ""
+    data = json.loads((out / "nianbao/huajie/2023.json").read_text(encoding="utf-8"))
+    assert data["单位"]["名称"] == '花街镇"人民",政府'
+    item = next(t for t in data["表格"] if t["表"] == "二")["行"]
+    assert next(r for r in item if r["行"] == "行政事业性收费")["数值"] == {"本年收费金额（单位：万元）": 12.5}
