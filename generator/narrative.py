@@ -20,6 +20,7 @@ from markdown.util import AtomicString
 
 from generator.form import NARRATIVE_SECTIONS, SECTION_HEADINGS, SECTIONS, normalize_label
 from generator.model import Narrative
+from generator.plainmarkdown import INLINE_SYNTAX, render_plain
 from generator.problems import Problems
 from generator.source import read_text
 
@@ -48,10 +49,6 @@ class _SafeAndNested(Treeprocessor):
                 element.tag = self.top
 
 
-# Every character an inline pattern of ours can start at, and the hard line break.
-_INLINE_SYNTAX = re.compile(r"[`\\\[<&*_]|  \n")
-
-
 class _SkipPlainText(Treeprocessor):
     """Marks text with no inline syntax as done, so the inline pass skips it.
 
@@ -63,7 +60,7 @@ class _SkipPlainText(Treeprocessor):
         for element in root.iter():
             for attribute in ("text", "tail"):
                 value = getattr(element, attribute)
-                if value and not isinstance(value, AtomicString) and not _INLINE_SYNTAX.search(value):
+                if value and not isinstance(value, AtomicString) and not INLINE_SYNTAX.search(value):
                     setattr(element, attribute, AtomicString(value))
 
 
@@ -88,6 +85,9 @@ _renderers: dict[str, _Renderer] = {}
 
 
 def render_markdown(source: str, top: str = "h3") -> str:
+    plain = render_plain(source, top)      # most narratives: no need for Python-Markdown
+    if plain is not None:
+        return plain
     if top not in _renderers:
         _renderers[top] = _Renderer(top)
     return _renderers[top](source)
