@@ -15,10 +15,10 @@ SCOPES = {"本级": "self", "汇总": "aggregated"}
 Number = int | Decimal
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     value: Number | None        # None is a blank cell, shown blank, distinct from 0
-    line: int | None = None     # where the editor wrote it
+    line: int | None = None     # where the editor wrote it (None: on its row's line)
     computed: bool = False      # a 总计 left out of the data and computed
 
     @property

@@ -85,6 +85,7 @@ class Renderer:
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in self.template_dirs]),
             bytecode_cache=_bytecode_cache(root),
+            auto_reload=False,    # one build, one version of each template (and no stat per page)
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,

@@ -209,15 +209,14 @@ def _read_row(form: TableForm, row: Row, value, doc: Document, path: tuple,
                        f"{'，总计可省略' if may_omit_total else ''}），实有 {len(value)} 个", "table")
         return
     table.row_lines[row.id] = line
-    for index, column in enumerate(columns):
-        if index >= len(value):
-            continue   # the 总计 left out: computed by checks.complete_totals
-        cell_line = doc.line(path + (index,))
-        number = value[index]
+    itemized = path + (0,) in doc.lines      # each number has a line of its own (else it is the row's)
+    cells, row_id = table.cells, row.id
+    for index, (column, number) in enumerate(zip(columns, value)):   # a 总计 left out: complete_totals
+        cell_line = doc.line(path + (index,)) if itemized else None
         if type(number) is not int or number < 0:      # a plain count needs no checking (most cells)
             try:
                 number = f.number(number, amount=column.amount, signed=column.signed)
             except f.FieldError as exc:
-                problems.error(doc.rel, cell_line, f"{where}行「{column.label}」列：{exc}", "R8")
+                problems.error(doc.rel, cell_line or line, f"{where}行「{column.label}」列：{exc}", "R8")
                 number = None
-        table.cells[(row.id, column.id)] = Cell(number, cell_line)
+        cells[(row_id, column.id)] = Cell(number, cell_line)
