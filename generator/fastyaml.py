@@ -13,39 +13,42 @@ the same line for every key and item, the same source text of scalars.
 
 from __future__ import annotations
 
+import datetime
 import re
 from decimal import Decimal
 from typing import Any
-
-import yaml
 
 _NUMBER = re.compile(r"[0-9]+")
 _DECIMAL = re.compile(r"[0-9]+\.[0-9]+")
 _COUNTS = re.compile(r"[0-9]+(?: *, *[0-9]+)*")
 _KEY_LINE = re.compile(r"( *)([^\s#\-\[\]{}&*!|>'\"%@`,?:][^:#]*?):(?: +(.*?))?\s*$")
-_UNSAFE = re.compile(r"[\[\]{}&*!|>'\"%@`:#]|^-|^\?|^,")   # anything PyYAML should judge
-_RESOLVER = yaml.resolver.Resolver()
-_PLAIN_TAGS = {f"tag:yaml.org,2002:{kind}" for kind in ("null", "bool", "int", "float", "timestamp", "str")}
+# anything PyYAML should judge (a colon is plain text unless a space or the end follows: a URL is)
+_UNSAFE = re.compile(r"[\[\]{}&*!|>'\"%@`#]|:(?: |$)|^-|^\?|^,")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# The first characters of PyYAML's implicit types (null, bool, int, float, timestamp, merge,
+# value, and the indicators _UNSAFE refuses): a plain scalar starting otherwise is a string.
+_TYPED_FIRST = frozenset("~nNyYtTfFoO0123456789+-.<=!&*")
+# YAML 1.1's booleans and null, as PyYAML's resolver and SafeConstructor read them
+_WORDS = {word: value for words, value in (("yes Yes YES true True TRUE on On ON", True),
+                                           ("no No NO false False FALSE off Off OFF", False),
+                                           ("~ null Null NULL", None)) for word in words.split()}
 
 
 class _GiveUp(Exception):
     pass
 
 
-def read_plain_yaml(text: str, scalar) -> tuple[Any, dict, dict] | None:
-    """(data, lines, raw) as source.parse_yaml would build them, or None to use PyYAML.
-
-    `scalar` is source._scalar, applied to every value that is not a plain number.
-    """
+def read_plain_yaml(text: str) -> tuple[Any, dict, dict] | None:
+    """(data, lines, raw) as source.parse_yaml would build them, or None to use PyYAML."""
     if "\t" in text or "\r" in text:
         return None
     try:
-        return _read(text, scalar)
+        return _read(text)
     except _GiveUp:
         return None
 
 
-def _read(text: str, scalar) -> tuple[Any, dict, dict]:
+def _read(text: str) -> tuple[Any, dict, dict]:
     lines: dict[tuple, int] = {}
     raw: dict[tuple, str] = {}
     root: dict = {}
@@ -90,9 +93,9 @@ def _read(text: str, scalar) -> tuple[Any, dict, dict]:
             continue
         value = _strip_comment(value)
         if value.startswith("["):
-            mapping[key] = _flow_list(value, key_path, number, lines, raw, scalar)
+            mapping[key] = _flow_list(value, key_path, number, lines, raw)
         else:
-            mapping[key] = _value(value, key_path, number, raw, scalar)
+            mapping[key] = _value(value, key_path, number, raw)
     if pending is not None:
         _, parent_path, parent, parent_key, _ = pending
         parent[parent_key] = None
@@ -107,7 +110,7 @@ def _strip_comment(value: str) -> str:
     return (value[:at] if at >= 0 else value).rstrip()
 
 
-def _flow_list(value: str, path: tuple, number: int, lines: dict, raw: dict, scalar) -> list:
+def _flow_list(value: str, path: tuple, number: int, lines: dict, raw: dict) -> list:
     if not value.endswith("]") or value.count("[") != 1 or value.count("]") != 1:
         raise _GiveUp
     inner = value[1:-1].strip()
@@ -123,11 +126,11 @@ def _flow_list(value: str, path: tuple, number: int, lines: dict, raw: dict, sca
     result = []
     for index, item in enumerate(items):
         lines[path + (index,)] = number
-        result.append(_value(item, path + (index,), number, raw, scalar))
+        result.append(_value(item, path + (index,), number, raw))
     return result
 
 
-def _value(text: str, path: tuple, number: int, raw: dict, scalar):
+def _value(text: str, path: tuple, number: int, raw: dict):
     if _UNSAFE.search(text):
         raise _GiveUp
     raw[path] = text
@@ -135,8 +138,17 @@ def _value(text: str, path: tuple, number: int, raw: dict, scalar):
         return int(text)
     if _DECIMAL.fullmatch(text):
         return Decimal(text)
-    tag = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))
-    if tag not in _PLAIN_TAGS:
-        raise _GiveUp                                      # `<<`, `=`: PyYAML's path reports them
-    mark = yaml.Mark("", 0, number - 1, 0, None, None)
-    return scalar(yaml.ScalarNode(tag, text, mark, mark, style=None))
+    if text[0] not in _TYPED_FIRST:
+        return text                                        # no implicit type starts so: a string
+    if text in _WORDS:
+        return _WORDS[text]
+    if _DATE.fullmatch(text):
+        try:
+            return datetime.date(int(text[:4]), int(text[5:7]), int(text[8:]))
+        except ValueError:
+            return text                                    # 2024-13-19: the field says so in Chinese
+    from generator.yamlfull import plain_scalar            # null, true, 1e3 ...: PyYAML's resolver
+    try:
+        return plain_scalar(text, number)
+    except ValueError:
+        raise _GiveUp from None                            # `<<`, `=`: PyYAML's path reports them

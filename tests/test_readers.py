@@ -17,7 +17,7 @@ from decimal import Decimal
 import pytest
 import yaml
 
-from generator import fields, form, source
+from generator import fields, form, source, yamlfull
 from generator.fields import FieldError
 from generator.problems import ERROR, WARNING, Problems
 from generator.source import Document, parse_yaml, read_text
@@ -300,7 +300,7 @@ def syntax_params():
 
 @pytest.mark.parametrize("loader, text, line, hint", list(syntax_params()))
 def test_syntax_error_line(monkeypatch, loader, text, line, hint):
-    monkeypatch.setattr(source, "_Loader", loader)
+    monkeypatch.setattr(yamlfull, "_Loader", loader)
     doc, problems = parse(text)
     assert doc is None
     error = only_error(problems)
@@ -310,7 +310,7 @@ def test_syntax_error_line(monkeypatch, loader, text, line, hint):
 
 @pytest.mark.parametrize("loader, text, line, hint", list(syntax_params()))
 def test_syntax_error_hint(monkeypatch, loader, text, line, hint):
-    monkeypatch.setattr(source, "_Loader", loader)
+    monkeypatch.setattr(yamlfull, "_Loader", loader)
     doc, problems = parse(text)
     assert hint in only_error(problems).message
 
@@ -321,7 +321,7 @@ def test_syntax_error_hint(monkeypatch, loader, text, line, hint):
     ("表:\n  行政处罚: 1\n  行政强制:61\n  行政许可: 0\n", 3, "冒号后面要有一个空格，如「行政强制: 61」"),
 ])
 def test_colon_mistakes_of_chinese_input_name_their_line(monkeypatch, loader, text, line, hint):
-    monkeypatch.setattr(source, "_Loader", loader)
+    monkeypatch.setattr(yamlfull, "_Loader", loader)
     doc, problems = parse(text)
     assert doc is None
     error = only_error(problems)
@@ -335,7 +335,7 @@ def test_tab_indentation_line_with_the_loader_in_use():
 
 
 def test_tab_indentation_hint_with_the_loader_in_use():
-    """As test_syntax_error_hint[tab-*], with whichever loader source.py picked."""
+    """As test_syntax_error_hint[tab-*], with whichever loader yamlfull.py picked."""
     doc, problems = parse("年度: 2023\n表格:\n\t行政许可: 5\n")
     assert "制表符" in only_error(problems).message
 
@@ -564,7 +564,7 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from generator.datafile import data_file_text, new_report_metadata  # noqa: E402
-from generator.fastyaml import read_plain_yaml  # noqa: E402
+from generator.fastyaml import _UNSAFE, read_plain_yaml  # noqa: E402
 
 PLAIN = data_file_text("某单位2024年政府信息公开工作年度报告", 2024,
                        new_report_metadata("某单位", datetime.date(2025, 1, 20)), {})
@@ -574,10 +574,10 @@ PIECES = ["", " ", "  ", ":", ": ", "#", " #", "[", "]", ",", "-", "~", "null", 
 
 
 def full_path(text: str):
-    root = yaml.compose(text, Loader=source._Loader)
+    root = yaml.compose(text, Loader=yamlfull._Loader)
     doc = source.Document("x", None)
     if root is not None:
-        doc.data = source._convert(root, (), doc, set())
+        doc.data = yamlfull._convert(root, (), doc, set())
     return doc.data, doc.lines, doc.raw
 
 
@@ -597,7 +597,7 @@ def same_reading(plain, expected) -> bool:
 
 
 def test_the_fast_reader_reads_a_new_data_file_exactly():
-    plain = read_plain_yaml(PLAIN, source._scalar)
+    plain = read_plain_yaml(PLAIN)
     assert plain is not None and same_reading(plain, full_path(PLAIN))
 
 
@@ -608,7 +608,7 @@ def test_the_fast_reader_agrees_with_pyyaml_or_steps_aside(edits):
     for where, piece in edits:
         at = int(where * len(text))
         text = text[:at] + piece + text[at:]
-    plain = read_plain_yaml(text, source._scalar)
+    plain = read_plain_yaml(text)
     if plain is None:
         return
     try:
@@ -616,3 +616,21 @@ def test_the_fast_reader_agrees_with_pyyaml_or_steps_aside(edits):
     except (yaml.YAMLError, source._Refused):
         raise AssertionError(f"the fast reader accepted what PyYAML refuses:\n{text}")
     assert same_reading(plain, expected), text
+
+
+@pytest.mark.parametrize("value", ["yes", "no", "y", "n", "Y", "on", "off", "On", "true", "False", "null", "Null", "~",
+                                   "nothing", "offline", "yesterday", "2024-01-19", "2024-1-19", "2024-13-45",
+                                   "2024-02-30", "2024-01-19 10:30:00", "1e3", ".5", "+3", "-3", "0x1f", "012", "08",
+                                   "1_000", "1:30", "六", "2024年", "有效", "A类", "Z", "<<", "=", "——", "…",
+                                   "https://a.example.cn/x?y=1", "mailto:a@b.cn", "a:b", "a: b", "a:", "时间：10:00"])
+def test_the_fast_reader_types_a_plain_value_as_pyyaml_does(value):
+    text = f"标题: {value}\n发布日期: 2024-01-19\n"
+    try:
+        expected = full_path(text)[0]
+    except (yaml.YAMLError, source._Refused):
+        expected = None                            # the full path refuses it: so must the fast reader
+    plain = read_plain_yaml(text)
+    if plain is not None:
+        assert expected is not None and plain[0] == expected, value
+    else:
+        assert value in ("<<", "=") or _UNSAFE.search(value), value   # handed over: what PyYAML alone may judge
