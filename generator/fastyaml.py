@@ -88,7 +88,7 @@ def _read(text: str) -> tuple[Any, dict, dict]:
         lines[key_path] = number
         lines.setdefault((), number)
         lines.setdefault(path, number)
-        if value is None or value.startswith("#"):
+        if not value or value.startswith("#"):        # `key:` (or `key: `): a block or null follows
             pending = (indent, path, mapping, key, number)
             continue
         value = _strip_comment(value)

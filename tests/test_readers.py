@@ -618,7 +618,7 @@ def test_the_fast_reader_agrees_with_pyyaml_or_steps_aside(edits):
     assert same_reading(plain, expected), text
 
 
-@pytest.mark.parametrize("value", ["yes", "no", "y", "n", "Y", "on", "off", "On", "true", "False", "null", "Null", "~",
+@pytest.mark.parametrize("value", ["", " ", "yes", "no", "y", "n", "Y", "on", "off", "On", "true", "False", "null", "Null", "~",
                                    "nothing", "offline", "yesterday", "2024-01-19", "2024-1-19", "2024-13-45",
                                    "2024-02-30", "2024-01-19 10:30:00", "1e3", ".5", "+3", "-3", "0x1f", "012", "08",
                                    "1_000", "1:30", "六", "2024年", "有效", "A类", "Z", "<<", "=", "——", "…",
