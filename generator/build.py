@@ -6,15 +6,18 @@ read, checked, rendered and dropped together. Memory stays flat at any portal
 size, and units are spread over the CPU cores (forked workers share the compiled
 templates).
 
-A manifest in .gongkai-cache/ (safe to delete) remembers, per unit, the
-signature of its files (mtime and size, then content hash), the summaries the
-listings need, its warnings, its output files, and digests of its open data and
-of its report pages. The next build processes only the units whose files
-changed, re-renders the listings only when a summary changed, rewrites the
-portal-wide open data only when a number changed, and re-indexes for search only
-the years whose report pages changed; site.yaml, units.yaml, templates and the
-generator version are part of the manifest's key, so changing any of them
-rebuilds everything.
+A manifest in .gongkai-cache/ (safe to delete) remembers, per unit, its files'
+mtimes and sizes and content hashes, the summaries the listings need, its
+warnings, its output files, and digests of its open data and of its report
+pages; and the unit folders' listings and the output folders' mtimes. The next
+build processes only the units whose files changed, re-renders the listings only
+when a summary changed, rewrites the portal-wide open data only when a number
+changed, and re-indexes for search only the years whose report pages changed;
+site.yaml, units.yaml, templates and the generator version are part of the
+manifest's key, so changing any of them rebuilds everything. Finding out that
+nothing changed costs a stat per input file and per folder, and no more: folders
+are listed only when their mtime changed, and a unit's record is unpickled only
+when the unit is processed.
 
 Writing (generator.write): a full build writes a fresh tree beside the output
 and swaps it in; an incremental build renders everything first, then moves the
