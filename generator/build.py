@@ -183,7 +183,7 @@ def check_site(root: Path) -> tuple[int, Problems]:
         return 0, problems
     renderer = Renderer(root, config, units, problems)
     manifest = Manifest("", {})
-    _process_units(root, units, files, renderer, None, list(files), manifest, problems, None, None)
+    _process_units(root, units, files, renderer, None, list(files), manifest, problems, None, None, False)
     if not problems.errors:
         _write_listings(renderer, manifest, None, None, problems)
     return sum(r.reports for r in manifest.units.values()), problems
@@ -232,7 +232,8 @@ def _write(root, out, units, files, renderer, todo, manifest, previous, problems
     search = search and renderer.config.search
     writer = PendingFiles(out) if previous is not None else FullTree(out)
     try:
-        written = _process_units(root, units, files, renderer, writer, todo, manifest, problems, jobs, progress)
+        written = _process_units(root, units, files, renderer, writer, todo, manifest, problems, jobs, progress,
+                                 search)
         written += _write_listings(renderer, manifest, previous, writer, problems)
         manifest.open_data = sha256(repr(sorted((u, r.open_data) for u, r in manifest.units.items())).encode())
         # The portal-wide data is rewritten only when a number changed, not after a narrative edit.
@@ -266,10 +267,11 @@ def _write(root, out, units, files, renderer, todo, manifest, previous, problems
 _WORK: dict = {}   # what workers need; set before the pool forks, so it is inherited, not pickled
 
 
-def _process_units(root, units, files, renderer, writer, todo, manifest, problems, jobs, progress) -> int:
+def _process_units(root, units, files, renderer, writer, todo, manifest, problems, jobs, progress, indexed) -> int:
+    """indexed: the search index is built, so each report page's digest is kept (see _search_digests)."""
     fragments = fragment_folder(root, writer.out) if writer is not None else None
     _WORK.update(root=root, units=units, files=files, renderer=renderer, writer=writer, fragments=fragments,
-                 members=members_in(units, files))
+                 indexed=indexed, members=members_in(units, files))
     total = sum(len(files[u]) for u in todo)
     jobs = jobs or os.cpu_count() or 1
     written, done = 0, 0
@@ -316,7 +318,7 @@ def _process_unit(unit_id: str) -> _UnitOutcome:
         finally:
             renderer.problems = shared
         searchable = {page.year: sha256(data) for page, (_, data) in zip(pages, rendered)
-                      if page.year is not None and data is not None}
+                      if _WORK["indexed"] and page.year is not None and data is not None}
         downloads, open_data = unit_open_data(_WORK["fragments"], unit_id, reports) if writer else ([], "")
         for path, data in rendered + downloads:
             outputs.append(path)
