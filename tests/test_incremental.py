@@ -90,6 +90,13 @@ def rebuild_matches_cold(root: Path, tmp_path: Path, out: Path) -> str:
     return run.out
 
 
+def _settle(root: Path) -> None:
+    """Unit folders last changed an hour ago: their listings are then kept between builds."""
+    hour_ago = time.time() - 3600
+    for folder in (root / "content/reports").iterdir():
+        os.utime(folder, (hour_ago, hour_ago))
+
+
 def first_report(root: Path) -> tuple[Path, Path]:
     data = sorted((root / "content/reports").glob("*/*.yaml"))[0]
     return data, data.with_suffix(".md")
@@ -146,6 +153,7 @@ def test_a_site_yaml_change_rebuilds_everything(copy, tmp_path):
 
 
 def test_a_removed_report_disappears(copy, tmp_path):
+    _settle(copy)                                        # its folder's listing is kept by the first build
     out = tmp_path / "out"
     build(copy, out)
     data, narrative = first_report(copy)
@@ -218,13 +226,6 @@ def test_the_portal_data_is_whole_after_part_of_the_cache_is_deleted(copy, tmp_p
     assert len(per_report) == 60 and len(portal) == 1 + sum(map(len, per_report))
 
 
-def _settle(root: Path) -> None:
-    """Unit folders last changed an hour ago: their listings are then kept between builds."""
-    hour_ago = time.time() - 3600
-    for folder in (root / "content/reports").iterdir():
-        os.utime(folder, (hour_ago, hour_ago))
-
-
 def test_a_report_added_to_a_folder_listed_by_the_last_build_is_found(copy, tmp_path):
     _settle(copy)
     out = tmp_path / "out"
@@ -236,10 +237,6 @@ def test_a_report_added_to_a_folder_listed_by_the_last_build_is_found(copy, tmp_
     new_narrative.write_bytes(narrative.read_bytes())
     rebuild_matches_cold(copy, tmp_path, out)
     assert (out / f"nianbao/{data.parent.name}/2019.html").is_file()
-    new_data.unlink()
-    new_narrative.unlink()
-    rebuild_matches_cold(copy, tmp_path, out)
-    assert not (out / f"nianbao/{data.parent.name}/2019.html").exists()
 
 
 def test_a_page_deleted_from_the_output_by_hand_is_written_again(copy, tmp_path):
