@@ -218,8 +218,8 @@ def test_the_portal_data_is_whole_after_part_of_the_cache_is_deleted(copy, tmp_p
     build(copy, out)
     for folder in (copy / ".gongkai-cache").glob("opendata-*"):
         shutil.rmtree(folder)                        # the manifest stays: each unit's share is gone
-    data, narrative = first_report(copy)
-    edit(narrative, "## 五、", "增补的一句话。\n\n## 五、")
+    data, _ = first_report(copy)
+    edit(data, "行政处罚:", "行政处罚: 9999   # ")     # a number: the portal-wide files are written again
     rebuild_matches_cold(copy, tmp_path, out)
     portal = (out / "data/gongkai-all.csv").read_text(encoding="utf-8-sig").splitlines()
     per_report = [p.read_text(encoding="utf-8-sig").splitlines()[1:] for p in sorted((out / "nianbao").rglob("*.csv"))]
