@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 from generator.form import FORMS
-from generator.model import Cell, Report, Table, Unit
+from generator.model import Report, Table, Unit
 from generator.problems import Problems
 
 # unit -> its members with their report files, and a way to load a member's reports
@@ -59,7 +59,7 @@ def _sum(form, tables: list[Table], file: str) -> Table:
             continue
         total.row_lines[row.id] = None
         for column in row.columns:
-            values = [t.value(row.id, column.id) for t in present if (row.id, column.id) in t.cells]
+            values = [t.values[(row.id, column.id)] for t in present if (row.id, column.id) in t.values]
             numbers = [v for v in values if v is not None]
-            total.cells[(row.id, column.id)] = Cell(sum(numbers) if numbers else None)
+            total.values[(row.id, column.id)] = sum(numbers) if numbers else None
     return total

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator.form import Row
-from generator.model import Cell, Report, Table
+from generator.model import Report, Table
 
 
 @dataclass(frozen=True)
@@ -32,16 +32,16 @@ def complete_totals(table: Table) -> None:
     """Compute the 总计 cells and rows that were left out of the data."""
     for row, _ in table.rows():
         total = row.columns[-1]
-        if total.total and (row.id, total.id) not in table.cells:
-            parts = [table.cell(row.id, c.id).number for c in row.columns[:-1]]
-            table.cells[(row.id, total.id)] = Cell(sum(parts), table.row_lines[row.id], computed=True)
+        if total.total and (row.id, total.id) not in table.values:
+            table.values[(row.id, total.id)] = sum(table.number(row.id, c.id) for c in row.columns[:-1])
+            table.computed.add((row.id, total.id))
     for row, parents in table.form.rows():
         if row.total and not table.has_row(row.id):
             summands = [r for r, _ in _rows_under(table, parents[-1]) if r.id != row.id]
             table.row_lines[row.id] = table.line
             for column in row.columns:
-                value = sum(table.cell(r.id, column.id).number for r in summands)
-                table.cells[(row.id, column.id)] = Cell(value, table.line, computed=True)
+                table.values[(row.id, column.id)] = sum(table.number(r.id, column.id) for r in summands)
+                table.computed.add((row.id, column.id))
 
 
 def _rows_under(table: Table, group) -> list:
@@ -60,19 +60,18 @@ def check_report(report: Report) -> list[Failure]:
 
 def _check_row_totals(table: Table, rule: str, why: str) -> list[Failure]:
     failures = []
-    cells = table.cells                # every cell of every report: plain lookups, no method calls
+    values = table.values              # every cell of every report: plain lookups, no method calls
     for row, parents in table.rows():
-        total = cells[(row.id, row.columns[-1].id)]
-        if total.computed:
+        total = row.columns[-1]
+        if (row.id, total.id) in table.computed:
             continue
         expected = 0
         for column in row.columns[:-1]:
-            value = cells[(row.id, column.id)].value
+            value = values[(row.id, column.id)]
             if value is not None:
                 expected += value
-        if total.number != expected:
-            failures.append(_fail(table, row, parents, row.columns[-1].label, total,
-                                  expected, why, rule))
+        if table.number(row.id, total.id) != expected:
+            failures.append(_fail(table, row, parents, total.id, total.label, expected, why, rule))
     return failures
 
 
@@ -83,14 +82,12 @@ def _check_results_total(table: Table) -> list[Failure]:
         if not row.total:
             continue
         summands = [r.id for r, _ in _rows_under(table, parents[-1]) if r.id != row.id]
-        cells = table.cells
         for column in row.columns:
-            total = cells[(row.id, column.id)]
-            if total.computed:
+            if (row.id, column.id) in table.computed:
                 continue
-            expected = sum(cells[(summand, column.id)].number for summand in summands)
-            if total.number != expected:
-                failures.append(_fail(table, row, parents, column.label, total, expected,
+            expected = sum(table.number(summand, column.id) for summand in summands)
+            if table.number(row.id, column.id) != expected:
+                failures.append(_fail(table, row, parents, column.id, column.label, expected,
                                       "（一）至（六）各项之和", "R2"))
     return failures
 
@@ -100,13 +97,11 @@ def _check_balance(table: Table) -> list[Failure]:
     failures = []
     forward_row, parents = table.form.find("carried_forward")
     for column in forward_row.columns:
-        new, old, done = (table.cell(rid, column.id).number
-                          for rid in ("new", "carried_over", "results_total"))
-        forward = table.cell("carried_forward", column.id)
+        new, old, done = (table.number(rid, column.id) for rid in ("new", "carried_over", "results_total"))
         expected = new + old - done
-        if forward.number != expected:
+        if table.number("carried_forward", column.id) != expected:
             why = f"一、本年新收 {new} + 二、上年结转 {old} − （七）总计 {done}"
-            failures.append(_fail(table, forward_row, parents, column.label, forward, expected, why, "R3"))
+            failures.append(_fail(table, forward_row, parents, column.id, column.label, expected, why, "R3"))
     return failures
 
 
@@ -118,11 +113,10 @@ def check_carry_over(previous: Report, report: Report) -> list[Failure]:
     carried_over_row, parents = now.form.find("carried_over")
     failures = []
     for column in carried_over_row.columns:
-        expected = before.cell("carried_forward", column.id).number
-        cell = now.cell("carried_over", column.id)
-        if cell.number != expected:
+        expected = before.number("carried_forward", column.id)
+        if now.number("carried_over", column.id) != expected:
             why = f"{previous.year}年报告「四、结转下年度继续办理」"
-            failures.append(_fail(now, carried_over_row, parents, column.label, cell, expected, why, "R6"))
+            failures.append(_fail(now, carried_over_row, parents, column.id, column.label, expected, why, "R6"))
     return failures
 
 
@@ -135,19 +129,19 @@ def check_in_force(previous: Report, report: Report) -> list[Failure]:
     for row, parents in now.form.rows():
         if row.columns[0].id != "issued" or not (before.has_row(row.id) and now.has_row(row.id)):
             continue
-        last = before.cell(row.id, "in_force").number
-        issued, repealed = now.cell(row.id, "issued").number, now.cell(row.id, "repealed").number
-        cell = now.cell(row.id, "in_force")
+        last = before.number(row.id, "in_force")
+        issued, repealed = now.number(row.id, "issued"), now.number(row.id, "repealed")
         expected = last + issued - repealed
-        if cell.number != expected:
+        if now.number(row.id, "in_force") != expected:
             why = f"上年现行有效 {last} + 本年制发 {issued} − 本年废止 {repealed}；如本年清理了文件，可忽略"
-            failures.append(_fail(now, row, parents, "现行有效件数", cell, expected, why, "R7"))
+            failures.append(_fail(now, row, parents, "in_force", "现行有效件数", expected, why, "R7"))
     return failures
 
 
-def _fail(table: Table, row: Row, parents: tuple, column: str, cell: Cell, expected,
+def _fail(table: Table, row: Row, parents: tuple, column_id: str, column: str, expected,
           why: str, rule: str) -> Failure:
-    actual = "空白" if cell.value is None else cell.value
+    value = table.value(row.id, column_id)
+    actual = "空白" if value is None else value
     message = (f"表{table.form.number}「{row_title(row, parents)}」行「{column}」列："
                f"应为 {expected}（{why}），实为 {actual}")
-    return Failure(table.file, cell.line or table.row_lines.get(row.id), message, rule)
+    return Failure(table.file, table.line_of(row.id, column_id), message, rule)

@@ -56,6 +56,11 @@ class Row:
     optional: bool = False   # may be absent from a published report (规章)
     total: bool = False      # the （七）总计 row: may be left out, then computed
 
+    @functools.cached_property
+    def keys(self) -> tuple[tuple[str, str], ...]:
+        """(row id, column id) of each of its cells, in column order."""
+        return tuple((self.id, column.id) for column in self.columns)
+
 
 @dataclass(frozen=True)
 class Group:

@@ -115,21 +115,21 @@ def build_infographic(report: Report, previous: Report | None) -> Infographic:
     results = _chart("results", "办理结果", "件", [
         (_group_label(group_id), _group_total(t3, group_id)) for group_id in RESULT_GROUPS])
     applicants = _chart("applicants", "新收申请的申请人类型", "件", [
-        (column.label, t3.cell("new", column.id).number)
+        (column.label, t3.number("new", column.id))
         for column in TABLE3.find("new")[0].columns if column.id in APPLICANTS])
 
     outcomes = [c for c in t4.form.find("review")[0].columns if not c.total]
 
     def lawsuits(r: Report, column_id: str):
         t = r.tables["四"]
-        return t.cell("direct", column_id).number + t.cell("after_review", column_id).number
+        return t.number("direct", column_id) + t.number("after_review", column_id)
 
     appeals = [
-        _chart("review", "行政复议结果", "件", [(c.label, t4.cell("review", c.id).number) for c in outcomes]),
+        _chart("review", "行政复议结果", "件", [(c.label, t4.number("review", c.id)) for c in outcomes]),
         _chart("lawsuit", "行政诉讼结果（含未经复议直接起诉和复议后起诉）", "件",
                [(c.label, lawsuits(report, c.id)) for c in outcomes]),
     ]
-    appeal_totals = [figure("行政复议", lambda r: r.tables["四"].cell("review", "total").number),
+    appeal_totals = [figure("行政复议", lambda r: r.tables["四"].number("review", "total")),
                      figure("行政诉讼", lambda r: lawsuits(r, "total"))]
 
     return Infographic(
@@ -181,7 +181,7 @@ def _group_rows(group_id: str) -> tuple[str, ...]:
 
 
 def _group_total(table, group_id: str) -> Number:
-    return sum(table.cell(row_id, "total").number for row_id in _group_rows(group_id) if table.has_row(row_id))
+    return sum(table.number(row_id, "total") for row_id in _group_rows(group_id) if table.has_row(row_id))
 
 
 # --- 五、存在的主要问题及改进情况 as short points -----------------------------------------

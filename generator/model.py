@@ -15,25 +15,22 @@ SCOPES = {"本级": "self", "汇总": "aggregated"}
 Number = int | Decimal
 
 
-@dataclass(slots=True)
-class Cell:
-    value: Number | None        # None is a blank cell, shown blank, distinct from 0
-    line: int | None = None     # where the editor wrote it (None: on its row's line)
-    computed: bool = False      # a 总计 left out of the data and computed
-
-    @property
-    def number(self) -> Number:
-        """The value for arithmetic: a blank counts as 0."""
-        return self.value if self.value is not None else 0
+Key = tuple[str, str]   # (row id, column id) of a table cell
 
 
 @dataclass
 class Table:
+    """A table's numbers: a blank cell is None, shown blank, distinct from 0.
+
+    Plain values, not an object per cell: a report has about 265 of them, and a
+    build reads thousands of reports."""
     form: TableForm
     file: str
     line: int | None
-    cells: dict[tuple[str, str], Cell] = field(default_factory=dict)
+    values: dict[Key, Number | None] = field(default_factory=dict)
     row_lines: dict[str, int | None] = field(default_factory=dict)
+    lines: dict[Key, int] = field(default_factory=dict)       # a number on a line of its own (else its row's)
+    computed: set[Key] = field(default_factory=set)           # 总计 cells left out of the data and computed
 
     def has_row(self, row_id: str) -> bool:
         return row_id in self.row_lines
@@ -42,11 +39,17 @@ class Table:
         """The rows present in this report, in official order, with their groups."""
         return [(row, parents) for row, parents in self.form.rows() if self.has_row(row.id)]
 
-    def cell(self, row_id: str, column_id: str) -> Cell:
-        return self.cells[(row_id, column_id)]
-
     def value(self, row_id: str, column_id: str) -> Number | None:
-        return self.cells[(row_id, column_id)].value
+        return self.values[(row_id, column_id)]
+
+    def number(self, row_id: str, column_id: str) -> Number:
+        """The value for arithmetic: a blank counts as 0."""
+        value = self.values[(row_id, column_id)]
+        return value if value is not None else 0
+
+    def line_of(self, row_id: str, column_id: str) -> int | None:
+        """Where the editor wrote the number (a computed 总计: where its table or row is)."""
+        return self.lines.get((row_id, column_id)) or self.row_lines.get(row_id)
 
 
 @dataclass

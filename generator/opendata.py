@@ -44,8 +44,8 @@ def _ordered(report: Report) -> list[Table]:
 
 def _texts(table: Table, text) -> list[str]:
     """Each cell's number as text, in the layout's order (most are plain counts: str() inline)."""
-    cells = table.cells
-    values = [cells[key].value for key in _layout(table).cells]
+    numbers = table.values
+    values = [numbers[key] for key in _layout(table).cells]
     return [str(value) if type(value) is int else text(value) for value in values]
 
 

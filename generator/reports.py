@@ -21,7 +21,7 @@ import re
 from generator import fields as f
 from generator.form import (FORMAT_2021, FORMAT_FREE, FORMAT_NAMES, FORMS, SUPPORTED_FORMATS, TABLE3,
                             TABLE3_SINGLE_OTHER, TABLES, Group, Row, TableForm, match_label, suggest_label)
-from generator.model import SCOPES, Cell, KeyFigure, Report, Table, Unit
+from generator.model import SCOPES, KeyFigure, Report, Table, Unit
 from generator.problems import Problems
 from generator.source import Document
 
@@ -210,13 +210,16 @@ def _read_row(form: TableForm, row: Row, value, doc: Document, path: tuple,
         return
     table.row_lines[row.id] = line
     itemized = path + (0,) in doc.lines      # each number has a line of its own (else it is the row's)
-    cells, row_id = table.cells, row.id
-    for index, (column, number) in enumerate(zip(columns, value)):   # a 总计 left out: complete_totals
-        cell_line = doc.line(path + (index,)) if itemized else None
-        if type(number) is not int or number < 0:      # a plain count needs no checking (most cells)
+    if not itemized and all(type(number) is int and number >= 0 for number in value):
+        table.values.update(zip(row.keys, value))      # a row of plain counts (most rows): nothing to check
+        return
+    for index, (key, column, number) in enumerate(zip(row.keys, columns, value)):   # a 总计 left out: complete_totals
+        if itemized:
+            table.lines[key] = doc.line(path + (index,))
+        if type(number) is not int or number < 0:
             try:
                 number = f.number(number, amount=column.amount, signed=column.signed)
             except f.FieldError as exc:
-                problems.error(doc.rel, cell_line or line, f"{where}行「{column.label}」列：{exc}", "R8")
+                problems.error(doc.rel, table.lines.get(key, line), f"{where}行「{column.label}」列：{exc}", "R8")
                 number = None
-        cells[(row_id, column.id)] = Cell(number, cell_line)
+        table.values[key] = number

@@ -145,7 +145,7 @@ def new_report(root: Path, unit_id: str, year: int, today=None) -> tuple[list[Pa
         report = parse_report(doc, unit, year - 1, problems) if doc is not None else None
         if report is not None and "三" in report.tables and not problems.errors:
             complete_totals(report.tables["三"])
-            last = {key: cell.value for key, cell in report.tables["三"].cells.items()}
+            last = dict(report.tables["三"].values)
             tables["三"] = carried_over_from(last)
             note = f"已按 {year - 1} 年报告的「四、结转下年度继续办理」填好「二、上年结转」（R6）"
             if not report.tables["二"].has_row("rules"):

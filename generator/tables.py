@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 
 from generator import form
 from generator.form import Group, Row
-from generator.model import Cell, Number, Table
+from generator.model import Number, Table
 
 
 @dataclass
@@ -199,7 +199,7 @@ def tables_html(table: Table) -> Markup:
     if key not in _skeletons:
         _skeletons[key] = _skeleton(table)
     fragments, cells = _skeletons[key]
-    values = [table.cells[key].value for key in cells]
+    values = [table.values[key] for key in cells]
     numbers = [str(value) if type(value) is int else format_number(value) for value in values]
     return Markup("".join([fragment + number for fragment, number in zip(fragments, numbers)]) + fragments[-1])
 
@@ -207,9 +207,9 @@ def tables_html(table: Table) -> Markup:
 def _skeleton(table: Table) -> tuple[list[str], list[tuple[str, str]]]:
     holes = Table(table.form, table.file, table.line, row_lines=dict(table.row_lines))
     order: list[tuple[str, str]] = []
-    for (row_id, column_id) in table.cells:
-        holes.cells[(row_id, column_id)] = Cell(_Hole(len(order)))
-        order.append((row_id, column_id))
+    for key in table.values:
+        holes.values[key] = _Hole(len(order))
+        order.append(key)
     html = "".join(table_html(layout) for layout in _LAYOUTS[table.form.number](holes))
     pieces = html.split(_HOLE)        # text, index, text, index, ..., text
     return pieces[0::2], [order[int(index)] for index in pieces[1::2]]
