@@ -6,7 +6,7 @@ inline syntax. Python-Markdown was the largest single cost of a build (a
 tree of elements, a dozen processors and a serializer per report); for this
 shape the HTML is simple to write directly.
 
-render_plain() returns the same bytes Python-Markdown (as generator.narrative
+render_plain() returns the same bytes Python-Markdown (as generator.fullmarkdown
 configures it) would, or None for anything outside that shape, which then goes
 through Python-Markdown. tests/test_markdown.py checks the two agree on
 generated documents full of near misses.
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-# Every character an inline pattern of generator.narrative's Markdown can start at, and
+# Every character an inline pattern of generator.fullmarkdown's Markdown can start at, and
 # the hard line break: text without them is the same after the inline pass.
 INLINE_SYNTAX = re.compile(r"[`\\\[<&*_]|  \n")
 _HEADING = re.compile(r"(#{1,6})[ ]*([^#\s](?:[^#]*[^#\s])?)")   # `### text` (closing #s: left to Markdown)
