@@ -6,9 +6,10 @@ comments. Composing it through PyYAML costs a Python call chain per scalar
 that shape line by line and gives up (returns None) on anything else, so
 generator.source falls back to PyYAML for the file, with PyYAML's messages.
 
-It produces the same Document as the full path: the same values (every scalar
-that is not a plain number is typed by PyYAML's own resolver and our _scalar),
-the same line for every key and item, the same source text of scalars.
+It produces the same Document as the full path: the same values (numbers, plain
+strings, YYYY-MM-DD dates, booleans and null are typed here; any other scalar by
+PyYAML's own resolver and our _scalar, in generator.yamlfull), the same line for
+every key and item, the same source text of scalars.
 """
 
 from __future__ import annotations

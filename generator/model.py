@@ -39,6 +39,12 @@ class Table:
         """The rows present in this report, in official order, with their groups."""
         return [(row, parents) for row, parents in self.form.rows() if self.has_row(row.id)]
 
+    def shape(self) -> tuple:
+        """Its form and the rows present: the key of what is built once per kind of table and
+        filled with each report's numbers (the rows in the order written: another order is
+        only another entry)."""
+        return id(self.form), tuple(self.row_lines)
+
     def value(self, row_id: str, column_id: str) -> Number | None:
         return self.values[(row_id, column_id)]
 

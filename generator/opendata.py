@@ -21,6 +21,7 @@ from generator.config import cache_folder
 from generator.form import FORMAT_NAMES
 from generator.model import Report, Table
 from generator.schema import report_schema
+from generator.tables import HOLE, cell_texts, fill
 
 CSV_HEADER = ("单位编号", "单位", "单位类型", "年度", "格式", "表", "行", "列", "数值", "按原样发布", "有不符合勾稽关系之处")
 BOM = "\ufeff"
@@ -33,20 +34,15 @@ def report_csv(report: Report) -> str:
     unit = _csv_line((report.unit.id, report.unit.name, report.unit.kind, report.year, report.format))
     flags = _csv_line(("是" if report.as_published else "否", "是" if report.discrepancies else "否"))
     between = f",{flags}\r\n{unit}"        # ends one line, starts the next
-    cells = [f"{name}{text}" for table in _ordered(report)
-             for name, text in zip(_layout(table).csv_names, _texts(table, _csv_text))]
+    cells = [f"{name}{text}" for layout, table in _laid_out(report)
+             for name, text in zip(layout.csv_names, cell_texts(table, layout.cells))]
     return f"{unit}{between.join(cells)},{flags}\r\n" if cells else ""
 
 
-def _ordered(report: Report) -> list[Table]:
-    return [table for _, table in sorted(report.tables.items(), key=lambda item: "二三四".index(item[0]))]
-
-
-def _texts(table: Table, text) -> list[str]:
-    """Each cell's number as text, in the layout's order (most are plain counts: str() inline)."""
-    numbers = table.values
-    values = [numbers[key] for key in _layout(table).cells]
-    return [str(value) if type(value) is int else text(value) for value in values]
+def _laid_out(report: Report) -> list[tuple["_Layout", Table]]:
+    """The report's tables in order 二 三 四, each with its layout."""
+    return [(_layout(table), table)
+            for _, table in sorted(report.tables.items(), key=lambda item: "二三四".index(item[0]))]
 
 
 def _row_name(row, parents, number: str) -> str:
@@ -54,10 +50,6 @@ def _row_name(row, parents, number: str) -> str:
     if number == "四" and parents:
         return f"{parents[-1].label} {row.label}"
     return row_title(row, parents)
-
-
-def _csv_text(value) -> str:
-    return "" if value is None else format(value, "f") if isinstance(value, Decimal) else str(value)
 
 
 def _json_text(value) -> str:
@@ -104,8 +96,9 @@ def _table_data(table: Table, values: list) -> dict:
 def report_json(report: Report) -> bytes:
     """The report with every number under its official labels (blank is null). Each table's
     JSON text is made once per set of rows present, and only its numbers are filled in."""
-    head, tail = json_bytes({**_report_fields(report), "表格": _HOLE}).decode("utf-8").split(_HOLE_JSON)
-    tables = [_interleave(_layout(table).json_pieces, _texts(table, _json_text)) for table in _ordered(report)]
+    head, tail = json_bytes({**_report_fields(report), "表格": HOLE}).decode("utf-8").split(_HOLE_JSON)
+    tables = [fill(layout.json_pieces, cell_texts(table, layout.cells, _json_text))
+              for layout, table in _laid_out(report)]
     return f"{head}[{', '.join(tables)}]{tail}".encode("utf-8")
 
 
@@ -122,8 +115,7 @@ def json_bytes(data) -> bytes:
 
 # --- each table's cells, named once per set of rows present -----------------------------------
 
-_HOLE = "\ue000"                     # a private-use character: where a number goes
-_HOLE_JSON = json.dumps(_HOLE, ensure_ascii=False)
+_HOLE_JSON = json.dumps(HOLE, ensure_ascii=False)
 _layouts: dict[tuple, "_Layout"] = {}
 
 
@@ -135,22 +127,16 @@ class _Layout:
 
 
 def _layout(table: Table) -> _Layout:
-    # The rows present are the row_lines' keys (in the order written: another order is only
-    # another cache entry).
-    key = (id(table.form), tuple(table.row_lines))
+    key = table.shape()
     layout = _layouts.get(key)
     if layout is None:
         rows = table.rows()
         cells = tuple((row.id, column.id) for row, _ in rows for column in row.columns)
         names = [f",{_csv_line((f'表{table.form.number}', _row_name(row, parents, table.form.number), column.label))},"
                  for row, parents in rows for column in row.columns]
-        pieces = json.dumps(_table_data(table, [_HOLE] * len(cells)), ensure_ascii=False).split(_HOLE_JSON)
+        pieces = json.dumps(_table_data(table, [HOLE] * len(cells)), ensure_ascii=False).split(_HOLE_JSON)
         layout = _layouts[key] = _Layout(cells, tuple(names), tuple(pieces))
     return layout
-
-
-def _interleave(pieces, values) -> str:
-    return "".join([piece + value for piece, value in zip(pieces, values)]) + pieces[-1]
 
 
 # --- in the build: each report's downloads, and the whole portal's data ----------------------

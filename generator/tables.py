@@ -183,7 +183,7 @@ def _cell_html(c: CellLayout) -> str:
 
 # --- filling a cached skeleton ---------------------------------------------------------------
 
-_HOLE = "\ue000"     # a private-use character: marks where a number goes in a skeleton
+HOLE = "\ue000"     # a private-use character: marks where a number goes in a skeleton
 _LAYOUTS = {"二": table2_layouts, "三": lambda t: [table3_layout(t)], "四": lambda t: [table4_layout(t)]}
 _skeletons: dict[tuple, tuple[list[str], list[tuple[str, str]]]] = {}
 
@@ -195,13 +195,22 @@ def tables_html(table: Table) -> Markup:
     present rows (with holes where the numbers go) and only the numbers are filled
     in: the layouts and their HTML were a sixth of a build.
     """
-    key = (id(table.form), tuple(table.row_lines))    # the rows present (another order: another entry)
+    key = table.shape()
     if key not in _skeletons:
         _skeletons[key] = _skeleton(table)
     fragments, cells = _skeletons[key]
-    values = [table.values[key] for key in cells]
-    numbers = [str(value) if type(value) is int else format_number(value) for value in values]
-    return Markup("".join([fragment + number for fragment, number in zip(fragments, numbers)]) + fragments[-1])
+    return Markup(fill(fragments, cell_texts(table, cells)))
+
+
+def cell_texts(table: Table, keys, text=format_number) -> list[str]:
+    """The numbers of these cells as text (most are plain counts: str() without a call)."""
+    values = table.values
+    return [str(value) if type(value := values[key]) is int else text(value) for key in keys]
+
+
+def fill(pieces, texts) -> str:
+    """A skeleton's pieces with the texts between them (there is one piece more than texts)."""
+    return "".join([piece + text for piece, text in zip(pieces, texts)]) + pieces[-1]
 
 
 def _skeleton(table: Table) -> tuple[list[str], list[tuple[str, str]]]:
@@ -211,7 +220,7 @@ def _skeleton(table: Table) -> tuple[list[str], list[tuple[str, str]]]:
         holes.values[key] = _Hole(len(order))
         order.append(key)
     html = "".join(table_html(layout) for layout in _LAYOUTS[table.form.number](holes))
-    pieces = html.split(_HOLE)        # text, index, text, index, ..., text
+    pieces = html.split(HOLE)        # text, index, text, index, ..., text
     return pieces[0::2], [order[int(index)] for index in pieces[1::2]]
 
 
@@ -219,4 +228,4 @@ class _Hole(int):
     """Stands for a number while the skeleton is drawn: prints as hole markers around its index."""
 
     def __str__(self) -> str:
-        return f"{_HOLE}{int(self)}{_HOLE}"
+        return f"{HOLE}{int(self)}{HOLE}"
