@@ -57,13 +57,12 @@ def _read(text: str) -> tuple[Any, dict, dict]:
     pending: tuple[int, tuple, dict, str, int] | None = None    # a `key:` waiting for its block
     number = 0
     for number, line in enumerate(text.split("\n"), start=1):
-        stripped = line.lstrip(" ")
-        if not stripped or stripped.startswith("#"):
-            continue
-        match = _KEY_LINE.fullmatch(line)
-        if match is None:
-            raise _GiveUp
-        indent, key, value = len(match.group(1)), match.group(2).rstrip(), match.group(3)
+        parts = _seen.get(line)
+        if parts is None:
+            parts = _split(line)
+        if not parts:
+            continue                                       # blank or a comment
+        indent, key, value = parts
         if pending is not None:
             parent_indent, parent_path, parent, parent_key, _ = pending
             pending = None
@@ -89,10 +88,9 @@ def _read(text: str) -> tuple[Any, dict, dict]:
         lines[key_path] = number
         lines.setdefault((), number)
         lines.setdefault(path, number)
-        if not value or value.startswith("#"):        # `key:` (or `key: `): a block or null follows
+        if value is None:                                  # `key:` (or `key: `): a block or null follows
             pending = (indent, path, mapping, key, number)
             continue
-        value = _strip_comment(value)
         if value.startswith("["):
             mapping[key] = _flow_list(value, key_path, number, lines, raw)
         else:
@@ -106,6 +104,33 @@ def _read(text: str) -> tuple[Any, dict, dict]:
     return root, lines, raw
 
 
+# Most lines of a portal's data files recur, in file after file: headings, comments, rows of
+# zeros. Splitting one costs a regular expression; looking it up here does not.
+_seen: dict[str, tuple] = {}
+_SEEN_AT_MOST = 50_000       # lines: a few MB, cleared when full
+_counts_seen: dict[str, tuple[int, ...]] = {}
+
+
+def _split(line: str) -> tuple:
+    """(indent, key, value) of a `key: value` line, the value without its comment and None when
+    a block follows; () for a blank or comment line."""
+    stripped = line.lstrip(" ")
+    if not stripped or stripped.startswith("#"):
+        parts = ()
+    else:
+        match = _KEY_LINE.fullmatch(line)
+        if match is None:
+            raise _GiveUp
+        value = match.group(3)
+        parts = (len(match.group(1)), match.group(2).rstrip(),
+                 None if not value or value.startswith("#") else _strip_comment(value))
+    if len(_seen) >= _SEEN_AT_MOST:
+        _seen.clear()
+        _counts_seen.clear()
+    _seen[line] = parts
+    return parts
+
+
 def _strip_comment(value: str) -> str:
     at = value.find(" #")
     return (value[:at] if at >= 0 else value).rstrip()
@@ -117,10 +142,13 @@ def _flow_list(value: str, path: tuple, number: int, lines: dict, raw: dict) -> 
     inner = value[1:-1].strip()
     if not inner:
         return []
-    if _COUNTS.fullmatch(inner):
+    counts = _counts_seen.get(inner)
+    if counts is None and _COUNTS.fullmatch(inner):
+        counts = _counts_seen[inner] = tuple(int(item) for item in inner.split(","))
+    if counts is not None:
         # A table row of plain counts, most of every data file: its items are on the
         # list's own line (Document.line finds it there) and no field reads their text.
-        return [int(item) for item in inner.split(",")]
+        return list(counts)
     items = [item.strip() for item in inner.split(",")]
     if not all(items):
         raise _GiveUp                                      # `[1, , 2]` and `[1,]`: PyYAML decides

@@ -634,3 +634,25 @@ def test_the_fast_reader_types_a_plain_value_as_pyyaml_does(value):
         assert expected is not None and plain[0] == expected, value
     else:
         assert value in ("<<", "=") or _UNSAFE.search(value), value   # handed over: what PyYAML alone may judge
+
+
+def test_lines_seen_before_are_read_the_same_and_never_shared():
+    """The fast reader remembers the lines it split (they recur in file after file): a row read
+    again is an equal list of its own, and a line refused once is refused again."""
+    first, _, _ = read_plain_yaml(PLAIN)
+    second, _, _ = read_plain_yaml(PLAIN)
+    assert first == second
+    rows = [(a, b) for a, b in zip(_lists(first), _lists(second))]
+    assert rows and all(a is not b for a, b in rows)
+    rows[0][0].append(99)                            # a later edit of one document
+    assert read_plain_yaml(PLAIN)[0] == second
+    broken = PLAIN.replace("发布机构:", "发布机构", 1)        # no colon: not a line it can split
+    assert read_plain_yaml(broken) is None and read_plain_yaml(broken) is None
+
+
+def _lists(data):
+    if isinstance(data, dict):
+        for value in data.values():
+            yield from _lists(value)
+    elif isinstance(data, list):
+        yield data
