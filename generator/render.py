@@ -21,6 +21,12 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 import jinja2
+import markupsafe
+
+try:
+    from markupsafe._speedups import _escape_inner     # MarkupSafe 3's escaping, in C
+except ImportError:
+    _escape_inner = None
 
 from generator import __version__
 from generator.form import FORMAT_NAMES, SECTIONS, TABLE_SECTIONS
@@ -92,6 +98,7 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
+        self.env.template_class = _Template
         self.env.filters["num"] = format_number
         self.env.filters["date"] = lambda d: d.isoformat() if d else ""
         self.env.filters["absolute_url"] = self._absolute_url
@@ -246,6 +253,29 @@ class Renderer:
             digest.update(rel.encode())
             digest.update(path.read_bytes())
         return digest.hexdigest()[:10]
+
+
+def _escape_output(value) -> str:
+    """What markupsafe.escape gives, as a plain str: the text of a `{{ }}` is joined into the
+    page at once, and making it Markup first (a Python-level subclass call) cost 0.8 µs of
+    markupsafe.escape's 0.9, at some 260 expressions a report."""
+    if value.__class__ is str:
+        return _escape_inner(value)
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return _escape_inner(str(value))
+
+
+class _Template(jinja2.Template):
+    """A compiled template whose `{{ }}` escape with _escape_output. Jinja's compiled code calls
+    `escape` for the output of expressions and for nothing else; should a Jinja or MarkupSafe
+    release change that, the standard escape stays (the same bytes, a little slower)."""
+
+    @classmethod
+    def _from_namespace(cls, environment, namespace, globals):
+        if _escape_inner is not None and namespace.get("escape") is markupsafe.escape:
+            namespace["escape"] = _escape_output
+        return super()._from_namespace(environment, namespace, globals)
 
 
 class _TemplateCache(jinja2.FileSystemBytecodeCache):
