@@ -21,6 +21,7 @@ from generator.source import read_text
 
 _HEADING = re.compile(r"^(#{1,2})(?!#)\s*(.*?)\s*#*\s*$")
 _SECTION_NUMBER = re.compile(r"^([一二三四五六])\.")
+_BARE_HEADINGS = frozenset(normalize_label(heading) for heading in SECTION_HEADINGS.values())
 _ORDER = [number for number, _ in SECTIONS]
 
 
@@ -116,8 +117,7 @@ def _section_of(line: str, rel: str, number: int, problems: Problems) -> str | N
     if match is None:
         if len(line) > 40 or "、" not in line and "." not in line:
             return None      # too long, or without 一、, to be a section heading
-        bare = normalize_label(line)
-        if any(bare == normalize_label(h) for h in SECTION_HEADINGS.values()):
+        if normalize_label(line) in _BARE_HEADINGS:
             problems.warning(rel, number, f"「{line.strip()}」像是章节标题，但前面没有 ##，"
                                           "因此当作正文处理；作为标题请写成「## " + line.strip() + "」", "section")
         return None

@@ -152,3 +152,12 @@ def test_full_width_hash_signs_make_headings(site):
     assert site.build().code == 0
     html = site.page("nianbao/huajie/2023.html")
     assert "<h2>五、存在的主要问题及改进情况</h2>" in html and "<h3>(一)存在问题</h3>" in html
+
+
+def test_a_section_heading_without_hash_signs_is_text_with_a_warning(site):
+    site.replace(NARRATIVE, "## 六、其他需要报告的事项", "六、其他需要报告的事项\n\n## 六、其他需要报告的事项")
+    run = site.build()
+    line = site.line_of(NARRATIVE, "## 六、其他需要报告的事项") - 2
+    assert run.code == 0 and problems(run) == [
+        f"{NARRATIVE}:{line}: 警告：「六、其他需要报告的事项」像是章节标题，但前面没有 ##，因此当作正文处理；"
+        "作为标题请写成「## 六、其他需要报告的事项」 (section)"]
