@@ -107,7 +107,7 @@ def _read(text: str) -> tuple[Any, dict, dict]:
 # Most lines of a portal's data files recur, in file after file: headings, comments, rows of
 # zeros. Splitting one costs a regular expression; looking it up here does not.
 _seen: dict[str, tuple] = {}
-_SEEN_AT_MOST = 50_000       # lines: a few MB, cleared when full
+_SEEN_AT_MOST = 20_000       # lines (a few MB), cleared when full: the ones that recur come back at once
 _counts_seen: dict[str, tuple[int, ...]] = {}
 
 
