@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator.form import Row
-from generator.model import Report, Table
+from generator.model import Number, Report, Table
 
 
 @dataclass(frozen=True)
@@ -62,15 +62,12 @@ def _check_row_totals(table: Table, rule: str, why: str) -> list[Failure]:
     failures = []
     values = table.values              # every cell of every report: plain lookups, no method calls
     for row, parents in table.rows():
-        total = row.columns[-1]
-        if (row.id, total.id) in table.computed:
+        keys = row.keys
+        if keys[-1] in table.computed:
             continue
-        expected = 0
-        for column in row.columns[:-1]:
-            value = values[(row.id, column.id)]
-            if value is not None:
-                expected += value
-        if table.number(row.id, total.id) != expected:
+        expected = _sum(values, keys[:-1])
+        if _number(values[keys[-1]]) != expected:
+            total = row.columns[-1]
             failures.append(_fail(table, row, parents, total.id, total.label, expected, why, rule))
     return failures
 
@@ -78,18 +75,33 @@ def _check_row_totals(table: Table, rule: str, why: str) -> list[Failure]:
 def _check_results_total(table: Table) -> list[Failure]:
     """R2: （一）+（二）+ the sub-rows of （三）-（六） = （七）总计, every column."""
     failures = []
+    values = table.values
     for row, parents in table.rows():
         if not row.total:
             continue
         summands = [r.id for r, _ in _rows_under(table, parents[-1]) if r.id != row.id]
-        for column in row.columns:
-            if (row.id, column.id) in table.computed:
+        for column, key in zip(row.columns, row.keys):
+            if key in table.computed:
                 continue
-            expected = sum(table.number(summand, column.id) for summand in summands)
-            if table.number(row.id, column.id) != expected:
+            expected = _sum(values, [(summand, column.id) for summand in summands])
+            if _number(values[key]) != expected:
                 failures.append(_fail(table, row, parents, column.id, column.label, expected,
                                       "（一）至（六）各项之和", "R2"))
     return failures
+
+
+def _sum(values: dict, keys) -> Number:
+    """The cells' sum, a blank counting as 0 (as Table.number)."""
+    total = 0
+    for key in keys:
+        value = values[key]
+        if value is not None:
+            total += value
+    return total
+
+
+def _number(value: Number | None) -> Number:
+    return value if value is not None else 0
 
 
 def _check_balance(table: Table) -> list[Failure]:
