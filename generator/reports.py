@@ -191,6 +191,9 @@ def _read_group(form: TableForm, group: Group, value, doc: Document, path: tuple
             _read_row(form, child, value[key], doc, path + (key,), table, problems)
 
 
+_INTS_ONLY = {int}      # a row of plain counts, checked without a Python-level loop
+
+
 def _read_row(form: TableForm, row: Row, value, doc: Document, path: tuple,
               table: Table, problems: Problems) -> None:
     line = doc.line(path)
@@ -210,7 +213,7 @@ def _read_row(form: TableForm, row: Row, value, doc: Document, path: tuple,
         return
     table.row_lines[row.id] = line
     itemized = path + (0,) in doc.lines      # each number has a line of its own (else it is the row's)
-    if not itemized and all(type(number) is int and number >= 0 for number in value):
+    if not itemized and set(map(type, value)) == _INTS_ONLY and min(value) >= 0:
         table.values.update(zip(row.keys, value))      # a row of plain counts (most rows): nothing to check
         return
     for index, (key, column, number) in enumerate(zip(row.keys, columns, value)):   # a 总计 left out: complete_totals
