@@ -30,6 +30,7 @@ import marshal
 import os
 import pickle
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
@@ -234,11 +235,16 @@ def _write(root, out, units, files, renderer, todo, manifest, previous, problems
     try:
         written = _process_units(root, units, files, renderer, writer, todo, manifest, problems, jobs, progress,
                                  search)
-        written += _write_listings(renderer, manifest, previous, writer, problems)
         manifest.open_data = sha256(repr(sorted((u, r.open_data) for u, r in manifest.units.items())).encode())
         # The portal-wide data is rewritten only when a number changed, not after a narrative edit.
-        if not problems.errors and (previous is None or previous.open_data != manifest.open_data):
-            written += write_portal_data(fragment_folder(root, out), sorted(manifest.units), writer)
+        # It is reading and writing files (370 MB at 10,000 reports): a thread does it while the
+        # listings are rendered.
+        with ThreadPoolExecutor(1) as thread:
+            portal = (thread.submit(write_portal_data, fragment_folder(root, out), sorted(manifest.units), writer)
+                      if not problems.errors and (previous is None or previous.open_data != manifest.open_data)
+                      else None)
+            written += _write_listings(renderer, manifest, previous, writer, problems)
+            written += portal.result() if portal is not None else 0
         manifest.site_outputs |= set(PORTAL_FILES)
         for rel, data in renderer.static_files():
             manifest.site_outputs.add(rel)
