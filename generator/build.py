@@ -30,7 +30,6 @@ import marshal
 import os
 import pickle
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
@@ -237,14 +236,16 @@ def _write(root, out, units, files, renderer, todo, manifest, previous, problems
                                  search)
         manifest.open_data = sha256(repr(sorted((u, r.open_data) for u, r in manifest.units.items())).encode())
         # The portal-wide data is rewritten only when a number changed, not after a narrative edit.
-        # It is reading and writing files (370 MB at 10,000 reports): a thread does it while the
-        # listings are rendered.
-        with ThreadPoolExecutor(1) as thread:
-            portal = (thread.submit(write_portal_data, fragment_folder(root, out), sorted(manifest.units), writer)
-                      if not problems.errors and (previous is None or previous.open_data != manifest.open_data)
-                      else None)
+        if not problems.errors and (previous is None or previous.open_data != manifest.open_data):
+            # Reading and writing files (370 MB at 10,000 reports): a thread does it while the
+            # listings are rendered. Imported here: most rebuilds have no open data to write.
+            from concurrent.futures import ThreadPoolExecutor
+            with ThreadPoolExecutor(1) as thread:
+                portal = thread.submit(write_portal_data, fragment_folder(root, out), sorted(manifest.units), writer)
+                written += _write_listings(renderer, manifest, previous, writer, problems)
+                written += portal.result()
+        else:
             written += _write_listings(renderer, manifest, previous, writer, problems)
-            written += portal.result() if portal is not None else 0
         manifest.site_outputs |= set(PORTAL_FILES)
         for rel, data in renderer.static_files():
             manifest.site_outputs.add(rel)
