@@ -31,21 +31,45 @@ def row_title(row: Row, parents: tuple) -> str:
 def complete_totals(table: Table) -> None:
     """Compute the 总计 cells and rows that were left out of the data."""
     for row, _ in table.rows():
-        total = row.columns[-1]
-        if total.total and (row.id, total.id) not in table.values:
-            table.values[(row.id, total.id)] = sum(table.number(row.id, c.id) for c in row.columns[:-1])
-            table.computed.add((row.id, total.id))
+        key = row.keys[-1]
+        if row.columns[-1].total and key not in table.values:
+            table.values[key] = _row_sum(table, row)
+            table.computed.add(key)
     for row, parents in table.form.rows():
         if row.total and not table.has_row(row.id):
-            summands = [r for r, _ in _rows_under(table, parents[-1]) if r.id != row.id]
+            summands = _summands(table, row, parents)
             table.row_lines[row.id] = table.line
-            for column in row.columns:
-                table.values[(row.id, column.id)] = sum(table.number(r.id, column.id) for r in summands)
-                table.computed.add((row.id, column.id))
+            for column, key in zip(row.columns, row.keys):
+                table.values[key] = _column_sum(table, summands, column.id)
+                table.computed.add(key)
 
 
-def _rows_under(table: Table, group) -> list:
-    return [(row, parents) for row, parents in table.rows() if any(p is group for p in parents)]
+def _summands(table: Table, total_row: Row, parents: tuple) -> list[str]:
+    """The rows a 总计 row adds up: the others of its group present in this report."""
+    group = parents[-1]
+    return [row.id for row, row_parents in table.rows()
+            if row.id != total_row.id and any(p is group for p in row_parents)]
+
+
+def _row_sum(table: Table, row: Row) -> Number:
+    """The row's cells before its 总计 (R1, R5)."""
+    return _sum(table.values, row.keys[:-1])
+
+
+def _column_sum(table: Table, row_ids: list[str], column_id: str) -> Number:
+    """One column of these rows (R2)."""
+    return _sum(table.values, [(row_id, column_id) for row_id in row_ids])
+
+
+def _sum(values: dict, keys) -> Number:
+    """The cells' sum, a blank counting as 0 (as Table.number); plain lookups, no method
+    calls: every check of every report runs through here."""
+    total = 0
+    for key in keys:
+        value = values[key]
+        if value is not None:
+            total += value
+    return total
 
 
 def check_report(report: Report) -> list[Failure]:
@@ -60,13 +84,12 @@ def check_report(report: Report) -> list[Failure]:
 
 def _check_row_totals(table: Table, rule: str, why: str) -> list[Failure]:
     failures = []
-    values = table.values              # every cell of every report: plain lookups, no method calls
     for row, parents in table.rows():
-        keys = row.keys
-        if keys[-1] in table.computed:
+        key = row.keys[-1]
+        if key in table.computed:
             continue
-        expected = _sum(values, keys[:-1])
-        if _number(values[keys[-1]]) != expected:
+        expected = _row_sum(table, row)
+        if table.number(*key) != expected:
             total = row.columns[-1]
             failures.append(_fail(table, row, parents, total.id, total.label, expected, why, rule))
     return failures
@@ -75,33 +98,18 @@ def _check_row_totals(table: Table, rule: str, why: str) -> list[Failure]:
 def _check_results_total(table: Table) -> list[Failure]:
     """R2: （一）+（二）+ the sub-rows of （三）-（六） = （七）总计, every column."""
     failures = []
-    values = table.values
     for row, parents in table.rows():
         if not row.total:
             continue
-        summands = [r.id for r, _ in _rows_under(table, parents[-1]) if r.id != row.id]
+        summands = _summands(table, row, parents)
         for column, key in zip(row.columns, row.keys):
             if key in table.computed:
                 continue
-            expected = _sum(values, [(summand, column.id) for summand in summands])
-            if _number(values[key]) != expected:
+            expected = _column_sum(table, summands, column.id)
+            if table.number(*key) != expected:
                 failures.append(_fail(table, row, parents, column.id, column.label, expected,
                                       "（一）至（六）各项之和", "R2"))
     return failures
-
-
-def _sum(values: dict, keys) -> Number:
-    """The cells' sum, a blank counting as 0 (as Table.number)."""
-    total = 0
-    for key in keys:
-        value = values[key]
-        if value is not None:
-            total += value
-    return total
-
-
-def _number(value: Number | None) -> Number:
-    return value if value is not None else 0
 
 
 def _check_balance(table: Table) -> list[Failure]:
