@@ -43,7 +43,7 @@ from generator.problems import BuildFailed, Problem, Problems
 from generator.render import COLUMN_DIR, Renderer, refuse_collisions
 from generator.search import index_years, reindex_years
 from generator.source import Signature, forget_reads, sha256, signature_of_read
-from generator.write import FullTree, PendingFiles, check_output_dir
+from generator.write import FullTree, PendingFiles, check_output_dir, write_atomically
 
 DEFAULT_OUT = "build"
 MANIFEST_FORMAT = 4         # bumped when the manifest's fields change: an older one means a full build
@@ -587,7 +587,5 @@ def _write_manifest(root: Path, out: Path, manifest: Manifest) -> None:
               sorted(manifest.site_outputs), manifest.listings, manifest.folders, manifest.fragments,
               pickle.dumps(manifest.unit_list, protocol=pickle.HIGHEST_PROTOCOL),
               {unit_id: record.stored() for unit_id, record in manifest.units.items()})
-    temporary = path.with_suffix(".tmp")
-    temporary.write_bytes(marshal.dumps(stored))
-    os.replace(temporary, path)
+    write_atomically(path, marshal.dumps(stored))
     path.with_suffix(".pickle").unlink(missing_ok=True)     # the format before MANIFEST_FORMAT 4
