@@ -28,7 +28,8 @@ _DECIMAL = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)")
 _TAG = "tag:yaml.org,2002:"
 _scalar_constructor = yaml.constructor.SafeConstructor()
 _RESOLVER = yaml.resolver.Resolver()
-_PLAIN_TAGS = {f"{_TAG}{kind}" for kind in ("null", "bool", "int", "float", "timestamp", "str")}
+_SCALAR_KINDS = {"null", "bool", "int", "float", "timestamp", "str"}
+_PLAIN_TAGS = {f"{_TAG}{kind}" for kind in _SCALAR_KINDS}
 
 
 def plain_scalar(text: str, line: int):
@@ -77,7 +78,6 @@ def parse_full(text: str, rel: str, problems: Problems) -> Document | None:
 
 
 _COLLECTION_TAGS = {yaml.MappingNode: _TAG + "map", yaml.SequenceNode: _TAG + "seq"}
-_SCALAR_KINDS = {"null", "bool", "int", "float", "timestamp", "str"}
 
 
 def _convert(node: yaml.Node, path: tuple, doc: Document, seen: set) -> Any:
