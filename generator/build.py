@@ -207,12 +207,12 @@ def _plan(root: Path, units: dict, files: dict, previous: Manifest, manifest: Ma
         old = previous.units.get(unit_id)
         if old is None:
             todo.append(unit_id)
-            changed += [os.path.relpath(p, root) for year in unit_files.values()
-                        for p in year["data"] + year["narrative"]]
+            changed += [os.path.relpath(path, root) for path in _input_paths([unit_files])]
             continue
-        inputs_files = [unit_files] + [f for _, f in members(units[unit_id])]
+        unit_members = members(units[unit_id])
+        inputs_files = [unit_files] + [member_files for _, member_files in unit_members]
         stats = _stats(inputs_files)
-        if stats == old.stats and all(map(listed_as_before, [unit_id] + [m.id for m, _ in members(units[unit_id])])):
+        if stats == old.stats and all(map(listed_as_before, [unit_id] + [m.id for m, _ in unit_members])):
             manifest.units[unit_id] = old
             problems.items.extend(old.warnings)
             continue
@@ -390,19 +390,18 @@ def _signature(root: Path, inputs: list[ReportFiles], known: dict[str, Signature
     """
     signature = {}
     prefix = len(str(root)) + 1          # the files are root / ...: string slicing beats relative_to
-    for year_files in (year for files in inputs for year in files.values()):
-        for path in year_files["data"] + year_files["narrative"]:
-            rel = str(path)[prefix:].replace(os.sep, "/")
-            old = known.get(rel)
-            current = signature_of_read(path) if just_read else None
-            if current is None:
-                stat = os.stat(path)
-                if old is not None and old[:2] == (stat.st_mtime_ns, stat.st_size):
-                    signature[rel] = old
-                    continue
-                with open(path, "rb") as f:
-                    current = (stat.st_mtime_ns, stat.st_size, sha256(f.read()))
-            signature[rel] = current
+    for path in _input_paths(inputs):
+        rel = str(path)[prefix:].replace(os.sep, "/")
+        old = known.get(rel)
+        current = signature_of_read(path) if just_read else None
+        if current is None:
+            stat = os.stat(path)
+            if old is not None and old[:2] == (stat.st_mtime_ns, stat.st_size):
+                signature[rel] = old
+                continue
+            with open(path, "rb") as f:
+                current = (stat.st_mtime_ns, stat.st_size, sha256(f.read()))
+        signature[rel] = current
     return signature
 
 
@@ -411,10 +410,9 @@ def _stats(inputs: list[ReportFiles], signature: dict[str, Signature] | None = N
     """The files' mtimes and sizes, in the order listed: the same as last time (and the same
     files listed), the unit is unchanged without reading a file. From a stat of each, or
     from the signature of the bytes just read (with the root it is relative to)."""
-    paths = [path for files in inputs for year in files.values() for path in year["data"] + year["narrative"]]
     stats = []
     if signature is None:
-        for path in paths:
+        for path in _input_paths(inputs):
             try:
                 stat = os.stat(path)
             except OSError:
@@ -422,9 +420,17 @@ def _stats(inputs: list[ReportFiles], signature: dict[str, Signature] | None = N
             stats += (stat.st_mtime_ns, stat.st_size)
     else:
         prefix = len(str(root)) + 1
-        for path in paths:
+        for path in _input_paths(inputs):
             stats += signature[path[prefix:].replace(os.sep, "/")][:2]
     return tuple(stats)
+
+
+def _input_paths(inputs: list[ReportFiles]):
+    """Every data and narrative file of these units, year by year, in the order listed."""
+    for files in inputs:
+        for year in files.values():
+            yield from year["data"]
+            yield from year["narrative"]
 
 
 def _contents(signature: dict[str, Signature]) -> dict[str, str]:
@@ -506,10 +512,11 @@ def _folder_times(out: Path, manifest: Manifest, previous: Manifest | None, todo
                 paths.update(record.outputs if record is not None else ())
         times = dict(previous.folders)
     for folder in sorted({path.rpartition("/")[0] for path in paths}):
-        try:
-            times[folder] = os.stat(f"{out}/{folder}" if folder else out).st_mtime_ns
-        except OSError:
+        mtime = _folder_mtime(out, folder)
+        if mtime is None:
             times.pop(folder, None)
+        else:
+            times[folder] = mtime
     return times
 
 
@@ -517,7 +524,7 @@ def _outputs_intact(out: Path, manifest: Manifest) -> bool:
     """Every file the last build wrote is still there: its folders' mtimes are as the build
     left them, or else (something was added or removed) one directory listing per folder;
     then the folders' mtimes are taken afresh."""
-    if manifest.folders and _folder_times_match(out, manifest.folders):
+    if manifest.folders and all(_folder_mtime(out, folder) == mtime for folder, mtime in manifest.folders.items()):
         return True
     manifest.folders = {}
     found: set[str] = set()
@@ -543,14 +550,12 @@ def _fragments_intact(folder: Path, manifest: Manifest) -> bool:
     return os.stat(folder).st_mtime_ns == manifest.fragments or fragments_complete(folder, manifest.units)
 
 
-def _folder_times_match(out: Path, folders: dict[str, int]) -> bool:
-    for folder, mtime in folders.items():
-        try:
-            if os.stat(f"{out}/{folder}" if folder else out).st_mtime_ns != mtime:
-                return False
-        except OSError:
-            return False
-    return True
+def _folder_mtime(out: Path, folder: str) -> int | None:
+    """The mtime_ns of an output folder ("" is the output itself), None if it is gone."""
+    try:
+        return os.stat(f"{out}/{folder}" if folder else out).st_mtime_ns
+    except OSError:
+        return None
 
 
 # --- the manifest ----------------------------------------------------------------------------
