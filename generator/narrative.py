@@ -37,24 +37,23 @@ def load_narrative(path: Path, rel: str, problems: Problems, free: bool = False)
     text = read_text(path, rel, problems)
     if text is None:
         return None
+    # A Chinese input method types ＃ for #: at the start of a line it means a heading.
+    text = _FULL_WIDTH_HASHES.sub(lambda m: "#" * len(m.group(1)), text)
     return parse_free_narrative(text, rel, problems) if free else parse_narrative(text, rel, problems)
+
+
+_FULL_WIDTH_HASHES = re.compile(r"^[ \u3000]*(＃+)", re.M)
 
 
 def parse_free_narrative(text: str, rel: str, problems: Problems) -> Narrative:
     """A report from before 2019: free text under its own headings, shown as written."""
-    text = _FULL_WIDTH_HASHES.sub(lambda m: "#" * len(m.group(1)), text)
     _warn_placeholders(text, rel, problems)
     narrative = Narrative(file=rel, preamble=render_markdown(text, top="h2"))
     narrative.sources = {"": text}
     return narrative
 
 
-_FULL_WIDTH_HASHES = re.compile(r"^[ \u3000]*(＃+)", re.M)
-
-
 def parse_narrative(text: str, rel: str, problems: Problems) -> Narrative:
-    # A Chinese input method types ＃ for #: at the start of a line it means a heading.
-    text = _FULL_WIDTH_HASHES.sub(lambda m: "#" * len(m.group(1)), text)
     chunks: dict[str, list[str]] = {"": []}
     seen_at: dict[str, int] = {}
     current = ""
