@@ -13,7 +13,7 @@ import markdown
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
-from generator.plainmarkdown import INLINE_SYNTAX
+from generator.plainmarkdown import INLINE_SYNTAX, nested_heading
 
 _SAFE_SCHEMES = {"", "http", "https", "mailto", "tel"}
 _CONTROL = re.compile(r"[\x00-\x20\x7f]+")
@@ -33,8 +33,7 @@ class _SafeAndNested(Treeprocessor):
                 value = element.get(attribute)
                 if value is not None and not _safe_url(value):
                     del element.attrib[attribute]
-            if element.tag in ("h1", "h2") and element.tag < self.top:
-                element.tag = self.top
+            element.tag = nested_heading(element.tag, self.top)
 
 
 class _SkipPlainText(Treeprocessor):

@@ -44,10 +44,7 @@ def render_plain(source: str, top: str = "h3") -> str | None:
             match = _HEADING.fullmatch(first)
             if match is None or len(lines) > 1:
                 return None
-            level = len(match.group(1))
-            tag = f"h{level}"
-            if tag in ("h1", "h2") and tag < top:
-                tag = top
+            tag = nested_heading(f"h{len(match.group(1))}", top)
             out.append(f"<{tag}>{match.group(2)}</{tag}>")
             previous_was_list = False
             continue
@@ -63,6 +60,12 @@ def render_plain(source: str, top: str = "h3") -> str | None:
         out.append(f"<p>{block}</p>")
         previous_was_list = False
     return "\n".join(out)
+
+
+def nested_heading(tag: str, top: str) -> str:
+    """A heading's tag below the page's own: h1 and h2 become `top` (h3 inside a section, h2
+    in a free-text report); generator.fullmarkdown applies the same rule."""
+    return top if tag in ("h1", "h2") and tag < top else tag
 
 
 def _list_items(lines: list[str]) -> str | None:
