@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 import yaml
 
-from conftest import HUAJIE, REPO, generate
+from conftest import HUAJIE, REPO
 from generator.opendata import CSV_HEADER
 from htmltables import parse, table_by_id
 
@@ -73,7 +73,7 @@ def test_the_portal_csv_has_one_row_per_cell_per_report(built_example):
 def test_a_blank_cell_is_empty_not_zero(site, tmp_path):
     site.replace(HUAJIE, "行政许可: 0 ", "行政许可: null ")
     out = tmp_path / "out"
-    run = generate("build", "--site", str(site.root), "--out", str(out))
+    run = site.build("--out", str(out))
     assert run.code == 0, run.err
     for path in (out / "nianbao/huajie/2023.csv", out / "data/gongkai-all.csv"):
         licensing = [r for r in read_csv(path) if r["行"] == "行政许可" and r["单位编号"] == "huajie"]
@@ -136,7 +136,7 @@ def test_the_csv_quotes_what_csv_must_quote_and_keeps_amounts_exact(site, tmp_pa
     site.replace(HUAJIE, "行政事业性收费: 0 ", "行政事业性收费: 12.50 ")
     site.replace(HUAJIE, "行政许可: 0 ", "行政许可: null ")
     out = tmp_path / "out"
-    run = generate("build", "--site", str(site.root), "--out", str(out))
+    run = site.build("--out", str(out))
     assert run.code == 0, run.err
     for path in (out / "nianbao/huajie/2023.csv", out / "data/gongkai-all.csv"):
         rows = [r for r in read_csv(path) if r["单位编号"] == "huajie"]

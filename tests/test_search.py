@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import HUAJIE, generate
+from conftest import HUAJIE
 
 SEARCH = "search/index.html"
 
@@ -66,7 +66,7 @@ def test_without_javascript_the_page_says_so_and_links_the_listings(browser, ser
 def test_search_can_be_switched_off(site, tmp_path):
     site.write("site.yaml", site.read("site.yaml") + "站内搜索: false\n")
     out = tmp_path / "out"
-    assert generate("build", "--site", str(site.root), "--out", str(out)).code == 0
+    assert site.build("--out", str(out)).code == 0
     assert not (out / "pagefind").exists() and not (out / SEARCH).exists()
     assert 'role="search"' not in (out / "index.html").read_text(encoding="utf-8")
 
@@ -75,7 +75,7 @@ def test_without_pagefind_the_build_still_succeeds_and_says_how_to_add_it(site, 
     import generator.search
     monkeypatch.setattr(generator.search, "pagefind_executable", lambda: None)
     out = tmp_path / "out"
-    run = generate("build", "--site", str(site.root), "--out", str(out))
+    run = site.build("--out", str(out))
     assert run.code == 0
     assert "没有生成站内搜索" in run.err and "pip install 'pagefind[extended]'" in run.err
     assert (out / "nianbao/huajie/2023.html").is_file() and not (out / "pagefind").exists()
@@ -83,7 +83,7 @@ def test_without_pagefind_the_build_still_succeeds_and_says_how_to_add_it(site, 
 
 def test_an_edit_reindexes_only_its_year(site, tmp_path):
     out = tmp_path / "out"
-    assert generate("build", "--site", str(site.root), "--out", str(out)).code == 0
+    assert site.build("--out", str(out)).code == 0
     assert sorted(p.name for p in (out / "pagefind").iterdir()) == ["2023", "2024"]
 
     def stamps(year: int) -> dict[str, int]:
@@ -92,6 +92,6 @@ def test_an_edit_reindexes_only_its_year(site, tmp_path):
 
     fragments_2023, untouched_2024 = sorted(p.name for p in (out / "pagefind/2023/fragment").iterdir()), stamps(2024)
     site.replace(HUAJIE.replace(".yaml", ".md"), "## 五、", "本年度新增“一网通办”专区。\n\n## 五、")
-    assert generate("build", "--site", str(site.root), "--out", str(out)).code == 0
+    assert site.build("--out", str(out)).code == 0
     assert sorted(p.name for p in (out / "pagefind/2023/fragment").iterdir()) != fragments_2023
     assert stamps(2024) == untouched_2024
