@@ -8,12 +8,15 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import SHARED, axe_violations, generate, nu_messages
 from htmltables import norm, parse, table_by_id
 from samples import read_sample
 from test_example_page import check_table3
+from generator.problems import Problems
 from generator.published import read_published
+from generator.source import parse_yaml
 
 SAMPLES = SHARED / "samples"
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
@@ -310,3 +313,18 @@ def growth(read, make, n: int) -> float:
 def test_a_hostile_line_is_read_in_linear_time(make, n):
     ratio = growth(read_published, make, n)
     assert ratio < 10, f"4 times the text took {ratio:.0f} times as long"
+
+
+def test_a_line_break_in_a_file_name_title_or_field_adds_no_key(empty_site, tmp_path):
+    """PyYAML breaks lines at U+2028 too: each of these would otherwise start a key of its own."""
+    title = "示例镇人民政府\u2028文号: 伪〔2019〕1号 2019年政府信息公开工作年度报告"
+    doc_no = "示例〔2019〕1号\u2028索引号: 伪造"
+    text = (FIXTURES / "shili-2019.txt").read_text(encoding="utf-8")
+    source = tmp_path / "shili-2019\n文号: 伪〔2019〕2号.txt"
+    source.write_text(text.replace("示例镇人民政府2019年政府信息公开工作年度报告", f"{title}\n文号: {doc_no}", 1),
+                      encoding="utf-8")
+    import_(empty_site, source)
+    written = (empty_site / "content/reports/shili/2019.yaml").read_text(encoding="utf-8")
+    for data in (parse_yaml(written, "2019.yaml", Problems()).data, yaml.safe_load(written)):
+        assert (data["标题"], data["文号"], data["按原样发布"]) == (title, doc_no, True)
+        assert "索引号" not in data
