@@ -14,6 +14,7 @@ from conftest import SHARED, axe_violations, generate, nu_messages
 from htmltables import norm, parse, table_by_id
 from samples import read_sample
 from test_example_page import check_table3
+from generator.htmlpage import html_to_text
 from generator.problems import Problems
 from generator.published import read_published
 from generator.source import parse_yaml
@@ -313,6 +314,12 @@ def growth(read, make, n: int) -> float:
 def test_a_hostile_line_is_read_in_linear_time(make, n):
     ratio = growth(read_published, make, n)
     assert ratio < 10, f"4 times the text took {ratio:.0f} times as long"
+
+
+def test_a_saved_page_that_never_closes_its_tags_is_read_in_linear_time():
+    ratio = growth(html_to_text, lambda n: "<html><body><p>报告</p>" + "<a" * n, 8000)
+    assert ratio < 10, f"4 times the page took {ratio:.0f} times as long"
+    assert html_to_text("<body><p>报告</p>x<a<b") == "报告\nx<a<b"
 
 
 def test_a_line_break_in_a_file_name_title_or_field_adds_no_key(empty_site, tmp_path):
