@@ -46,7 +46,8 @@ def data_file_text(title: str, year: int, metadata: dict[str, str], tables: dict
 # A unit's name, a title or a file name is data: pasted into YAML, a line break in it starts a
 # new key (`按原样发布: true`). PyYAML also breaks lines at U+0085, U+2028 and U+2029.
 
-# Plain text that no YAML reader takes for syntax: no indicator first, no `: ` or ` #`, no quotes.
+# Plain text that no YAML reader takes for syntax: no indicator or space first, no colon, #,
+# bracket or quote anywhere, no space last.
 _PLAIN = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^:#\[\]{},&*!|>'\"%@`]*(?<! )")
 
 
