@@ -235,7 +235,10 @@ def test_a_configured_sub_path_is_served_as_published(site):
         assert url == f"http://127.0.0.1:{port}/gk/nianbao-demo/"
         import urllib.request
         page = urllib.request.urlopen(url + REPORT).read().decode("utf-8")
-        assert "花街镇人民政府2023年政府信息公开工作年度报告" in page and "livereload.js" in page
+        assert "花街镇人民政府2023年政府信息公开工作年度报告" in page
+        # The reload script is a file of the preview's own, so a Content-Security-Policy without inline script allows it.
+        assert f'<script src="/livereload.js?port={port}"></script></head>' in page
+        assert "(function(){" not in page
         css = urllib.request.urlopen(url + "static/site.css").read().decode("utf-8")
         assert ".report-table" in css
         root = urllib.request.urlopen(f"http://127.0.0.1:{port}/").read().decode("utf-8")

@@ -9,7 +9,7 @@ import jinja2
 import jinja2.sandbox
 import pytest
 
-from conftest import REPO
+from conftest import REPO, generate
 from generator import render
 from generator.loader import load_site
 
@@ -52,6 +52,15 @@ def test_a_site_template_cannot_reach_python(site, template, payload, monkeypatc
     assert errors and errors[0].endswith("(template)"), run.err
     assert "模板不能访问 Python 的内部对象（网站模板在沙箱中运行）" in errors[0]
     assert not (site.root / "build").exists()
+
+
+def test_check_reports_the_same_error(site, monkeypatch):
+    monkeypatch.chdir(site.root)
+    text, line = with_line((REPO / "templates" / "404.html").read_text(encoding="utf-8"), PAYLOADS["cycler"])
+    site.write("templates/404.html", text)
+    run = generate("check", "--site", str(site.root))
+    assert run.code == 1 and f"templates/404.html:{line}: 模板不能访问 Python 的内部对象" in run.err, run.err
+    assert not (site.root / "MARKER").exists()
 
 
 def test_a_template_cannot_change_the_data_other_pages_share(site):
