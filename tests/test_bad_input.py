@@ -9,12 +9,13 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import HUAJIE, REPO, SiteCopy
+from conftest import HUAJIE, REPO, SiteCopy, generate
 from test_build import snapshot
 
 NARRATIVE = HUAJIE.replace(".yaml", ".md")
@@ -153,6 +154,77 @@ def test_links_out_of_the_site_are_refused(site, tmp_path):
         "content/reports/huaian-link: 这是一个指向网站文件夹之外的链接，为安全起见不会读取：请把文件本身放进网站文件夹 (symlink)",
         "templates/static/secret.css: 这是一个指向网站文件夹之外的链接，为安全起见不会读取：请把文件本身放进网站文件夹 (symlink)",
     ]
+
+
+# --- links and hard links: nothing outside the site folder is read ------------------------------
+
+SECRET = "机密-outside-7f3a"
+LINK_OUT = "这是一个指向网站文件夹之外的链接，为安全起见不会读取：请把文件本身放进网站文件夹 (symlink)"
+
+
+def _plant_secret(site, rel: str) -> None:
+    """Mark `rel` so that its text would show on a page (or in a message) if it were read."""
+    if rel == "site.yaml":
+        site.replace(rel, "网站名称: ", f"网站名称: {SECRET}")
+    elif rel == "content/units.yaml":
+        site.replace(rel, "名称: 花街镇人民政府", f"名称: {SECRET}")
+    elif rel.endswith(".md"):
+        site.write(rel, site.read(rel) + f"\n{SECRET}\n")
+    else:
+        site.write(rel, site.read(rel).replace("页面未找到", SECRET) if site.path(rel).exists() else SECRET)
+
+
+def _secrets_in(root: Path) -> list[str]:
+    return [p.as_posix() for p in root.rglob("*") if p.is_file() and SECRET.encode() in p.read_bytes()]
+
+
+@pytest.mark.parametrize("link, secret", [
+    ("site.yaml", "site.yaml"),
+    ("content/units.yaml", "content/units.yaml"),
+    ("content", NARRATIVE),
+    ("content/reports", NARRATIVE),
+    ("content/reports/huajie", NARRATIVE),
+    ("templates", "templates/404.html"),
+    ("templates/404.html", "templates/404.html"),
+    ("templates/static", "templates/static/site.css"),
+])
+def test_a_link_out_of_the_site_anywhere_on_the_way_to_an_input_is_refused(site, tmp_path, link, secret):
+    """site.yaml -> /etc/passwd, templates -> /outside ...: the folders around a file count, not
+    just the file. The build fails naming the link, the published site is untouched, and
+    neither it nor `check` shows a byte of what is outside."""
+    shutil.copytree(REPO / "templates", site.path("templates"))
+    assert site.build().code == 0
+    before = snapshot(site.root / "build")
+    _plant_secret(site, secret)
+    outside = tmp_path / "outside" / link
+    outside.parent.mkdir(parents=True)
+    shutil.move(site.path(link), outside)
+    os.symlink(outside, site.path(link))
+    run = site.build()
+    assert run.code == 1
+    assert f"{link}: {LINK_OUT}" in errors(run)
+    assert SECRET not in run.err and snapshot(site.root / "build") == before and not _secrets_in(site.root / "build")
+    checked = generate("check", "--site", str(site.root))
+    assert checked.code == 1 and f"{link}: {LINK_OUT}" in checked.lines and SECRET not in checked.err + checked.out
+    assert not _secrets_in(site.root / ".gongkai-cache")
+
+
+@pytest.mark.parametrize("rel", [NARRATIVE, "content/units.yaml", "templates/static/site.css"])
+def test_a_hard_link_is_refused_with_the_advice_to_copy_the_file(site, tmp_path, rel):
+    """A hard link cannot be told from its twin outside the site: it is refused like a link out."""
+    if rel.startswith("templates"):
+        site.write(rel, "body { color: #333 }\n")
+    _plant_secret(site, rel)
+    twin = tmp_path / "twin"
+    os.link(site.path(rel), twin)
+    run = site.build()
+    assert run.code == 1
+    assert errors(run)[0] == (f"{rel}: 这个文件是硬链接（同一文件有 2 个名字，另一个可能在网站文件夹之外），为安全起见不会读取："
+                              "请删除它，再把原文件复制（而不是链接）到这里 (hardlink)")
+    assert SECRET not in run.err
+    assert not (site.root / "build").exists()
+    twin.unlink()
+    assert site.build().code == 0
 
 
 def test_a_syntax_error_in_an_override_template(site):
