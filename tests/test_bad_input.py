@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -123,6 +124,26 @@ def test_alias_bomb_and_oversized_file_are_refused_quickly(site):
     assert time.perf_counter() - started < 5
     assert run.code == 1
     assert "不支持 YAML 别名" in run.err and "文件过大（3072 KB）" in run.err
+
+
+@pytest.mark.parametrize("command", ["build", "check", "import"])
+def test_a_3_gb_file_is_refused_from_its_size_without_being_read(site, tmp_path, command):
+    """The size is known before a byte is read or hashed: a build after a good one compares
+    hashes of changed files, and `check` hashes what it checked. A sparse file costs no disk."""
+    assert site.build().code == 0
+    big = tmp_path / "big.html" if command == "import" else site.path(NARRATIVE)
+    with open(big, "ab") as f:
+        f.truncate(3 * 2**30)
+    args = {"build": ["build", "--jobs", "1"], "check": ["check"],
+            "import": ["import", str(big), "--unit", "huajie", "--year", "2025"]}[command]
+    tracemalloc.start()
+    try:
+        run = generate(*args, "--site", str(site.root))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert run.code == 1 and "文件过大（3145728 KB），超过上限 2048 KB" in run.err
+    assert peak < 64 * 2**20       # what a build of two reports takes; reading the file took 3 GB
 
 
 def test_unit_ids_that_would_leave_the_output_folder(site):
