@@ -32,7 +32,12 @@ def _base_url(value, raw) -> str | None:
         return None
     if not re.fullmatch(r"https?://[^\s/]+(/[^\s]*)?", url):
         raise f.FieldError(f"应为完整网址，如 https://www.example.gov.cn/ ，实为「{url}」")
-    if any(part in ("..", ".") for part in urlsplit(url).path.split("/")) or "\\" in url or "?" in url or "#" in url:
+    try:
+        parts = urlsplit(url)
+        parts.port                  # parsed on demand: https://a:x/ is refused here, not when a page links
+    except ValueError:              # https://[x]/, https://a]/: not a host name
+        raise f.FieldError(f"网址中的主机名（域名）不正确，应为如 https://www.example.gov.cn/ 的形式，实为「{url}」") from None
+    if any(part in ("..", ".") for part in parts.path.split("/")) or "\\" in url or "?" in url or "#" in url:
         raise f.FieldError(f"网址的路径中不能有 ..、\\、? 或 #，实为「{url}」")
     return url if url.endswith("/") else url + "/"
 

@@ -127,7 +127,7 @@ def integer(value: Any, raw: str | None) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise FieldError(f"应为整数，实为「{raw if raw is not None else value}」")
+        raise FieldError(f"应为整数，实为「{_shown(raw if raw is not None else str(value))}」")
     return value
 
 
@@ -143,6 +143,13 @@ def choice(options: dict[str, str]) -> Callable[[Any, str | None], str]:
         shown = "、".join(official or options)
         raise FieldError(f"应为 {shown} 之一，实为「{value}」")
     return parse
+
+
+# A count of one unit's year never nears a billion (a province's applications are in the
+# tens of thousands); an amount is in 万元, and 10^12 万元 is some 80 times China's GDP.
+# Beyond these a number is a typing slip, and refusing it keeps every later step bounded.
+MAX_COUNT = 10 ** 9
+MAX_AMOUNT = 10 ** 12
 
 
 def number(value: Any, *, amount: bool, signed: bool = False) -> int | Decimal | None:
@@ -161,11 +168,13 @@ def number(value: Any, *, amount: bool, signed: bool = False) -> int | Decimal |
             return None
     if isinstance(value, int):
         if value < 0 and not signed:
-            raise FieldError(f"不能为负数，实为 {value}")
+            raise FieldError(f"不能为负数，实为 {_shown(str(value))}")
+        _refuse_too_large(value, amount)
         return value
     if isinstance(value, Decimal):
         if value < 0 and not signed:
-            raise FieldError(f"不能为负数，实为 {value}")
+            raise FieldError(f"不能为负数，实为 {_shown(str(value))}")
+        _refuse_too_large(value, amount)
         if not amount:
             if value == value.to_integral_value():
                 raise FieldError(f"件数应为整数，请写 {int(value)}，不要写 {value}")
@@ -174,11 +183,25 @@ def number(value: Any, *, amount: bool, signed: bool = False) -> int | Decimal |
     raise FieldError("应为一个数字，不能是列表或多项内容")
 
 
+def _refuse_too_large(value: int | Decimal, amount: bool) -> None:
+    limit = MAX_AMOUNT if amount else MAX_COUNT
+    if abs(value) > limit:
+        what = "金额（万元）" if amount else "件数"
+        raise FieldError(f"数字 {_shown(str(value))} 过大：{what}不能超过 {limit}，请检查是否多输入了数字")
+
+
+def _shown(written: str) -> str:
+    """A value as quoted in a message: a run of 5,000 digits is shown by its length."""
+    return written if len(written) <= 30 else f"{written[:12]}…（共 {len(written)} 个字符）"
+
+
 def _number_from_text(written: str, amount: bool) -> int | Decimal | None:
     if written == "":
         return None
     if re.fullmatch(r"[0-9]+", written):
-        return int(written)
+        if len(written.lstrip("0")) > len(str(MAX_AMOUNT)):    # before int(): Python converts at most 4,300 digits
+            _refuse_too_large(Decimal(written), amount)
+        return int(written.lstrip("0") or "0")
     if amount and re.fullmatch(r"[0-9]+\.[0-9]+", written):
         return Decimal(written)
     if re.fullmatch(r"[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?", written):
@@ -189,8 +212,8 @@ def _number_from_text(written: str, amount: bool) -> int | Decimal | None:
     if re.search(r"[零〇一二三四五六七八九十百千万两]", written):
         raise FieldError(f"「{written}」请用阿拉伯数字填写，如 6")
     if written.startswith("-"):
-        raise FieldError(f"不能为负数，实为 {written}")
-    raise FieldError(f"「{written}」不是数字：只填阿拉伯数字，空白单元格写 null")
+        raise FieldError(f"不能为负数，实为 {_shown(written)}")
+    raise FieldError(f"「{_shown(written)}」不是数字：只填阿拉伯数字，空白单元格写 null")
 
 
 def contrast_ratio(colour_a: str, colour_b: str) -> float:

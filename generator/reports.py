@@ -213,13 +213,13 @@ def _read_row(form: TableForm, row: Row, value, doc: Document, path: tuple,
         return
     table.row_lines[row.id] = line
     itemized = path + (0,) in doc.lines      # each number has a line of its own (else it is the row's)
-    if not itemized and set(map(type, value)) == _INTS_ONLY and min(value) >= 0:
+    if not itemized and set(map(type, value)) == _INTS_ONLY and min(value) >= 0 and max(value) <= f.MAX_COUNT:
         table.values.update(zip(row.keys, value))      # a row of plain counts (most rows): nothing to check
         return
     for index, (key, column, number) in enumerate(zip(row.keys, columns, value)):   # a 总计 left out: complete_totals
         if itemized:
             table.lines[key] = doc.line(path + (index,))
-        if type(number) is not int or number < 0:
+        if type(number) is not int or not 0 <= number <= f.MAX_COUNT:     # f.number says what is wrong
             try:
                 number = f.number(number, amount=column.amount, signed=column.signed)
             except f.FieldError as exc:

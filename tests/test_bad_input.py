@@ -162,6 +162,24 @@ def test_a_site_address_whose_path_could_leave_the_preview_folder(site, url):
     assert errors(run) == [f"site.yaml:5: 「网站地址」网址的路径中不能有 ..、\\、? 或 #，实为「{url}」 (base_url)"]
 
 
+@pytest.mark.parametrize("url", ["https://[x]/", "https://a]/", "https://a:x/"])
+def test_a_site_address_with_a_malformed_host_is_explained(site, url):
+    site.replace("site.yaml", "网站地址: https://gongkai.example.org/", f"网站地址: {url}")
+    run = site.build()
+    assert errors(run) == [f"site.yaml:5: 「网站地址」网址中的主机名（域名）不正确，应为如 https://www.example.gov.cn/ "
+                           f"的形式，实为「{url}」 (base_url)"]
+
+
+@pytest.mark.parametrize("written, shown", [("9" * 5000, "999999999999…（共 5000 个字符）"),
+                                            ("3" + "0" * 12, "3000000000000"), ("[1" + "0" * 8 + "1]", "1000000001")])
+def test_a_count_beyond_a_billion_is_refused_at_its_line(site, written, shown):
+    """5,000 digits were an internal error (Python converts at most 4,300 to an int)."""
+    site.replace(HUAJIE, "行政处罚: 365", f"行政处罚: {written}")
+    run = site.build()
+    assert errors(run) == [f"{HUAJIE}:{site.line_of(HUAJIE, '行政处罚: ')}: 表二「行政处罚」行「本年处理决定数量」列："
+                           f"数字 {shown} 过大：件数不能超过 1000000000，请检查是否多输入了数字 (R8)"]
+
+
 def test_links_out_of_the_site_are_refused(site, tmp_path):
     outside = tmp_path / "outside"
     (outside / "2023").mkdir(parents=True)
