@@ -83,12 +83,14 @@ def parse_report(doc: Document, unit: Unit, year: int, problems: Problems) -> Re
         return None
     metadata, table_values = {}, {}
     for key, value in doc.data.items():
-        heading = match_label(key, TABLE_HEADINGS) if _looks_like_table(key) else None
+        shown = f.visible(key)
+        heading = match_label(shown, TABLE_HEADINGS) if _looks_like_table(shown) else None
         if heading is None:
-            metadata[key] = value
+            metadata[key] = value         # read_fields reports an invisible character in its key
         elif heading in table_values:
             problems.error(doc.rel, doc.line((key,)), f"「{heading}」写了两次", "table")
         else:
+            _refuse_invisible(doc, (key,), key, problems)
             table_values[heading] = (key, value)
     values = f.read_fields(doc, metadata, (), _metadata_fields(metadata), problems, "报告数据")
     forms = FORMS[values["format"] or FORMAT_2021]
@@ -146,6 +148,16 @@ def _other_as_one_row(table3) -> bool:
     return any(isinstance(v, list) for k, v in results.items() if match_label(k, group.labels) == "（六）其他处理")
 
 
+def _refuse_invisible(doc: Document, path: tuple, key: str, problems: Problems) -> str:
+    """An error for an invisible character in a table's heading or row label; the label
+    without it, which is still read (so it is not also reported as unknown or missing)."""
+    invisible = f.invisible_character(key)
+    if invisible is None:
+        return key
+    problems.error(doc.rel, doc.line(path), f"「{f.visible(key)}」的{invisible}", "label")
+    return f.visible(key)
+
+
 def _looks_like_table(key: str) -> bool:
     return key[:1] in "二三四表" or "情况" in key
 
@@ -166,7 +178,7 @@ def _read_group(form: TableForm, group: Group, value, doc: Document, path: tuple
     given: dict[str, str] = {}
     suggested: set[str] = set()   # a misspelt row is reported once, not also as missing
     for key in value:
-        label = match_label(key, labels)
+        label = match_label(_refuse_invisible(doc, path + (key,), key, problems), labels)
         if label is None:
             suggestion = suggest_label(key, labels)
             suggested.add(suggestion)

@@ -379,6 +379,15 @@ def test_counts_and_amounts_have_a_sensible_maximum(value, amount, refused):
         assert fields.number(value, amount=amount) == value
 
 
+@pytest.mark.parametrize("char", list("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+                                      "\u200b\u200c\u200d\u2060\ufeff"))
+def test_every_bidi_control_and_zero_width_character_is_named_with_its_position(char):
+    found = fields.invisible_character(f"花街镇{char}人民政府")
+    assert found.startswith("第 4 个字符是不可见的") and found.endswith(f" U+{ord(char):04X}，请删除")
+    assert fields.visible(f"花街镇{char}人民政府") == "花街镇人民政府"
+    assert fields.invisible_character("花街镇人民政府（一）、·—") is None
+
+
 # --- fields.number -----------------------------------------------------------
 
 @pytest.mark.parametrize("value, amount, expected", [
