@@ -124,8 +124,8 @@ def _scalar(node: yaml.ScalarNode) -> Any:
         raise _Refused(node.start_mark.line + 1, f"不支持 YAML 标签 {tag}")
     if kind == "null":
         return None
-    if kind == "bool":
-        return _scalar_constructor.construct_yaml_bool(node)
+    if kind == "bool":      # `!!bool x` is tagged so but no boolean: the field says what it wants
+        return _scalar_constructor.bool_values.get(text.lower(), text)
     if kind == "int":
         return int(text) if _INT.fullmatch(text) else text
     if kind == "float":
@@ -133,7 +133,7 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     if kind == "timestamp":
         try:
             value = _scalar_constructor.construct_yaml_timestamp(node)
-        except ValueError:   # 2024-13-19 looks like a date but is none: the field says so in Chinese
+        except (ValueError, AttributeError):   # 2024-13-19, or `!!timestamp x`: the field says so in Chinese
             return text
         return value.date() if isinstance(value, datetime.datetime) and not (
             value.hour or value.minute or value.second) else value

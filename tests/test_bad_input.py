@@ -319,7 +319,8 @@ def test_a_build_killed_half_way_leaves_the_previous_output(tmp_path):
 TOKENS = [":", "- ", "[", "]", "{", "}", ",", '"', "'", "\t", "\n", "#", "&a ", "*a", "!", "|", ">", "%", "@", "`",
           "六", "6件", "-1", "0.5", "1,000.5", "null", "~", "true", "<script>alert(1)</script>", "[x](javascript:x)",
           "\u3000", "１２", "\ufeff", "\x00", "\x1b", "    ", "## 一、总体情况", "## 七、其他", "<<: *a", "？？", "\r",
-          "2024-13-45", "2024-02-30"]
+          "2024-13-45", "2024-02-30", "9" * 5000, "[" * 600, "{a: " * 100, "https://[x]/", "https://a]/", "\u202e",
+          "\u200b", "\ufeff\ufeff", "1" + "0" * 12]
 FILES = [HUAJIE, NARRATIVE, "content/units.yaml", "site.yaml"]
 
 

@@ -379,6 +379,13 @@ def test_counts_and_amounts_have_a_sensible_maximum(value, amount, refused):
         assert fields.number(value, amount=amount) == value
 
 
+@pytest.mark.parametrize("text", ["!!timestamp x", "!!bool x", "!!timestamp 2024-13-45"])
+def test_an_explicit_tag_on_a_value_it_does_not_fit_is_text_for_the_field_to_judge(text):
+    """Found by a fuzz of site.yaml: `!!timestamp x` and `!!bool x` were internal errors."""
+    doc, problems = parse(f"发布日期: {text}\n")
+    assert not problems.items and doc.data == {"发布日期": text.split(" ", 1)[1]}
+
+
 @pytest.mark.parametrize("char", list("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
                                       "\u200b\u200c\u200d\u2060\ufeff"))
 def test_every_bidi_control_and_zero_width_character_is_named_with_its_position(char):
