@@ -19,6 +19,8 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from generator.problems import INVISIBLE
+
 # Limits both readers keep. Digits: Python refuses to convert more than 4,300 (and no table
 # number has more than fields allows), so a longer run of digits stays text and the field
 # says the number is too large. Depth: a data file nests 5 deep; 500 nested [ ran Python
@@ -127,8 +129,8 @@ def _split(line: str) -> tuple:
         parts = ()
     else:
         match = _KEY_LINE.fullmatch(line)
-        if match is None:
-            raise _GiveUp
+        if match is None or INVISIBLE.search(line):
+            raise _GiveUp                                  # an invisible character: source.Document.invisible
         value = match.group(3)
         parts = (len(match.group(1)), match.group(2).rstrip(),
                  None if not value or value.startswith("#") else _strip_comment(value))

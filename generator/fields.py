@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable
 
-from generator.problems import Problems
+from generator.problems import INVISIBLE, INVISIBLE_NAMES, Problems
 from generator.source import Document
 
 
@@ -46,7 +46,7 @@ def read_fields(doc: Document, mapping: dict, path: tuple, fields: tuple[Field, 
     suggested: set[str] = set()   # a misspelt key is reported once, not also as missing
     for key, value in mapping.items():
         line = doc.line(path + (key,))
-        invisible = invisible_character(key)
+        invisible = doc.invisible and invisible_character(key)
         if invisible:
             problems.error(doc.rel, line, f"项目名「{visible(key)}」的{invisible}", "invisible")
         f = by_name.get(visible(key) if invisible else key)
@@ -61,7 +61,7 @@ def read_fields(doc: Document, mapping: dict, path: tuple, fields: tuple[Field, 
             continue
         try:
             values[f.id] = f.parse(value, doc.text(path + (key,)))
-            invisible = invisible_character(values[f.id]) if isinstance(values[f.id], str) else None
+            invisible = doc.invisible and isinstance(values[f.id], str) and invisible_character(values[f.id])
             if invisible:
                 problems.error(doc.rel, line, f"「{f.key}」的{invisible}", f.id)
                 values[f.id] = visible(values[f.id])
@@ -88,37 +88,22 @@ def _closest(key: str, fields: tuple[Field, ...]) -> str | None:
     return close[0] if close else None
 
 
-# Characters that show as nothing yet change what a reader sees: bidi controls reorder a
-# name on screen (「局务公开」 can display as another text), zero-width characters make two
-# names that look the same differ (in search, in a screen reader, in a copy-paste).
-_INVISIBLE = {
-    "\u200e": "从左到右标记", "\u200f": "从右到左标记", "\u061c": "阿拉伯文字母标记",
-    "\u202a": "从左到右嵌入控制符", "\u202b": "从右到左嵌入控制符", "\u202c": "方向嵌入结束控制符",
-    "\u202d": "从左到右覆盖控制符", "\u202e": "从右到左覆盖控制符",
-    "\u2066": "从左到右隔离控制符", "\u2067": "从右到左隔离控制符", "\u2068": "方向隔离控制符",
-    "\u2069": "方向隔离结束控制符",
-    "\u200b": "零宽空格", "\u200c": "零宽不连字", "\u200d": "零宽连字", "\u2060": "零宽不换行符",
-    "\ufeff": "零宽不换行空格（BOM）",
-}
-_INVISIBLE_CHARACTER = re.compile(f"[{''.join(_INVISIBLE)}]")
-
-
 def invisible_character(text: str) -> str | None:
     """「第 5 个字符是不可见的从右到左覆盖控制符 U+202E，请删除」 for the first one in `text`
     (and how many there are), or None."""
-    found = _INVISIBLE_CHARACTER.search(text)
+    found = INVISIBLE.search(text)
     if found is None:
         return None
     char = found.group()
-    count = len(_INVISIBLE_CHARACTER.findall(text))
+    count = len(INVISIBLE.findall(text))
     more = f"（共 {count} 个不可见字符）" if count > 1 else ""
-    return f"第 {found.start() + 1} 个字符是不可见的{_INVISIBLE[char]} U+{ord(char):04X}{more}，请删除"
+    return f"第 {found.start() + 1} 个字符是不可见的{INVISIBLE_NAMES[char]} U+{ord(char):04X}{more}，请删除"
 
 
 def visible(text: str) -> str:
     """`text` without its invisible characters: what a message may quote (a bidi control
     would reorder the message itself)."""
-    return _INVISIBLE_CHARACTER.sub("", text)
+    return INVISIBLE.sub("", text)
 
 
 # --- value parsers: (value, source text) -> value, or FieldError ---------------

@@ -83,14 +83,15 @@ def parse_report(doc: Document, unit: Unit, year: int, problems: Problems) -> Re
         return None
     metadata, table_values = {}, {}
     for key, value in doc.data.items():
-        shown = f.visible(key)
+        shown = f.visible(key) if doc.invisible else key
         heading = match_label(shown, TABLE_HEADINGS) if _looks_like_table(shown) else None
         if heading is None:
             metadata[key] = value         # read_fields reports an invisible character in its key
         elif heading in table_values:
             problems.error(doc.rel, doc.line((key,)), f"「{heading}」写了两次", "table")
         else:
-            _refuse_invisible(doc, (key,), key, problems)
+            if doc.invisible:
+                _refuse_invisible(doc, (), key, problems)
             table_values[heading] = (key, value)
     values = f.read_fields(doc, metadata, (), _metadata_fields(metadata), problems, "报告数据")
     forms = FORMS[values["format"] or FORMAT_2021]
@@ -149,12 +150,12 @@ def _other_as_one_row(table3) -> bool:
 
 
 def _refuse_invisible(doc: Document, path: tuple, key: str, problems: Problems) -> str:
-    """An error for an invisible character in a table's heading or row label; the label
-    without it, which is still read (so it is not also reported as unknown or missing)."""
+    """An error for an invisible character in a table's heading or row label (`key`, under
+    `path`); the label without it, which is still read (so not also unknown or missing)."""
     invisible = f.invisible_character(key)
     if invisible is None:
         return key
-    problems.error(doc.rel, doc.line(path), f"「{f.visible(key)}」的{invisible}", "label")
+    problems.error(doc.rel, doc.line(path + (key,)), f"「{f.visible(key)}」的{invisible}", "label")
     return f.visible(key)
 
 
@@ -178,7 +179,7 @@ def _read_group(form: TableForm, group: Group, value, doc: Document, path: tuple
     given: dict[str, str] = {}
     suggested: set[str] = set()   # a misspelt row is reported once, not also as missing
     for key in value:
-        label = match_label(_refuse_invisible(doc, path + (key,), key, problems), labels)
+        label = match_label(_refuse_invisible(doc, path, key, problems) if doc.invisible else key, labels)
         if label is None:
             suggestion = suggest_label(key, labels)
             suggested.add(suggestion)
@@ -204,6 +205,7 @@ def _read_group(form: TableForm, group: Group, value, doc: Document, path: tuple
 
 
 _INTS_ONLY = {int}      # a row of plain counts, checked without a Python-level loop
+_MAX_COUNT = f.MAX_COUNT
 
 
 def _read_row(form: TableForm, row: Row, value, doc: Document, path: tuple,
@@ -225,13 +227,13 @@ def _read_row(form: TableForm, row: Row, value, doc: Document, path: tuple,
         return
     table.row_lines[row.id] = line
     itemized = path + (0,) in doc.lines      # each number has a line of its own (else it is the row's)
-    if not itemized and set(map(type, value)) == _INTS_ONLY and min(value) >= 0 and max(value) <= f.MAX_COUNT:
+    if not itemized and set(map(type, value)) == _INTS_ONLY and min(value) >= 0 and max(value) <= _MAX_COUNT:
         table.values.update(zip(row.keys, value))      # a row of plain counts (most rows): nothing to check
         return
     for index, (key, column, number) in enumerate(zip(row.keys, columns, value)):   # a 总计 left out: complete_totals
         if itemized:
             table.lines[key] = doc.line(path + (index,))
-        if type(number) is not int or not 0 <= number <= f.MAX_COUNT:     # f.number says what is wrong
+        if type(number) is not int or not 0 <= number <= _MAX_COUNT:     # f.number says what is wrong
             try:
                 number = f.number(number, amount=column.amount, signed=column.signed)
             except f.FieldError as exc:

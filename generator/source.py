@@ -21,7 +21,7 @@ from stat import S_ISREG
 from typing import Any
 
 from generator.fastyaml import read_plain_yaml
-from generator.problems import Problems
+from generator.problems import INVISIBLE, Problems
 
 MAX_FILE_BYTES = 2 * 1024 * 1024  # a report's data file is a few KB
 MAX_ASSET_BYTES = 64 * 1024 * 1024   # a template or static file: a font with Chinese glyphs is 10-20 MB
@@ -148,6 +148,8 @@ class Document:
     data: Any
     lines: dict[tuple, int] = field(default_factory=dict)
     raw: dict[tuple, str] = field(default_factory=dict)   # source text of scalars
+    # whether the text may have a character of problems.INVISIBLE: if not, no key or value is searched
+    invisible: bool = True
 
     def text(self, path: tuple) -> str | None:
         """A scalar exactly as written: an organisation code keeps its leading zeros."""
@@ -193,6 +195,10 @@ def load_yaml(path: Path, rel: str, problems: Problems) -> Document | None:
 def parse_yaml(text: str, rel: str, problems: Problems) -> Document | None:
     plain = read_plain_yaml(text)      # the usual shape, read fast; None: anything else
     if plain is not None:
-        return Document(rel, *plain)
-    from generator.yamlfull import parse_full     # PyYAML, imported when first needed
-    return parse_full(text, rel, problems)
+        doc = Document(rel, *plain)
+    else:
+        from generator.yamlfull import parse_full     # PyYAML, imported when first needed
+        doc = parse_full(text, rel, problems)
+    if doc is not None:
+        doc.invisible = plain is None and INVISIBLE.search(text) is not None   # the fast reader steps aside
+    return doc
