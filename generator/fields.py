@@ -47,14 +47,15 @@ def read_fields(doc: Document, mapping: dict, path: tuple, fields: tuple[Field, 
     for key, value in mapping.items():
         line = doc.line(path + (key,))
         invisible = doc.invisible and invisible_character(key)
+        shown = visible(key) if invisible else key
         if invisible:
-            problems.error(doc.rel, line, f"项目名「{visible(key)}」的{invisible}", "invisible")
-        f = by_name.get(visible(key) if invisible else key)
+            problems.error(doc.rel, line, f"项目名「{shown}」的{invisible}", "invisible")
+        f = by_name.get(shown)
         if f is None:
-            suggestion = _closest(key, fields)
+            suggestion = _closest(shown, fields)
             suggested.add(suggestion)
             fix = f"，是否想写「{suggestion}」？" if suggestion else "，可用的项目有：" + "、".join(f.key for f in fields)
-            problems.error(doc.rel, line, f"{what}中没有「{key}」这一项{fix}", key)
+            problems.error(doc.rel, line, f"{what}中没有「{shown}」这一项{fix}", shown)
             continue
         if f.id in values:
             problems.error(doc.rel, line, f"「{f.key}」写了两次（中文名和英文名 {f.id} 是同一项）", f.id)

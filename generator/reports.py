@@ -179,15 +179,16 @@ def _read_group(form: TableForm, group: Group, value, doc: Document, path: tuple
     given: dict[str, str] = {}
     suggested: set[str] = set()   # a misspelt row is reported once, not also as missing
     for key in value:
-        label = match_label(_refuse_invisible(doc, path, key, problems) if doc.invisible else key, labels)
+        shown = _refuse_invisible(doc, path, key, problems) if doc.invisible else key
+        label = match_label(shown, labels)
         if label is None:
-            suggestion = suggest_label(key, labels)
+            suggestion = suggest_label(shown, labels)
             suggested.add(suggestion)
             fix = f"，是否想写「{suggestion}」？" if suggestion else f"，应为：{'、'.join(labels)}"
-            problems.error(doc.rel, doc.line(path + (key,)), f"{where}下没有「{key}」这一项{fix}", "label")
+            problems.error(doc.rel, doc.line(path + (key,)), f"{where}下没有「{shown}」这一项{fix}", "label")
         elif label in given:
             problems.error(doc.rel, doc.line(path + (key,)),
-                           f"{where}下的「{label}」写了两次（另一处写作「{given[label]}」）", "label")
+                           f"{where}下的「{label}」写了两次（另一处写作「{f.visible(given[label])}」）", "label")
         else:
             given[label] = key
     for child in group.children:

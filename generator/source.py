@@ -36,7 +36,7 @@ def read_text(path: Path, rel: str, problems: Problems, *, from_site: bool = Tru
 
     Only a regular file within the size limit is read, and its size is known before
     a byte is (a 3 GB file costs a stat, not 3 GB). from_site: a file of the site
-    folder, where a hard link is refused (see refuse_hard_link); False for a file the
+    folder, where a hard link is refused (see unreadable); False for a file the
     editor named on the command line.
     """
     try:
