@@ -43,7 +43,7 @@ from generator.opendata import PORTAL_FILES, fragment_folder, fragments_complete
 from generator.problems import BuildFailed, Problem, Problems
 from generator.render import COLUMN_DIR, Renderer, refuse_collisions
 from generator.search import index_years, reindex_years
-from generator.source import Signature, forget_reads, sha256, signature_of_read
+from generator.source import Signature, file_signature, forget_reads, sha256, signature_of_read
 from generator.write import FullTree, PendingFiles, check_output_dir, write_atomically
 
 DEFAULT_OUT = "build"
@@ -400,8 +400,7 @@ def _signature(root: Path, inputs: list[ReportFiles], known: dict[str, Signature
             if old is not None and old[:2] == (stat.st_mtime_ns, stat.st_size):
                 signature[rel] = old
                 continue
-            with open(path, "rb") as f:
-                current = (stat.st_mtime_ns, stat.st_size, sha256(f.read()))
+            current = file_signature(path, stat)
         signature[rel] = current
     return signature
 
@@ -459,7 +458,7 @@ def _cached_units(root: Path, previous: Manifest | None, problems: Problems) -> 
     path = root / UNITS_FILE
     if previous is not None and path.is_file():
         sha, units, warnings = previous.unit_list
-        if sha and sha == sha256(path.read_bytes()):
+        if sha and sha == file_signature(path)[2]:
             problems.items.extend(warnings)
             return units
     return None

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from generator import fields as f
 from generator.model import KINDS, SiteConfig, Unit
 from generator.problems import Problems
-from generator.source import Document, load_yaml
+from generator.source import Document, confined, load_yaml
 
 SITE_FILE = "site.yaml"
 UNITS_FILE = "content/units.yaml"
@@ -32,7 +32,12 @@ def _base_url(value, raw) -> str | None:
         return None
     if not re.fullmatch(r"https?://[^\s/]+(/[^\s]*)?", url):
         raise f.FieldError(f"应为完整网址，如 https://www.example.gov.cn/ ，实为「{url}」")
-    if any(part in ("..", ".") for part in urlsplit(url).path.split("/")) or "\\" in url or "?" in url or "#" in url:
+    try:
+        parts = urlsplit(url)
+        parts.port                  # parsed on demand: https://a:x/ is refused here, not when a page links
+    except ValueError:              # https://[x]/, https://a]/: not a host name
+        raise f.FieldError(f"网址中的主机名（域名）不正确，应为如 https://www.example.gov.cn/ 的形式，实为「{url}」") from None
+    if any(part in ("..", ".") for part in parts.path.split("/")) or "\\" in url or "?" in url or "#" in url:
         raise f.FieldError(f"网址的路径中不能有 ..、\\、? 或 #，实为「{url}」")
     return url if url.endswith("/") else url + "/"
 
@@ -65,6 +70,8 @@ UNIT_FIELDS = (
 
 def load_site_config(root: Path, problems: Problems) -> SiteConfig | None:
     path = root / SITE_FILE
+    if not confined(root, SITE_FILE, problems):
+        return None
     if not path.is_file():
         problems.error(SITE_FILE, None, "找不到网站配置文件 site.yaml：请在网站文件夹中运行，"
                                         "或用 --site 指定网站文件夹；新建网站可用 generate init")
@@ -82,6 +89,8 @@ def load_site_config(root: Path, problems: Problems) -> SiteConfig | None:
 
 def load_units(root: Path, problems: Problems) -> dict[str, Unit]:
     path = root / UNITS_FILE
+    if not confined(root, UNITS_FILE, problems):
+        return {}
     if not path.is_file():
         problems.error(UNITS_FILE, None, "找不到单位名录 content/units.yaml：每个发布年报的单位都要在其中登记")
         return {}

@@ -19,9 +19,17 @@ import re
 from decimal import Decimal
 from typing import Any
 
-_NUMBER = re.compile(r"[0-9]+")
+from generator.problems import INVISIBLE
+
+# Limits both readers keep. Digits: Python refuses to convert more than 4,300 (and no table
+# number has more than fields allows), so a longer run of digits stays text and the field
+# says the number is too large. Depth: a data file nests 5 deep; 500 nested [ ran Python
+# out of stack in generator.yamlfull.
+MAX_DIGITS = 40
+MAX_DEPTH = 64
+_NUMBER = re.compile(rf"[0-9]{{1,{MAX_DIGITS}}}")
 _DECIMAL = re.compile(r"[0-9]+\.[0-9]+")
-_COUNTS = re.compile(r"[0-9]+(?: *, *[0-9]+)*")
+_COUNTS = re.compile(rf"{_NUMBER.pattern}(?: *, *{_NUMBER.pattern})*")
 _KEY_LINE = re.compile(r"( *)([^\s#\-\[\]{}&*!|>'\"%@`,?:][^:#]*?):(?: +(.*?))?\s*$")
 # anything PyYAML should judge (a colon is plain text unless a space or the end follows: a URL is)
 _UNSAFE = re.compile(r"[\[\]{}&*!|>'\"%@`#]|:(?: |$)|^-|^\?|^,")
@@ -70,6 +78,8 @@ def _read(text: str) -> tuple[Any, dict, dict]:
                 child: dict = {}
                 parent[parent_key] = child
                 stack.append((indent, parent_path + (parent_key,), child))
+                if len(stack) > MAX_DEPTH:
+                    raise _GiveUp                          # the full path refuses it with its line
             else:
                 parent[parent_key] = None                  # `key:` with nothing under it
                 raw[parent_path + (parent_key,)] = ""
@@ -119,8 +129,8 @@ def _split(line: str) -> tuple:
         parts = ()
     else:
         match = _KEY_LINE.fullmatch(line)
-        if match is None:
-            raise _GiveUp
+        if match is None or INVISIBLE.search(line):
+            raise _GiveUp                                  # an invisible character: source.Document.invisible
         value = match.group(3)
         parts = (len(match.group(1)), match.group(2).rstrip(),
                  None if not value or value.startswith("#") else _strip_comment(value))

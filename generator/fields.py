@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable
 
-from generator.problems import Problems
+from generator.problems import INVISIBLE, INVISIBLE_NAMES, Problems
 from generator.source import Document
 
 
@@ -33,7 +33,11 @@ class Field:
 
 def read_fields(doc: Document, mapping: dict, path: tuple, fields: tuple[Field, ...],
                 problems: Problems, what: str) -> dict[str, Any]:
-    """Parse `mapping` (found at `path` in `doc`) against `fields`, by id."""
+    """Parse `mapping` (found at `path` in `doc`) against `fields`, by id.
+
+    An invisible character in a key or a text value is an error (see invisible_character);
+    the field is still read without it, so nothing else is reported on its account.
+    """
     by_name = {}
     for f in fields:
         by_name[f.key] = f
@@ -41,19 +45,27 @@ def read_fields(doc: Document, mapping: dict, path: tuple, fields: tuple[Field, 
     values: dict[str, Any] = {}
     suggested: set[str] = set()   # a misspelt key is reported once, not also as missing
     for key, value in mapping.items():
-        f = by_name.get(key)
         line = doc.line(path + (key,))
+        invisible = doc.invisible and invisible_character(key)
+        shown = visible(key) if invisible else key
+        if invisible:
+            problems.error(doc.rel, line, f"项目名「{shown}」的{invisible}", "invisible")
+        f = by_name.get(shown)
         if f is None:
-            suggestion = _closest(key, fields)
+            suggestion = _closest(shown, fields)
             suggested.add(suggestion)
             fix = f"，是否想写「{suggestion}」？" if suggestion else "，可用的项目有：" + "、".join(f.key for f in fields)
-            problems.error(doc.rel, line, f"{what}中没有「{key}」这一项{fix}", key)
+            problems.error(doc.rel, line, f"{what}中没有「{shown}」这一项{fix}", shown)
             continue
         if f.id in values:
             problems.error(doc.rel, line, f"「{f.key}」写了两次（中文名和英文名 {f.id} 是同一项）", f.id)
             continue
         try:
             values[f.id] = f.parse(value, doc.text(path + (key,)))
+            invisible = doc.invisible and isinstance(values[f.id], str) and invisible_character(values[f.id])
+            if invisible:
+                problems.error(doc.rel, line, f"「{f.key}」的{invisible}", f.id)
+                values[f.id] = visible(values[f.id])
             if f.required and values[f.id] is None:
                 hint = f"，{f.hint}" if f.hint else ""
                 problems.error(doc.rel, line, f"「{f.key}」不能为空{hint}", f.id)
@@ -75,6 +87,24 @@ def _closest(key: str, fields: tuple[Field, ...]) -> str | None:
     names = [f.key for f in fields] + [f.id for f in fields]
     close = difflib.get_close_matches(key, names, n=1, cutoff=0.5)
     return close[0] if close else None
+
+
+def invisible_character(text: str) -> str | None:
+    """「第 5 个字符是不可见的从右到左覆盖控制符 U+202E，请删除」 for the first one in `text`
+    (and how many there are), or None."""
+    found = INVISIBLE.search(text)
+    if found is None:
+        return None
+    char = found.group()
+    count = len(INVISIBLE.findall(text))
+    more = f"（共 {count} 个不可见字符）" if count > 1 else ""
+    return f"第 {found.start() + 1} 个字符是不可见的{INVISIBLE_NAMES[char]} U+{ord(char):04X}{more}，请删除"
+
+
+def visible(text: str) -> str:
+    """`text` without its invisible characters: what a message may quote (a bidi control
+    would reorder the message itself)."""
+    return INVISIBLE.sub("", text)
 
 
 # --- value parsers: (value, source text) -> value, or FieldError ---------------
@@ -127,7 +157,7 @@ def integer(value: Any, raw: str | None) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise FieldError(f"应为整数，实为「{raw if raw is not None else value}」")
+        raise FieldError(f"应为整数，实为「{_shown(raw if raw is not None else str(value))}」")
     return value
 
 
@@ -143,6 +173,13 @@ def choice(options: dict[str, str]) -> Callable[[Any, str | None], str]:
         shown = "、".join(official or options)
         raise FieldError(f"应为 {shown} 之一，实为「{value}」")
     return parse
+
+
+# A count of one unit's year never nears a billion (a province's applications are in the
+# tens of thousands); an amount is in 万元, and 10^12 万元 is some 80 times China's GDP.
+# Beyond these a number is a typing slip, and refusing it keeps every later step bounded.
+MAX_COUNT = 10 ** 9
+MAX_AMOUNT = 10 ** 12
 
 
 def number(value: Any, *, amount: bool, signed: bool = False) -> int | Decimal | None:
@@ -161,11 +198,13 @@ def number(value: Any, *, amount: bool, signed: bool = False) -> int | Decimal |
             return None
     if isinstance(value, int):
         if value < 0 and not signed:
-            raise FieldError(f"不能为负数，实为 {value}")
+            raise FieldError(f"不能为负数，实为 {_shown(str(value))}")
+        _refuse_too_large(value, amount)
         return value
     if isinstance(value, Decimal):
         if value < 0 and not signed:
-            raise FieldError(f"不能为负数，实为 {value}")
+            raise FieldError(f"不能为负数，实为 {_shown(str(value))}")
+        _refuse_too_large(value, amount)
         if not amount:
             if value == value.to_integral_value():
                 raise FieldError(f"件数应为整数，请写 {int(value)}，不要写 {value}")
@@ -174,11 +213,25 @@ def number(value: Any, *, amount: bool, signed: bool = False) -> int | Decimal |
     raise FieldError("应为一个数字，不能是列表或多项内容")
 
 
+def _refuse_too_large(value: int | Decimal, amount: bool) -> None:
+    limit = MAX_AMOUNT if amount else MAX_COUNT
+    if abs(value) > limit:
+        what = "金额（万元）" if amount else "件数"
+        raise FieldError(f"数字 {_shown(str(value))} 过大：{what}不能超过 {limit}，请检查是否多输入了数字")
+
+
+def _shown(written: str) -> str:
+    """A value as quoted in a message: a run of 5,000 digits is shown by its length."""
+    return written if len(written) <= 30 else f"{written[:12]}…（共 {len(written)} 个字符）"
+
+
 def _number_from_text(written: str, amount: bool) -> int | Decimal | None:
     if written == "":
         return None
     if re.fullmatch(r"[0-9]+", written):
-        return int(written)
+        if len(written.lstrip("0")) > len(str(MAX_AMOUNT)):    # before int(): Python converts at most 4,300 digits
+            _refuse_too_large(Decimal(written), amount)
+        return int(written.lstrip("0") or "0")
     if amount and re.fullmatch(r"[0-9]+\.[0-9]+", written):
         return Decimal(written)
     if re.fullmatch(r"[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?", written):
@@ -189,8 +242,8 @@ def _number_from_text(written: str, amount: bool) -> int | Decimal | None:
     if re.search(r"[零〇一二三四五六七八九十百千万两]", written):
         raise FieldError(f"「{written}」请用阿拉伯数字填写，如 6")
     if written.startswith("-"):
-        raise FieldError(f"不能为负数，实为 {written}")
-    raise FieldError(f"「{written}」不是数字：只填阿拉伯数字，空白单元格写 null")
+        raise FieldError(f"不能为负数，实为 {_shown(written)}")
+    raise FieldError(f"「{_shown(written)}」不是数字：只填阿拉伯数字，空白单元格写 null")
 
 
 def contrast_ratio(colour_a: str, colour_b: str) -> float:

@@ -71,7 +71,7 @@ def import_reports(root: Path, sources: list[Path], unit_id: str | None = None, 
 def _import_one(root: Path, source: Path, units: dict[str, Unit], unit_id: str | None, year: int | None,
                 failures: list[str]) -> Imported | None:
     problems = Problems()
-    text = read_text(source, str(source), problems)
+    text = read_text(source, str(source), problems, from_site=False)    # named on the command line
     if text is None:
         failures += [p.format() for p in problems.errors]
         return None

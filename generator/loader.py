@@ -23,12 +23,13 @@ from generator.model import Report, Site, Unit
 from generator.narrative import load_narrative
 from generator.problems import Problems
 from generator.reports import parse_report
-from generator.source import load_yaml
+from generator.source import MAX_ASSET_BYTES, confined, load_yaml, unreadable
 
 REPORTS_DIR = "content/reports"
 DATA_SUFFIXES = (".yaml", ".yml")
 NARRATIVE_SUFFIX = ".md"
 _YEAR = re.compile(r"(19|20)\d\d")
+LINK_RULES = ("symlink", "hardlink")
 
 
 # year -> {"data": [...], "narrative": [...]}: paths as strings until a file is read
@@ -61,6 +62,8 @@ def read_inputs(root: Path, problems: Problems, units: dict[str, Unit] | None = 
     units = units if units is not None else load_units(root, problems)
     files = discover_reports(root, units, problems, listings)
     refuse_links_out_of(root, "templates", problems)
+    if any(p.rule in LINK_RULES for p in problems.items):
+        config = None       # nothing is rendered (`check` renders despite errors) while a link leads out
     return config, units, files
 
 
@@ -77,6 +80,8 @@ def discover_reports(root: Path, units: dict[str, Unit], problems: Problems,
     """
     found: dict[str, ReportFiles] = {unit_id: {} for unit_id in units}
     folder = root / REPORTS_DIR
+    if not confined(root, REPORTS_DIR, problems):
+        return found
     if not folder.is_dir():
         problems.warning(REPORTS_DIR, None, "还没有任何报告：报告放在 content/reports/<单位编号>/<年份>.yaml")
         return found
@@ -95,7 +100,7 @@ def discover_reports(root: Path, units: dict[str, Unit], problems: Problems,
         files = _listed(root, entry, rel_dir, problems, listings)
         if entry.name in units:
             found[entry.name] = files
-        elif files:
+        elif files and units:      # no units: units.yaml has errors of its own, not one per folder
             first = min(files.items())[1]
             rel = _rel(root, Path((first["data"] or first["narrative"])[0]))
             problems.error(rel, None, f"单位「{entry.name}」不在单位名录 content/units.yaml 中："
@@ -200,20 +205,21 @@ def _load_report(root: Path, unit: Unit, year: int, files: dict[str, list[str]],
 
 
 def refuse_links_out_of(root: Path, folder: str, problems: Problems) -> None:
-    """Templates and static files are copied or rendered onto the public site."""
-    for path in sorted((root / folder).rglob("*")) if (root / folder).is_dir() else ():
-        inside(root, path, path.relative_to(root).as_posix(), problems)
+    """Templates and static files are copied or rendered onto the public site: the folder
+    and everything in it stays inside the site, and no file is a hard link or oversized."""
+    if not confined(root, folder, problems) or not (root / folder).is_dir():
+        return
+    for path in sorted((root / folder).rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if inside(root, path, rel, problems) and path.is_file():
+            unreadable(path.stat(), rel, problems, limit=MAX_ASSET_BYTES)
 
 
 def inside(root: Path, path: Path, rel: str, problems: Problems) -> bool:
-    """False (with an error) for a link that leads out of the site folder: such a
-    file could put anything on the public site, so it is never read."""
-    if not path.is_symlink():
-        return True
-    if path.resolve().is_relative_to(root.resolve()):
-        return True
-    problems.error(rel, None, "这是一个指向网站文件夹之外的链接，为安全起见不会读取：请把文件本身放进网站文件夹", "symlink")
-    return False
+    """False (with an error) for a link (`path`, at `rel` in the site) that leads out of the
+    site folder: such a file could put anything on the public site, so it is never read.
+    Its folder is known to stay inside, so only a link needs resolving."""
+    return not path.is_symlink() or confined(root, rel, problems)
 
 
 def _rel(root: Path, path: Path) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from generator.fields import invisible_character
 from generator.form import NARRATIVE_SECTIONS, SECTION_HEADINGS, SECTIONS, normalize_label
 from generator.model import Narrative
 from generator.plainmarkdown import render_plain
@@ -48,6 +49,7 @@ _FULL_WIDTH_HASHES = re.compile(r"^[ \u3000]*(＃+)", re.M)
 def parse_free_narrative(text: str, rel: str, problems: Problems) -> Narrative:
     """A report from before 2019: free text under its own headings, shown as written."""
     _warn_placeholders(text, rel, problems)
+    _warn_invisible(text, rel, problems)
     narrative = Narrative(file=rel, preamble=render_markdown(text, top="h2"))
     narrative.sources = {"": text}
     return narrative
@@ -72,6 +74,7 @@ def parse_narrative(text: str, rel: str, problems: Problems) -> Narrative:
         current = section
         chunks.setdefault(section, [])
     _warn_placeholders(text, rel, problems)
+    _warn_invisible(text, rel, problems)
     for section in NARRATIVE_SECTIONS:
         if section not in seen_at:
             heading = SECTION_HEADINGS[section]
@@ -108,6 +111,16 @@ def _warn_placeholders(text: str, rel: str, problems: Problems) -> None:
         problems.warning(rel, lines[0], f"正文还有 {len(lines)} 处「{PLACEHOLDER}」没有填写"
                                         f"（第 {'、'.join(map(str, lines[:8]))}{'等' if len(lines) > 8 else ''}行）",
                          "placeholder")
+
+
+def _warn_invisible(text: str, rel: str, problems: Problems) -> None:
+    """Bidi controls and zero-width characters in the text: a warning on the first line that
+    has one, naming the character (a heading with one is not recognised as a heading)."""
+    if invisible_character(text) is None:
+        return
+    lines = [(n, found) for n, line in enumerate(text.split("\n"), start=1) if (found := invisible_character(line))]
+    others = f"；第 {'、'.join(str(n) for n, _ in lines[1:8])} 行{'等' if len(lines) > 8 else ''}也有" if len(lines) > 1 else ""
+    problems.warning(rel, lines[0][0], f"本行{lines[0][1]}{others}", "invisible")
 
 
 def _section_of(line: str, rel: str, number: int, problems: Problems) -> str | None:

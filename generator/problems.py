@@ -6,10 +6,26 @@ every mistake of every file in one run (MkDocs stops at the first; we don't).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 ERROR = "error"
 WARNING = "warning"
+
+# Characters that show as nothing yet change what a reader sees: bidi controls reorder a
+# name on screen (「局务公开」 can display as another text), zero-width characters make two
+# names that look the same differ (in search, in a screen reader, in a copy-paste).
+# Their Chinese names, for messages (generator.fields.invisible_character).
+INVISIBLE_NAMES = {
+    "\u200e": "从左到右标记", "\u200f": "从右到左标记", "\u061c": "阿拉伯文字母标记",
+    "\u202a": "从左到右嵌入控制符", "\u202b": "从右到左嵌入控制符", "\u202c": "方向嵌入结束控制符",
+    "\u202d": "从左到右覆盖控制符", "\u202e": "从右到左覆盖控制符",
+    "\u2066": "从左到右隔离控制符", "\u2067": "从右到左隔离控制符", "\u2068": "方向隔离控制符",
+    "\u2069": "方向隔离结束控制符",
+    "\u200b": "零宽空格", "\u200c": "零宽不连字", "\u200d": "零宽连字", "\u2060": "零宽不换行符",
+    "\ufeff": "零宽不换行空格（BOM）",
+}
+INVISIBLE = re.compile(f"[{''.join(INVISIBLE_NAMES)}]")
 
 
 @dataclass(frozen=True)

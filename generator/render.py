@@ -38,6 +38,7 @@ from generator.loader import inside
 from generator.model import KINDS, Report, ReportSummary, SiteConfig, Unit
 from generator.opendata import CSV_HEADER, PORTAL_CSV, PORTAL_JSON, SCHEMA, download_paths
 from generator.problems import Problems
+from generator.source import link_out_of
 from generator.tables import format_number, tables_html
 
 COLUMN_DIR = "nianbao"
@@ -349,7 +350,7 @@ class _SandboxedBytecode(jinja2.BytecodeCache):
 def _template_dirs(root: Path) -> list[Path]:
     dirs = []
     own = root / "templates"
-    if own.is_dir():
+    if own.is_dir() and link_out_of(root, "templates") is None:    # a link out: refused by the loader
         dirs.append(own.resolve())
     default = default_templates_dir().resolve()
     if default not in dirs:

@@ -83,12 +83,15 @@ def parse_report(doc: Document, unit: Unit, year: int, problems: Problems) -> Re
         return None
     metadata, table_values = {}, {}
     for key, value in doc.data.items():
-        heading = match_label(key, TABLE_HEADINGS) if _looks_like_table(key) else None
+        shown = f.visible(key) if doc.invisible else key
+        heading = match_label(shown, TABLE_HEADINGS) if _looks_like_table(shown) else None
         if heading is None:
-            metadata[key] = value
+            metadata[key] = value         # read_fields reports an invisible character in its key
         elif heading in table_values:
             problems.error(doc.rel, doc.line((key,)), f"「{heading}」写了两次", "table")
         else:
+            if doc.invisible:
+                _refuse_invisible(doc, (), key, problems)
             table_values[heading] = (key, value)
     values = f.read_fields(doc, metadata, (), _metadata_fields(metadata), problems, "报告数据")
     forms = FORMS[values["format"] or FORMAT_2021]
@@ -146,6 +149,16 @@ def _other_as_one_row(table3) -> bool:
     return any(isinstance(v, list) for k, v in results.items() if match_label(k, group.labels) == "（六）其他处理")
 
 
+def _refuse_invisible(doc: Document, path: tuple, key: str, problems: Problems) -> str:
+    """An error for an invisible character in a table's heading or row label (`key`, under
+    `path`); the label without it, which is still read (so not also unknown or missing)."""
+    invisible = f.invisible_character(key)
+    if invisible is None:
+        return key
+    problems.error(doc.rel, doc.line(path + (key,)), f"「{f.visible(key)}」的{invisible}", "label")
+    return f.visible(key)
+
+
 def _looks_like_table(key: str) -> bool:
     return key[:1] in "二三四表" or "情况" in key
 
@@ -166,15 +179,16 @@ def _read_group(form: TableForm, group: Group, value, doc: Document, path: tuple
     given: dict[str, str] = {}
     suggested: set[str] = set()   # a misspelt row is reported once, not also as missing
     for key in value:
-        label = match_label(key, labels)
+        shown = _refuse_invisible(doc, path, key, problems) if doc.invisible else key
+        label = match_label(shown, labels)
         if label is None:
-            suggestion = suggest_label(key, labels)
+            suggestion = suggest_label(shown, labels)
             suggested.add(suggestion)
             fix = f"，是否想写「{suggestion}」？" if suggestion else f"，应为：{'、'.join(labels)}"
-            problems.error(doc.rel, doc.line(path + (key,)), f"{where}下没有「{key}」这一项{fix}", "label")
+            problems.error(doc.rel, doc.line(path + (key,)), f"{where}下没有「{shown}」这一项{fix}", "label")
         elif label in given:
             problems.error(doc.rel, doc.line(path + (key,)),
-                           f"{where}下的「{label}」写了两次（另一处写作「{given[label]}」）", "label")
+                           f"{where}下的「{label}」写了两次（另一处写作「{f.visible(given[label])}」）", "label")
         else:
             given[label] = key
     for child in group.children:
@@ -192,6 +206,7 @@ def _read_group(form: TableForm, group: Group, value, doc: Document, path: tuple
 
 
 _INTS_ONLY = {int}      # a row of plain counts, checked without a Python-level loop
+_MAX_COUNT = f.MAX_COUNT
 
 
 def _read_row(form: TableForm, row: Row, value, doc: Document, path: tuple,
@@ -213,13 +228,13 @@ def _read_row(form: TableForm, row: Row, value, doc: Document, path: tuple,
         return
     table.row_lines[row.id] = line
     itemized = path + (0,) in doc.lines      # each number has a line of its own (else it is the row's)
-    if not itemized and set(map(type, value)) == _INTS_ONLY and min(value) >= 0:
+    if not itemized and set(map(type, value)) == _INTS_ONLY and min(value) >= 0 and max(value) <= _MAX_COUNT:
         table.values.update(zip(row.keys, value))      # a row of plain counts (most rows): nothing to check
         return
     for index, (key, column, number) in enumerate(zip(row.keys, columns, value)):   # a 总计 left out: complete_totals
         if itemized:
             table.lines[key] = doc.line(path + (index,))
-        if type(number) is not int or number < 0:
+        if type(number) is not int or not 0 <= number <= _MAX_COUNT:     # f.number says what is wrong
             try:
                 number = f.number(number, amount=column.amount, signed=column.signed)
             except f.FieldError as exc:

@@ -17,33 +17,71 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 from generator.fastyaml import read_plain_yaml
-from generator.problems import Problems
+from generator.problems import INVISIBLE, Problems
 
 MAX_FILE_BYTES = 2 * 1024 * 1024  # a report's data file is a few KB
+MAX_ASSET_BYTES = 64 * 1024 * 1024   # a template or static file: a font with Chinese glyphs is 10-20 MB
 
 
 Signature = tuple[int, int, str]   # (mtime_ns, size, sha256) of a file's bytes
 _read_signatures: dict[str, Signature] = {}
 
 
-def read_text(path: Path, rel: str, problems: Problems) -> str | None:
-    """Decode a file as UTF-8 (BOM allowed), else GB18030 with a warning."""
+def read_text(path: Path, rel: str, problems: Problems, *, from_site: bool = True) -> str | None:
+    """Decode a file as UTF-8 (BOM allowed), else GB18030 with a warning.
+
+    Only a regular file within the size limit is read, and its size is known before
+    a byte is (a 3 GB file costs a stat, not 3 GB). from_site: a file of the site
+    folder, where a hard link is refused (see unreadable); False for a file the
+    editor named on the command line.
+    """
     try:
-        with open(path, "rb") as f:
-            stat = os.fstat(f.fileno())
-            if stat.st_size > MAX_FILE_BYTES:
-                problems.error(rel, None, f"文件过大（{stat.st_size // 1024} KB），超过上限 {MAX_FILE_BYTES // 1024} KB，"
-                                          "请检查是否误放了其他文件")
-                return None
-            raw = f.read()
+        # O_NONBLOCK: a FIFO planted in the site would block open() until someone writes to it
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
         problems.error(rel, None, f"无法读取文件：{exc.strerror or exc}")
         return None
+    with open(fd, "rb") as f:
+        stat = os.fstat(fd)
+        if unreadable(stat, rel, problems, from_site):
+            return None
+        raw = f.read()
     # The stat is taken before reading: a save during the read shows as a newer mtime next time.
     _read_signatures[str(path)] = (stat.st_mtime_ns, stat.st_size, sha256(raw))
+    text = _decode(raw, rel, problems)
+    if text is not None and text.startswith("\ufeff"):
+        # utf-8-sig took one: another is left by a tool that added its own to a file that had one
+        problems.warning(rel, 1, "文件开头有两个 BOM（不可见的编码标记 U+FEFF），已忽略；"
+                                 "请用记事本或 WPS 把文件“另存为”UTF-8 编码", "BOM")
+        text = text.lstrip("\ufeff")
+    return text
+
+
+def unreadable(stat: os.stat_result, rel: str, problems: Problems, from_site: bool = True,
+               limit: int | None = None) -> bool:
+    """True (with an error) for what is never read as an input: not a regular file (a device,
+    a FIFO), larger than `limit` (MAX_FILE_BYTES unless given), or a hard link in the site folder."""
+    limit = limit or MAX_FILE_BYTES
+    if not S_ISREG(stat.st_mode):
+        problems.error(rel, None, "这不是一个普通文件（可能是设备或管道），为安全起见不会读取：请放入普通文件", "file")
+    elif stat.st_size > limit:
+        problems.error(rel, None, f"文件过大（{stat.st_size // 1024} KB），超过上限 {limit // 1024} KB，"
+                                  "请检查是否误放了其他文件")
+    elif from_site and stat.st_nlink > 1:
+        # A hard link's other name may be anywhere on the disk (its twin outside the site
+        # cannot be told from it), so it is treated as a link out of the site.
+        problems.error(rel, None, f"这个文件是硬链接（同一文件有 {stat.st_nlink} 个名字，另一个可能在网站文件夹之外），"
+                                  "为安全起见不会读取：请删除它，再把原文件复制（而不是链接）到这里", "hardlink")
+    else:
+        return False
+    return True
+
+
+def _decode(raw: bytes, rel: str, problems: Problems) -> str | None:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -58,6 +96,50 @@ def read_text(path: Path, rel: str, problems: Problems) -> str | None:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def link_out_of(root: Path, rel: str) -> str | None:
+    """The part of `rel` (itself or a folder on the way to it) that is a link leading out of
+    the site folder `root`, or None when the path stays inside."""
+    root = root.resolve()
+    try:
+        if (root / rel).resolve().is_relative_to(root):
+            return None
+    except (OSError, RuntimeError):     # a loop of links: nothing to read there either
+        pass
+    parts = rel.split("/")
+    for end in range(1, len(parts) + 1):
+        part = root.joinpath(*parts[:end])
+        try:
+            if part.is_symlink() and not part.resolve().is_relative_to(root):
+                return "/".join(parts[:end])
+        except (OSError, RuntimeError):
+            return "/".join(parts[:end])
+    return rel
+
+
+def confined(root: Path, rel: str, problems: Problems) -> bool:
+    """False (with an error) when `rel` leads out of the site folder `root`: a link
+    there, or on a folder on the way, could put any file of the machine on the public site,
+    so nothing is read through it. One error per link, however many paths go through it."""
+    link = link_out_of(root, rel)
+    if link is None:
+        return True
+    if not any(p.file == link and p.rule == "symlink" for p in problems.items):
+        problems.error(link, None, "这是一个指向网站文件夹之外的链接，为安全起见不会读取：请把文件本身放进网站文件夹",
+                       "symlink")
+    return False
+
+
+def file_signature(path: str | Path, stat: os.stat_result | None = None) -> Signature:
+    """(mtime_ns, size, sha256) of a file, from a stat first: a file read_text would refuse
+    (too large, not a regular file) is not read, and its empty digest matches no file's, so
+    whatever was built from the file is built again and read_text says why it cannot be."""
+    stat = stat or os.stat(path)
+    if not S_ISREG(stat.st_mode) or stat.st_size > MAX_FILE_BYTES:
+        return (stat.st_mtime_ns, stat.st_size, "")
+    with open(path, "rb") as f:
+        return (stat.st_mtime_ns, stat.st_size, sha256(f.read()))
+
+
 @dataclass
 class Document:
     """A parsed YAML file: plain values plus the line of every key and item."""
@@ -66,6 +148,8 @@ class Document:
     data: Any
     lines: dict[tuple, int] = field(default_factory=dict)
     raw: dict[tuple, str] = field(default_factory=dict)   # source text of scalars
+    # whether the text may have a character of problems.INVISIBLE: if not, no key or value is searched
+    invisible: bool = True
 
     def text(self, path: tuple) -> str | None:
         """A scalar exactly as written: an organisation code keeps its leading zeros."""
@@ -111,6 +195,10 @@ def load_yaml(path: Path, rel: str, problems: Problems) -> Document | None:
 def parse_yaml(text: str, rel: str, problems: Problems) -> Document | None:
     plain = read_plain_yaml(text)      # the usual shape, read fast; None: anything else
     if plain is not None:
-        return Document(rel, *plain)
-    from generator.yamlfull import parse_full     # PyYAML, imported when first needed
-    return parse_full(text, rel, problems)
+        doc = Document(rel, *plain)
+    else:
+        from generator.yamlfull import parse_full     # PyYAML, imported when first needed
+        doc = parse_full(text, rel, problems)
+    if doc is not None:
+        doc.invisible = plain is None and INVISIBLE.search(text) is not None   # the fast reader steps aside
+    return doc

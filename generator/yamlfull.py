@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from generator.fastyaml import MAX_DEPTH, MAX_DIGITS
 from generator.problems import Problems
 from generator.source import Document, _Refused
 
@@ -23,7 +24,7 @@ try:
 except ImportError:  # pragma: no cover - pure-Python PyYAML
     from yaml import SafeLoader as _Loader
 
-_INT = re.compile(r"[-+]?[0-9]+")
+_INT = re.compile(rf"[-+]?[0-9]{{1,{MAX_DIGITS}}}")     # longer: text (see generator.fastyaml)
 _DECIMAL = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)")
 _TAG = "tag:yaml.org,2002:"
 _scalar_constructor = yaml.constructor.SafeConstructor()
@@ -66,6 +67,9 @@ def parse_full(text: str, rel: str, problems: Problems) -> Document | None:
     except yaml.YAMLError as exc:
         problems.error(rel, None, f"YAML 语法错误：{exc}", "yaml")
         return None
+    except RecursionError:      # PyYAML's pure-Python composer: libyaml stops at 1,000 levels itself
+        problems.error(rel, _too_deep_line(text), f"YAML 语法错误：{_TOO_DEEP}", "yaml")
+        return None
     doc = Document(rel, None)
     if root is None:
         return doc
@@ -81,6 +85,8 @@ _COLLECTION_TAGS = {yaml.MappingNode: _TAG + "map", yaml.SequenceNode: _TAG + "s
 
 
 def _convert(node: yaml.Node, path: tuple, doc: Document, seen: set) -> Any:
+    if len(path) > MAX_DEPTH:
+        raise _Refused(node.start_mark.line + 1, _TOO_DEEP)
     if id(node) in seen:
         # An alias is the anchored node itself: report the line that uses it.
         line = doc.lines.get(path, node.start_mark.line + 1)
@@ -118,8 +124,8 @@ def _scalar(node: yaml.ScalarNode) -> Any:
         raise _Refused(node.start_mark.line + 1, f"不支持 YAML 标签 {tag}")
     if kind == "null":
         return None
-    if kind == "bool":
-        return _scalar_constructor.construct_yaml_bool(node)
+    if kind == "bool":      # `!!bool x` is tagged so but no boolean: the field says what it wants
+        return _scalar_constructor.bool_values.get(text.lower(), text)
     if kind == "int":
         return int(text) if _INT.fullmatch(text) else text
     if kind == "float":
@@ -127,7 +133,7 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     if kind == "timestamp":
         try:
             value = _scalar_constructor.construct_yaml_timestamp(node)
-        except ValueError:   # 2024-13-19 looks like a date but is none: the field says so in Chinese
+        except (ValueError, AttributeError):   # 2024-13-19, or `!!timestamp x`: the field says so in Chinese
             return text
         return value.date() if isinstance(value, datetime.datetime) and not (
             value.hour or value.minute or value.second) else value
@@ -136,6 +142,7 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     return text
 
 
+_TOO_DEEP = "嵌套层次太深（方括号、花括号或缩进套得太深）：数据文件不需要这么多层，请检查是否误输入了大量括号"
 _TAB_HINT = "使用了制表符（Tab），YAML 只能用空格缩进，请把 Tab 换成空格"
 # PyYAML's C and pure-Python parsers word the same error differently: both wordings are here.
 _YAML_HINTS = [
@@ -151,6 +158,7 @@ _YAML_HINTS = [
     ("did not find expected node content", "内容不完整：方括号、花括号或引号未闭合，或冒号后缺少内容"),
     ("found undefined alias", "使用了未定义的别名（*名称）"),
     ("found duplicate anchor", "锚点（&名称）重复"),
+    ("exceeded maximum nesting depth", _TOO_DEEP),
 ]
 
 
@@ -168,6 +176,18 @@ def _colon_mistake(text: str, line: int) -> tuple[int, str] | None:
             return number, "用了中文冒号「：」：请改为英文冒号「:」，后面再加一个空格"
         if re.search(r":\S", content) and ": " not in content and not content.endswith(":"):
             return number, "冒号后面要有一个空格，如「行政强制: 61」"
+    return None
+
+
+def _too_deep_line(text: str) -> int | None:
+    """The line where brackets first nest deeper than MAX_DEPTH (quotes and comments aside:
+    only said where the parser itself ran out of depth)."""
+    depth = 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        for char in line:
+            depth += 1 if char in "[{" else -1 if char in "]}" else 0
+            if depth > MAX_DEPTH:
+                return number
     return None
 
 

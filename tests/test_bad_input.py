@@ -9,12 +9,14 @@ import signal
 import subprocess
 import sys
 import time
+import tracemalloc
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import HUAJIE, REPO, SiteCopy
+from conftest import HUAJIE, REPO, SiteCopy, generate
 from test_build import snapshot
 
 NARRATIVE = HUAJIE.replace(".yaml", ".md")
@@ -124,6 +126,26 @@ def test_alias_bomb_and_oversized_file_are_refused_quickly(site):
     assert "不支持 YAML 别名" in run.err and "文件过大（3072 KB）" in run.err
 
 
+@pytest.mark.parametrize("command", ["build", "check", "import"])
+def test_a_3_gb_file_is_refused_from_its_size_without_being_read(site, tmp_path, command):
+    """The size is known before a byte is read or hashed: a build after a good one compares
+    hashes of changed files, and `check` hashes what it checked. A sparse file costs no disk."""
+    assert site.build().code == 0
+    big = tmp_path / "big.html" if command == "import" else site.path(NARRATIVE)
+    with open(big, "ab") as f:
+        f.truncate(3 * 2**30)
+    args = {"build": ["build", "--jobs", "1"], "check": ["check"],
+            "import": ["import", str(big), "--unit", "huajie", "--year", "2025"]}[command]
+    tracemalloc.start()
+    try:
+        run = generate(*args, "--site", str(site.root))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert run.code == 1 and "文件过大（3145728 KB），超过上限 2048 KB" in run.err
+    assert peak < 64 * 2**20       # what a build of two reports takes; reading the file took 3 GB
+
+
 def test_unit_ids_that_would_leave_the_output_folder(site):
     site.write("content/units.yaml", site.read("content/units.yaml") + "\n../evil:\n  名称: 某单位\n  类型: 政府部门\n"
                "/etc:\n  名称: 某单位\n  类型: 政府部门\n")
@@ -140,6 +162,24 @@ def test_a_site_address_whose_path_could_leave_the_preview_folder(site, url):
     assert errors(run) == [f"site.yaml:5: 「网站地址」网址的路径中不能有 ..、\\、? 或 #，实为「{url}」 (base_url)"]
 
 
+@pytest.mark.parametrize("url", ["https://[x]/", "https://a]/", "https://a:x/"])
+def test_a_site_address_with_a_malformed_host_is_explained(site, url):
+    site.replace("site.yaml", "网站地址: https://gongkai.example.org/", f"网站地址: {url}")
+    run = site.build()
+    assert errors(run) == [f"site.yaml:5: 「网站地址」网址中的主机名（域名）不正确，应为如 https://www.example.gov.cn/ "
+                           f"的形式，实为「{url}」 (base_url)"]
+
+
+@pytest.mark.parametrize("written, shown", [("9" * 5000, "999999999999…（共 5000 个字符）"),
+                                            ("3" + "0" * 12, "3000000000000"), ("[1" + "0" * 8 + "1]", "1000000001")])
+def test_a_count_beyond_a_billion_is_refused_at_its_line(site, written, shown):
+    """5,000 digits were an internal error (Python converts at most 4,300 to an int)."""
+    site.replace(HUAJIE, "行政处罚: 365", f"行政处罚: {written}")
+    run = site.build()
+    assert errors(run) == [f"{HUAJIE}:{site.line_of(HUAJIE, '行政处罚: ')}: 表二「行政处罚」行「本年处理决定数量」列："
+                           f"数字 {shown} 过大：件数不能超过 1000000000，请检查是否多输入了数字 (R8)"]
+
+
 def test_links_out_of_the_site_are_refused(site, tmp_path):
     outside = tmp_path / "outside"
     (outside / "2023").mkdir(parents=True)
@@ -153,6 +193,77 @@ def test_links_out_of_the_site_are_refused(site, tmp_path):
         "content/reports/huaian-link: 这是一个指向网站文件夹之外的链接，为安全起见不会读取：请把文件本身放进网站文件夹 (symlink)",
         "templates/static/secret.css: 这是一个指向网站文件夹之外的链接，为安全起见不会读取：请把文件本身放进网站文件夹 (symlink)",
     ]
+
+
+# --- links and hard links: nothing outside the site folder is read ------------------------------
+
+SECRET = "机密-outside-7f3a"
+LINK_OUT = "这是一个指向网站文件夹之外的链接，为安全起见不会读取：请把文件本身放进网站文件夹 (symlink)"
+
+
+def _plant_secret(site, rel: str) -> None:
+    """Mark `rel` so that its text would show on a page (or in a message) if it were read."""
+    if rel == "site.yaml":
+        site.replace(rel, "网站名称: ", f"网站名称: {SECRET}")
+    elif rel == "content/units.yaml":
+        site.replace(rel, "名称: 花街镇人民政府", f"名称: {SECRET}")
+    elif rel.endswith(".md"):
+        site.write(rel, site.read(rel) + f"\n{SECRET}\n")
+    else:
+        site.write(rel, site.read(rel).replace("页面未找到", SECRET) if site.path(rel).exists() else SECRET)
+
+
+def _secrets_in(root: Path) -> list[str]:
+    return [p.as_posix() for p in root.rglob("*") if p.is_file() and SECRET.encode() in p.read_bytes()]
+
+
+@pytest.mark.parametrize("link, secret", [
+    ("site.yaml", "site.yaml"),
+    ("content/units.yaml", "content/units.yaml"),
+    ("content", NARRATIVE),
+    ("content/reports", NARRATIVE),
+    ("content/reports/huajie", NARRATIVE),
+    ("templates", "templates/404.html"),
+    ("templates/404.html", "templates/404.html"),
+    ("templates/static", "templates/static/site.css"),
+])
+def test_a_link_out_of_the_site_anywhere_on_the_way_to_an_input_is_refused(site, tmp_path, link, secret):
+    """site.yaml -> /etc/passwd, templates -> /outside ...: the folders around a file count, not
+    just the file. The build fails naming the link, the published site is untouched, and
+    neither it nor `check` shows a byte of what is outside."""
+    shutil.copytree(REPO / "templates", site.path("templates"))
+    assert site.build().code == 0
+    before = snapshot(site.root / "build")
+    _plant_secret(site, secret)
+    outside = tmp_path / "outside" / link
+    outside.parent.mkdir(parents=True)
+    shutil.move(site.path(link), outside)
+    os.symlink(outside, site.path(link))
+    run = site.build()
+    assert run.code == 1
+    assert f"{link}: {LINK_OUT}" in errors(run)
+    assert SECRET not in run.err and snapshot(site.root / "build") == before and not _secrets_in(site.root / "build")
+    checked = generate("check", "--site", str(site.root))
+    assert checked.code == 1 and f"{link}: {LINK_OUT}" in checked.lines and SECRET not in checked.err + checked.out
+    assert not _secrets_in(site.root / ".gongkai-cache")
+
+
+@pytest.mark.parametrize("rel", [NARRATIVE, "content/units.yaml", "templates/static/site.css"])
+def test_a_hard_link_is_refused_with_the_advice_to_copy_the_file(site, tmp_path, rel):
+    """A hard link cannot be told from its twin outside the site: it is refused like a link out."""
+    if rel.startswith("templates"):
+        site.write(rel, "body { color: #333 }\n")
+    _plant_secret(site, rel)
+    twin = tmp_path / "twin"
+    os.link(site.path(rel), twin)
+    run = site.build()
+    assert run.code == 1
+    assert errors(run)[0] == (f"{rel}: 这个文件是硬链接（同一文件有 2 个名字，另一个可能在网站文件夹之外），为安全起见不会读取："
+                              "请删除它，再把原文件复制（而不是链接）到这里 (hardlink)")
+    assert SECRET not in run.err
+    assert not (site.root / "build").exists()
+    twin.unlink()
+    assert site.build().code == 0
 
 
 def test_a_syntax_error_in_an_override_template(site):
@@ -208,7 +319,8 @@ def test_a_build_killed_half_way_leaves_the_previous_output(tmp_path):
 TOKENS = [":", "- ", "[", "]", "{", "}", ",", '"', "'", "\t", "\n", "#", "&a ", "*a", "!", "|", ">", "%", "@", "`",
           "六", "6件", "-1", "0.5", "1,000.5", "null", "~", "true", "<script>alert(1)</script>", "[x](javascript:x)",
           "\u3000", "１２", "\ufeff", "\x00", "\x1b", "    ", "## 一、总体情况", "## 七、其他", "<<: *a", "？？", "\r",
-          "2024-13-45", "2024-02-30"]
+          "2024-13-45", "2024-02-30", "9" * 5000, "[" * 600, "{a: " * 100, "https://[x]/", "https://a]/", "\u202e",
+          "\u200b", "\ufeff\ufeff", "1" + "0" * 12]
 FILES = [HUAJIE, NARRATIVE, "content/units.yaml", "site.yaml"]
 
 

@@ -195,3 +195,53 @@ def test_a_line_break_in_a_unit_name_adds_no_key_to_a_new_report(site):
 def test_any_text_written_as_a_scalar_or_a_comment_reads_back_as_itself(text):
     for data in both_readings(f"# {yaml_comment(text)}\n键: {yaml_scalar(text)}\n"):
         assert data == {"键": text}
+
+
+# --- invisible characters: bidi controls and zero-width characters --------------------------
+
+RLO, ZWSP, ZWJ, LRI = "\u202e", "\u200b", "\u200d", "\u2066"
+
+
+def test_invisible_characters_in_names_and_labels_are_refused_with_their_position(site):
+    """A bidi control reorders a name on screen, a zero-width character makes two names that
+    look the same differ: refused where they name something, and the message shows the text
+    without them (a right-to-left override would reorder the message itself)."""
+    units, title = "content/units.yaml", "content/reports/huajie/2023.yaml"
+    site.replace(units, "名称: 花街镇人民政府", f"名称: 花街镇{RLO}人民政府")
+    site.replace("site.yaml", "网站名称: 政府信息公开年报示例门户", f"网站名称: 政府信息{ZWSP}公开年报示例门户")
+    assert problems(site.build()) == [
+        f"{units}:{site.line_of(units, '名称: 花街镇')}: 「名称」的第 4 个字符是不可见的从右到左覆盖控制符 U+202E，请删除 (name)",
+        "site.yaml:4: 「网站名称」的第 5 个字符是不可见的零宽空格 U+200B，请删除 (name)",
+    ]
+
+
+def test_invisible_characters_in_a_reports_keys_and_labels_are_refused_once(site):
+    site.replace(HUAJIE, "行政处罚: 365", f"行政{ZWJ}处罚: 365")
+    site.replace(HUAJIE, "发布日期:", f"发布{LRI}日期:")
+    site.replace(HUAJIE, "三、收到和处理政府信息公开申请情况:", f"三、收到和处理政府信息公开申请情况{ZWSP}{ZWSP}:")
+    assert problems(site.build()) == [   # each read without it: not also unknown, missing or a wrong total
+        f"{HUAJIE}:{site.line_of(HUAJIE, f'发布{LRI}日期')}: 项目名「发布日期」的第 3 个字符是不可见的从左到右隔离控制符 U+2066，"
+        "请删除 (invisible)",
+        f"{HUAJIE}:{site.line_of(HUAJIE, '处罚: 365')}: 「行政处罚」的第 3 个字符是不可见的零宽连字 U+200D，请删除 (label)",
+        f"{HUAJIE}:{site.line_of(HUAJIE, '三、收到')}: 「三、收到和处理政府信息公开申请情况」的第 18 个字符是不可见的零宽空格 "
+        "U+200B（共 2 个不可见字符），请删除 (label)",
+    ]
+
+
+def test_invisible_characters_in_the_narrative_are_a_warning_on_their_line(site):
+    site.write(NARRATIVE, site.read(NARRATIVE).replace("。", f"。{RLO}", 3))
+    lines = [n for n, line in enumerate(site.read(NARRATIVE).split("\n"), 1) if RLO in line]
+    column = site.read(NARRATIVE).split("\n")[lines[0] - 1].index(RLO) + 1
+    run = site.build()
+    assert run.code == 0 and problems(run) == [
+        f"{NARRATIVE}:{lines[0]}: 警告：本行第 {column} 个字符是不可见的从右到左覆盖控制符 U+202E，请删除"
+        f"{'' if len(lines) == 1 else '；第 ' + '、'.join(map(str, lines[1:])) + ' 行也有'} (invisible)"]
+
+
+@pytest.mark.parametrize("rel", [NARRATIVE, HUAJIE])
+def test_a_doubled_bom_is_reported_as_such_and_ignored(site, rel):
+    """Not as a missing first section (the heading started with an invisible U+FEFF)."""
+    site.path(rel).write_bytes(b"\xef\xbb\xbf" * 2 + site.read(rel).encode("utf-8"))
+    run = site.build()
+    assert run.code == 0 and problems(run) == [
+        f"{rel}:1: 警告：文件开头有两个 BOM（不可见的编码标记 U+FEFF），已忽略；请用记事本或 WPS 把文件“另存为”UTF-8 编码 (BOM)"]

@@ -340,6 +340,61 @@ def test_tab_indentation_hint_with_the_loader_in_use():
     assert "制表符" in only_error(problems).message
 
 
+@pytest.mark.parametrize("loader", [loader for _, loader in LOADERS])
+@pytest.mark.parametrize("nested, line", [
+    ("[" * 520 + "]" * 520, 3), ("{a: " * 990 + "1" + "}" * 990, 3), ("[" * 5000, 3),
+    ("".join(f"\n{' ' * (2 + 2 * n)}k{n}:" for n in range(1, 120)) + " 1", 3 + 64),   # 表, 行政处罚, k1 ... k64
+])
+def test_nesting_beyond_a_sane_depth_is_refused_at_its_line(monkeypatch, loader, nested, line):
+    """520 nested [ ran Python out of stack (an internal error); a data file nests 5 deep."""
+    monkeypatch.setattr(yamlfull, "_Loader", loader)
+    doc, problems = parse(f"发布日期: 2024-01-19\n表:\n  行政处罚: {nested}\n")
+    assert doc is None
+    error = only_error(problems)
+    assert error.line == line and "嵌套层次太深" in error.message and "请检查是否误输入了大量括号" in error.message
+
+
+def test_a_number_longer_than_python_converts_is_text_for_the_field_to_refuse():
+    """Python converts at most 4,300 digits to an int: the readers leave a longer run as text
+    (both paths alike), and fields.number says it is too large."""
+    for text in (f"a: {'9' * 5000}\n", f"a: [{'9' * 5000}, 1]\n", f"a: !!str x\nb: {'9' * 5000}\n"):
+        doc, problems = parse(text)
+        assert not problems.items
+        value = doc.data["a"] if "!!" not in text else doc.data["b"]
+        value = value[0] if isinstance(value, list) else value
+        assert value == "9" * 5000
+        assert "过大：件数不能超过 1000000000" in number_error(value, amount=False)
+    assert fields.number("0" * 5000 + "7", amount=False) == 7
+
+
+@pytest.mark.parametrize("value, amount, refused", [
+    (10 ** 9, False, False), (10 ** 9 + 1, False, True), ("1000000001", False, True),
+    (10 ** 12, True, False), (Decimal("1000000000000.01"), True, True), (-10 ** 12 - 1, True, True),
+])
+def test_counts_and_amounts_have_a_sensible_maximum(value, amount, refused):
+    if refused:
+        limit = "件数不能超过 1000000000" if not amount else "金额（万元）不能超过 1000000000000"
+        assert f"过大：{limit}，请检查是否多输入了数字" in number_error(value, amount=amount, signed=True)
+    else:
+        assert fields.number(value, amount=amount) == value
+
+
+@pytest.mark.parametrize("text", ["!!timestamp x", "!!bool x", "!!timestamp 2024-13-45"])
+def test_an_explicit_tag_on_a_value_it_does_not_fit_is_text_for_the_field_to_judge(text):
+    """Found by a fuzz of site.yaml: `!!timestamp x` and `!!bool x` were internal errors."""
+    doc, problems = parse(f"发布日期: {text}\n")
+    assert not problems.items and doc.data == {"发布日期": text.split(" ", 1)[1]}
+
+
+@pytest.mark.parametrize("char", list("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+                                      "\u200b\u200c\u200d\u2060\ufeff"))
+def test_every_bidi_control_and_zero_width_character_is_named_with_its_position(char):
+    found = fields.invisible_character(f"花街镇{char}人民政府")
+    assert found.startswith("第 4 个字符是不可见的") and found.endswith(f" U+{ord(char):04X}，请删除")
+    assert fields.visible(f"花街镇{char}人民政府") == "花街镇人民政府"
+    assert fields.invisible_character("花街镇人民政府（一）、·—") is None
+
+
 # --- fields.number -----------------------------------------------------------
 
 @pytest.mark.parametrize("value, amount, expected", [
