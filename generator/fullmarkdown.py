@@ -6,17 +6,21 @@ Used for what generator.plainmarkdown does not take: emphasis, links, nested lis
 
 from __future__ import annotations
 
+import html
 import re
-from urllib.parse import urlsplit
 
 import markdown
+from markdown.serializers import RE_AMP
 from markdown.treeprocessors import Treeprocessor
-from markdown.util import AtomicString
+from markdown.util import AMP_SUBSTITUTE, AtomicString
 
 from generator.plainmarkdown import INLINE_SYNTAX, nested_heading
 
-_SAFE_SCHEMES = {"", "http", "https", "mailto", "tel"}
-_CONTROL = re.compile(r"[\x00-\x20\x7f]+")
+_SAFE_SCHEMES = {"http", "https", "mailto", "tel"}     # or none: a relative URL
+# The URL parser drops tabs and newlines anywhere and controls and spaces at the ends; dropping
+# them everywhere can only make more URLs look like they have a scheme, never fewer.
+_IGNORED_BY_URL_PARSER = re.compile(r"[\x00-\x20\x7f]+")
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")     # ASCII only, as the URL parser reads it
 
 
 class _SafeAndNested(Treeprocessor):
@@ -26,6 +30,7 @@ class _SafeAndNested(Treeprocessor):
     def __init__(self, md, top: str):
         super().__init__(md)
         self.top = top
+        self.dropped: list[str] = []    # the unsafe URLs of the last document, as written
 
     def run(self, root):
         for element in root.iter():
@@ -33,6 +38,7 @@ class _SafeAndNested(Treeprocessor):
                 value = element.get(attribute)
                 if value is not None and not _safe_url(value):
                     del element.attrib[attribute]
+                    self.dropped.append(value)
             element.tag = nested_heading(element.tag, self.top)
 
 
@@ -51,8 +57,17 @@ class _SkipPlainText(Treeprocessor):
                     setattr(element, attribute, AtomicString(value))
 
 
-def _safe_url(url: str) -> bool:
-    return urlsplit(_CONTROL.sub("", url)).scheme.lower() in _SAFE_SCHEMES
+def _safe_url(value: str) -> bool:
+    """Whether an href or src keeps to the allowed schemes as the browser will read it."""
+    scheme = _SCHEME.match(_IGNORED_BY_URL_PARSER.sub("", as_the_browser_reads(value)))
+    return scheme is None or scheme.group(1).lower() in _SAFE_SCHEMES
+
+
+def as_the_browser_reads(value: str) -> str:
+    """An attribute value of the tree as a browser decodes it from the page: the serializer
+    keeps `&...;` entities as written (and `&#106;` is a `j` to the browser), escapes any
+    other `&`, and its `&` placeholder (in encoded mailto links) becomes `&` after it."""
+    return html.unescape(RE_AMP.sub("&amp;", value).replace(AMP_SUBSTITUTE, "&"))
 
 
 class _Renderer:
@@ -61,17 +76,24 @@ class _Renderer:
         self.md.preprocessors.deregister("html_block")
         self.md.inlinePatterns.deregister("html")
         self.md.treeprocessors.register(_SkipPlainText(self.md), "gongkai_plain", 25)   # before "inline" (20)
-        self.md.treeprocessors.register(_SafeAndNested(self.md, top), "gongkai_safe", 0)
+        self.safe = _SafeAndNested(self.md, top)
+        self.md.treeprocessors.register(self.safe, "gongkai_safe", 0)
 
     def __call__(self, source: str) -> str:
         self.md.reset()
+        self.safe.dropped = []
         return self.md.convert(source)
 
 
 _renderers: dict[str, _Renderer] = {}
 
 
-def render_full(source: str, top: str = "h3") -> str:
+def render_full(source: str, top: str = "h3", dropped: list[str] | None = None) -> str:
+    """The HTML of `source`; the unsafe URLs it dropped are added to `dropped`."""
     if top not in _renderers:
         _renderers[top] = _Renderer(top)
-    return _renderers[top](source)
+    renderer = _renderers[top]
+    result = renderer(source)
+    if dropped is not None:
+        dropped.extend(renderer.safe.dropped)
+    return result

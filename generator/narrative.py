@@ -15,6 +15,7 @@ from pathlib import Path
 
 from generator.fields import invisible_character
 from generator.form import NARRATIVE_SECTIONS, SECTION_HEADINGS, SECTIONS, normalize_label
+from generator.mdlimits import check_markdown_limits
 from generator.model import Narrative
 from generator.plainmarkdown import render_plain
 from generator.problems import Problems
@@ -26,12 +27,13 @@ _BARE_HEADINGS = frozenset(normalize_label(heading) for heading in SECTION_HEADI
 _ORDER = [number for number, _ in SECTIONS]
 
 
-def render_markdown(source: str, top: str = "h3") -> str:
+def render_markdown(source: str, top: str = "h3", dropped: list[str] | None = None) -> str:
+    """The HTML of `source`; the unsafe URLs left out of it are added to `dropped`."""
     plain = render_plain(source, top)      # most narratives: no need for Python-Markdown
     if plain is not None:
-        return plain
+        return plain                       # (it has no links: a `[` or `<` sends it on)
     from generator.fullmarkdown import render_full     # imported when first needed: a tenth of start-up
-    return render_full(source, top)
+    return render_full(source, top, dropped)
 
 
 def load_narrative(path: Path, rel: str, problems: Problems, free: bool = False) -> Narrative | None:
@@ -50,7 +52,10 @@ def parse_free_narrative(text: str, rel: str, problems: Problems) -> Narrative:
     """A report from before 2019: free text under its own headings, shown as written."""
     _warn_placeholders(text, rel, problems)
     _warn_invisible(text, rel, problems)
-    narrative = Narrative(file=rel, preamble=render_markdown(text, top="h2"))
+    dropped: list[str] = []
+    preamble = render_markdown(text, top="h2", dropped=dropped) if check_markdown_limits(text, rel, problems) else ""
+    _warn_dropped_links(text, dropped, rel, problems)
+    narrative = Narrative(file=rel, preamble=preamble)
     narrative.sources = {"": text}
     return narrative
 
@@ -80,7 +85,10 @@ def parse_narrative(text: str, rel: str, problems: Problems) -> Narrative:
             heading = SECTION_HEADINGS[section]
             problems.error(rel, None, f"缺少「{heading}」一节：请加上一行「## {heading}」并在其下填写内容", "section")
     sources = {section: "\n".join(lines) for section, lines in chunks.items()}
-    html = _render_sections(sources)
+    dropped: list[str] = []
+    within_limits = check_markdown_limits(text, rel, problems)
+    html = _render_sections(sources, dropped) if within_limits else dict.fromkeys(sources, "")
+    _warn_dropped_links(text, dropped, rel, problems)
     narrative = Narrative(file=rel, preamble=html.pop(""))
     narrative.sources = {k: v for k, v in sources.items() if k}
     narrative.sections = html
@@ -90,16 +98,34 @@ def parse_narrative(text: str, rel: str, problems: Problems) -> Narrative:
 _BREAK = "gongkai-section-break-6b1f0c"   # a paragraph of its own between sections
 
 
-def _render_sections(sources: dict[str, str]) -> dict[str, str]:
+def _render_sections(sources: dict[str, str], dropped: list[str]) -> dict[str, str]:
     """All sections in one Markdown pass, split again at a marker paragraph: the
     per-call overhead of Python-Markdown was most of the cost of four small calls.
     A blank line and an unindented paragraph end any list or code block, so the
     sections cannot run into each other."""
     if any(_BREAK in source for source in sources.values()):
-        return {section: render_markdown(source) for section, source in sources.items()}
+        return {section: render_markdown(source, dropped=dropped) for section, source in sources.items()}
     joined = f"\n\n{_BREAK}\n\n".join(sources.values())
-    parts = render_markdown(joined).split(f"<p>{_BREAK}</p>")
+    parts = render_markdown(joined, dropped=dropped).split(f"<p>{_BREAK}</p>")
     return {section: part.strip("\n") for section, part in zip(sources, parts)}
+
+
+def _warn_dropped_links(text: str, dropped: list[str], rel: str, problems: Problems) -> None:
+    """A warning for each of the first unsafe link or image addresses: the text stays, the link not."""
+    lines = text.split("\n")
+    unique = list(dict.fromkeys(dropped))
+    for url in unique[:_SHOWN_LINKS]:
+        number = next((n for n, line in enumerate(lines, start=1) if url in line), None)
+        shown = _CONTROL.sub("", url)
+        shown = shown if len(shown) <= 60 else shown[:60] + "…"
+        problems.warning(rel, number, f"链接或图片地址「{shown}」不是 http、https、mailto、tel 或站内地址，"
+                                      "可能运行脚本，已去掉链接，只保留文字", "link")
+    if len(unique) > _SHOWN_LINKS:
+        problems.warning(rel, None, f"另有 {len(unique) - _SHOWN_LINKS} 个这样的链接或图片地址，也已去掉链接", "link")
+
+
+_SHOWN_LINKS = 5
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
 PLACEHOLDER = "【待填写】"   # what `generate new` leaves for the editor to replace
