@@ -13,7 +13,7 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import HUAJIE, REPO, SiteCopy, generate
@@ -368,6 +368,8 @@ def pristine(tmp_path_factory):
 @settings(max_examples=int(os.environ.get("GONGKAI_FUZZ_EXAMPLES", 60)), deadline=None,
           derandomize=not os.environ.get("GONGKAI_FUZZ_EXAMPLES"), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(mutation=mutations())
+@example(mutation=(NARRATIVE, [("insert", 0.5, "[x](&#106;avascript:x)")], "utf-8"))
+@example(mutation=(NARRATIVE, [("insert", 0.3, "![x](java&#x09;script:x)")], "gbk"))
 def test_mutated_input_ends_in_a_build_or_clean_error_lines(pristine, tmp_path_factory, mutation):
     import shutil
 
