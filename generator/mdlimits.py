@@ -32,21 +32,27 @@ _RULE = "markdown-limit"
 
 
 def check_markdown_limits(text: str, rel: str, problems: Problems) -> bool:
-    """Whether `text` is within the limits; else an error for each place past one."""
-    before = len(problems.errors)
+    """Whether `text` is within the limits; else an error for each of the first places past one."""
+    found = Problems()
     paragraph = _Paragraph()
     for number, line in enumerate(text.split("\n"), start=1):
         if line.strip():
-            _check_nesting(line, number, rel, problems)
-            paragraph.read(line, number, rel, problems)
+            _check_nesting(line, number, rel, found)
+            paragraph.read(line, number, rel, found)
         else:
-            paragraph.end(rel, problems)
+            paragraph.end(rel, found)
             paragraph = _Paragraph()
-    paragraph.end(rel, problems)
-    if len(problems.errors) == before and (marks := len(INLINE_SYNTAX.findall(text))) > MAX_MARKS_IN_FILE:
-        problems.error(rel, None, f"正文中 * _ ` [ < & \\ 等符号共 {marks} 个，超过上限 {MAX_MARKS_IN_FILE} 个："
-                                  "请删去不需要的符号", _RULE)
-    return len(problems.errors) == before
+    paragraph.end(rel, found)
+    if not found.items and (marks := len(INLINE_SYNTAX.findall(text))) > MAX_MARKS_IN_FILE:
+        found.error(rel, None, f"正文中 * _ ` [ < & \\ 等符号共 {marks} 个，超过上限 {MAX_MARKS_IN_FILE} 个："
+                               "请删去不需要的符号", _RULE)
+    problems.items += found.items[:_SHOWN]
+    if len(found.items) > _SHOWN:
+        problems.error(rel, None, f"另有 {len(found.items) - _SHOWN} 处超过同样的上限", _RULE)
+    return not found.items
+
+
+_SHOWN = 5      # a file past a limit is often past it everywhere: the first few places say enough
 
 
 def _check_nesting(line: str, number: int, rel: str, problems: Problems) -> None:
