@@ -59,11 +59,11 @@ class _SkipPlainText(Treeprocessor):
 
 def _safe_url(value: str) -> bool:
     """Whether an href or src keeps to the allowed schemes as the browser will read it."""
-    scheme = _SCHEME.match(_IGNORED_BY_URL_PARSER.sub("", as_the_browser_reads(value)))
+    scheme = _SCHEME.match(_IGNORED_BY_URL_PARSER.sub("", _as_the_browser_reads(value)))
     return scheme is None or scheme.group(1).lower() in _SAFE_SCHEMES
 
 
-def as_the_browser_reads(value: str) -> str:
+def _as_the_browser_reads(value: str) -> str:
     """An attribute value of the tree as a browser decodes it from the page: the serializer
     keeps `&...;` entities as written (and `&#106;` is a `j` to the browser), escapes any
     other `&`, and its `&` placeholder (in encoded mailto links) becomes `&` after it."""
