@@ -5,7 +5,8 @@ The editor writes the preamble, then `## 一、总体情况`, `## 五、…`, `#
 
 Safety: raw HTML in the Markdown is escaped, not passed through: editors have
 no need for it, and escaping shows them what they typed instead of silently
-dropping it. Links and images keep only http(s), mailto, tel and relative URLs.
+dropping it. Links and images keep only http(s), mailto, tel and relative URLs, judged as the
+browser decodes them (generator.fullmarkdown); generator.mdlimits bounds the work before parsing.
 """
 
 from __future__ import annotations

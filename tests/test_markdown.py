@@ -1,10 +1,11 @@
-"""The plain-text fast path of the narrative renderer changes no output byte."""
+"""Narrative Markdown: the plain-text fast path changes no output byte, link addresses are judged as
+the browser reads them, and Markdown that would hang the build is refused before it is parsed."""
 
 from __future__ import annotations
 
 import random
-import time
 import sys
+import time
 import xml.etree.ElementTree as etree
 from pathlib import Path
 
@@ -13,8 +14,14 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown.util import AtomicString
 
+from conftest import HUAJIE
 from generator.fullmarkdown import _Renderer, _SkipPlainText
+from generator.mdlimits import MAX_BRACKET_DEPTH, MAX_MARKS, MAX_NESTING, MAX_UNPAIRED, check_markdown_limits
+from generator.narrative import parse_free_narrative, parse_narrative, render_markdown
 from generator.plainmarkdown import render_plain
+from generator.problems import Problems
+from htmlurls import addresses, dangerous
+from test_build import snapshot
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
@@ -104,12 +111,6 @@ def test_the_example_and_benchmark_narratives_take_the_plain_path():
 
 
 # --- link and image addresses are judged as the browser reads them (issue 21) ---------------
-
-from generator.mdlimits import (MAX_BRACKET_DEPTH, MAX_MARKS, MAX_NESTING, MAX_UNPAIRED,  # noqa: E402
-                               check_markdown_limits)
-from generator.narrative import parse_free_narrative, parse_narrative, render_markdown  # noqa: E402
-from generator.problems import Problems  # noqa: E402
-from htmlurls import addresses, dangerous  # noqa: E402
 
 _ENCODED_SCHEMES = [
     "javascript:", "JavaScript:", " javascript:", "&#106;avascript:", "javascript&#58;", "jav&#97;script:",
@@ -252,31 +253,26 @@ def test_the_work_grows_linearly_with_the_file(piece, joint):
 
 
 def test_a_build_refuses_a_hanging_narrative_in_one_line_and_keeps_the_site(site):
-    from conftest import HUAJIE
-    from test_build import snapshot
-
-    narrative = HUAJIE.replace(".yaml", ".md")
+    rel = HUAJIE.replace(".yaml", ".md")
     assert site.build().code == 0
     before = snapshot(site.root / "build")
-    site.replace(narrative, "## 五、", "见[" * 50_000 + "\n\n## 五、")   # minutes of work before the limit
+    site.replace(rel, "## 五、", "见[" * 50_000 + "\n\n## 五、")   # minutes of work before the limit
     run = site.build()
     assert run.code == 1 and "Traceback" not in run.err and "内部错误" not in run.err
-    line = site.line_of(narrative, "见[见[")
+    line = site.line_of(rel, "见[见[")
     assert [text for text in run.lines if not text.startswith("构建失败")] == [
-        f"{narrative}:{line}: 有 {MAX_BRACKET_DEPTH} 个以上的「[」或「(」没有配对，或套了这么多层："
+        f"{rel}:{line}: 有 {MAX_BRACKET_DEPTH} 个以上的「[」或「(」没有配对，或套了这么多层："
         "请检查括号是否成对，正文中的方括号可改用全角「【】」 (markdown-limit)"]
     assert snapshot(site.root / "build") == before
 
 
 def test_a_build_warns_of_a_dropped_link_with_its_line(site):
-    from conftest import HUAJIE
-
-    narrative = HUAJIE.replace(".yaml", ".md")
-    site.replace(narrative, "## 五、", "详见[说明](java&#x09;script:alert(1))。\n\n## 五、")
+    rel = HUAJIE.replace(".yaml", ".md")
+    site.replace(rel, "## 五、", "详见[说明](java&#x09;script:alert(1))。\n\n## 五、")
     run = site.build()
     assert run.code == 0
-    line = site.line_of(narrative, "详见[说明]")
-    assert (f"{narrative}:{line}: 警告：链接或图片地址「java&#x09;script:alert(1)」不是 http、https、mailto、tel 或站内地址，"
+    line = site.line_of(rel, "详见[说明]")
+    assert (f"{rel}:{line}: 警告：链接或图片地址「java&#x09;script:alert(1)」不是 http、https、mailto、tel 或站内地址，"
             "可能运行脚本，已去掉链接，只保留文字 (link)") in run.lines
     page = site.page("nianbao/huajie/2023.html")
     assert "详见<a>说明</a>。" in page and not dangerous(page)
