@@ -43,7 +43,7 @@ from generator.problems import BuildFailed, Problem, Problems
 from generator.render import COLUMN_DIR, Renderer, refuse_collisions
 from generator.search import index_years, reindex_years
 from generator.source import Signature, forget_reads, sha256, signature_of_read
-from generator.write import FullTree, PendingFiles, check_output_dir, write_atomically
+from generator.write import FullTree, PendingFiles, check_output_dir, output_lock, write_atomically
 
 DEFAULT_OUT = "build"
 MANIFEST_FORMAT = 4         # bumped when the manifest's fields change: an older one means a full build
@@ -148,6 +148,11 @@ def build_site(root: Path, out: Path | None = None, *, jobs: int | None = None,
     root = root.resolve()
     out = (out if out is not None else root / DEFAULT_OUT).resolve()
     check_output_dir(out, root)
+    with output_lock(out):     # a second build waits for nothing: it is refused, and says by whom
+        return _build(root, out, jobs, progress, search)
+
+
+def _build(root: Path, out: Path, jobs: int | None, progress, search: bool) -> BuildResult:
     problems = Problems()
     previous = _read_manifest(root, out)
     listings = dict(previous.listings[1]) if previous is not None and previous.listings[0] == str(root) else {}

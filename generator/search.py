@@ -21,7 +21,7 @@ from pathlib import Path
 
 from generator.problems import Problems
 from generator.render import COLUMN_DIR
-from generator.write import replace_folder
+from generator.write import replace_folder, staging_prefix
 
 SEARCH_DIR = "pagefind"
 INSTALL_HINT = "pip install 'pagefind[extended]'"
@@ -50,7 +50,7 @@ def reindex_years(out: Path, now: dict[int, str], before: dict[int, str], proble
     changed = [y for y in sorted(now) if now[y] != before.get(y) or not (index / str(y)).is_dir()]
     executable = _executable(problems) if changed else None
     for year in changed if executable else ():
-        with tempfile.TemporaryDirectory(prefix=f".{out.name}-search-", dir=out.parent) as scratch:
+        with tempfile.TemporaryDirectory(prefix=staging_prefix(out, "search"), dir=out.parent) as scratch:
             fresh = Path(scratch) / str(year)
             if _index(executable, out, year, fresh, problems):
                 index.mkdir(exist_ok=True)

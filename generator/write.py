@@ -11,10 +11,13 @@ mix of old and new pages, each of them whole.
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import filecmp
+import glob
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable
 
@@ -23,6 +26,61 @@ MARKER = ".gongkai-build"   # marks a folder as ours, so we never replace anythi
 
 class OutputRefused(Exception):
     """The output folder is one we must not replace; the message is Chinese."""
+
+
+class OutputBusy(OutputRefused):
+    """Another build (or a preview) is writing the same output folder."""
+
+
+# Staging folders beside the output, by the writer that makes them (see remove_leftovers).
+STAGING = ("new", "pending", "search", "old")
+_held: dict[str, int] = {}      # lock file -> how many times this process holds it
+
+
+@contextmanager
+def output_lock(out: Path):
+    """Only one build writes an output folder at a time: an exclusive flock on a file beside it
+    (.<name>.lock), released by the kernel when its holder dies however it dies, so a lock is
+    never stale. Held, it is safe to remove the staging folders left beside the output:
+    their owner is gone. Re-entrant within a process (the preview holds it across builds)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    path = str(out.parent / f".{out.name}.lock")
+    if path in _held:
+        _held[path] += 1
+        try:
+            yield
+        finally:
+            _held[path] -= 1
+        return
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 100).decode("utf-8", "replace").strip()
+            raise OutputBusy(f"另一个 gongkai 进程{f'（进程号 {holder}）' if holder.isdigit() else ''}正在生成或预览"
+                             f"输出文件夹 {out}：请等它结束后再运行（锁文件 {path}）") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        _held[path] = 1
+        try:
+            remove_leftovers(out)
+            yield
+        finally:
+            del _held[path]
+    finally:
+        os.close(fd)
+
+
+def remove_leftovers(out: Path) -> None:
+    """The staging folders of builds that were killed (call only holding output_lock)."""
+    for kind in STAGING:
+        for leftover in glob.glob(glob.escape(str(out.parent / staging_prefix(out, kind))) + "*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def staging_prefix(out: Path, kind: str) -> str:
+    return f".{out.name}-{kind}-"
 
 
 def check_output_dir(out: Path, site_root: Path) -> None:
@@ -46,9 +104,7 @@ class FullTree:
     def __init__(self, out: Path):
         self.out = out
         out.parent.mkdir(parents=True, exist_ok=True)
-        for leftover in out.parent.glob(f".{out.name}-new-*"):
-            shutil.rmtree(leftover, ignore_errors=True)    # from a build that was killed
-        self.staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
+        self.staging = Path(tempfile.mkdtemp(prefix=staging_prefix(out, "new"), dir=out.parent))
         self._folders: set[str] = set()     # made in this process (workers each keep their own)
 
     def write(self, rel: str, data: bytes) -> bool:
@@ -86,9 +142,7 @@ class PendingFiles:
 
     def __init__(self, out: Path):
         self.out = out
-        for leftover in out.parent.glob(f".{out.name}-pending-*"):
-            shutil.rmtree(leftover, ignore_errors=True)
-        self.pending = Path(tempfile.mkdtemp(prefix=f".{out.name}-pending-", dir=out.parent))
+        self.pending = Path(tempfile.mkdtemp(prefix=staging_prefix(out, "pending"), dir=out.parent))
 
     def write(self, rel: str, data: bytes) -> bool:
         current = self.out / rel
@@ -149,7 +203,7 @@ def _swap_in(staging: Path, out: Path) -> None:
         return
     if _exchange(staging, out):
         return
-    old = out.with_name(f".{out.name}-old-{os.getpid()}")
+    old = out.with_name(f"{staging_prefix(out, 'old')}{os.getpid()}")
     os.rename(out, old)
     os.rename(staging, out)
     os.rename(old, staging)
