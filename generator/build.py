@@ -16,8 +16,9 @@ changed, and re-indexes for search only the years whose report pages changed;
 site.yaml, units.yaml, templates and the generator version are part of the
 manifest's key, so changing any of them rebuilds everything. Finding out that
 nothing changed costs a stat per input file and per folder, and no more: folders
-are listed only when their mtime changed, and a unit's record is unpickled only
-when the unit is processed.
+are listed only when their mtime changed, and a unit's record is unmarshalled only
+when the unit is processed. The manifest is plain values, authenticated with the
+user's own key: a planted or damaged one is ignored, never parsed (see _read_manifest).
 
 Writing (generator.write): a full build writes a fresh tree beside the output
 and swaps it in; an incremental build renders everything first, then moves the
@@ -26,18 +27,18 @@ few changed files into place. Unchanged files are never rewritten.
 
 from __future__ import annotations
 
+import hmac
 import marshal
 import os
-import pickle
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
 from generator import __version__
-from generator.config import CACHE_DIR, UNITS_FILE, cache_folder
+from generator.config import CACHE_DIR, UNITS_FILE, cache_folder, cache_key
 from generator.loader import ReportFiles, load_unit, members_in, read_inputs
-from generator.model import ReportSummary
+from generator.model import ReportSummary, Unit
 from generator.opendata import PORTAL_FILES, fragment_folder, fragments_complete, unit_open_data, write_portal_data
 from generator.problems import BuildFailed, Problem, Problems
 from generator.render import COLUMN_DIR, Renderer, refuse_collisions
@@ -46,7 +47,7 @@ from generator.source import Signature, forget_reads, sha256, signature_of_read
 from generator.write import FullTree, PendingFiles, check_output_dir, output_lock, write_atomically
 
 DEFAULT_OUT = "build"
-MANIFEST_FORMAT = 4         # bumped when the manifest's fields change: an older one means a full build
+MANIFEST_FORMAT = 5         # bumped when the manifest's fields change: an older one means a full build
 PARALLEL_FROM = 40          # reports: below this, starting workers costs more than it saves
 
 
@@ -54,7 +55,7 @@ PARALLEL_FROM = 40          # reports: below this, starting workers costs more t
 class UnitRecord:
     """What the manifest keeps of a unit. Every build needs the fields from `stats` on of
     every unit; the first three only of the units it processes, so they are stored
-    pickled apart and read when first asked for: a manifest for 10,000 reports loads
+    marshalled apart and read when first asked for: a manifest for 10,000 reports loads
     and saves in a few milliseconds, and an unchanged unit is saved as it was loaded."""
     inputs: dict[str, Signature]              # rel path -> (mtime_ns, size, sha256)
     summaries: list[tuple]                     # ReportSummary.packed() of each report
@@ -71,18 +72,17 @@ class UnitRecord:
         self.reports = len(self.summaries)
 
     def stored(self) -> tuple:
-        """As the manifest file keeps it: plain values, the cold fields pickled apart (as loaded,
-        if they were)."""
-        cold = self.__dict__.get("_cold") or pickle.dumps(tuple(getattr(self, name) for name in _COLD),
-                                                          protocol=pickle.HIGHEST_PROTOCOL)
-        warnings = pickle.dumps(self.warnings) if self.warnings else b""
-        return self.stats, warnings, self.listing, self.open_data, self.searchable, self.reports, cold
+        """As the manifest file keeps it: plain values only, the cold fields marshalled apart
+        (as loaded, if they were)."""
+        cold = self.__dict__.get("_cold") or marshal.dumps(tuple(getattr(self, name) for name in _COLD))
+        return self.stats, _plain_problems(self.warnings), self.listing, self.open_data, self.searchable, \
+            self.reports, cold
 
     @classmethod
     def restored(cls, stored: tuple) -> "UnitRecord":
         record = cls.__new__(cls)
         stats, warnings, listing, open_data, searchable, reports, cold = stored
-        record.__dict__.update(stats=stats, warnings=pickle.loads(warnings) if warnings else [], listing=listing,
+        record.__dict__.update(stats=stats, warnings=_problems(warnings), listing=listing,
                                open_data=open_data, searchable=searchable, reports=reports, _cold=cold)
         return record
 
@@ -90,7 +90,7 @@ class UnitRecord:
         cold = self.__dict__.get("_cold")
         if cold is None or name not in _COLD:
             raise AttributeError(name)
-        self.__dict__.update(zip(_COLD, pickle.loads(cold)))
+        self.__dict__.update(zip(_COLD, marshal.loads(cold)))
         return self.__dict__[name]
 
 
@@ -112,7 +112,7 @@ class Manifest:
     fragments: int = 0                         # mtime_ns of the open data's folder in the cache, after the build
 
     def outputs(self) -> set[str]:
-        """Every file the build wrote or kept (a union, not pickled: half the manifest's size)."""
+        """Every file the build wrote or kept (a union, not stored: half the manifest's size)."""
         found = set(self.site_outputs)
         for record in self.units.values():
             found.update(record.outputs)
@@ -569,19 +569,33 @@ def _manifest_path(root: Path, out: Path) -> Path:
     return root / CACHE_DIR / f"manifest-{sha256(str(out).encode())[:16]}.bin"
 
 
-# The manifest is saved with marshal, three times faster than pickle for these plain values
-# (at 10,000 reports it was a third of a one-edit rebuild); what is not plain is pickled inside.
+# The manifest holds plain values only (str, int, tuples, lists, dicts), saved with marshal:
+# three times faster than pickle for them (at 10,000 reports it was a third of a one-edit
+# rebuild). It sits in the site folder, which is not trusted: it starts with an HMAC-SHA256
+# made with the user's own key (config.cache_key, outside the site), and one that does not
+# verify is never parsed.
 def _read_manifest(root: Path, out: Path) -> Manifest | None:
-    """The last good build's manifest, or None (no cache, or one we cannot read: rebuild all)."""
+    """The last good build's manifest, or None (no cache, one not made with this user's key,
+    or one we cannot read: rebuild all)."""
+    key = cache_key()
     try:
-        stored = marshal.loads(_manifest_path(root, out).read_bytes())
+        data = _manifest_path(root, out).read_bytes()
+    except OSError:
+        return None
+    mac, payload = data[:_MAC_BYTES], data[_MAC_BYTES:]
+    if key is None or not hmac.compare_digest(mac, _mac(key, payload)):
+        return None
+    try:
+        stored = marshal.loads(payload)
         if stored[0] != MANIFEST_FORMAT:
             return None
         _, key, globals_, listing, open_data, search, site_outputs, listings, folders, fragments, unit_list, units = stored
+        sha, unit_fields, warnings = unit_list
         return Manifest(key, globals_, {unit_id: UnitRecord.restored(record) for unit_id, record in units.items()},
-                        listing, open_data, search, set(site_outputs), pickle.loads(unit_list), listings, folders,
-                        fragments)
-    except Exception:   # missing, truncated, or from another version: the cache is only a shortcut
+                        listing, open_data, search, set(site_outputs),
+                        (sha, {unit_id: Unit(*values) for unit_id, values in unit_fields.items()}, _problems(warnings)),
+                        listings, folders, fragments)
+    except Exception:   # from another version of gongkai: the cache is only a shortcut
         return None
 
 
@@ -591,11 +605,37 @@ def forget(root: Path, out: Path) -> None:
 
 
 def _write_manifest(root: Path, out: Path, manifest: Manifest) -> None:
-    cache_folder(root)
+    key = cache_key()
     path = _manifest_path(root, out)
+    if key is None:                 # no private key: no cache (the next build builds everything)
+        path.unlink(missing_ok=True)
+        return
+    cache_folder(root)
+    sha, units, warnings = manifest.unit_list
     stored = (MANIFEST_FORMAT, manifest.key, manifest.globals, manifest.listing, manifest.open_data, manifest.search,
               sorted(manifest.site_outputs), manifest.listings, manifest.folders, manifest.fragments,
-              pickle.dumps(manifest.unit_list, protocol=pickle.HIGHEST_PROTOCOL),
+              (sha, {unit_id: _plain(unit) for unit_id, unit in units.items()}, _plain_problems(warnings)),
               {unit_id: record.stored() for unit_id, record in manifest.units.items()})
-    write_atomically(path, marshal.dumps(stored))
+    payload = marshal.dumps(stored)
+    write_atomically(path, _mac(key, payload) + payload)
     path.with_suffix(".pickle").unlink(missing_ok=True)     # the format before MANIFEST_FORMAT 4
+
+
+_MAC_BYTES = 32
+
+
+def _mac(key: bytes, payload: bytes) -> bytes:
+    return hmac.new(key, payload, "sha256").digest()
+
+
+def _plain(value) -> tuple:
+    """A dataclass (Unit, Problem) as the tuple of its fields, in order."""
+    return tuple(value.__dict__.values())
+
+
+def _plain_problems(problems: list[Problem]) -> list[tuple]:
+    return [_plain(problem) for problem in problems]
+
+
+def _problems(plain: list[tuple]) -> list[Problem]:
+    return [Problem(*values) for values in plain]

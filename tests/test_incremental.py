@@ -261,3 +261,83 @@ def test_a_touched_file_is_hashed_once_not_at_every_build(copy, tmp_path, monkey
     monkeypatch.setattr(build_module, "_signature", lambda *a, **k: hashed.append(a[1]) or real(*a, **k))
     assert build_module.build_site(copy, out, jobs=1).files == 0 and len(hashed) == 1
     assert build_module.build_site(copy, out, jobs=1).files == 0 and len(hashed) == 1
+
+
+# --- the cache in the site folder is not trusted ----------------------------------------------
+
+@pytest.fixture
+def user_cache(tmp_path, monkeypatch) -> Path:
+    """The user's own cache folder (the key, compiled templates): private to each test."""
+    folder = tmp_path / "user-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    return folder / "gongkai"
+
+
+class _Planted:
+    """Unpickling this creates a file: proof that a planted pickle was loaded."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return open, (str(self.marker), "w")
+
+
+def test_a_planted_manifest_is_never_unpickled(site, tmp_path, user_cache):
+    import marshal
+    import pickle
+
+    from generator.build import MANIFEST_FORMAT
+
+    assert site.build().code == 0
+    marker = tmp_path / "planted-code-ran"
+    evil = pickle.dumps(_Planted(marker))
+    (manifest,) = (site.root / ".gongkai-cache").glob("manifest-*.bin")
+    # The manifest's fields, with a pickle wherever one was read: the units' list and each record.
+    record = ((), evil, "", "", {}, 0, evil)
+    manifest.write_bytes(marshal.dumps((MANIFEST_FORMAT, "", {}, "", "", {}, [], ("", {}), {}, 0, evil,
+                                        {"huajie": record})))
+    run = site.build()
+    assert run.code == 0 and "全部重新生成" in run.out, run.err
+    assert not marker.exists()
+
+
+def test_a_planted_template_bytecode_cache_is_not_executed(site, tmp_path, user_cache):
+    import os
+
+    from jinja2 import Environment
+    from jinja2.bccache import Bucket, FileSystemBytecodeCache
+
+    from generator.render import default_templates_dir
+
+    marker = tmp_path / "planted-code-ran"
+    planted = site.root / ".gongkai-cache/templates"
+    planted.mkdir(parents=True)
+    cache = FileSystemBytecodeCache(str(planted))
+    templates = default_templates_dir()
+    for path in templates.rglob("*.html"):
+        name = path.relative_to(templates).as_posix()
+        bucket = Bucket(Environment(), cache.get_cache_key(name, os.path.normpath(path)),
+                        cache.get_source_checksum(path.read_text(encoding="utf-8")))
+        bucket.code = compile(f"open({str(marker)!r}, 'w').close()", name, "exec")
+        cache.dump_bytecode(bucket)
+    assert site.build().code == 0
+    assert not marker.exists()
+
+
+def test_random_bit_flips_of_the_manifest_end_in_a_correct_build(site, user_cache):
+    import random
+
+    assert site.build().code == 0
+    expected = tree(site.root / "build")
+    (manifest,) = (site.root / ".gongkai-cache").glob("manifest-*.bin")
+    rng = random.Random(6)
+    for flip in range(50):
+        data = bytearray(manifest.read_bytes())
+        bit = rng.randrange(len(data) * 8)
+        data[bit // 8] ^= 1 << bit % 8
+        manifest.write_bytes(bytes(data))
+        run = site.build()
+        assert run.code == 0 and "警告" not in run.err, f"bit {bit}: {run.err}"
+        assert tree(site.root / "build") == expected, f"bit {bit}"
+        assert site.build().code == 0 and tree(site.root / "build") == expected, f"bit {bit}, then again"
