@@ -39,7 +39,8 @@ from generator import __version__
 from generator.config import CACHE_DIR, UNITS_FILE, cache_folder, cache_key
 from generator.loader import ReportFiles, load_unit, members_in, read_inputs
 from generator.model import ReportSummary, Unit
-from generator.opendata import PORTAL_FILES, fragment_folder, fragments_complete, unit_open_data, write_portal_data
+from generator.opendata import (PORTAL_FILES, fragment_folder, fragments_complete, sweep_fragments, unit_open_data,
+                               write_portal_data)
 from generator.problems import BuildFailed, Problem, Problems
 from generator.render import COLUMN_DIR, Renderer, refuse_collisions
 from generator.search import index_years, reindex_years
@@ -241,12 +242,13 @@ def _write(root, out, units, files, renderer, todo, manifest, previous, problems
                                  search)
         manifest.open_data = sha256(repr(sorted((u, r.open_data) for u, r in manifest.units.items())).encode())
         # The portal-wide data is rewritten only when a number changed, not after a narrative edit.
-        if not problems.errors and (previous is None or previous.open_data != manifest.open_data):
+        open_data_changed = previous is None or previous.open_data != manifest.open_data
+        if not problems.errors and open_data_changed:
             # Reading and writing files (370 MB at 10,000 reports): a thread does it while the
             # listings are rendered. Imported here: most rebuilds have no open data to write.
             from concurrent.futures import ThreadPoolExecutor
             with ThreadPoolExecutor(1) as thread:
-                portal = thread.submit(write_portal_data, fragment_folder(root, out), sorted(manifest.units), writer)
+                portal = thread.submit(write_portal_data, fragment_folder(root, out), _shares(manifest), writer)
                 written += _write_listings(renderer, manifest, previous, writer, problems)
                 written += portal.result()
         else:
@@ -268,6 +270,8 @@ def _write(root, out, units, files, renderer, todo, manifest, previous, problems
     if search and previous is not None:               # only the years whose report pages changed
         reindex_years(out, manifest.search, previous.search, problems)
     manifest.folders = _folder_times(out, manifest, previous, todo)
+    if open_data_changed:
+        sweep_fragments(fragment_folder(root, out), _shares(manifest))
     manifest.fragments = os.stat(fragment_folder(root, out)).st_mtime_ns
     if previous is None or _manifest_changed(previous, manifest):
         _write_manifest(root, out, manifest)
@@ -552,7 +556,12 @@ def _outputs_intact(out: Path, manifest: Manifest) -> bool:
 def _fragments_intact(folder: Path, manifest: Manifest) -> bool:
     """Every unit's share of the open data is still in the cache (see opendata.fragments_complete):
     certainly so if the folder's mtime is as the last build left it."""
-    return os.stat(folder).st_mtime_ns == manifest.fragments or fragments_complete(folder, manifest.units)
+    return os.stat(folder).st_mtime_ns == manifest.fragments or fragments_complete(folder, _shares(manifest))
+
+
+def _shares(manifest: Manifest) -> dict[str, str]:
+    """Unit id -> the digest of its share of the open data, in unit order."""
+    return {unit_id: manifest.units[unit_id].open_data for unit_id in sorted(manifest.units)}
 
 
 def _folder_mtime(out: Path, folder: str) -> int | None:

@@ -183,10 +183,14 @@ class PendingFiles:
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """A file written aside and renamed into place: never seen half-written."""
+    """A file written aside and renamed into place: never seen half-written. The file aside is
+    made new (whatever was at its name is removed first), so it never writes through a link
+    planted there, nor does the rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_bytes(data)
+    temporary.unlink(missing_ok=True)
+    with open(temporary, "xb") as f:
+        f.write(data)
     os.replace(temporary, path)
 
 

@@ -341,3 +341,29 @@ def test_random_bit_flips_of_the_manifest_end_in_a_correct_build(site, user_cach
         assert run.code == 0 and "警告" not in run.err, f"bit {bit}: {run.err}"
         assert tree(site.root / "build") == expected, f"bit {bit}"
         assert site.build().code == 0 and tree(site.root / "build") == expected, f"bit {bit}, then again"
+
+
+def test_open_data_of_a_failed_build_is_never_published(site, user_cache):
+    """A failed build computed huajie's share of the open data with 999; the editor undoes that
+    edit (same bytes, new mtime) and fixes the real error with another number: the portal-wide
+    files must say 365, as huajie's page does."""
+    import csv
+    import io
+
+    assert site.build().code == 0
+    huajie, huaian = "content/reports/huajie/2023.yaml", "content/reports/huaian/2024.yaml"
+    original = site.path(huajie).read_bytes()
+    site.replace(huajie, "行政处罚: 365", "行政处罚: 999")                       # valid: this unit builds
+    site.replace(huaian, "[3001,   53,    0,    0,   61,    4, 3119]", "[3001,   53,    0,    0,   61,    4, 3118]")
+    assert site.build().code == 1                                               # huaian's total fails it
+    site.path(huajie).write_bytes(original)                                     # undone: touched, not edited
+    site.replace(huaian, "3118]", "3119]")
+    site.replace(huaian, "行政处罚: 3985758", "行政处罚: 3985759")                # a number: open data rewritten
+    assert site.build().code == 0
+    rows = list(csv.DictReader(io.StringIO(site.page("data/gongkai-all.csv").lstrip("\ufeff"))))
+    published = {(row["单位编号"], row["行"]): row["数值"] for row in rows if row["行"] == "行政处罚"}
+    assert published == {("huajie", "行政处罚"): "365", ("huaian", "行政处罚"): "3985759"}
+    reports = {report["单位"]["编号"]: report for report in json.loads(site.page("data/gongkai-all.json"))}
+    table = next(t for t in reports["huajie"]["表格"] if t["表"] == "二")
+    assert [row["数值"] for row in table["行"] if row["行"] == "行政处罚"] == [{"本年处理决定数量": 365}]
+    assert "365" in site.page("nianbao/huajie/2023.html") and "999" not in site.page("nianbao/huajie/2023.html")
