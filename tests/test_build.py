@@ -238,3 +238,14 @@ def test_a_build_refused_while_another_holds_the_output_says_by_whom(site):
     assert site.build().code == 0            # released when its holder ended
     with output_lock(site.root / "build"):   # re-entrant in one process: the preview holds it across builds
         assert site.build().code == 0
+
+
+def test_check_writes_nothing_into_the_site(site):
+    def everything() -> dict[str, bytes]:
+        return {p.relative_to(site.root).as_posix(): p.read_bytes() if p.is_file() else b"/"
+                for p in site.root.rglob("*")}
+
+    before = everything()
+    run = generate("check", "--site", str(site.root))
+    assert run.code == 0, run.err
+    assert everything() == before and not (site.root / ".gongkai-cache").exists()
