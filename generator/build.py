@@ -45,7 +45,8 @@ from generator.problems import BuildFailed, Problem, Problems
 from generator.render import COLUMN_DIR, Renderer, refuse_collisions
 from generator.search import index_years, reindex_years
 from generator.source import Signature, forget_reads, sha256, signature_of_read
-from generator.write import FullTree, PendingFiles, check_output_dir, output_lock, write_atomically
+from generator.write import (FullTree, PendingFiles, WriteFailed, check_output_dir, in_words, output_lock, write_aside,
+                             write_atomically)
 
 DEFAULT_OUT = "build"
 MANIFEST_FORMAT = 5         # bumped when the manifest's fields change: an older one means a full build
@@ -150,10 +151,14 @@ def build_site(root: Path, out: Path | None = None, *, jobs: int | None = None,
     out = (out if out is not None else root / DEFAULT_OUT).resolve()
     check_output_dir(out, root)
     with output_lock(out):     # a second build waits for nothing: it is refused, and says by whom
-        return _build(root, out, jobs, progress, search)
+        try:
+            return _build(root, out, jobs, progress, search)
+        except OSError as exc:     # before anything was written (later ones are WriteFailed already)
+            raise _write_failed(exc, out, changed=False) from None
 
 
 def _build(root: Path, out: Path, jobs: int | None, progress, search: bool) -> BuildResult:
+    cache_folder(root)         # refused if it leads out of the site
     problems = Problems()
     previous = _read_manifest(root, out)
     listings = dict(previous.listings[1]) if previous is not None and previous.listings[0] == str(root) else {}
@@ -237,6 +242,7 @@ def _write(root, out, units, files, renderer, todo, manifest, previous, problems
     """Process the units to do, then the listings and static files; commit, or discard on any error."""
     search = search and renderer.config.search
     writer = PendingFiles(out) if previous is not None else FullTree(out)
+    committing = False
     try:
         written = _process_units(root, units, files, renderer, writer, todo, manifest, problems, jobs, progress,
                                  search)
@@ -262,20 +268,63 @@ def _write(root, out, units, files, renderer, todo, manifest, previous, problems
             raise BuildFailed(problems)
         manifest.search = _search_digests(manifest) if search else {}
         if search and previous is None:               # a full build: indexed before it is swapped in
-            index_years(writer.staging, sorted(manifest.search), problems)
+            _not_indexed(manifest, index_years(writer.staging, sorted(manifest.search), problems))
+        # The manifest's bytes are written before the output changes: a full disk or a
+        # read-only cache then fails the build with the output as it was.
+        staged = _stage_manifest(root, out, manifest, previous)
+        committing = True
         writer.commit(stale=_stale(previous, manifest, todo) if previous is not None else set())
+        if staged is not None:
+            os.replace(staged, _manifest_path(root, out))
+    except OSError as exc:
+        writer.discard()
+        raise _write_failed(exc, out, changed=committing) from None
     except BaseException:
         writer.discard()
         raise
-    if search and previous is not None:               # only the years whose report pages changed
-        reindex_years(out, manifest.search, previous.search, problems)
-    manifest.folders = _folder_times(out, manifest, previous, todo)
-    if open_data_changed:
-        sweep_fragments(fragment_folder(root, out), _shares(manifest))
-    manifest.fragments = os.stat(fragment_folder(root, out)).st_mtime_ns
-    if previous is None or _manifest_changed(previous, manifest):
-        _write_manifest(root, out, manifest)
+    try:
+        if search and previous is not None:               # only the years whose report pages changed
+            _not_indexed(manifest, reindex_years(out, manifest.search, previous.search, problems))
+        manifest.folders = _folder_times(out, manifest, previous, todo)
+        if open_data_changed:
+            sweep_fragments(fragment_folder(root, out), _shares(manifest))
+        manifest.fragments = os.stat(fragment_folder(root, out)).st_mtime_ns
+        if staged is not None or _manifest_changed(previous, manifest):
+            _write_manifest(root, out, manifest)
+    except OSError as exc:
+        raise _write_failed(exc, out, changed=True) from None
     return written
+
+
+def _not_indexed(manifest: Manifest, years: list[int]) -> None:
+    """Years whose search index was not built are not recorded: the next build tries again."""
+    for year in years:
+        del manifest.search[year]
+
+
+def _stage_manifest(root: Path, out: Path, manifest: Manifest, previous: Manifest | None) -> Path | None:
+    """The new manifest written beside the old one, if what it records changed, and the old
+    one removed (should the commit fail half-way, the next build rebuilds everything).
+    Without the output's folder times (not known before the commit: the next build lists
+    the output once) and with only the years whose search index is already up to date
+    (the others are indexed after the commit); _write_manifest completes it."""
+    key = cache_key()
+    if key is None or (previous is not None and not _records_changed(previous, manifest)):
+        return None
+    indexed = {year: digest for year, digest in manifest.search.items()
+               if previous is None or previous.search.get(year) == digest}
+    payload = marshal.dumps(_stored(replace(manifest, search=indexed, folders={}, fragments=0)))
+    path = _manifest_path(root, out)
+    staged = write_aside(path, _mac(key, payload) + payload)
+    path.unlink(missing_ok=True)
+    return staged
+
+
+def _write_failed(exc: OSError, out: Path, changed: bool) -> WriteFailed:
+    what = f"{exc.filename}：" if exc.filename else ""
+    then = (f"输出文件夹 {out} 可能已部分更新：腾出空间或改正权限后重新生成即可修复" if changed
+            else f"输出文件夹 {out} 保持原样，未作任何改动")
+    return WriteFailed(f"{what}{in_words(exc)}。{then}")
 
 
 # --- units, in worker processes ------------------------------------------------------------
@@ -369,14 +418,19 @@ def _write_listings(renderer, manifest, previous, writer, problems) -> int:
     return written
 
 
-def _manifest_changed(previous: Manifest, manifest: Manifest) -> bool:
-    """Anything to save: a unit's record (processed, or its files touched), the folders' times,
-    the listings. The units kept as they were are the same objects."""
+def _manifest_changed(previous: Manifest | None, manifest: Manifest) -> bool:
+    """Anything to save: what _records_changed says, or the folders' times."""
+    return (previous is None or _records_changed(previous, manifest)
+            or manifest.folders != previous.folders or manifest.fragments != previous.fragments)
+
+
+def _records_changed(previous: Manifest, manifest: Manifest) -> bool:
+    """A unit's record (processed, or its files touched), the listings, the years indexed.
+    The units kept as they were are the same objects."""
     return (manifest.units.keys() != previous.units.keys()
             or any(record is not previous.units[unit_id] for unit_id, record in manifest.units.items())
-            or manifest.folders != previous.folders or manifest.fragments != previous.fragments
             or manifest.listings != previous.listings
-            or manifest.listing != previous.listing)
+            or manifest.listing != previous.listing or manifest.search != previous.search)
 
 
 def _search_digests(manifest: Manifest) -> dict[int, str]:
@@ -619,15 +673,18 @@ def _write_manifest(root: Path, out: Path, manifest: Manifest) -> None:
     if key is None:                 # no private key: no cache (the next build builds everything)
         path.unlink(missing_ok=True)
         return
-    cache_folder(root)
-    sha, units, warnings = manifest.unit_list
-    stored = (MANIFEST_FORMAT, manifest.key, manifest.globals, manifest.listing, manifest.open_data, manifest.search,
-              sorted(manifest.site_outputs), manifest.listings, manifest.folders, manifest.fragments,
-              (sha, {unit_id: _plain(unit) for unit_id, unit in units.items()}, _plain_problems(warnings)),
-              {unit_id: record.stored() for unit_id, record in manifest.units.items()})
-    payload = marshal.dumps(stored)
+    payload = marshal.dumps(_stored(manifest))
     write_atomically(path, _mac(key, payload) + payload)
     path.with_suffix(".pickle").unlink(missing_ok=True)     # the format before MANIFEST_FORMAT 4
+
+
+def _stored(manifest: Manifest) -> tuple:
+    """The manifest as plain values (see _read_manifest)."""
+    sha, units, warnings = manifest.unit_list
+    return (MANIFEST_FORMAT, manifest.key, manifest.globals, manifest.listing, manifest.open_data, manifest.search,
+            sorted(manifest.site_outputs), manifest.listings, manifest.folders, manifest.fragments,
+            (sha, {unit_id: _plain(unit) for unit_id, unit in units.items()}, _plain_problems(warnings)),
+            {unit_id: record.stored() for unit_id, record in manifest.units.items()})
 
 
 _MAC_BYTES = 32

@@ -13,6 +13,7 @@ from generator import fields as f
 from generator.model import KINDS, SiteConfig, Unit
 from generator.problems import Problems
 from generator.source import Document, load_yaml
+from generator.write import OutputRefused, write_atomically
 
 SITE_FILE = "site.yaml"
 UNITS_FILE = "content/units.yaml"
@@ -76,10 +77,19 @@ def _private(info: os.stat_result) -> bool:
 
 
 def cache_folder(root: Path, name: str = "") -> Path:
-    """A folder in the site's build cache (safe to delete, never committed); created on demand."""
+    """A folder in the site's build cache (safe to delete, never committed); created on demand.
+
+    Refused (OutputRefused) if it is, or lies in, a link out of the site: the build would
+    write wherever it points. The files in it are written new and renamed into place
+    (write.write_atomically), so a link planted as a file is replaced, not written through."""
     folder = root / CACHE_DIR / name
     folder.mkdir(parents=True, exist_ok=True)
-    (root / CACHE_DIR / ".gitignore").write_text("*\n", encoding="utf-8")
+    resolved = folder.resolve()
+    if resolved != root.resolve() / CACHE_DIR / name:
+        raise OutputRefused(f"缓存文件夹 {folder} 是指向 {resolved} 的链接，为安全起见不会写入网站文件夹之外："
+                            f"请删除 {CACHE_DIR}（可随时删除，下次构建会重建）后重新生成")
+    if not (root / CACHE_DIR / ".gitignore").is_file():
+        write_atomically(root / CACHE_DIR / ".gitignore", b"*\n")
     return folder
 
 

@@ -11,11 +11,13 @@ mix of old and new pages, each of them whole.
 from __future__ import annotations
 
 import ctypes
+import errno
 import fcntl
 import filecmp
 import glob
 import os
 import shutil
+import stat
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,6 +32,10 @@ class OutputRefused(Exception):
 
 class OutputBusy(OutputRefused):
     """Another build (or a preview) is writing the same output folder."""
+
+
+class WriteFailed(OutputRefused):
+    """The file system refused a write (a full disk, a read-only folder); the message says so."""
 
 
 # Staging folders beside the output, by the writer that makes them (see remove_leftovers).
@@ -52,8 +58,14 @@ def output_lock(out: Path):
         finally:
             _held[path] -= 1
         return
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:      # not through a link planted at its name: the pid is written into it
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
+    except OSError as exc:
+        raise OutputRefused(f"无法打开锁文件 {path}：{in_words(exc)}") from None
     try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:
+            raise OutputRefused(f"锁文件 {path} 不是普通文件（或是硬链接），为安全起见不会写入：请删除它后重新生成")
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -70,6 +82,16 @@ def output_lock(out: Path):
             del _held[path]
     finally:
         os.close(fd)
+
+
+_IN_WORDS = {errno.ENOSPC: "磁盘已满", errno.EDQUOT: "超出磁盘配额", errno.EROFS: "文件系统是只读的",
+             errno.EACCES: "没有权限", errno.EPERM: "没有权限", errno.ELOOP: "它是一个链接"}
+
+
+def in_words(exc: OSError) -> str:
+    """What went wrong with a file, in Chinese (the system's own words after it)."""
+    said = _IN_WORDS.get(exc.errno)
+    return f"{said}（{exc.strerror}）" if said else f"系统错误：{exc.strerror or exc}"
 
 
 def remove_leftovers(out: Path) -> None:
@@ -183,15 +205,20 @@ class PendingFiles:
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """A file written aside and renamed into place: never seen half-written. The file aside is
-    made new (whatever was at its name is removed first), so it never writes through a link
-    planted there, nor does the rename."""
+    """A file written aside and renamed into place: never seen half-written."""
+    os.replace(write_aside(path, data), path)
+
+
+def write_aside(path: Path, data: bytes) -> Path:
+    """`data` in a new file beside `path`, returned: os.replace puts it in place. Made new
+    (whatever was at its name is removed first), so it never writes through a link planted
+    there, nor does the rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.unlink(missing_ok=True)
     with open(temporary, "xb") as f:
         f.write(data)
-    os.replace(temporary, path)
+    return temporary
 
 
 def replace_folder(new: Path, target: Path) -> None:

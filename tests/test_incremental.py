@@ -367,3 +367,23 @@ def test_open_data_of_a_failed_build_is_never_published(site, user_cache):
     table = next(t for t in reports["huajie"]["表格"] if t["表"] == "二")
     assert [row["数值"] for row in table["行"] if row["行"] == "行政处罚"] == [{"本年处理决定数量": 365}]
     assert "365" in site.page("nianbao/huajie/2023.html") and "999" not in site.page("nianbao/huajie/2023.html")
+
+
+def test_a_failed_search_index_is_built_again_by_the_next_build(site, user_cache, monkeypatch):
+    import generator.search
+
+    assert site.build().code == 0
+    index = site.root / "build/pagefind/2023"
+    before = index.stat().st_ino
+    site.replace("content/reports/huajie/2023.md", "## 五、", "新的一段。\n\n## 五、")
+    real = generator.search.pagefind_executable
+    monkeypatch.setattr(generator.search, "pagefind_executable", lambda: "/bin/false")   # Pagefind fails
+    run = site.build("--strict")
+    assert run.code == 1 and "站内搜索索引（2023 年度）生成失败" in run.err and "--strict" in run.err, run.err
+    assert "新的一段。" in site.page("nianbao/huajie/2023.html") and index.stat().st_ino == before
+    assert site.build().code == 0 and index.stat().st_ino == before              # failed again: still stale
+    monkeypatch.setattr(generator.search, "pagefind_executable", real)
+    run = site.build("--strict")
+    assert run.code == 0 and "生成失败" not in run.err, run.err
+    assert index.stat().st_ino != before                                         # indexed again
+    assert "没有变化" in site.build("--strict").out                               # and recorded as done
