@@ -9,7 +9,7 @@ templates).
 A manifest in .gongkai-cache/ (safe to delete) remembers, per unit, its files'
 mtimes and sizes and content hashes, the summaries the listings need, its
 warnings, its output files, and digests of its open data and of its report
-pages; and the unit folders' listings and the output folders' mtimes. The next
+pages; and the unit folders' listings and the output folders' stamps. The next
 build processes only the units whose files changed, re-renders the listings only
 when a summary changed, rewrites the portal-wide open data only when a number
 changed, and re-indexes for search only the years whose report pages changed;
@@ -31,13 +31,14 @@ import hmac
 import marshal
 import os
 import sys
+import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
 from generator import __version__
 from generator.config import CACHE_DIR, UNITS_FILE, cache_folder, cache_key
-from generator.loader import ReportFiles, load_unit, members_in, read_inputs
+from generator.loader import SETTLED_NS, ReportFiles, load_unit, members_in, read_inputs
 from generator.model import ReportSummary, Unit
 from generator.opendata import (PORTAL_FILES, fragment_folder, fragments_complete, sweep_fragments, unit_open_data,
                                write_portal_data)
@@ -49,7 +50,7 @@ from generator.write import (FullTree, PendingFiles, WriteFailed, check_output_d
                              write_atomically)
 
 DEFAULT_OUT = "build"
-MANIFEST_FORMAT = 5         # bumped when the manifest's fields change: an older one means a full build
+MANIFEST_FORMAT = 6         # bumped when the manifest's fields change: an older one means a full build
 PARALLEL_FROM = 40          # reports: below this, starting workers costs more than it saves
 
 
@@ -110,8 +111,8 @@ class Manifest:
     site_outputs: set[str] = field(default_factory=set)       # the files of no unit: listings, data, static
     unit_list: tuple = ("", {}, [])            # units.yaml: (sha256, parsed units, warnings)
     listings: tuple = ("", {})                 # (site folder, loader.Listings): unit folders as last listed
-    folders: dict[str, int] = field(default_factory=dict)     # output folder -> its mtime_ns after the build
-    fragments: int = 0                         # mtime_ns of the open data's folder in the cache, after the build
+    folders: dict[str, tuple] = field(default_factory=dict)   # output folder -> its _stamp after the build
+    fragments: tuple | None = None             # the _stamp of the open data's folder in the cache, after the build
 
     def outputs(self) -> set[str]:
         """Every file the build wrote or kept (a union, not stored: half the manifest's size)."""
@@ -288,7 +289,7 @@ def _write(root, out, units, files, renderer, todo, manifest, previous, problems
         manifest.folders = _folder_times(out, manifest, previous, todo)
         if open_data_changed:
             sweep_fragments(fragment_folder(root, out), _shares(manifest))
-        manifest.fragments = os.stat(fragment_folder(root, out)).st_mtime_ns
+        manifest.fragments = _stamp(str(fragment_folder(root, out)))
         if staged is not None or _manifest_changed(previous, manifest):
             _write_manifest(root, out, manifest)
     except OSError as exc:
@@ -313,7 +314,7 @@ def _stage_manifest(root: Path, out: Path, manifest: Manifest, previous: Manifes
         return None
     indexed = {year: digest for year, digest in manifest.search.items()
                if previous is None or previous.search.get(year) == digest}
-    payload = marshal.dumps(_stored(replace(manifest, search=indexed, folders={}, fragments=0)))
+    payload = marshal.dumps(_stored(replace(manifest, search=indexed, folders={}, fragments=None)))
     path = _manifest_path(root, out)
     staged = write_aside(path, _mac(key, payload) + payload)
     path.unlink(missing_ok=True)
@@ -562,9 +563,9 @@ def _stale(previous: Manifest, manifest: Manifest, todo: list[str]) -> set[str]:
     return old - new
 
 
-def _folder_times(out: Path, manifest: Manifest, previous: Manifest | None, todo: list[str]) -> dict[str, int]:
-    """The mtime of every folder the build wrote into (adding or removing a file changes it).
-    After an incremental build, only the folders it could have changed are looked at again."""
+def _folder_times(out: Path, manifest: Manifest, previous: Manifest | None, todo: list[str]) -> dict[str, tuple]:
+    """The stamp (see _stamp) of every folder the build wrote into. After an incremental build,
+    only the folders it could have changed, and those not settled last time, are looked at again."""
     if previous is None or not previous.folders:
         paths = manifest.outputs()
         times = {}
@@ -574,21 +575,36 @@ def _folder_times(out: Path, manifest: Manifest, previous: Manifest | None, todo
             for record in (previous.units.get(unit_id), manifest.units.get(unit_id)):
                 paths.update(record.outputs if record is not None else ())
         times = dict(previous.folders)
+        paths.update(f"{folder}/" for folder, (_, _, settled) in times.items() if not settled)
     for folder in sorted({path.rpartition("/")[0] for path in paths}):
-        mtime = _folder_mtime(out, folder)
-        if mtime is None:
+        stamp = _stamp(f"{out}/{folder}" if folder else str(out))
+        if stamp is None:
             times.pop(folder, None)
         else:
-            times[folder] = mtime
+            times[folder] = stamp
     return times
 
 
 def _outputs_intact(out: Path, manifest: Manifest) -> bool:
-    """Every file the last build wrote is still there: its folders' mtimes are as the build
-    left them, or else (something was added or removed) one directory listing per folder;
-    then the folders' mtimes are taken afresh."""
-    if manifest.folders and all(_folder_mtime(out, folder) == mtime for folder, mtime in manifest.folders.items()):
-        return True
+    """Every file the last build wrote is still there.
+
+    Certainly so for a folder that is the same folder (its inode: not a tree swapped in
+    whole) and whose ctime is as the build left it: adding, removing or renaming an entry
+    sets the ctime (so does setting the mtime back, which is why mtimes are not trusted).
+    A stamp is in the clock's tick, though: a change in the same tick as the build's last
+    one leaves it equal. So a folder changed within SETTLED_NS of its recording is listed
+    (usually the few the last build changed); a stamp that differs means one listing of the
+    whole output, after which the stamps are taken afresh."""
+    unsettled = []
+    for folder, (inode, ctime, settled) in manifest.folders.items():
+        stamp = _stamp(f"{out}/{folder}" if folder else str(out))
+        if stamp is None or stamp[:2] != (inode, ctime):
+            break
+        if not settled:
+            unsettled.append(folder)
+    else:
+        if manifest.folders:
+            return _listed_intact(out, manifest, unsettled)
     manifest.folders = {}
     found: set[str] = set()
     folders = [(str(out), "")]
@@ -607,10 +623,26 @@ def _outputs_intact(out: Path, manifest: Manifest) -> bool:
     return manifest.outputs() <= found
 
 
+def _listed_intact(out: Path, manifest: Manifest, folders: list[str]) -> bool:
+    """These output folders hold every file the last build wrote into them."""
+    if not folders:
+        return True
+    expected: dict[str, set[str]] = {folder: set() for folder in folders}
+    for path in manifest.outputs():
+        folder, _, name = path.rpartition("/")
+        if folder in expected:
+            expected[folder].add(name)
+    try:
+        return all(names <= set(os.listdir(f"{out}/{folder}" if folder else out)) for folder, names in expected.items())
+    except OSError:
+        return False
+
+
 def _fragments_intact(folder: Path, manifest: Manifest) -> bool:
     """Every unit's share of the open data is still in the cache (see opendata.fragments_complete):
-    certainly so if the folder's mtime is as the last build left it."""
-    return os.stat(folder).st_mtime_ns == manifest.fragments or fragments_complete(folder, _shares(manifest))
+    certainly so if the folder's stamp is as the last build left it, and settled."""
+    stamp = _stamp(str(folder))
+    return stamp == manifest.fragments and stamp[2] or fragments_complete(folder, _shares(manifest))
 
 
 def _shares(manifest: Manifest) -> dict[str, str]:
@@ -618,12 +650,14 @@ def _shares(manifest: Manifest) -> dict[str, str]:
     return {unit_id: manifest.units[unit_id].open_data for unit_id in sorted(manifest.units)}
 
 
-def _folder_mtime(out: Path, folder: str) -> int | None:
-    """The mtime_ns of an output folder ("" is the output itself), None if it is gone."""
+def _stamp(path: str) -> tuple[int, int, bool] | None:
+    """A folder's inode and ctime_ns, and whether that ctime is settled: older than SETTLED_NS,
+    so any later change gets a later ctime; None if it is gone."""
     try:
-        return os.stat(f"{out}/{folder}" if folder else out).st_mtime_ns
+        stat = os.stat(path)
     except OSError:
         return None
+    return stat.st_ino, stat.st_ctime_ns, time.time_ns() - stat.st_ctime_ns > SETTLED_NS
 
 
 # --- the manifest ----------------------------------------------------------------------------

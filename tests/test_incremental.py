@@ -387,3 +387,28 @@ def test_a_failed_search_index_is_built_again_by_the_next_build(site, user_cache
     assert run.code == 0 and "生成失败" not in run.err, run.err
     assert index.stat().st_ino != before                                         # indexed again
     assert "没有变化" in site.build("--strict").out                               # and recorded as done
+
+
+def test_a_tree_that_lost_a_page_is_not_trusted_whatever_its_folder_times_say(site, user_cache):
+    """The manifest is not trusted over the output: a page removed with its folder's mtime set
+    back, or the whole tree swapped for a copy that lacks a page (with the same mtimes)."""
+    import shutil
+
+    out = site.root / "build"
+    assert site.build().code == 0
+    expected = tree(out)
+    page = out / "nianbao/huajie/2023.html"
+
+    def remove_quietly(page: Path) -> None:
+        folder = page.parent.stat()
+        page.unlink()
+        os.utime(page.parent, ns=(folder.st_atime_ns, folder.st_mtime_ns))
+
+    remove_quietly(page)
+    assert site.build().code == 0 and tree(out) == expected
+    copy = site.root / "copy"
+    shutil.copytree(out, copy)                  # copystat: the copy's folders have the same mtimes
+    remove_quietly(copy / "nianbao/huajie/2023.html")
+    shutil.rmtree(out)
+    copy.rename(out)
+    assert site.build().code == 0 and tree(out) == expected
