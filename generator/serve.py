@@ -15,6 +15,7 @@ last save. While the build is broken every HTML page is the error page.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -34,7 +35,7 @@ from tornado import ioloop
 from generator.build import build_site, forget
 from generator.config import load_site_config
 from generator.problems import BuildFailed, Problem, Problems
-from generator.write import OutputRefused
+from generator.write import OutputRefused, output_lock
 
 POLL_SECONDS = 0.15
 MAX_WAIT_SECONDS = 2.0     # a change that never settles is built anyway after this long
@@ -212,7 +213,7 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: b
     config_problems = Problems()
     config = load_site_config(root, config_problems)
     sub_path = urlsplit(config.base_url).path.strip("/") if config and config.base_url else ""
-    with tempfile.TemporaryDirectory(prefix="gongkai-preview-") as folder:
+    with tempfile.TemporaryDirectory(prefix="gongkai-preview-") as folder, contextlib.ExitStack() as stack:
         served = Path(folder)
         out = served / sub_path if sub_path else served
         out.mkdir(parents=True, exist_ok=True)
@@ -222,6 +223,7 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: b
                 f'<meta http-equiv="refresh" content="0; url=/{sub_path}/index.html"></head>'
                 f'<body><a href="/{sub_path}/index.html">/{sub_path}/</a></body></html>', encoding="utf-8")
         preview = Preview(root, out, log=lambda line: print(line, flush=True))
+        stack.enter_context(output_lock(out))       # the preview folder is this session's alone
         preview.build()
         server = Server(watcher=_PreviewWatcher(preview))
         server.SFH = _handler_for(preview)

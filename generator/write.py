@@ -48,7 +48,8 @@ def output_lock(out: Path):
     """Only one build writes an output folder at a time: an exclusive flock on a file beside it
     (.<name>.lock), released by the kernel when its holder dies however it dies, so a lock is
     never stale. Held, it is safe to remove the staging folders left beside the output:
-    their owner is gone. Re-entrant within a process (the preview holds it across builds)."""
+    their owner is gone. Re-entrant within a process (the preview holds it across builds).
+    The lock file is removed on release."""
     out.parent.mkdir(parents=True, exist_ok=True)
     path = str(out.parent / f".{out.name}.lock")
     if path in _held:
@@ -58,20 +59,8 @@ def output_lock(out: Path):
         finally:
             _held[path] -= 1
         return
-    try:      # not through a link planted at its name: the pid is written into it
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
-    except OSError as exc:
-        raise OutputRefused(f"无法打开锁文件 {path}：{in_words(exc)}") from None
+    fd = _locked(path, out)
     try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:
-            raise OutputRefused(f"锁文件 {path} 不是普通文件（或是硬链接），为安全起见不会写入：请删除它后重新生成")
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.read(fd, 100).decode("utf-8", "replace").strip()
-            raise OutputBusy(f"另一个 gongkai 进程{f'（进程号 {holder}）' if holder.isdigit() else ''}正在生成或预览"
-                             f"输出文件夹 {out}：请等它结束后再运行（锁文件 {path}）") from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
         _held[path] = 1
@@ -80,7 +69,38 @@ def output_lock(out: Path):
             yield
         finally:
             del _held[path]
+            Path(path).unlink(missing_ok=True)     # before the lock goes: see _locked
     finally:
+        os.close(fd)
+
+
+def _locked(path: str, out: Path) -> int:
+    """The lock file, opened and locked. Not through a link planted at its name (the pid is
+    written into it); and locked only if it is still the file at that name, not one that its
+    last holder removed meanwhile (then the next holder would lock another file)."""
+    while True:
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
+        except OSError as exc:
+            raise OutputRefused(f"无法打开锁文件 {path}：{in_words(exc)}") from None
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode) or info.st_nlink > 1:
+                raise OutputRefused(f"锁文件 {path} 不是普通文件（或是硬链接），为安全起见不会写入：请删除它后重新生成")
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.read(fd, 100).decode("utf-8", "replace").strip()
+                raise OutputBusy(f"另一个 gongkai 进程{f'（进程号 {holder}）' if holder.isdigit() else ''}正在生成或"
+                                 f"预览输出文件夹 {out}：请等它结束后再运行") from None
+            try:
+                if os.stat(path, follow_symlinks=False).st_ino == info.st_ino:
+                    return fd
+            except FileNotFoundError:
+                pass
+        except BaseException:
+            os.close(fd)
+            raise
         os.close(fd)
 
 

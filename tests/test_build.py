@@ -236,6 +236,7 @@ def test_a_build_refused_while_another_holds_the_output_says_by_whom(site):
     finally:
         holder.communicate("")
     assert site.build().code == 0            # released when its holder ended
+    assert not (site.root / ".build.lock").exists()      # and removed on release: nothing left in the site
     with output_lock(site.root / "build"):   # re-entrant in one process: the preview holds it across builds
         assert site.build().code == 0
 
