@@ -5,7 +5,11 @@ when complete (Lektor's idea, applied to the whole tree): a failed or killed
 build leaves the previous output exactly as it was. An incremental build
 gathers only the changed files aside, after all validation and rendering, and
 renames them into place; only a kill during those few renames could leave a
-mix of old and new pages, each of them whole.
+mix of old and new pages, each of them whole. The build removed its manifest
+before the first rename (generator.build), so the next build rebuilds
+everything and heals that mix, and it removes what a killed build left aside.
+
+One build at a time writes an output folder (output_lock).
 """
 
 from __future__ import annotations
