@@ -316,7 +316,7 @@ def _stage_manifest(root: Path, out: Path, manifest: Manifest, previous: Manifes
                if previous is None or previous.search.get(year) == digest}
     payload = marshal.dumps(_stored(replace(manifest, search=indexed, folders={}, fragments=None)))
     path = _manifest_path(root, out)
-    staged = write_aside(path, _mac(key, payload) + payload)
+    staged = write_aside(path, _mac(key, path, payload) + payload)
     path.unlink(missing_ok=True)
     return staged
 
@@ -674,13 +674,13 @@ def _manifest_path(root: Path, out: Path) -> Path:
 def _read_manifest(root: Path, out: Path) -> Manifest | None:
     """The last good build's manifest, or None (no cache, one not made with this user's key,
     or one we cannot read: rebuild all)."""
-    key = cache_key()
+    key, path = cache_key(), _manifest_path(root, out)
     try:
-        data = _manifest_path(root, out).read_bytes()
+        data = path.read_bytes()
     except OSError:
         return None
     mac, payload = data[:_MAC_BYTES], data[_MAC_BYTES:]
-    if key is None or not hmac.compare_digest(mac, _mac(key, payload)):
+    if key is None or not hmac.compare_digest(mac, _mac(key, path, payload)):
         return None
     try:
         stored = marshal.loads(payload)
@@ -708,7 +708,7 @@ def _write_manifest(root: Path, out: Path, manifest: Manifest) -> None:
         path.unlink(missing_ok=True)
         return
     payload = marshal.dumps(_stored(manifest))
-    write_atomically(path, _mac(key, payload) + payload)
+    write_atomically(path, _mac(key, path, payload) + payload)
     path.with_suffix(".pickle").unlink(missing_ok=True)     # the format before MANIFEST_FORMAT 4
 
 
@@ -724,8 +724,9 @@ def _stored(manifest: Manifest) -> tuple:
 _MAC_BYTES = 32
 
 
-def _mac(key: bytes, payload: bytes) -> bytes:
-    return hmac.new(key, payload, "sha256").digest()
+def _mac(key: bytes, path: Path, payload: bytes) -> bytes:
+    """Of the manifest's place too: one made for another site or output folder is not taken."""
+    return hmac.new(key, os.fsencode(path) + b"\0" + payload, "sha256").digest()
 
 
 def _plain(value) -> tuple:

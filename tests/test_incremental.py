@@ -445,3 +445,12 @@ def test_an_incremental_build_killed_while_moving_files_in_is_healed_by_the_next
     assert generate("build", "--site", str(site.root), "--out", str(tmp_path / "clean")).code == 0
     assert tree(site.root / "build") == tree(tmp_path / "clean")
     assert not [p.name for p in site.root.iterdir() if p.name.startswith(".build-")]
+
+
+def test_a_manifest_made_for_another_output_folder_is_not_taken(site, tmp_path, user_cache):
+    """Authentic, but not this folder's: copied over this one's, it is ignored (a full build)."""
+    assert site.build().code == 0
+    assert site.build("--out", str(tmp_path / "other")).code == 0
+    ours, other = sorted((site.root / ".gongkai-cache").glob("manifest-*.bin"), key=lambda p: p.stat().st_mtime_ns)
+    ours.write_bytes(other.read_bytes())
+    assert "全部重新生成" in site.build().out
