@@ -30,6 +30,7 @@ from __future__ import annotations
 import hmac
 import marshal
 import os
+import shutil
 import sys
 import time
 from dataclasses import dataclass, field, replace
@@ -697,8 +698,10 @@ def _read_manifest(root: Path, out: Path) -> Manifest | None:
 
 
 def forget(root: Path, out: Path) -> None:
-    """Drop the manifest of an output folder that is gone (the preview's, when it stops)."""
+    """Drop the manifest and open data shares of an output folder that is gone (the preview's,
+    when it stops: each session has a new one)."""
     _manifest_path(root.resolve(), out.resolve()).unlink(missing_ok=True)
+    shutil.rmtree(fragment_folder(root.resolve(), out), ignore_errors=True)
 
 
 def _write_manifest(root: Path, out: Path, manifest: Manifest) -> None:

@@ -38,7 +38,7 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="本地预览：生成网站，保存文件后自动重新生成并刷新浏览器")
     serve.add_argument("--site", type=Path, default=Path("."), help="网站文件夹（默认当前文件夹）")
-    serve.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1，只有本机可访问）")
+    serve.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1，只有本机可访问；0.0.0.0 等其他地址会让同一网络中的任何人看到草稿）")
     serve.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
     serve.add_argument("--open", action="store_true", help="启动后用浏览器打开")
 

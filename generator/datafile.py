@@ -8,6 +8,7 @@ like the official form.
 from __future__ import annotations
 
 import datetime
+import re
 import unicodedata
 
 from generator.form import TABLE2, TABLE3, TABLE4, Group, Row, TableForm
@@ -28,8 +29,9 @@ HEADER = """\
 def data_file_text(title: str, year: int, metadata: dict[str, str], tables: dict[str, Values],
                    omit_rows: frozenset[str] = frozenset(), forms: tuple[TableForm, ...] = (TABLE2, TABLE3, TABLE4),
                    header: str = HEADER) -> str:
-    """The YAML text of a data file. `metadata` maps Chinese keys to YAML-ready values."""
-    lines = header.format(title=title, year=year).splitlines()
+    """The YAML text of a data file. `metadata` maps Chinese keys to YAML-ready values (text from
+    any input made so by yaml_scalar); the title goes into the header's comment."""
+    lines = header.format(title=yaml_comment(title), year=year).splitlines()
     lines.append("")
     for key, value in metadata.items():
         lines.append(f"{key}: {value}")
@@ -38,6 +40,46 @@ def data_file_text(title: str, year: int, metadata: dict[str, str], tables: dict
         lines.append(f"{form.heading}:")
         lines += _table_lines(form, tables.get(form.number, {}), omit_rows)
     return "\n".join(_align(lines)) + "\n"
+
+
+# --- text from input, written as YAML data ---------------------------------------------------
+# A unit's name, a title or a file name is data: pasted into YAML, a line break in it starts a
+# new key (`按原样发布: true`). PyYAML also breaks lines at U+0085, U+2028 and U+2029.
+
+# Plain text that no YAML reader takes for syntax: no indicator or space first, no colon, #,
+# bracket or quote anywhere, no space last.
+_PLAIN = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^:#\[\]{},&*!|>'\"%@`]*(?<! )")
+
+
+def yaml_scalar(text: str) -> str:
+    """`text` as a YAML scalar that reads back as exactly this string: plain when that is
+    certain, else double-quoted with every character that is not printable escaped."""
+    if _PLAIN.fullmatch(text) and text.isprintable() and _plain_is_text(text):
+        return text
+    return '"' + _escaped(text.replace("\\", "\\\\").replace('"', '\\"')) + '"'
+
+
+def yaml_comment(text: str) -> str:
+    """`text` for a `#` comment: on one line, whatever it holds."""
+    return _escaped(text)
+
+
+def _escaped(text: str) -> str:
+    """Line breaks, control and format characters as YAML escapes (\\n, \\x85, \\u2028 ...);
+    spaces such as the full-width U+3000 stay as they are."""
+    return "".join(ch if ch.isprintable() or unicodedata.category(ch) == "Zs" else _escape(ch) for ch in text)
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code:02X}" if code <= 0xFF else f"\\u{code:04X}" if code <= 0xFFFF else f"\\U{code:08X}"
+
+
+def _plain_is_text(text: str) -> bool:
+    """Whether YAML reads the plain scalar as a string (not a number, date, boolean or null)."""
+    import yaml     # PyYAML only when a file is written: a build never needs it here
+
+    return yaml.resolver.Resolver().resolve(yaml.ScalarNode, text, (True, False)) == "tag:yaml.org,2002:str"
 
 
 def _table_lines(form: TableForm, values: Values, omit_rows: frozenset[str]) -> list[str]:
@@ -126,6 +168,6 @@ def new_report_metadata(publisher: str, today: datetime.date) -> dict[str, str]:
         "发布日期": f"{today.isoformat()}   # 请改为实际发布日期",
         "成文日期": f"{today.isoformat()}",
         "索引号": "                    # 如：组织机构代码/2025-00001",
-        "发布机构": publisher,
+        "发布机构": yaml_scalar(publisher),
         "主题分类": "综合政务\\政务公开",
     }

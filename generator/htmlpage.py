@@ -24,9 +24,16 @@ def looks_like_html(text: str) -> bool:
 
 def html_to_text(html: str) -> str:
     parser = _PageText()
-    parser.feed(html)
+    parser.feed(_unclosed_tail_as_text(html))
     parser.close()
     return "\n".join(parser.lines())
+
+
+def _unclosed_tail_as_text(html: str) -> str:
+    """No tag can end after the page's last `>`: each `<` there is text. HTMLParser rescans from
+    every such `<` to the end of the page (quadratic: a 2 MB page of `<a` would take hours)."""
+    head, end, tail = html.rpartition(">")
+    return head + end + tail.replace("<", "&lt;")
 
 
 class _PageText(HTMLParser):

@@ -9,13 +9,12 @@ page and listed here, but no number is changed.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.config import load_units
-from generator.datafile import data_file_text
+from generator.datafile import data_file_text, yaml_comment, yaml_scalar
 from generator.form import FORMAT_2021, FORMAT_FREE, FORMS, SECTIONS, TABLE_SECTIONS
 from generator.htmlpage import html_to_text, looks_like_html
 from generator.loader import REPORTS_DIR, discover_reports, load_unit, members_in
@@ -157,14 +156,14 @@ def _check(root: Path, units: dict[str, Unit], imported: list[Imported]) -> Prob
 # --- writing gongkai content -------------------------------------------------------------------
 
 def _data_file(report: Published, title: str, year: int, source: str) -> str:
-    metadata = {"标题": _yaml_text(title)}
+    metadata = {"标题": yaml_scalar(title)}
     for key, name in (("published", "发布日期"), ("written", "成文日期"), ("index_no", "索引号"),
                       ("publisher", "发布机构"), ("doc_no", "文号"), ("topic", "主题分类")):
         if report.metadata.get(key):
-            metadata[name] = _yaml_text(report.metadata[key])
+            metadata[name] = _metadata_text(key, report.metadata[key])
     if report.format != FORMAT_2021:
         metadata["格式"] = report.format
-    metadata["按原样发布"] = f"true   # 导入自 {source}"
+    metadata["按原样发布"] = f"true   # 导入自 {yaml_comment(source)}"
     forms = tuple(report.tables[form.number].form for form in FORMS[report.format])
     values = {number: table.values for number, table in report.tables.items()}
     absent = frozenset(row.id for form in forms for row, _ in form.rows()
@@ -172,9 +171,12 @@ def _data_file(report: Published, title: str, year: int, source: str) -> str:
     return data_file_text(title, year, metadata, values, omit_rows=absent, forms=forms, header=HEADER)
 
 
-def _yaml_text(value: str) -> str:
-    plain = re.fullmatch(r"[^\s:#\[\]{}&*!|>'\"%@`,?-][^:#]*", value) and not re.fullmatch(r"[\d.\-]+", value)
-    return value if plain or re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else json.dumps(value, ensure_ascii=False)
+def _metadata_text(key: str, value: str) -> str:
+    """A date read from the page (YYYY-MM-DD, see published._metadata_value) is written as a
+    YAML date; any other value as text, whatever it holds."""
+    if key in ("published", "written") and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return value
+    return yaml_scalar(value)
 
 
 def _narrative(report: Published) -> str:

@@ -8,11 +8,10 @@ field, never 0. JSON carries the same numbers under their official labels.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import os
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -30,9 +29,10 @@ BOM = "\ufeff"
 
 
 def report_csv(report: Report) -> str:
-    """One CSV line per table cell, in the order of the official form (no header): the text
-    csv.writer makes of them, built from each table's cached cell names, with the unit's
-    fields between the lines. The csv module and a tuple per cell were a tenth of a build."""
+    """One CSV line per table cell, in the order of the official form (no header), built from
+    each table's cached cell names, with the unit's fields between the lines: its text fields
+    are made safe (_csv_field) once per report, never per cell. The csv module and a tuple per
+    cell were a tenth of a build."""
     unit = _csv_line((report.unit.id, report.unit.name, report.unit.kind, report.year, report.format))
     flags = _csv_line(("是" if report.as_published else "否", "是" if report.discrepancies else "否"))
     between = f",{flags}\r\n{unit}"        # ends one line, starts the next
@@ -58,19 +58,34 @@ def _json_text(value) -> str:
     return "null" if value is None else json.dumps(_json_number(value))
 
 
+# A spreadsheet runs a field that starts so as a formula ("CSV injection", OWASP).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_QUOTED = re.compile(r'[,"\r\n]')
+
+
+def _csv_field(value) -> str:
+    """One field as CSV text. Text a spreadsheet would run as a formula (a unit named
+    `=HYPERLINK(…)`) gets a ' before it and is quoted, as OWASP recommends; numbers are
+    written as they are (a 2019 本年增/减 of -3 stays the number -3)."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        return str(value)
+    if value.startswith(_FORMULA_START):
+        value = "'" + value
+    elif not _QUOTED.search(value):
+        return value
+    return '"' + value.replace('"', '""') + '"'
+
+
 def _csv_line(fields) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="").writerow(fields)
-    return out.getvalue()
+    # Not csv.writer: without a line terminator it leaves a line break in a field unquoted.
+    return ",".join(map(_csv_field, fields))
 
 
 def csv_bytes(rows: list[tuple], header: bool = True) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    if header:
-        writer.writerow(CSV_HEADER)
-    writer.writerows(rows)
-    return ((BOM if header else "") + out.getvalue()).encode("utf-8")
+    lines = [_csv_line(row) + "\r\n" for row in ([CSV_HEADER] if header else []) + list(rows)]
+    return ((BOM if header else "") + "".join(lines)).encode("utf-8")
 
 
 def _report_fields(report: Report) -> dict:

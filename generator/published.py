@@ -33,13 +33,15 @@ HEADING_VARIANTS = {
 METADATA_KEYS = {"标题": "title", "发布时间": "published", "发布日期": "published", "成文日期": "written",
                  "文号": "doc_no", "发布机构": "publisher", "索引号": "index_no", "主题分类": "topic"}
 _IGNORED_KEYS = ("栏目", "原文链接", "来源", "信息来源", "浏览次数", "访问量")
-_METADATA_LINE = re.compile(r"^\s*(" + "|".join(list(METADATA_KEYS) + list(_IGNORED_KEYS)) + r")\s*[:：]\s*(.*?)\s*$")
+# The value is stripped in Python: `\s*(.*?)\s*$` backtracks quadratically over inner spaces.
+_METADATA_LINE = re.compile(r"\s*(" + "|".join(list(METADATA_KEYS) + list(_IGNORED_KEYS)) + r")\s*[:：](.*)")
 _TITLE = re.compile(r"^(?P<before>.*?)(?P<year>(?:19|20)\d\d)\s*年度?(?P<after>.*?)政府信息公开(?:工作)?年度?报告(?P<tujie>图解)?$")
 # The page around the report: toolbar, breadcrumb, footer. Never part of the text.
-_CHROME = re.compile(r"^(?:-|(?:[【\[]?(?:打印|关闭|打印本页|关闭窗口|返回顶部|收藏|分享)[】\]]?\s*)+|分享到.*"
-                     r"|.*字体\s*[:：]?\s*【\s*大\s*中\s*小\s*】.*|首页\s*>.*|当前位置\s*[:：].*"
+# The toolbar's words repeat possessively (`++`, no backtracking: linear on a long line), so a
+# longer word comes before its prefix (打印本页 before 打印).
+_CHROME = re.compile(r"^(?:-|(?:[【\[]?(?:打印本页|打印|关闭窗口|关闭|返回顶部|收藏|分享)[】\]]?\s*)++|分享到.*"
+                     r"|.*字体\s*(?:[:：]\s*)?【\s*大\s*中\s*小\s*】.*|首页\s*>.*|当前位置\s*[:：].*"
                      r"|(?:主办|承办|主办单位|承办单位|版权所有|网站标识码)\s*[:：].*|.*ICP备.*|.*公网安备.*)$")
-_SEPARATOR = re.compile(r"^\s*={3,}.*={3,}\s*$")
 _DATE = re.compile(r"((?:19|20)\d\d)\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
 _TABLE_SECTIONS = ("二", "三", "四")
 
@@ -125,19 +127,25 @@ def _body_lines(text: str, report: Published) -> list[tuple[int, str]]:
         if in_notes and (line.startswith("SOURCE:") or line.startswith("#")):
             continue                      # the notes at the top of the samples
         in_notes = False
-        if not line or _SEPARATOR.match(line) or _CHROME.match(line):
+        if not line or _is_separator(line) or _CHROME.match(line):
             continue
         meta = _METADATA_LINE.match(line)
         if meta:
-            key = METADATA_KEYS.get(meta.group(1))
-            if key and meta.group(2):
-                report.metadata.setdefault(key, _metadata_value(key, meta.group(2)))
+            key, value = METADATA_KEYS.get(meta.group(1)), meta.group(2).strip()
+            if key and value:
+                report.metadata.setdefault(key, _metadata_value(key, value))
                 if key == "title":
-                    _title(meta.group(2), report)
+                    _title(value, report)
             continue
         for piece in _split_inline_headings(line):
             lines.append((number, piece))
     return lines
+
+
+def _is_separator(line: str) -> bool:
+    """A line of `===` at both ends (a stripped line), tested without a regex: `={3,}.*={3,}` is
+    cubic on a long run of `=`."""
+    return len(line) >= 6 and line.startswith("===") and line.endswith("===")
 
 
 def _metadata_value(key: str, value: str) -> str:

@@ -11,26 +11,38 @@ quiet for one poll (a burst gives one rebuild), builds in a thread so the
 server stays responsive, and after each build compares the inputs again: a
 save made during a build causes another build, so the browser ends on the
 last save. While the build is broken every HTML page is the error page.
+
+The preview shows unpublished drafts, so it is for this machine only: it answers
+requests addressed to this machine by name or address (a DNS-rebinding page is
+refused), its reload socket accepts only its own pages, livereload's /forcereload
+is not served, and listening beyond loopback is warned about. Stopped by Ctrl-C or
+SIGTERM, it removes its folder and what it left in the build cache.
 """
 
 from __future__ import annotations
 
 import contextlib
+import html
+import ipaddress
 import logging
 import os
+import signal
 import sys
 import tempfile
 import threading
 import time
 import webbrowser
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import jinja2
 from livereload import Server
-from livereload.handlers import LiveReloadHandler, StaticFileHandler
+from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler, StaticFileHandler
+from livereload.server import LiveScriptInjector
 from livereload.watcher import Watcher
-from tornado import ioloop
+from tornado import ioloop, web
+from tornado.httputil import split_host_and_port
+from tornado.websocket import WebSocketHandler
 
 from generator.build import build_site, forget
 from generator.config import load_site_config
@@ -152,6 +164,7 @@ class _PreviewWatcher(Watcher):
         super().__init__()
         self.preview = preview
         self._tasks = {"gongkai": {}}   # not empty, so livereload does not watch the cwd itself
+        self.thread: threading.Thread | None = None   # the running or last build
 
     def start(self, callback) -> bool:
         ioloop.PeriodicCallback(self._poll, POLL_SECONDS * 1000).start()
@@ -165,7 +178,8 @@ class _PreviewWatcher(Watcher):
             return
         self.preview.building = True
         loop = ioloop.IOLoop.current()
-        threading.Thread(target=self._build, args=(loop,), daemon=True).start()
+        self.thread = threading.Thread(target=self._build, args=(loop,), daemon=True)
+        self.thread.start()
 
     def _build(self, loop) -> None:
         try:
@@ -178,20 +192,91 @@ class _PreviewWatcher(Watcher):
         LiveReloadHandler.reload_waiters()
 
 
-def _announce_browsers(log) -> None:
-    """Say when a browser page starts listening for reloads (livereload registers it on 'info')."""
-    original = LiveReloadHandler.on_message
+def host_allowed(host: str, bound: str) -> bool:
+    """Whether a request's Host names this machine, against DNS rebinding: a page of evil.example,
+    its name then pointed at 127.0.0.1, reaches the preview with `Host: evil.example`. Accepted:
+    localhost, a loopback address and the host the preview is bound to; bound to every interface
+    (0.0.0.0), any IP address. An address is never the product of rebinding, nor is a port, so
+    ports are not compared (a tunnel such as ssh -L changes them)."""
+    name = split_host_and_port(host.lower())[0].strip("[]")
+    if name in ("localhost", bound.lower().strip("[]")):
+        return True
+    address = _address(name)
+    if address is None:
+        return False
+    bound_address = _address(bound or "::")     # "": every interface
+    return address.is_loopback or (bound_address is not None and bound_address.is_unspecified)
+
+
+def is_loopback(host: str) -> bool:
+    address = _address(host)
+    return host.lower() == "localhost" or address is not None and address.is_loopback
+
+
+def _address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return None
+
+
+class _ThisMachineOnly:
+    """Mixed into every handler: a request whose Host is not this machine's is refused (421)."""
+
+    def prepare(self):
+        host = self.request.headers.get("Host", "")    # not request.host, which is 127.0.0.1 when none
+        if not host_allowed(host, self.settings["bound_host"]):
+            self.set_status(421)
+            self.set_header("Content-Type", "text/plain; charset=UTF-8")
+            self.set_header("X-Content-Type-Options", "nosniff")
+            self.finish("预览只接受本机地址（如 127.0.0.1、localhost）。请用 generate serve 显示的预览地址打开。"
+                        f"（Host: {host} refused）\n")
+
+
+class _ReloadSocket(_ThisMachineOnly, LiveReloadHandler):
+    """livereload's websocket, for pages of the preview itself: livereload accepts every Origin,
+    so any site open in the browser could listen in; Tornado's own check accepts only the
+    same origin."""
+
+    check_origin = WebSocketHandler.check_origin
 
     def on_message(self, message):
-        original(self, message)
-        if '"info"' in message and self in LiveReloadHandler.waiters:
-            log(f"浏览器已连接：{self.request.headers.get('Origin', '')}")
+        super().on_message(message)
+        if '"info"' in message and self in LiveReloadHandler.waiters:   # livereload registers it on 'info'
+            self.settings["log"](f"浏览器已连接：{self.request.headers.get('Origin', '')}")
 
-    LiveReloadHandler.on_message = on_message
+
+class _ReloadScript(_ThisMachineOnly, LiveReloadJSHandler):
+    pass
+
+
+class _PreviewServer(Server):
+    """livereload's server with the handlers above, and without its /forcereload (any page
+    could make every open preview reload)."""
+
+    def __init__(self, watcher: _PreviewWatcher, handler: type, log):
+        super().__init__(watcher=watcher)
+        self.SFH, self.log = handler, log
+
+    def _setup_logging(self):
+        pass     # its English INFO lines would drown our Chinese log
+
+    def application(self, port, host, liveport=None, debug=None, live_css=True):
+        LiveReloadHandler.watcher = self.watcher
+        LiveReloadHandler.live_css = live_css
+
+        class InjectScript(LiveScriptInjector):
+            # A file of the preview's own origin, not livereload's inline script: pages may
+            # forbid inline script (Content-Security-Policy), and then it would never run.
+            script = f'<script src="/livereload.js?port={port}"></script>'.encode()
+
+        web.Application([(r"/livereload", _ReloadSocket), (r"/livereload.js", _ReloadScript),
+                         (r"/(.*)", self.SFH, {"path": self.root, "default_filename": self.default_filename})],
+                        transforms=[InjectScript], bound_host=host, log=self.log).listen(port, address=host)
 
 
 def _handler_for(preview: Preview):
-    class PreviewHandler(StaticFileHandler):
+    class PreviewHandler(_ThisMachineOnly, StaticFileHandler):
         """The built pages, or the error page for every HTML request while the build is broken."""
 
         async def get(self, path, include_body=True):
@@ -210,42 +295,59 @@ def _handler_for(preview: Preview):
 
 
 def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False) -> int:
+    if not is_loopback(host):
+        print(f"警告：预览监听在 {host}，不只是本机：同一网络中的任何人都能打开预览，看到尚未发布的草稿。"
+              "只在本机预览，请去掉 --host（默认 127.0.0.1）。", file=sys.stderr, flush=True)
     config_problems = Problems()
     config = load_site_config(root, config_problems)
     sub_path = urlsplit(config.base_url).path.strip("/") if config and config.base_url else ""
+    for stop in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):   # as Ctrl-C: the folders below are removed
+        if stop is not None:
+            signal.signal(stop, _interrupt)
     with tempfile.TemporaryDirectory(prefix="gongkai-preview-") as folder, contextlib.ExitStack() as stack:
         served = Path(folder)
         out = served / sub_path if sub_path else served
         out.mkdir(parents=True, exist_ok=True)
         if sub_path:   # the site lives under its configured sub-path, as it will when published
-            (served / "index.html").write_text(
-                f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>预览</title>'
-                f'<meta http-equiv="refresh" content="0; url=/{sub_path}/index.html"></head>'
-                f'<body><a href="/{sub_path}/index.html">/{sub_path}/</a></body></html>', encoding="utf-8")
+            _write_redirect(served, sub_path)
         preview = Preview(root, out, log=lambda line: print(line, flush=True))
         stack.enter_context(output_lock(out))       # the preview folder is this session's alone
-        preview.build()
-        server = Server(watcher=_PreviewWatcher(preview))
-        server.SFH = _handler_for(preview)
-        server._setup_logging = lambda: None   # its English INFO lines would drown our Chinese log
-        logging.getLogger("tornado.access").disabled = True
-        _announce_browsers(preview.log)
-        url = f"http://{host}:{port}/{sub_path + '/' if sub_path else ''}"
-
-        def listening() -> None:   # runs once the loop starts, i.e. after the port is open
-            print(f"预览地址：{url}（预览文件在 {out}，修改 site.yaml、content/、templates/ 后自动刷新；"
-                  "按 Ctrl-C 停止）", flush=True)
-            if open_browser:
-                threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
-
-        ioloop.IOLoop.current().add_callback(listening)
+        watcher = _PreviewWatcher(preview)
         try:
-            server.serve(host=host, port=port, root=str(served), open_url_delay=None)
-        except OSError as exc:
-            print(f"无法在 {host}:{port} 上启动预览（{exc.strerror or exc}）：端口可能已被占用，请用 --port 换一个",
-                  file=sys.stderr)
-            return 1
+            preview.build()
+            server = _PreviewServer(watcher, _handler_for(preview), preview.log)
+            logging.getLogger("tornado.access").disabled = True
+            url = f"http://{host}:{port}/{quote(sub_path) + '/' if sub_path else ''}"
+
+            def listening() -> None:   # runs once the loop starts, i.e. after the port is open
+                print(f"预览地址：{url}（预览文件在 {out}，修改 site.yaml、content/、templates/ 后自动刷新；"
+                      "按 Ctrl-C 停止）", flush=True)
+                if open_browser:
+                    threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+
+            ioloop.IOLoop.current().add_callback(listening)
+            try:
+                server.serve(host=host, port=port, root=str(served), open_url_delay=None)
+            except OSError as exc:
+                print(f"无法在 {host}:{port} 上启动预览（{exc.strerror or exc}）：端口可能已被占用，请用 --port 换一个",
+                      file=sys.stderr)
+                return 1
         finally:
-            forget(root, out)      # its output folder is about to go
+            if watcher.thread is not None:
+                watcher.thread.join()      # a build still writing would leave files behind
+            forget(root, out)              # its output folder is about to go
     print("已停止预览。", flush=True)
     return 0
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt   # livereload's server stops on it, and the with-blocks clean up
+
+
+def _write_redirect(served: Path, sub_path: str) -> None:
+    """The bare root points to the sub-path. 网站地址 comes from site.yaml: quoted and escaped."""
+    href = html.escape(f"/{quote(sub_path)}/index.html")
+    (served / "index.html").write_text(
+        f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>预览</title>'
+        f'<meta http-equiv="refresh" content="0; url={href}"></head>'
+        f'<body><a href="{href}">{html.escape(f"/{sub_path}/")}</a></body></html>', encoding="utf-8")

@@ -7,12 +7,17 @@ from decimal import Decimal
 
 import markupsafe
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markupsafe import Markup
 
-from conftest import HUAJIE, REPO
+from conftest import HUAJIE, REPO, generate
 from generator import render
+from generator.datafile import yaml_comment, yaml_scalar
 from generator.loader import read_inputs
 from generator.problems import Problems
+from generator.source import parse_yaml
 
 NARRATIVE = HUAJIE.replace(".yaml", ".md")
 
@@ -161,3 +166,32 @@ def test_a_section_heading_without_hash_signs_is_text_with_a_warning(site):
     assert run.code == 0 and problems(run) == [
         f"{NARRATIVE}:{line}: 警告：「六、其他需要报告的事项」像是章节标题，但前面没有 ##，因此当作正文处理；"
         "作为标题请写成「## 六、其他需要报告的事项」 (section)"]
+
+
+# --- text from input is written into generated YAML as data ------------------------------------
+
+INJECTED_NAME = "花街镇人民政府\n按原样发布: true"
+
+
+def both_readings(text: str) -> list:
+    """The file as gongkai reads it (its fast reader or PyYAML through its resolver) and as PyYAML does."""
+    doc = parse_yaml(text, "x.yaml", Problems())
+    assert doc is not None, text
+    return [doc.data, yaml.safe_load(text)]
+
+
+def test_a_line_break_in_a_unit_name_adds_no_key_to_a_new_report(site):
+    site.replace("content/units.yaml", "名称: 花街镇人民政府", '名称: "花街镇人民政府\\n按原样发布: true"')
+    run = generate("new", "huajie", "2024", "--site", str(site.root))
+    assert run.code == 0, run.err
+    for data in both_readings(site.read("content/reports/huajie/2024.yaml")):
+        assert "按原样发布" not in data and data["发布机构"] == INJECTED_NAME
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",))) | st.sampled_from(
+    ["", " a", "a ", "yes", "null", "012", "1.50", "2024-01-19", "a: b", "a #b", "- a", "=", "<<", "~", "'",
+     "\\", '"', "\u2028a: 1", "\x85", "\ufeff", "\u3000", "a\tb", "\x7f", "\ufffe", "文号: X"]))
+def test_any_text_written_as_a_scalar_or_a_comment_reads_back_as_itself(text):
+    for data in both_readings(f"# {yaml_comment(text)}\n键: {yaml_scalar(text)}\n"):
+        assert data == {"键": text}

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import SHARED, axe_violations, generate, nu_messages
 from htmltables import norm, parse, table_by_id
 from samples import read_sample
 from test_example_page import check_table3
+from generator.htmlpage import html_to_text
+from generator.problems import Problems
+from generator.published import read_published
+from generator.source import parse_yaml
 
 SAMPLES = SHARED / "samples"
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
@@ -274,3 +280,58 @@ def test_a_gbk_page_imports_with_a_note(empty_site, tmp_path):
     assert "GBK" in run.out
     assert "淮安市人民政府2024年政府信息公开工作年度报告" in (
         empty_site / "content/reports/huaian/2024.yaml").read_text(encoding="utf-8")
+
+
+# --- hostile input: the time to read a line grows linearly with its length ---------------------
+
+def _seconds(read, text: str, loops: int) -> float:
+    """The best of five timings of `loops` reads of `text` (the best is the least disturbed)."""
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        for _ in range(loops):
+            read(text)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def growth(read, make, n: int) -> float:
+    """How much longer a 4n-long input takes than an n-long one: about 4 when linear, 16 when
+    quadratic, 64 when cubic. Enough loops that the n-long reads take a few milliseconds."""
+    loops = 1
+    while _seconds(read, make(n), loops) < 0.005 and loops < 100_000:
+        loops *= 4
+    return _seconds(read, make(4 * n), loops) / _seconds(read, make(n), loops)
+
+
+@pytest.mark.parametrize("make, n", [
+    (lambda n: "=" * n + "x", 250),                        # a separator that does not end (was cubic)
+    (lambda n: "标题:a" + " " * n + "a", 2000),           # a metadata line with inner spaces (was quadratic)
+    (lambda n: "字体" + " " * n + "x", 2000),              # the 字体【大 中 小】 toolbar (was quadratic)
+    (lambda n: "字体:" + " " * n + "【 大" + " " * n + "x", 2000),
+    (lambda n: "【打印】 " * n + "x", 8000),                 # the toolbar's words, repeated
+], ids=["separator", "metadata", "font-size", "font-size-colon", "toolbar"])
+def test_a_hostile_line_is_read_in_linear_time(make, n):
+    ratio = growth(read_published, make, n)
+    assert ratio < 10, f"4 times the text took {ratio:.0f} times as long"
+
+
+def test_a_saved_page_that_never_closes_its_tags_is_read_in_linear_time():
+    ratio = growth(html_to_text, lambda n: "<html><body><p>报告</p>" + "<a" * n, 8000)
+    assert ratio < 10, f"4 times the page took {ratio:.0f} times as long"
+    assert html_to_text("<body><p>报告</p>x<a<b") == "报告\nx<a<b"
+
+
+def test_a_line_break_in_a_file_name_title_or_field_adds_no_key(empty_site, tmp_path):
+    """PyYAML breaks lines at U+2028 too: each of these would otherwise start a key of its own."""
+    title = "示例镇人民政府\u2028文号: 伪〔2019〕1号 2019年政府信息公开工作年度报告"
+    doc_no = "示例〔2019〕1号\u2028索引号: 伪造"
+    text = (FIXTURES / "shili-2019.txt").read_text(encoding="utf-8")
+    source = tmp_path / "shili-2019\n文号: 伪〔2019〕2号.txt"
+    source.write_text(text.replace("示例镇人民政府2019年政府信息公开工作年度报告", f"{title}\n文号: {doc_no}", 1),
+                      encoding="utf-8")
+    import_(empty_site, source)
+    written = (empty_site / "content/reports/shili/2019.yaml").read_text(encoding="utf-8")
+    for data in (parse_yaml(written, "2019.yaml", Problems()).data, yaml.safe_load(written)):
+        assert (data["标题"], data["文号"], data["按原样发布"]) == (title, doc_no, True)
+        assert "索引号" not in data

@@ -303,21 +303,25 @@ def test_a_planted_manifest_is_never_unpickled(site, tmp_path, user_cache):
 
 
 def test_a_planted_template_bytecode_cache_is_not_executed(site, tmp_path, user_cache):
+    """Compiled templates planted where the cache used to be (.gongkai-cache/templates), under
+    the keys the build looks for: loading one would run it."""
     import os
 
-    from jinja2 import Environment
     from jinja2.bccache import Bucket, FileSystemBytecodeCache
 
-    from generator.render import default_templates_dir
+    from generator.loader import read_inputs
+    from generator.problems import Problems
+    from generator.render import Renderer, default_templates_dir
 
     marker = tmp_path / "planted-code-ran"
     planted = site.root / ".gongkai-cache/templates"
     planted.mkdir(parents=True)
     cache = FileSystemBytecodeCache(str(planted))
+    renderer = Renderer(site.root, *read_inputs(site.root, Problems())[:2], Problems())
     templates = default_templates_dir()
     for path in templates.rglob("*.html"):
         name = path.relative_to(templates).as_posix()
-        bucket = Bucket(Environment(), cache.get_cache_key(name, os.path.normpath(path)),
+        bucket = Bucket(renderer.env, renderer.env.bytecode_cache.get_cache_key(name, os.path.normpath(path)),
                         cache.get_source_checksum(path.read_text(encoding="utf-8")))
         bucket.code = compile(f"open({str(marker)!r}, 'w').close()", name, "exec")
         cache.dump_bytecode(bucket)

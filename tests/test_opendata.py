@@ -148,3 +148,45 @@ def test_the_csv_quotes_what_csv_must_quote_and_keeps_amounts_exact(site, tmp_pa
     assert data["单位"]["名称"] == '花街镇"人民",政府'
     item = next(t for t in data["表格"] if t["表"] == "二")["行"]
     assert next(r for r in item if r["行"] == "行政事业性收费")["数值"] == {"本年收费金额（单位：万元）": 12.5}
+
+
+FORMULAS = {"huajie": '=HYPERLINK("http://evil.example/","点击")', "huaian": "@SUM(1)", "shili": "-1+2"}
+
+
+def test_text_a_spreadsheet_would_run_as_a_formula_is_written_as_text(site, tmp_path):
+    """OWASP's CSV injection: a unit name starting with = + - @ is kept as text (a ' before it),
+    while numbers, the negative 本年增/减 of the 2019 format too, stay numbers."""
+    from generator.importer import import_reports
+
+    site.replace("content/units.yaml", "名称: 花街镇人民政府", f"名称: {yaml_scalar(FORMULAS['huajie'])}")
+    site.replace("content/units.yaml", "名称: 淮安市人民政府", f"名称: {yaml_scalar(FORMULAS['huaian'])}")
+    site.write("content/units.yaml", site.read("content/units.yaml")
+               + f"shili:\n  名称: {yaml_scalar(FORMULAS['shili'])}\n  类型: 乡镇（街道）\n")
+    import_reports(site.root, [Path(__file__).parent / "fixtures/import/shili-2019.txt"], unit_id="shili")
+    out = tmp_path / "out"
+    run = site.build("--out", str(out))
+    assert run.code == 0, run.err
+    for unit, year in (("huajie", 2023), ("huaian", 2024), ("shili", 2019)):
+        for path in (out / f"nianbao/{unit}/{year}.csv", out / "data/gongkai-all.csv"):
+            rows = [r for r in read_csv(path) if r["单位编号"] == unit]
+            assert rows and {r["单位"] for r in rows} == {"'" + FORMULAS[unit]}, path
+            assert all(len(r) == len(CSV_HEADER) and None not in r for r in rows)
+    changes = {r["行"]: r["数值"] for r in read_csv(out / "nianbao/shili/2019.csv") if r["列"] == "本年增/减"}
+    assert changes["行政事业性收费"] == "-3" and changes["行政许可"] == "-2"
+    data = json.loads((out / "nianbao/huajie/2023.json").read_text(encoding="utf-8"))
+    assert data["单位"]["名称"] == FORMULAS["huajie"]          # JSON is data to every reader: kept as it is
+
+
+def yaml_scalar(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+@pytest.mark.parametrize("field", ["=1+1", "+1", "-1", "@A1", "\t=1", "\r=1", "a\n=1+1", 'a,"b"'])
+def test_every_csv_field_reads_back_as_one_field_and_never_as_a_formula(field):
+    """Both ways CSV text is made: whole rows, and a report's unit fields (its lines are assembled)."""
+    from generator.opendata import _csv_line, csv_bytes
+
+    expected = ["'" + field if field[0] in "=+-@\t\r" else field, "7730.28", "-3", ""]
+    for text in (csv_bytes([(field, 7730.28, -3, None)], header=False).decode("utf-8"),
+                 _csv_line((field, 7730.28, -3, None)) + "\r\n"):
+        assert list(csv.reader(io.StringIO(text, newline=""))) == [expected]

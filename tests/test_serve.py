@@ -5,6 +5,10 @@ Tests await events (a log line, text in the page), never a fixed sleep.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
+import http.client
+import json
 import os
 import re
 import signal
@@ -62,19 +66,29 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def preview(site):
+def start_preview(site, *options: str, stderr=subprocess.STDOUT) -> dict:
+    """`generate serve` in a process of its own, once it says where it listens."""
     port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--site", str(site.root),
-                                "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                "--port", str(port), *options], stdout=subprocess.PIPE, stderr=stderr,
                                text=True, env=dict(os.environ, PYTHONUNBUFFERED="1"))
     log = ServerLog(process)
     match = log.wait_for(r"预览地址：(http://\S+/)（预览文件在 (\S+)，")
-    yield {"url": match.group(1), "out": Path(match.group(2)), "log": log, "process": process,
-           "port": port, "site": site}
+    return {"url": match.group(1), "out": Path(match.group(2)), "log": log, "process": process,
+            "port": port, "site": site}
+
+
+def stop(process: subprocess.Popen, how=signal.SIGINT) -> int:
     if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=WAIT)
+        process.send_signal(how)
+    return process.wait(timeout=WAIT)
+
+
+@pytest.fixture
+def preview(site):
+    started = start_preview(site)
+    yield started
+    stop(started["process"])
 
 
 def open_connected(page, url: str, log: ServerLog):
@@ -161,8 +175,7 @@ def test_listens_on_loopback_only_and_stops_cleanly_on_ctrl_c(preview):
     assert process.wait(timeout=WAIT) == 0
     preview["log"].wait_for("已停止预览。")
     assert not preview["out"].exists()                             # the preview folder is removed
-    manifests = list((preview["site"].root / ".gongkai-cache").glob("manifest-*"))
-    assert manifests == []                                         # and so is its build manifest
+    assert leftovers(preview["site"]) == []                         # and so is its build cache
 
 
 def test_new_then_check_passes_with_last_years_carry_over(site):
@@ -216,21 +229,151 @@ def test_check_reports_errors_and_strict_fails_on_warnings(site):
 
 def test_a_configured_sub_path_is_served_as_published(site):
     site.replace("site.yaml", "网站地址: https://gongkai.example.org/", "网站地址: https://www.example.gov.cn/gk/nianbao-demo/")
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--site", str(site.root), "--port", str(port)],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               env=dict(os.environ, PYTHONUNBUFFERED="1"))
-    log = ServerLog(process)
+    started = start_preview(site)
+    port, url, process = started["port"], started["url"], started["process"]
     try:
-        url = log.wait_for(r"预览地址：(http://\S+/)（").group(1)
         assert url == f"http://127.0.0.1:{port}/gk/nianbao-demo/"
         import urllib.request
         page = urllib.request.urlopen(url + REPORT).read().decode("utf-8")
-        assert "花街镇人民政府2023年政府信息公开工作年度报告" in page and "livereload.js" in page
+        assert "花街镇人民政府2023年政府信息公开工作年度报告" in page
+        # The reload script is a file of the preview's own, so a Content-Security-Policy without inline script allows it.
+        assert f'<script src="/livereload.js?port={port}"></script></head>' in page
+        assert "(function(){" not in page
         css = urllib.request.urlopen(url + "static/site.css").read().decode("utf-8")
         assert ".report-table" in css
         root = urllib.request.urlopen(f"http://127.0.0.1:{port}/").read().decode("utf-8")
         assert 'url=/gk/nianbao-demo/index.html' in root           # the bare root points to the sub-path
     finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=WAIT)
+        stop(process)
+
+
+# --- What the preview lets in (issue 21, item 12) -----------------------------------------
+
+def leftovers(site) -> list[str]:
+    """What a stopped preview left in the site's build cache (its compiled templates may stay)."""
+    return sorted(p.name for p in (site.root / ".gongkai-cache").iterdir() if p.name not in ("templates", ".gitignore"))
+
+
+def get(port: int, path: str, host: str | None = None) -> tuple[int, str]:
+    """A GET to the preview, with the Host header a browser would send for `host`."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=WAIT)
+    try:
+        connection.putrequest("GET", path, skip_host=True)
+        connection.putheader("Host", f"127.0.0.1:{port}" if host is None else host)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8")
+    finally:
+        connection.close()
+
+
+def reload_socket(port: int, origin: str | None = None, host: str | None = None):
+    """Connect to the preview's /livereload websocket as a page of `origin` would, and say hello
+    as livereload.js does (the server then counts it among the pages to reload)."""
+    from tornado.httpclient import HTTPRequest
+    from tornado.websocket import websocket_connect
+
+    async def connect():
+        headers = {"Origin": origin or f"http://127.0.0.1:{port}", "Host": host or f"127.0.0.1:{port}"}
+        socket = await websocket_connect(HTTPRequest(f"ws://127.0.0.1:{port}/livereload", headers=headers))
+        socket.write_message(json.dumps({"command": "hello", "protocols": []}))
+        assert json.loads(await socket.read_message())["command"] == "hello"
+        socket.write_message(json.dumps({"command": "info", "url": f"http://127.0.0.1:{port}/"}))
+        return socket
+    return connect()
+
+
+def run(coroutine):
+    """asyncio.run in a thread of its own: a browser test's event loop may be running in this one."""
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
+
+
+def test_a_page_of_another_host_name_is_refused_dns_rebinding(preview):
+    port = preview["port"]
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", "localhost:9000"):   # 9000: ssh -L
+        status, page = get(port, "/" + REPORT, host)
+        assert status == 200 and "花街镇人民政府2023年政府信息公开工作年度报告" in page, host
+    for host in (f"evil.example:{port}", f"127.0.0.1.nip.io:{port}", f"localhost.evil.example:{port}", ""):
+        for path in ("/" + REPORT, "/", "/livereload.js", "/livereload"):
+            status, text = get(port, path, host)
+            assert status == 421 and "预览只接受本机地址" in text and "花街镇" not in text, (host, path)
+
+
+def test_the_reload_socket_is_only_for_the_previews_own_pages(preview):
+    from tornado.httpclient import HTTPClientError
+
+    port = preview["port"]
+
+    async def attempt(origin, host=None) -> int | None:
+        try:
+            (await reload_socket(port, origin, host)).close()
+        except HTTPClientError as refused:
+            return refused.code
+        return None
+
+    assert run(attempt(f"http://127.0.0.1:{port}")) is None
+    assert run(attempt(f"http://localhost:{port}", host=f"localhost:{port}")) is None
+    for origin in ("http://evil.example", f"http://evil.example:{port}", f"http://localhost:{port}", "null",
+                   f"https://127.0.0.1:{port}.evil.example"):
+        assert run(attempt(origin)) == 403, origin
+    assert run(attempt(f"http://evil.example:{port}", host=f"evil.example:{port}")) == 421
+
+
+def test_forcereload_reloads_no_browser(preview):
+    site, port = preview["site"], preview["port"]
+
+    async def next_message_after_forcing():
+        socket = await reload_socket(port)
+        await asyncio.to_thread(preview["log"].wait_for, "浏览器已连接")   # registered: it would be reloaded
+        status, _ = await asyncio.to_thread(get, port, "/forcereload?path=forced")
+        assert status == 404
+        site.write(NARRATIVE, site.read(NARRATIVE) + "\n结尾。\n")    # a real change: its reload comes next
+        message = json.loads(await asyncio.wait_for(socket.read_message(), WAIT))
+        socket.close()
+        return message
+
+    message = run(next_message_after_forcing())
+    assert message["command"] == "reload" and message["path"] != "forced"
+
+
+def test_the_redirect_page_escapes_the_site_address(site):
+    site.replace("site.yaml", "网站地址: https://gongkai.example.org/",
+                 '网站地址: https://www.example.gov.cn/gk/"><script>alert(1)</script>/')
+    started = start_preview(site)
+    port = started["port"]
+    try:
+        status, page = get(port, "/")
+        assert status == 200 and "<script>alert" not in page
+        href = re.search(r'<a href="([^"]+)">', page).group(1)
+        assert href == "/gk/%22%3E%3Cscript%3Ealert%281%29%3C/script%3E/index.html"
+        assert started["url"] == f"http://127.0.0.1:{port}{href[:-len('index.html')]}"
+        status, home = get(port, href)                               # and the link leads to the site
+        assert status == 200 and "政府信息公开年报示例门户" in home
+    finally:
+        stop(started["process"])
+
+
+def test_a_preview_open_to_the_network_says_so(site):
+    started = start_preview(site, "--host", "0.0.0.0", stderr=subprocess.PIPE)
+    port, process = started["port"], started["process"]
+    assert get(port, "/", f"evil.example:{port}")[0] == 421          # names are still checked
+    assert get(port, "/", f"192.0.2.7:{port}")[0] == 200             # an address cannot be rebound
+    assert stop(process) == 0
+    warning = process.stderr.read()
+    assert "警告：预览监听在 0.0.0.0，不只是本机：同一网络中的任何人都能打开预览，看到尚未发布的草稿。" in warning
+
+
+def test_loopback_previews_give_no_warning(site):
+    started = start_preview(site, "--host", "localhost", stderr=subprocess.PIPE)
+    assert stop(started["process"]) == 0
+    assert "警告" not in started["process"].stderr.read()
+
+
+def test_sigterm_removes_the_preview_folder_and_its_cache(preview):
+    process, site = preview["process"], preview["site"]
+    assert (preview["out"] / REPORT).is_file() and leftovers(site) != []
+    assert stop(process, signal.SIGTERM) == 0
+    preview["log"].wait_for("已停止预览。")
+    assert not preview["out"].exists()
+    assert leftovers(site) == []                                    # no manifest-*, no opendata-*
