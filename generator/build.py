@@ -152,11 +152,11 @@ def build_site(root: Path, out: Path | None = None, *, jobs: int | None = None,
     root = root.resolve()
     out = (out if out is not None else root / DEFAULT_OUT).resolve()
     check_output_dir(out, root)
-    with output_lock(out):     # a second build waits for nothing: it is refused, and says by whom
-        try:
+    try:
+        with output_lock(out):     # a second build waits for nothing: it is refused, and says by whom
             return _build(root, out, jobs, progress, search)
-        except OSError as exc:     # before anything was written (later ones are WriteFailed already)
-            raise _write_failed(exc, out, changed=False) from None
+    except OSError as exc:         # before anything was written (later ones are WriteFailed already)
+        raise _write_failed(exc, out, changed=False) from None
 
 
 def _build(root: Path, out: Path, jobs: int | None, progress, search: bool) -> BuildResult:

@@ -380,3 +380,9 @@ def test_staging_folders_of_a_killed_build_are_removed_by_the_next(site, kind):
     (leftover / "2023/pagefind.js").write_text("half written", encoding="utf-8")
     assert site.build().code == 0
     assert not leftover.exists()
+
+
+def test_an_output_folder_that_cannot_be_made_is_said_in_words(site, tmp_path):
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    run = site.build("--out", str(tmp_path / "a-file/build"))
+    assert run.code == 1 and "内部错误" not in run.err and "保持原样" in run.err, run.err
