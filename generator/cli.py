@@ -30,6 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, default=None, help="输出文件夹（默认 网站文件夹/build）")
     build.add_argument("--jobs", type=int, default=None, help="同时使用的处理器核数（默认全部）")
     build.add_argument("--quiet", action="store_true", help="只输出问题，不显示进度和结果")
+    build.add_argument("--strict", action="store_true", help="有警告（如站内搜索索引生成失败）也算未通过")
 
     check = commands.add_parser("check", help="检查全部文件（与 build 相同的校验），不写入任何文件")
     check.add_argument("--site", type=Path, default=Path("."), help="网站文件夹（默认当前文件夹）")
@@ -124,6 +125,10 @@ def _build(args) -> int:
     if not args.quiet:
         what = "全部重新生成" if result.full else f"更新了 {result.files} 个有变化的文件" if result.files else "没有变化"
         print(f"{result.reports} 份报告：{what}，输出在 {out}（用时 {elapsed:.1f} 秒）")
+    if args.strict and result.problems.warnings:
+        print(f"构建未通过（--strict：警告也算未通过）：共 {len(result.problems.warnings)} 个警告。"
+              "网站已生成；没有记下的部分（如站内搜索索引）下次构建会重试。", file=sys.stderr)
+        return EXIT_PROBLEMS
     return EXIT_OK
 
 

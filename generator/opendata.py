@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,6 +22,7 @@ from generator.form import FORMAT_NAMES
 from generator.model import Report, Table
 from generator.schema import report_schema
 from generator.tables import HOLE, cell_texts, fill
+from generator.write import write_atomically
 
 CSV_HEADER = ("单位编号", "单位", "单位类型", "年度", "格式", "表", "行", "列", "数值", "按原样发布", "有不符合勾稽关系之处")
 BOM = "\ufeff"
@@ -176,37 +178,58 @@ def unit_open_data(folder: Path | None, unit_id: str, reports: list[Report]) -> 
         bodies.append(body)
         lines.append(data + b"\n")       # one line: the JSON has no line breaks
     share_csv, share_json = b"".join(bodies), b"".join(lines)
+    digest = hashlib.sha256(share_csv + share_json).hexdigest()
     if folder is not None:
-        (folder / f"{unit_id}.csv").write_bytes(share_csv)
-        (folder / f"{unit_id}.jsonl").write_bytes(share_json)
-    return files, hashlib.sha256(share_csv + share_json).hexdigest()
+        for name, data in zip(_fragment_names(unit_id, digest), (share_csv, share_json)):
+            if not (folder / name).is_file():
+                write_atomically(folder / name, data)
+    return files, digest
 
 
 def fragment_folder(root: Path, out: Path) -> Path:
     """Where each unit's share of the portal-wide files waits (the build cache: safe to delete;
-    see fragments_complete)."""
+    see fragments_complete).
+
+    A share is named by its digest, and the manifest of the last good build names the
+    digest of each unit's share: what a failed build wrote is never read (it names no
+    digest the manifest holds), and it is swept away with the next change of open data."""
     return cache_folder(root, f"opendata-{hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]}")
 
 
-def fragments_complete(folder: Path, unit_ids) -> bool:
-    """Every unit's share is there (else the cache was partly deleted: build everything again)."""
+def _fragment_names(unit_id: str, digest: str) -> tuple[str, str]:
+    return f"{unit_id}.{digest}.csv", f"{unit_id}.{digest}.jsonl"      # a unit id has no "."
+
+
+def fragments_complete(folder: Path, shares: dict[str, str]) -> bool:
+    """Every unit's share (unit id -> digest) is there (else the cache was partly deleted:
+    build everything again)."""
     present = {path.name for path in folder.iterdir()}
-    return all(f"{unit_id}.csv" in present and f"{unit_id}.jsonl" in present for unit_id in unit_ids)
+    return all(name in present for unit_id, digest in shares.items() for name in _fragment_names(unit_id, digest))
 
 
-def write_portal_data(folder: Path, unit_ids: list[str], writer) -> int:
-    """data/gongkai-all.csv and .json: every report's every number, unit by unit. Streamed:
-    at 10,000 reports they are hundreds of MB."""
+def sweep_fragments(folder: Path, shares: dict[str, str]) -> None:
+    """Remove every share but these: older ones, and whatever a failed build wrote."""
+    kept = {name for unit_id, digest in shares.items() for name in _fragment_names(unit_id, digest)}
+    for entry in os.scandir(folder):
+        if entry.name not in kept:
+            os.unlink(entry.path)
+
+
+def write_portal_data(folder: Path, shares: dict[str, str], writer) -> int:
+    """data/gongkai-all.csv and .json: every report's every number, unit by unit (unit id ->
+    digest of its share, in order). Streamed: at 10,000 reports they are hundreds of MB."""
+    names = [_fragment_names(unit_id, digest) for unit_id, digest in shares.items()]
+
     def portal_csv():
         yield csv_bytes([], header=True)
-        for unit_id in unit_ids:
-            yield (folder / f"{unit_id}.csv").read_bytes()
+        for csv_name, _ in names:
+            yield (folder / csv_name).read_bytes()
 
     def portal_json():
         yield b"["
         first = True
-        for unit_id in unit_ids:
-            for line in (folder / f"{unit_id}.jsonl").read_bytes().splitlines():
+        for _, json_name in names:
+            for line in (folder / json_name).read_bytes().splitlines():
                 yield (b"\n" if first else b",\n") + line
                 first = False
         yield b"\n]\n"

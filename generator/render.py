@@ -32,7 +32,7 @@ except ImportError:
 
 from generator import __version__
 from generator.form import FORMAT_NAMES, SECTIONS, TABLE_SECTIONS
-from generator.config import cache_folder
+from generator.config import user_cache_folder
 from generator.infographic import build_infographic
 from generator.loader import inside
 from generator.model import KINDS, Report, ReportSummary, SiteConfig, Unit
@@ -287,7 +287,8 @@ class _Template(jinja2.Template):
 
 class _TemplateCache(jinja2.FileSystemBytecodeCache):
     """Compiled templates kept between builds (keyed by their source, so never stale):
-    compiling them was a fifth of a one-report rebuild. Unwritable: simply not kept."""
+    compiling them was a fifth of a one-report rebuild. Unwritable: simply not kept.
+    Loading one executes it, so it is kept in the user's private cache, never in the site."""
 
     def dump_bytecode(self, bucket) -> None:
         try:
@@ -297,10 +298,8 @@ class _TemplateCache(jinja2.FileSystemBytecodeCache):
 
 
 def _bytecode_cache(root: Path) -> jinja2.BytecodeCache | None:
-    try:
-        return _TemplateCache(str(cache_folder(root, "templates")))
-    except OSError:
-        return None
+    folder = user_cache_folder(f"templates/{hashlib.sha256(str(root).encode()).hexdigest()[:16]}")
+    return _TemplateCache(str(folder)) if folder is not None else None
 
 
 class _SandboxedEnvironment(jinja2.sandbox.ImmutableSandboxedEnvironment):

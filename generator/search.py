@@ -10,6 +10,8 @@ report pages) and cannot update one in place, so by year a province's portal is
 indexed in pieces, and an edit re-indexes only its own year.
 
 A site without Pagefind still builds: it gets a warning that says how to add it.
+A year whose index failed is not recorded as indexed, so the next build tries it
+again (and `generate build --strict` fails on the warning).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pathlib import Path
 
 from generator.problems import Problems
 from generator.render import COLUMN_DIR
-from generator.write import replace_folder
+from generator.write import replace_folder, staging_prefix
 
 SEARCH_DIR = "pagefind"
 INSTALL_HINT = "pip install 'pagefind[extended]'"
@@ -36,27 +38,34 @@ def pagefind_executable() -> str | None:
         return shutil.which("pagefind_extended")
 
 
-def index_years(site: Path, years: list[int], problems: Problems) -> None:
-    """Index each year's report pages of the finished site into site/pagefind/<year>."""
+def index_years(site: Path, years: list[int], problems: Problems) -> list[int]:
+    """Index each year's report pages of the finished site into site/pagefind/<year>.
+    Returns the years not indexed (the build records them so, and the next one retries)."""
     executable = _executable(problems) if years else None
-    for year in years if executable else ():
-        _index(executable, site, year, site / SEARCH_DIR / str(year), problems)
+    if executable is None:
+        return list(years)
+    return [year for year in years if not _index(executable, site, year, site / SEARCH_DIR / str(year), problems)]
 
 
-def reindex_years(out: Path, now: dict[int, str], before: dict[int, str], problems: Problems) -> None:
+def reindex_years(out: Path, now: dict[int, str], before: dict[int, str], problems: Problems) -> list[int]:
     """After an incremental build: the years whose report pages changed, each indexed beside
-    the site and swapped in whole; the index of a year without reports any more is removed."""
+    the site and swapped in whole; the index of a year without reports any more is removed.
+    Returns the years whose index is not up to date (see index_years)."""
     index = out / SEARCH_DIR
     changed = [y for y in sorted(now) if now[y] != before.get(y) or not (index / str(y)).is_dir()]
     executable = _executable(problems) if changed else None
+    failed = [] if executable else changed
     for year in changed if executable else ():
-        with tempfile.TemporaryDirectory(prefix=f".{out.name}-search-", dir=out.parent) as scratch:
+        with tempfile.TemporaryDirectory(prefix=staging_prefix(out, "search"), dir=out.parent) as scratch:
             fresh = Path(scratch) / str(year)
             if _index(executable, out, year, fresh, problems):
                 index.mkdir(exist_ok=True)
                 replace_folder(fresh, index / str(year))
+            else:
+                failed.append(year)
     for year in set(before) - set(now):
         shutil.rmtree(index / str(year), ignore_errors=True)
+    return failed
 
 
 def _executable(problems: Problems) -> str | None:

@@ -21,6 +21,7 @@ SIGTERM, it removes its folder and what it left in the build cache.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import ipaddress
 import logging
@@ -46,7 +47,7 @@ from tornado.websocket import WebSocketHandler
 from generator.build import build_site, forget
 from generator.config import load_site_config
 from generator.problems import BuildFailed, Problem, Problems
-from generator.write import OutputRefused
+from generator.write import OutputRefused, output_lock
 
 POLL_SECONDS = 0.15
 MAX_WAIT_SECONDS = 2.0     # a change that never settles is built anyway after this long
@@ -303,13 +304,14 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: b
     for stop in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):   # as Ctrl-C: the folders below are removed
         if stop is not None:
             signal.signal(stop, _interrupt)
-    with tempfile.TemporaryDirectory(prefix="gongkai-preview-") as folder:
+    with tempfile.TemporaryDirectory(prefix="gongkai-preview-") as folder, contextlib.ExitStack() as stack:
         served = Path(folder)
         out = served / sub_path if sub_path else served
         out.mkdir(parents=True, exist_ok=True)
         if sub_path:   # the site lives under its configured sub-path, as it will when published
             _write_redirect(served, sub_path)
         preview = Preview(root, out, log=lambda line: print(line, flush=True))
+        stack.enter_context(output_lock(out))       # the preview folder is this session's alone
         watcher = _PreviewWatcher(preview)
         try:
             preview.build()

@@ -5,16 +5,25 @@ when complete (Lektor's idea, applied to the whole tree): a failed or killed
 build leaves the previous output exactly as it was. An incremental build
 gathers only the changed files aside, after all validation and rendering, and
 renames them into place; only a kill during those few renames could leave a
-mix of old and new pages, each of them whole.
+mix of old and new pages, each of them whole. The build removed its manifest
+before the first rename (generator.build), so the next build rebuilds
+everything and heals that mix, and it removes what a killed build left aside.
+
+One build at a time writes an output folder (output_lock).
 """
 
 from __future__ import annotations
 
 import ctypes
+import errno
+import fcntl
 import filecmp
+import glob
 import os
 import shutil
+import stat
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable
 
@@ -23,6 +32,101 @@ MARKER = ".gongkai-build"   # marks a folder as ours, so we never replace anythi
 
 class OutputRefused(Exception):
     """The output folder is one we must not replace; the message is Chinese."""
+
+
+class OutputBusy(OutputRefused):
+    """Another build (or a preview) is writing the same output folder."""
+
+
+class WriteFailed(OutputRefused):
+    """The file system refused a write (a full disk, a read-only folder); the message says so."""
+
+
+# Staging folders beside the output, by the writer that makes them (see remove_leftovers).
+STAGING = ("new", "pending", "search", "old")
+_held: dict[str, int] = {}      # lock file -> how many times this process holds it
+
+
+@contextmanager
+def output_lock(out: Path):
+    """Only one build writes an output folder at a time: an exclusive flock on a file beside it
+    (.<name>.lock), released by the kernel when its holder dies however it dies, so a lock is
+    never stale. Held, it is safe to remove the staging folders left beside the output:
+    their owner is gone. Re-entrant within a process (the preview holds it across builds).
+    The lock file is removed on release."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    path = str(out.parent / f".{out.name}.lock")
+    if path in _held:
+        _held[path] += 1
+        try:
+            yield
+        finally:
+            _held[path] -= 1
+        return
+    fd = _locked(path, out)
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        _held[path] = 1
+        try:
+            remove_leftovers(out)
+            yield
+        finally:
+            del _held[path]
+            Path(path).unlink(missing_ok=True)     # before the lock goes: see _locked
+    finally:
+        os.close(fd)
+
+
+def _locked(path: str, out: Path) -> int:
+    """The lock file, opened and locked. Not through a link planted at its name (the pid is
+    written into it); and locked only if it is still the file at that name, not one that its
+    last holder removed meanwhile (then the next holder would lock another file)."""
+    while True:
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
+        except OSError as exc:
+            raise OutputRefused(f"无法打开锁文件 {path}：{in_words(exc)}") from None
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode) or info.st_nlink > 1:
+                raise OutputRefused(f"锁文件 {path} 不是普通文件（或是硬链接），为安全起见不会写入：请删除它后重新生成")
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.read(fd, 100).decode("utf-8", "replace").strip()
+                raise OutputBusy(f"另一个 gongkai 进程{f'（进程号 {holder}）' if holder.isdigit() else ''}正在生成或"
+                                 f"预览输出文件夹 {out}：请等它结束后再运行") from None
+            try:
+                if os.stat(path, follow_symlinks=False).st_ino == info.st_ino:
+                    return fd
+            except FileNotFoundError:
+                pass
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)
+
+
+_IN_WORDS = {errno.ENOSPC: "磁盘已满", errno.EDQUOT: "超出磁盘配额", errno.EROFS: "文件系统是只读的",
+             errno.EACCES: "没有权限", errno.EPERM: "没有权限", errno.ELOOP: "它是一个链接"}
+
+
+def in_words(exc: OSError) -> str:
+    """What went wrong with a file, in Chinese (the system's own words after it)."""
+    said = _IN_WORDS.get(exc.errno)
+    return f"{said}（{exc.strerror}）" if said else f"系统错误：{exc.strerror or exc}"
+
+
+def remove_leftovers(out: Path) -> None:
+    """The staging folders of builds that were killed (call only holding output_lock)."""
+    for kind in STAGING:
+        for leftover in glob.glob(glob.escape(str(out.parent / staging_prefix(out, kind))) + "*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def staging_prefix(out: Path, kind: str) -> str:
+    return f".{out.name}-{kind}-"
 
 
 def check_output_dir(out: Path, site_root: Path) -> None:
@@ -46,9 +150,7 @@ class FullTree:
     def __init__(self, out: Path):
         self.out = out
         out.parent.mkdir(parents=True, exist_ok=True)
-        for leftover in out.parent.glob(f".{out.name}-new-*"):
-            shutil.rmtree(leftover, ignore_errors=True)    # from a build that was killed
-        self.staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
+        self.staging = Path(tempfile.mkdtemp(prefix=staging_prefix(out, "new"), dir=out.parent))
         self._folders: set[str] = set()     # made in this process (workers each keep their own)
 
     def write(self, rel: str, data: bytes) -> bool:
@@ -86,9 +188,7 @@ class PendingFiles:
 
     def __init__(self, out: Path):
         self.out = out
-        for leftover in out.parent.glob(f".{out.name}-pending-*"):
-            shutil.rmtree(leftover, ignore_errors=True)
-        self.pending = Path(tempfile.mkdtemp(prefix=f".{out.name}-pending-", dir=out.parent))
+        self.pending = Path(tempfile.mkdtemp(prefix=staging_prefix(out, "pending"), dir=out.parent))
 
     def write(self, rel: str, data: bytes) -> bool:
         current = self.out / rel
@@ -130,10 +230,19 @@ class PendingFiles:
 
 def write_atomically(path: Path, data: bytes) -> None:
     """A file written aside and renamed into place: never seen half-written."""
+    os.replace(write_aside(path, data), path)
+
+
+def write_aside(path: Path, data: bytes) -> Path:
+    """`data` in a new file beside `path`, returned: os.replace puts it in place. Made new
+    (whatever was at its name is removed first), so it never writes through a link planted
+    there, nor does the rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
+    temporary.unlink(missing_ok=True)
+    with open(temporary, "xb") as f:
+        f.write(data)
+    return temporary
 
 
 def replace_folder(new: Path, target: Path) -> None:
@@ -149,7 +258,7 @@ def _swap_in(staging: Path, out: Path) -> None:
         return
     if _exchange(staging, out):
         return
-    old = out.with_name(f".{out.name}-old-{os.getpid()}")
+    old = out.with_name(f"{staging_prefix(out, 'old')}{os.getpid()}")
     os.rename(out, old)
     os.rename(staging, out)
     os.rename(old, staging)

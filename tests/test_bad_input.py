@@ -399,3 +399,106 @@ def test_mutated_input_ends_in_a_build_or_clean_error_lines(pristine, tmp_path_f
         for page in (root / "build").rglob("*.html"):
             html = page.read_text(encoding="utf-8")
             assert "<script>alert" not in html and not dangerous(html), page
+
+
+# --- the file system says no: a full disk, links out of the site ------------------------------
+
+@pytest.fixture
+def full_disk(monkeypatch):
+    """Call with a pattern: from then on, writing a file whose path matches it fails as on a full
+    disk (tests run as root, so a read-only folder cannot be made with chmod)."""
+    import builtins
+    import errno
+    import io
+
+    real_open = builtins.open
+
+    def refuse(pattern: str) -> None:
+        def open_(file, mode="r", *args, **kwargs):
+            if set(mode) & set("wxa+") and not isinstance(file, int) and re.search(pattern, os.fspath(file)):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), os.fspath(file))
+            return real_open(file, mode, *args, **kwargs)
+        monkeypatch.setattr(builtins, "open", open_)
+        monkeypatch.setattr(io, "open", open_)
+    return refuse
+
+
+def test_a_full_disk_at_the_manifest_leaves_the_output_as_it_was(site, full_disk, monkeypatch):
+    assert site.build().code == 0
+    before = snapshot(site.root / "build")
+    site.replace(NARRATIVE, "## 五、", "新的一段。\n\n## 五、")
+    full_disk(r"manifest-")
+    run = site.build()
+    assert run.code == 1 and "磁盘已满" in run.err and "保持原样" in run.err, run.err
+    assert "内部错误" not in run.err and "Traceback" not in run.err
+    assert snapshot(site.root / "build") == before
+    monkeypatch.undo()
+    assert site.build().code == 0 and "新的一段。" in site.page("nianbao/huajie/2023.html")
+
+
+@pytest.mark.parametrize("cached", [True, False], ids=["incremental", "full"])
+def test_a_full_disk_at_a_page_leaves_the_output_as_it_was(site, full_disk, monkeypatch, cached):
+    assert site.build().code == 0
+    before = snapshot(site.root / "build")
+    site.replace(NARRATIVE, "## 五、", "新的一段。\n\n## 五、")
+    if not cached:
+        shutil.rmtree(site.root / ".gongkai-cache")
+    full_disk(r"huajie/2023\.html$")
+    run = site.build()
+    assert run.lines[-1].startswith("构建失败：") and "2023.html：磁盘已满" in run.err, run.err
+    assert run.code == 1 and "内部错误" not in run.err and "保持原样" in run.err
+    assert snapshot(site.root / "build") == before
+    assert not [p.name for p in site.root.iterdir() if p.name.startswith(".build-")]
+    monkeypatch.undo()
+    assert site.build().code == 0 and "新的一段。" in site.page("nianbao/huajie/2023.html")
+
+
+def outside_folder(tmp_path) -> tuple:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / ".gitignore").write_text("keep me\n", encoding="utf-8")
+    return outside, {p.name: p.read_bytes() for p in outside.iterdir()}
+
+
+def test_a_cache_folder_linked_out_of_the_site_is_refused(site, tmp_path):
+    outside, before = outside_folder(tmp_path)
+    (site.root / ".gongkai-cache").symlink_to(outside)
+    run = site.build()
+    assert run.code == 1 and "缓存文件夹" in run.err and "内部错误" not in run.err, run.err
+    assert {p.name: p.read_bytes() for p in outside.iterdir()} == before
+    assert not (site.root / "build").exists()
+
+
+def test_a_cache_subfolder_or_lock_file_linked_out_of_the_site_is_refused(site, tmp_path):
+    outside, before = outside_folder(tmp_path)
+    assert site.build().code == 0
+    (fragments,) = (site.root / ".gongkai-cache").glob("opendata-*")
+    shutil.rmtree(fragments)
+    fragments.symlink_to(outside)
+    site.replace(HUAJIE, "行政处罚: 365", "行政处罚: 366")        # a number: the open data is written
+    run = site.build()
+    assert run.code == 1 and "缓存文件夹" in run.err and "内部错误" not in run.err, run.err
+    fragments.unlink()
+    lock = site.root / ".build.lock"
+    assert not lock.exists()                                  # removed when released
+    lock.symlink_to(outside / ".gitignore")
+    run = site.build()
+    assert run.code == 1 and "锁文件" in run.err and "内部错误" not in run.err, run.err
+    assert {p.name: p.read_bytes() for p in outside.iterdir()} == before
+
+
+# --- leftovers of killed builds ------------------------------------------------------------
+
+@pytest.mark.parametrize("kind", ["new", "pending", "search", "old"])
+def test_staging_folders_of_a_killed_build_are_removed_by_the_next(site, kind):
+    leftover = site.root / f".build-{kind}-k1ll3d"
+    (leftover / "2023").mkdir(parents=True)
+    (leftover / "2023/pagefind.js").write_text("half written", encoding="utf-8")
+    assert site.build().code == 0
+    assert not leftover.exists()
+
+
+def test_an_output_folder_that_cannot_be_made_is_said_in_words(site, tmp_path):
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    run = site.build("--out", str(tmp_path / "a-file/build"))
+    assert run.code == 1 and "内部错误" not in run.err and "保持原样" in run.err, run.err

@@ -176,3 +176,77 @@ def test_readme_first_command_builds_the_example_in_a_fresh_copy(tmp_path):
     result = subprocess.run(["bash", "-c", build_command], cwd=fresh, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert (fresh / "build/nianbao/huajie/2023.html").is_file()
+
+
+# --- concurrent builds ------------------------------------------------------------------------
+
+def listed(folder: Path) -> set[str]:
+    """Every file's path, the search index's by year only (Pagefind names its files by content
+    hashes that vary between runs over the same pages)."""
+    return {(rel if not rel.startswith("pagefind/") else "/".join(rel.split("/")[:2]))
+            for rel in (p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())}
+
+
+def test_two_builds_at_once_never_empty_the_site(site, tmp_path):
+    """Two full builds started at random offsets, 20 times: one of them may be refused (another
+    build holds the output folder), neither may leave an incomplete site or a cache that says
+    an incomplete site is complete."""
+    import random
+    import shutil
+    import time
+
+    clean = tmp_path / "clean"
+    run = generate("build", "--site", str(site.root), "--out", str(clean))
+    assert run.code == 0 and "警告" not in run.err, run.err
+    expected = listed(clean)
+    command = [sys.executable, "-m", "generator", "build", "--site", str(site.root), "--quiet"]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    rng = random.Random(21)
+    for attempt in range(20):
+        shutil.rmtree(site.root / ".gongkai-cache", ignore_errors=True)     # both are full builds
+        first = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+        time.sleep(rng.uniform(0, 0.5))                   # the random start offset (a build takes about 0.7 s)
+        second = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+        for process in (first, second):
+            err = process.communicate()[1]
+            # A build that ends well built the whole site: no warning (a search index with no pages
+            # to index is how a build whose staging folder was taken away shows it).
+            assert (process.returncode == 0 and "警告" not in err) or (
+                process.returncode == 1 and "正在生成或预览" in err), err
+        assert listed(site.root / "build") == expected, f"attempt {attempt}"
+        run = site.build()
+        assert run.code == 0 and listed(site.root / "build") == expected, f"attempt {attempt}: {run.err}"
+    assert not [p.name for p in site.root.iterdir() if p.name.startswith(".build-")]
+
+
+def test_a_build_refused_while_another_holds_the_output_says_by_whom(site):
+    from generator.write import output_lock
+
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from pathlib import Path; "
+                               "from generator.write import output_lock\n"
+                               f"with output_lock(Path({str(site.root / 'build')!r})):\n"
+                               "    print('held', flush=True); sys.stdin.read()"],
+                              env={**os.environ, "PYTHONPATH": str(REPO)}, stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "held\n"
+        run = site.build()
+        assert run.code == 1 and f"进程号 {holder.pid}" in run.err and "Traceback" not in run.err, run.err
+        assert not (site.root / "build").exists()
+    finally:
+        holder.communicate("")
+    assert site.build().code == 0            # released when its holder ended
+    assert not (site.root / ".build.lock").exists()      # and removed on release: nothing left in the site
+    with output_lock(site.root / "build"):   # re-entrant in one process: the preview holds it across builds
+        assert site.build().code == 0
+
+
+def test_check_writes_nothing_into_the_site(site):
+    def everything() -> dict[str, bytes]:
+        return {p.relative_to(site.root).as_posix(): p.read_bytes() if p.is_file() else b"/"
+                for p in site.root.rglob("*")}
+
+    before = everything()
+    run = generate("check", "--site", str(site.root))
+    assert run.code == 0, run.err
+    assert everything() == before and not (site.root / ".gongkai-cache").exists()

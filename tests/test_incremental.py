@@ -261,3 +261,200 @@ def test_a_touched_file_is_hashed_once_not_at_every_build(copy, tmp_path, monkey
     monkeypatch.setattr(build_module, "_signature", lambda *a, **k: hashed.append(a[1]) or real(*a, **k))
     assert build_module.build_site(copy, out, jobs=1).files == 0 and len(hashed) == 1
     assert build_module.build_site(copy, out, jobs=1).files == 0 and len(hashed) == 1
+
+
+# --- the cache in the site folder is not trusted ----------------------------------------------
+
+@pytest.fixture
+def user_cache(tmp_path, monkeypatch) -> Path:
+    """The user's own cache folder (the key, compiled templates): private to each test."""
+    folder = tmp_path / "user-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    return folder / "gongkai"
+
+
+class _Planted:
+    """Unpickling this creates a file: proof that a planted pickle was loaded."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return open, (str(self.marker), "w")
+
+
+def test_a_planted_manifest_is_never_unpickled(site, tmp_path, user_cache):
+    import marshal
+    import pickle
+
+    from generator.build import MANIFEST_FORMAT
+
+    assert site.build().code == 0
+    marker = tmp_path / "planted-code-ran"
+    evil = pickle.dumps(_Planted(marker))
+    (manifest,) = (site.root / ".gongkai-cache").glob("manifest-*.bin")
+    # The manifest's fields, with a pickle wherever one was read: the units' list and each record.
+    record = ((), evil, "", "", {}, 0, evil)
+    manifest.write_bytes(marshal.dumps((MANIFEST_FORMAT, "", {}, "", "", {}, [], ("", {}), {}, 0, evil,
+                                        {"huajie": record})))
+    run = site.build()
+    assert run.code == 0 and "全部重新生成" in run.out, run.err
+    assert not marker.exists()
+
+
+def test_a_planted_template_bytecode_cache_is_not_executed(site, tmp_path, user_cache):
+    """Compiled templates planted where the cache used to be (.gongkai-cache/templates), under
+    the keys the build looks for: loading one would run it."""
+    import os
+
+    from jinja2.bccache import Bucket, FileSystemBytecodeCache
+
+    from generator.loader import read_inputs
+    from generator.problems import Problems
+    from generator.render import Renderer, default_templates_dir
+
+    marker = tmp_path / "planted-code-ran"
+    planted = site.root / ".gongkai-cache/templates"
+    planted.mkdir(parents=True)
+    cache = FileSystemBytecodeCache(str(planted))
+    renderer = Renderer(site.root, *read_inputs(site.root, Problems())[:2], Problems())
+    templates = default_templates_dir()
+    for path in templates.rglob("*.html"):
+        name = path.relative_to(templates).as_posix()
+        bucket = Bucket(renderer.env, renderer.env.bytecode_cache.get_cache_key(name, os.path.normpath(path)),
+                        cache.get_source_checksum(path.read_text(encoding="utf-8")))
+        bucket.code = compile(f"open({str(marker)!r}, 'w').close()", name, "exec")
+        cache.dump_bytecode(bucket)
+    assert site.build().code == 0
+    assert not marker.exists()
+
+
+def test_random_bit_flips_of_the_manifest_end_in_a_correct_build(site, user_cache):
+    import random
+
+    assert site.build().code == 0
+    expected = tree(site.root / "build")
+    (manifest,) = (site.root / ".gongkai-cache").glob("manifest-*.bin")
+    rng = random.Random(6)
+    for flip in range(50):
+        data = bytearray(manifest.read_bytes())
+        bit = rng.randrange(len(data) * 8)
+        data[bit // 8] ^= 1 << bit % 8
+        manifest.write_bytes(bytes(data))
+        run = site.build()
+        assert run.code == 0 and "警告" not in run.err, f"bit {bit}: {run.err}"
+        assert tree(site.root / "build") == expected, f"bit {bit}"
+        assert site.build().code == 0 and tree(site.root / "build") == expected, f"bit {bit}, then again"
+
+
+def test_open_data_of_a_failed_build_is_never_published(site, user_cache):
+    """A failed build computed huajie's share of the open data with 999; the editor undoes that
+    edit (same bytes, new mtime) and fixes the real error with another number: the portal-wide
+    files must say 365, as huajie's page does."""
+    import csv
+    import io
+
+    assert site.build().code == 0
+    huajie, huaian = "content/reports/huajie/2023.yaml", "content/reports/huaian/2024.yaml"
+    original = site.path(huajie).read_bytes()
+    site.replace(huajie, "行政处罚: 365", "行政处罚: 999")                       # valid: this unit builds
+    site.replace(huaian, "[3001,   53,    0,    0,   61,    4, 3119]", "[3001,   53,    0,    0,   61,    4, 3118]")
+    assert site.build().code == 1                                               # huaian's total fails it
+    site.path(huajie).write_bytes(original)                                     # undone: touched, not edited
+    site.replace(huaian, "3118]", "3119]")
+    site.replace(huaian, "行政处罚: 3985758", "行政处罚: 3985759")                # a number: open data rewritten
+    assert site.build().code == 0
+    rows = list(csv.DictReader(io.StringIO(site.page("data/gongkai-all.csv").lstrip("\ufeff"))))
+    published = {(row["单位编号"], row["行"]): row["数值"] for row in rows if row["行"] == "行政处罚"}
+    assert published == {("huajie", "行政处罚"): "365", ("huaian", "行政处罚"): "3985759"}
+    reports = {report["单位"]["编号"]: report for report in json.loads(site.page("data/gongkai-all.json"))}
+    table = next(t for t in reports["huajie"]["表格"] if t["表"] == "二")
+    assert [row["数值"] for row in table["行"] if row["行"] == "行政处罚"] == [{"本年处理决定数量": 365}]
+    assert "365" in site.page("nianbao/huajie/2023.html") and "999" not in site.page("nianbao/huajie/2023.html")
+
+
+def test_a_failed_search_index_is_built_again_by_the_next_build(site, user_cache, monkeypatch):
+    import generator.search
+
+    assert site.build().code == 0
+    index = site.root / "build/pagefind/2023"
+    before = index.stat().st_ino
+    site.replace("content/reports/huajie/2023.md", "## 五、", "新的一段。\n\n## 五、")
+    real = generator.search.pagefind_executable
+    monkeypatch.setattr(generator.search, "pagefind_executable", lambda: "/bin/false")   # Pagefind fails
+    run = site.build("--strict")
+    assert run.code == 1 and "站内搜索索引（2023 年度）生成失败" in run.err and "--strict" in run.err, run.err
+    assert "新的一段。" in site.page("nianbao/huajie/2023.html") and index.stat().st_ino == before
+    assert site.build().code == 0 and index.stat().st_ino == before              # failed again: still stale
+    monkeypatch.setattr(generator.search, "pagefind_executable", real)
+    run = site.build("--strict")
+    assert run.code == 0 and "生成失败" not in run.err, run.err
+    assert index.stat().st_ino != before                                         # indexed again
+    assert "没有变化" in site.build("--strict").out                               # and recorded as done
+
+
+def test_a_tree_that_lost_a_page_is_not_trusted_whatever_its_folder_times_say(site, user_cache):
+    """The manifest is not trusted over the output: a page removed with its folder's mtime set
+    back, or the whole tree swapped for a copy that lacks a page (with the same mtimes)."""
+    import shutil
+
+    out = site.root / "build"
+    assert site.build().code == 0
+    expected = tree(out)
+    page = out / "nianbao/huajie/2023.html"
+
+    def remove_quietly(page: Path) -> None:
+        folder = page.parent.stat()
+        page.unlink()
+        os.utime(page.parent, ns=(folder.st_atime_ns, folder.st_mtime_ns))
+
+    remove_quietly(page)
+    assert site.build().code == 0 and tree(out) == expected
+    copy = site.root / "copy"
+    shutil.copytree(out, copy)                  # copystat: the copy's folders have the same mtimes
+    remove_quietly(copy / "nianbao/huajie/2023.html")
+    shutil.rmtree(out)
+    copy.rename(out)
+    assert site.build().code == 0 and tree(out) == expected
+
+
+def test_an_incremental_build_killed_while_moving_files_in_is_healed_by_the_next(site, tmp_path, user_cache):
+    """The stated guarantee (README, 安全): a kill among an incremental build's renames may leave
+    whole pages old and new side by side; the next build finds no manifest (removed before
+    the first rename) and rebuilds everything, and removes what was left aside."""
+    import signal
+    import subprocess
+
+    assert site.build().code == 0
+    site.replace("content/reports/huajie/2023.yaml", "行政处罚: 365", "行政处罚: 366")   # several files change
+    killed_after_two_moves = (
+        "import os, signal, sys\n"
+        "import generator.write as write\n"
+        "real, moved = os.replace, []\n"
+        "def replace(source, target):\n"
+        "    real(source, target)\n"
+        "    if '-pending-' in str(source):\n"
+        "        moved.append(target)\n"
+        "        if len(moved) == 2:\n"
+        "            os.kill(os.getpid(), signal.SIGKILL)\n"
+        "write.os.replace = replace\n"
+        "from generator.cli import main\n"
+        f"main(['build', '--site', {str(site.root)!r}])\n")
+    process = subprocess.run([sys.executable, "-c", killed_after_two_moves], capture_output=True, text=True,
+                             env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert process.returncode == -signal.SIGKILL, process.stderr
+    assert list(site.root.glob(".build-pending-*")) and not list((site.root / ".gongkai-cache").glob("manifest-*"))
+    run = site.build()
+    assert run.code == 0 and "全部重新生成" in run.out, run.err
+    assert generate("build", "--site", str(site.root), "--out", str(tmp_path / "clean")).code == 0
+    assert tree(site.root / "build") == tree(tmp_path / "clean")
+    assert not [p.name for p in site.root.iterdir() if p.name.startswith(".build-")]
+
+
+def test_a_manifest_made_for_another_output_folder_is_not_taken(site, tmp_path, user_cache):
+    """Authentic, but not this folder's: copied over this one's, it is ignored (a full build)."""
+    assert site.build().code == 0
+    assert site.build("--out", str(tmp_path / "other")).code == 0
+    ours, other = sorted((site.root / ".gongkai-cache").glob("manifest-*.bin"), key=lambda p: p.stat().st_mtime_ns)
+    ours.write_bytes(other.read_bytes())
+    assert "全部重新生成" in site.build().out

@@ -89,11 +89,12 @@ def test_a_harmless_site_template_folder_changes_no_byte(site, built_example):
     assert published(site.root / "build") == published(built_example)
 
 
-def test_the_sandbox_gives_the_same_bytes_as_the_unsandboxed_environment(site, monkeypatch):
+def test_the_sandbox_gives_the_same_bytes_as_the_unsandboxed_environment(site, monkeypatch, tmp_path):
     assert site.build().code == 0
     sandboxed = published(site.root / "build")
     monkeypatch.setattr(render, "_SandboxedEnvironment", jinja2.Environment)
     shutil.rmtree(site.root / ".gongkai-cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))   # no templates compiled in the sandbox
     shutil.rmtree(site.root / "build")
     assert site.build().code == 0
     assert published(site.root / "build") == sandboxed
