@@ -213,6 +213,11 @@ def test_invisible_characters_in_names_and_labels_are_refused_with_their_positio
         f"{units}:{site.line_of(units, '名称: 花街镇')}: 「名称」的第 4 个字符是不可见的从右到左覆盖控制符 U+202E，请删除 (name)",
         "site.yaml:4: 「网站名称」的第 5 个字符是不可见的零宽空格 U+200B，请删除 (name)",
     ]
+    site.replace(units, f"名称: 花街镇{RLO}人民政府", "名称: 花街镇人民政府")
+    site.replace("site.yaml", ZWSP, "")
+    site.replace(title, "发布机构:", f"标题: 花街镇{RLO}人民政府2023年政府信息公开工作年度报告\n发布机构:")
+    assert problems(site.build()) == [
+        f"{title}:{site.line_of(title, '标题:')}: 「标题」的第 4 个字符是不可见的从右到左覆盖控制符 U+202E，请删除 (title)"]
 
 
 def test_invisible_characters_in_a_reports_keys_and_labels_are_refused_once(site):
