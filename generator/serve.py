@@ -44,8 +44,9 @@ from tornado import ioloop, web
 from tornado.httputil import split_host_and_port
 from tornado.websocket import WebSocketHandler
 
-from generator.build import build_site, forget
+from generator.build import build_site
 from generator.config import load_site_config
+from generator.manifest import forget
 from generator.problems import BuildFailed, Problem, Problems
 from generator.write import OutputRefused, output_lock
 

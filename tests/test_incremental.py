@@ -251,14 +251,15 @@ def test_a_page_deleted_from_the_output_by_hand_is_written_again(copy, tmp_path)
 
 def test_a_touched_file_is_hashed_once_not_at_every_build(copy, tmp_path, monkeypatch):
     from generator import build as build_module
+    from generator import changes
 
     out = tmp_path / "out"
     build_module.build_site(copy, out, jobs=1)
     data, _ = first_report(copy)
     data.write_bytes(data.read_bytes())                  # new mtime, same bytes
     hashed = []
-    real = build_module._signature
-    monkeypatch.setattr(build_module, "_signature", lambda *a, **k: hashed.append(a[1]) or real(*a, **k))
+    real = changes.input_signature
+    monkeypatch.setattr(changes, "input_signature", lambda *a, **k: hashed.append(a[1]) or real(*a, **k))
     assert build_module.build_site(copy, out, jobs=1).files == 0 and len(hashed) == 1
     assert build_module.build_site(copy, out, jobs=1).files == 0 and len(hashed) == 1
 
@@ -287,16 +288,19 @@ def test_a_planted_manifest_is_never_unpickled(site, tmp_path, user_cache):
     import marshal
     import pickle
 
-    from generator.build import MANIFEST_FORMAT
+    from generator.manifest import MANIFEST_FORMAT
 
     assert site.build().code == 0
     marker = tmp_path / "planted-code-ran"
     evil = pickle.dumps(_Planted(marker))
     (manifest,) = (site.root / ".gongkai-cache").glob("manifest-*.bin")
     # The manifest's fields, with a pickle wherever one was read: the units' list and each record.
-    record = ((), evil, "", "", {}, 0, evil)
-    manifest.write_bytes(marshal.dumps((MANIFEST_FORMAT, "", {}, "", "", {}, [], ("", {}), {}, 0, evil,
-                                        {"huajie": record})))
+    record = {"stats": (), "warnings": evil, "listing": "", "open_data": "", "searchable": {}, "reports": 0,
+              "cold": evil}
+    manifest.write_bytes(marshal.dumps({"format": MANIFEST_FORMAT, "key": "", "globals": {}, "listing": "",
+                                        "open_data": "", "search": {}, "site_outputs": [], "listings": ("", {}),
+                                        "folders": {}, "fragments": None, "unit_list": evil,
+                                        "units": {"huajie": record}}))
     run = site.build()
     assert run.code == 0 and "全部重新生成" in run.out, run.err
     assert not marker.exists()

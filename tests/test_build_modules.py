@@ -1,0 +1,129 @@
+"""The build's parts on their own: the manifest stored by field name, a unit processed from
+its context alone (inherited by forked workers, never pickled), and modules a newcomer can read."""
+
+from __future__ import annotations
+
+import ast
+import hmac
+import marshal
+import os
+import sys
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+from generator import manifest as manifest_module
+from generator.config import cache_key
+from generator.loader import read_inputs
+from generator.manifest import MANIFEST_FORMAT, Manifest, UnitRecord, read_manifest, write_manifest
+from generator.model import Unit
+from generator.problems import ERROR, WARNING, Problem, Problems
+from generator.render import Renderer
+from generator.workers import UnitPass, process_unit, process_units
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+from synthetic import make_site  # noqa: E402
+
+BUILD_MODULES = ["build", "changes", "manifest", "workers"]
+
+
+@pytest.fixture
+def user_key(tmp_path, monkeypatch):
+    """The manifest's key in a user cache folder of this test's own."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+
+
+def a_manifest() -> Manifest:
+    warning = Problem(WARNING, "content/a/2023.yaml", 3, "说明", "R5")
+    record = UnitRecord({"content/a/2023.yaml": (1, 2, "ab")}, [("a", 2023)], ["nianbao/a/2023.html"], (1, 2),
+                        [warning], open_data="od", searchable={2023: "s"})
+    unit = Unit("a", "甲单位", "部门", None, None, 1, None, "content/units.yaml", 4)
+    return Manifest("key", {"site.yaml": "g"}, {"a": record}, listing="l", open_data="o", search={2023: "s"},
+                    site_outputs={"index.html"}, unit_list=("sha", {"a": unit}, [warning]),
+                    listings=("/site", {"a": (5, {})}), folders={"nianbao": (1, 2, True)}, fragments=(3, 4, False))
+
+
+def stored_payload(root: Path):
+    (path,) = (root / ".gongkai-cache").glob("manifest-*.bin")
+    return marshal.loads(path.read_bytes()[32:])      # after the HMAC
+
+
+def test_the_manifest_is_stored_by_field_name_and_read_back_by_name(tmp_path, user_key):
+    root, out = tmp_path / "site", tmp_path / "out"
+    manifest = a_manifest()
+    write_manifest(root, out, manifest)
+    stored = stored_payload(root)
+    assert stored.keys() == {f.name for f in fields(Manifest)} | {"format"}
+    assert stored["format"] == MANIFEST_FORMAT
+    record = stored["units"]["a"]
+    assert record.keys() == {f.name for f in fields(UnitRecord)} - set(manifest_module.COLD_FIELDS) | {"cold"}
+    assert marshal.loads(record["cold"]).keys() == set(manifest_module.COLD_FIELDS)
+    assert stored["unit_list"][1]["a"]["name"] == "甲单位" and stored["unit_list"][2][0]["rule"] == "R5"
+
+    again = read_manifest(root, out)
+    assert "inputs" not in again.units["a"].__dict__          # the cold fields are read when first asked for
+    for name in (f.name for f in fields(Manifest)):
+        assert getattr(again, name) == getattr(manifest, name), name
+
+
+def test_a_manifest_of_the_positional_format_is_not_read(tmp_path, user_key):
+    """The format before MANIFEST_FORMAT 7, a tuple, properly signed: a full build, not a crash."""
+    root, out = tmp_path / "site", tmp_path / "out"
+    write_manifest(root, out, a_manifest())
+    path = manifest_module.manifest_path(root, out)
+    payload = marshal.dumps((6, "key", {}, "", "", {}, [], ("", {}), {}, None, ("", {}, []), {}))
+    mac = hmac.new(cache_key(), os.fsencode(path) + b"\0" + payload, "sha256").digest()   # as the build signs
+    path.write_bytes(mac + payload)
+    assert read_manifest(root, out) is None
+
+
+def unit_pass(root: Path, problems: Problems) -> UnitPass:
+    config, units, files = read_inputs(root, problems)
+    return UnitPass(root, units, files, Renderer(root, config, units, problems), None, indexed=False)
+
+
+def test_a_unit_is_processed_from_its_context_alone(site):
+    problems = Problems()
+    work = unit_pass(site.root, problems)
+    outcome = process_unit(work, "huajie")
+    assert outcome.unit_id == "huajie" and outcome.record.reports >= 1
+    assert "nianbao/huajie/2023.html" in outcome.record.outputs
+    assert not [p for p in outcome.problems if p.level == ERROR] and not outcome.written   # nothing written: a check
+
+
+def test_forked_workers_inherit_the_context_and_never_pickle_it(tmp_path, monkeypatch):
+    root = tmp_path / "site"
+    make_site(root, 60)                # above PARALLEL_FROM: the pool is used
+    problems = Problems()
+    work = unit_pass(root, problems)
+
+    def refuse(*args):
+        raise AssertionError("the UnitPass was pickled")
+
+    monkeypatch.setattr(UnitPass, "__reduce_ex__", refuse, raising=False)
+    real, pids = process_unit, tmp_path / "pids"
+    pids.mkdir()
+
+    def noted(work, unit_id):
+        (pids / str(os.getpid())).touch()
+        return real(work, unit_id)
+
+    monkeypatch.setattr("generator.workers.process_unit", noted)
+    manifest = Manifest("", {})
+    process_units(work, list(work.files), manifest, problems, jobs=2, progress=None)
+    assert manifest.units.keys() == work.files.keys() and not problems.errors
+    assert {p.name for p in pids.iterdir()} - {str(os.getpid())}, "no worker process was used"
+
+
+def test_the_build_modules_are_small_and_share_no_private_names():
+    """No module of the build over ~350 lines without a reason at its top, and no private
+    name (`_x`) imported from another module: what another module uses is public."""
+    for name in BUILD_MODULES:
+        source = (REPO / "generator" / f"{name}.py").read_text(encoding="utf-8")
+        assert source.count("\n") <= 350, f"generator/{name}.py: {source.count(chr(10))} lines"
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("generator"):
+                private = [a.name for a in node.names if a.name.startswith("_") and not a.name.endswith("__")]
+                assert not private, f"generator/{name}.py imports {private} from {node.module}"
