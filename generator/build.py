@@ -145,6 +145,15 @@ def _write(work: UnitPass, todo: list[str], manifest: Manifest, previous: Manife
     except BaseException:
         writer.discard()
         raise
+    _after_commit(work, todo, manifest, previous, problems, staged)
+    return written
+
+
+def _after_commit(work: UnitPass, todo: list[str], manifest: Manifest, previous: Manifest | None,
+                  problems: Problems, staged: Path | None) -> None:
+    """Re-index the years whose report pages changed, take the output folders' stamps, sweep
+    the open data shares no longer named, and save the manifest if what it records changed."""
+    root, out = work.root, work.writer.out
     try:
         if work.indexed and previous is not None:         # only the years whose report pages changed
             _not_indexed(manifest, reindex_years(out, manifest.search, previous.search, problems))
@@ -156,7 +165,6 @@ def _write(work: UnitPass, todo: list[str], manifest: Manifest, previous: Manife
             write_manifest(root, out, manifest)
     except OSError as exc:
         raise _write_failed(exc, out, changed=True) from None
-    return written
 
 
 def _write_site_files(work: UnitPass, manifest: Manifest, previous: Manifest | None, problems: Problems) -> int:
