@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 from generator.narrative import PLACEHOLDER
+from generator.problems import CommandFailed
 from generator.render import default_templates_dir
 
 EXAMPLE_UNIT = "huajie"
@@ -37,8 +38,8 @@ huajie:
 """
 
 
-class InitRefused(Exception):
-    """The target folder cannot take a new site; the message is Chinese."""
+class InitRefused(CommandFailed):
+    """The target folder cannot take a new site (or report); the message is Chinese."""
 
 
 def example_content_dir() -> Path:
@@ -124,7 +125,7 @@ def new_report(root: Path, unit_id: str, year: int, today=None) -> tuple[list[Pa
     problems = Problems()
     units = load_units(root, problems)
     if problems.errors:
-        raise InitRefused("单位名录有错误，请先改正：" + "；".join(p.format() for p in problems.errors))
+        raise InitRefused("单位名录有错误，请先改正", problems)
     unit = units.get(unit_id)
     if unit is None:
         known = "、".join(units) or "（无）"
