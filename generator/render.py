@@ -42,6 +42,7 @@ from generator.source import link_out_of
 from generator.tables import format_number, tables_html
 
 COLUMN_DIR = "nianbao"
+COLUMN_INDEX = f"{COLUMN_DIR}/index.html"    # templates link it as {{ root }}{{ column_index }}
 COLUMN_TITLE = "政府信息公开年报"
 STATIC_DIR = "static"
 LATEST_ON_HOME = 10
@@ -111,6 +112,8 @@ class Renderer:
             site=config,
             generator_version=__version__,
             column_title=COLUMN_TITLE,
+            column_dir=COLUMN_DIR,
+            column_index=COLUMN_INDEX,
             asset_version=self._asset_version(),
             report_url=report_path,
             tujie_url=tujie_path,
@@ -150,7 +153,7 @@ class Renderer:
         pages = [
             Page("index.html", "home.html", self.config.name,
                  {"latest": newest[:LATEST_ON_HOME], "report_count": len(summaries)}),
-            Page(f"{COLUMN_DIR}/index.html", "column.html", COLUMN_TITLE,
+            Page(COLUMN_INDEX, "column.html", COLUMN_TITLE,
                  {"by_year": _by_year(newest), "units_by_kind": _by_kind(units, count)}),
             Page("404.html", "404.html", "页面未找到", in_sitemap=False),
             Page("data/index.html", "data.html", "开放数据",
