@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.resources
 import traceback
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -52,9 +53,20 @@ PAGE_TEMPLATES = ("home.html", "column.html", "unit.html", "report.html", "tujie
 
 def default_templates_dir() -> Path:
     """The templates shipped with the package (the repository's templates/ in a checkout)."""
-    here = Path(__file__).resolve().parent
-    installed = here / "templates"
-    return installed if installed.is_dir() else here.parent / "templates"
+    return shipped_folder("templates", "templates")
+
+
+def shipped_folder(packaged: str, in_checkout: str) -> Path:
+    """A folder shipped inside the package as generator/<packaged> (pyproject maps the
+    repository's templates/ and content/ there), or in a checkout the repository's <in_checkout>/.
+
+    Anchored on the package, not on this module's file, so it survives the module moving.
+    Not importlib.resources.files("generator.templates"): in an editable install that
+    mapped folder cannot be imported under the regular package `generator`, and installed
+    it is a MultiplexedPath (a namespace package), which Jinja and shutil cannot use."""
+    package = Path(str(importlib.resources.files("generator"))).resolve()
+    installed = package / packaged
+    return installed if installed.is_dir() else package.parent / in_checkout
 
 
 @dataclass

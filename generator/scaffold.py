@@ -7,7 +7,7 @@ from pathlib import Path
 
 from generator.narrative import PLACEHOLDER
 from generator.problems import CommandFailed
-from generator.render import default_templates_dir
+from generator.render import default_templates_dir, shipped_folder
 
 EXAMPLE_UNIT = "huajie"
 EXAMPLE_YEAR = 2023
@@ -44,9 +44,7 @@ class InitRefused(CommandFailed):
 
 def example_content_dir() -> Path:
     """The example portal's content/, shipped inside the package as generator/example."""
-    here = Path(__file__).resolve().parent
-    installed = here / "example"
-    return installed if installed.is_dir() else here.parent / "content"
+    return shipped_folder("example", "content")
 
 
 def init_site(target: Path) -> int:
