@@ -166,7 +166,7 @@ def _build(root: Path, out: Path, jobs: int | None, progress, search: bool) -> B
     listings = dict(previous.listings[1]) if previous is not None and previous.listings[0] == str(root) else {}
     config, units, files = read_inputs(root, problems, _cached_units(root, previous, problems), listings)
     if config is None or problems.errors:
-        raise BuildFailed(problems)
+        raise BuildFailed(problems, out)
     renderer = Renderer(root, config, units, problems)
     global_files = _global_inputs(root, renderer)
     key = sha256(repr((__version__, MANIFEST_FORMAT, sys.version_info[:2], str(out),
@@ -267,7 +267,7 @@ def _write(root, out, units, files, renderer, todo, manifest, previous, problems
             written += writer.write(rel, data)
         _refuse_collisions(manifest, todo if previous is not None else manifest.units, problems)
         if problems.errors:
-            raise BuildFailed(problems)
+            raise BuildFailed(problems, out)
         manifest.search = _search_digests(manifest) if search else {}
         if search and previous is None:               # a full build: indexed before it is swapped in
             _not_indexed(manifest, index_years(writer.staging, sorted(manifest.search), problems))
