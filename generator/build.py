@@ -41,10 +41,11 @@ from generator import __version__
 from generator.config import CACHE_DIR, UNITS_FILE, cache_folder, cache_key
 from generator.loader import SETTLED_NS, ReportFiles, load_unit, members_in, read_inputs
 from generator.model import ReportSummary, Unit
-from generator.opendata import (PORTAL_FILES, fragment_folder, fragments_complete, sweep_fragments, unit_open_data,
+from generator.opendata import (fragment_folder, fragments_complete, sweep_fragments, unit_open_data,
                                write_portal_data)
 from generator.problems import BuildFailed, Problem, Problems
-from generator.render import COLUMN_DIR, Renderer, refuse_collisions
+from generator.paths import COLUMN_DIR, PORTAL_FILES
+from generator.render import Renderer, refuse_collisions
 from generator.search import index_years, reindex_years
 from generator.source import Signature, file_signature, forget_reads, sha256, signature_of_read
 from generator.write import (FullTree, PendingFiles, WriteFailed, check_output_dir, in_words, output_lock, write_aside,

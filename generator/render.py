@@ -37,15 +37,12 @@ from generator.config import user_cache_folder
 from generator.infographic import build_infographic
 from generator.loader import inside
 from generator.model import KINDS, Report, ReportSummary, SiteConfig, Unit
-from generator.opendata import CSV_HEADER, PORTAL_CSV, PORTAL_JSON, SCHEMA, download_paths
+from generator.paths import (COLUMN_DIR, COLUMN_INDEX, COLUMN_TITLE, CSV_HEADER, PORTAL_CSV, PORTAL_JSON, SCHEMA,
+                             STATIC_DIR, download_paths, report_path, tujie_path, unit_path)
 from generator.problems import Problems
 from generator.source import link_out_of
 from generator.tables import format_number, tables_html
 
-COLUMN_DIR = "nianbao"
-COLUMN_INDEX = f"{COLUMN_DIR}/index.html"    # templates link it as {{ root }}{{ column_index }}
-COLUMN_TITLE = "政府信息公开年报"
-STATIC_DIR = "static"
 LATEST_ON_HOME = 10
 PAGE_TEMPLATES = ("home.html", "column.html", "unit.html", "report.html", "tujie.html", "404.html", "data.html",
                   "search.html", "sitemap.xml")
@@ -83,18 +80,6 @@ class Page:
         """The relative way back to the site root from this page."""
         depth = self.path.count("/")
         return "../" * depth
-
-
-def report_path(report: Report) -> str:
-    return f"{COLUMN_DIR}/{report.unit.id}/{report.year}.html"
-
-
-def tujie_path(report: Report) -> str:
-    return f"{COLUMN_DIR}/{report.unit.id}/{report.year}-tujie.html"
-
-
-def unit_path(unit: Unit) -> str:
-    return f"{COLUMN_DIR}/{unit.id}/index.html"
 
 
 class Renderer:

@@ -18,7 +18,7 @@ import pytest
 
 from conftest import REPO
 from generator.config import CACHE_DIR, cache_folder
-from generator.render import COLUMN_DIR
+from generator.paths import COLUMN_DIR
 
 
 def test_templates_name_the_column_folder_only_through_the_renderer():
