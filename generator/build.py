@@ -30,9 +30,10 @@ from generator.loader import read_inputs
 from generator.manifest import (MANIFEST_FORMAT, Manifest, manifest_changed, manifest_path, read_manifest,
                                 stage_manifest, write_manifest)
 from generator.model import ReportSummary
-from generator.opendata import PORTAL_FILES, fragment_folder, sweep_fragments, write_portal_data
+from generator.opendata import fragment_folder, sweep_fragments, write_portal_data
+from generator.paths import COLUMN_DIR, PORTAL_FILES
 from generator.problems import BuildFailed, Problems
-from generator.render import COLUMN_DIR, Renderer, refuse_collisions
+from generator.render import Renderer, refuse_collisions
 from generator.search import index_years, reindex_years
 from generator.source import sha256
 from generator.workers import UnitPass, process_units
@@ -75,7 +76,7 @@ def _build(root: Path, out: Path, jobs: int | None, progress, search: bool) -> B
     listings = dict(previous.listings[1]) if previous is not None and previous.listings[0] == str(root) else {}
     config, units, files = read_inputs(root, problems, cached_units(root, previous, problems), listings)
     if config is None or problems.errors:
-        raise BuildFailed(problems)
+        raise BuildFailed(problems, out)
     renderer = Renderer(root, config, units, problems)
     # 2. Plan: the units whose files changed, or all of them when anything global did.
     global_files = global_inputs(root, renderer)
@@ -128,7 +129,7 @@ def _write(work: UnitPass, todo: list[str], manifest: Manifest, previous: Manife
         written += _write_site_files(work, manifest, previous, problems)
         _refuse_collisions(manifest, todo if previous is not None else manifest.units, problems)
         if problems.errors:
-            raise BuildFailed(problems)
+            raise BuildFailed(problems, out)
         manifest.search = _search_digests(manifest) if work.indexed else {}
         if work.indexed and previous is None:             # a full build: indexed before it is swapped in
             _not_indexed(manifest, index_years(writer.staging, sorted(manifest.search), problems))
