@@ -25,7 +25,8 @@ from typing import Callable
 from generator import __version__
 from generator.changes import (cached_units, differences, folder_stamps, fragments_intact, global_inputs,
                                outputs_intact, plan, stale_outputs, stamp)
-from generator.config import UNITS_FILE, cache_folder
+from generator.cache import cache_folder, template_cache_folder
+from generator.config import UNITS_FILE
 from generator.loader import read_inputs
 from generator.manifest import (MANIFEST_FORMAT, Manifest, manifest_changed, manifest_path, read_manifest,
                                 stage_manifest, write_manifest)
@@ -77,7 +78,7 @@ def _build(root: Path, out: Path, jobs: int | None, progress, search: bool) -> B
     config, units, files = read_inputs(root, problems, cached_units(root, previous, problems), listings)
     if config is None or problems.errors:
         raise BuildFailed(problems, out)
-    renderer = Renderer(root, config, units, problems)
+    renderer = Renderer(root, config, units, problems, template_cache_folder(root))
     # 2. Plan: the units whose files changed, or all of them when anything global did.
     global_files = global_inputs(root, renderer)
     key = sha256(repr((__version__, MANIFEST_FORMAT, sys.version_info[:2], str(out),
@@ -108,7 +109,7 @@ def check_site(root: Path) -> tuple[int, Problems]:
     config, units, files = read_inputs(root, problems)
     if config is None:
         return 0, problems
-    renderer = Renderer(root, config, units, problems)
+    renderer = Renderer(root, config, units, problems, template_cache_folder(root))
     manifest = Manifest("", {})
     process_units(UnitPass(root, units, files, renderer, None, indexed=False), list(files), manifest, problems,
                   None, None)

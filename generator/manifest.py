@@ -11,7 +11,7 @@ three times faster than pickle for them (at 10,000 reports it was a third of a o
 rebuild). Each dataclass is stored as a dict keyed by its field names (dataclasses.fields),
 and read back by name, so the reader and the writer cannot disagree about an order. The
 file sits in the site folder, which is not trusted: it starts with an HMAC-SHA256 made with
-the user's own key (config.cache_key, outside the site), and one that does not verify is
+the user's own key (cache.cache_key, outside the site), and one that does not verify is
 never parsed.
 """
 
@@ -24,7 +24,7 @@ import shutil
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-from generator.config import CACHE_DIR, cache_key
+from generator.cache import CACHE_DIR, cache_key
 from generator.model import Unit
 from generator.opendata import fragment_folder
 from generator.problems import Problem

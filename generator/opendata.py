@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from generator.checks import row_title
-from generator.config import cache_folder
+from generator.cache import cache_folder
 from generator.form import FORMAT_NAMES
 from generator.model import Report, Table
 from generator.paths import CSV_HEADER, PORTAL_CSV, PORTAL_JSON, SCHEMA, download_paths

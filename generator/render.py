@@ -33,7 +33,6 @@ except ImportError:
 
 from generator import __version__
 from generator.form import FORMAT_NAMES, SECTIONS, TABLE_SECTIONS
-from generator.config import user_cache_folder
 from generator.infographic import build_infographic
 from generator.loader import inside
 from generator.model import KINDS, Report, ReportSummary, SiteConfig, Unit
@@ -86,10 +85,12 @@ class Renderer:
     """Pages and their HTML. Built once per build (before worker processes fork, so
     they share the compiled templates); knows nothing of how pages are written."""
 
-    def __init__(self, root: Path, config: SiteConfig, units: dict[str, Unit], problems: Problems):
+    def __init__(self, root: Path, config: SiteConfig, units: dict[str, Unit], problems: Problems,
+                 compiled: Path | None = None):
+        """compiled: the folder that keeps compiled templates between builds (None: none kept)."""
         self.root, self.config, self.units, self.problems = root, config, units, problems
         self.template_dirs = _template_dirs(root)
-        bytecode_cache = _bytecode_cache(root)
+        bytecode_cache = _TemplateCache(str(compiled)) if compiled is not None else None
         self.env = _SandboxedEnvironment(
             loader=jinja2.FileSystemLoader([str(d) for d in self.template_dirs]),
             bytecode_cache=_SandboxedBytecode(bytecode_cache) if bytecode_cache else None,
@@ -295,11 +296,6 @@ class _TemplateCache(jinja2.FileSystemBytecodeCache):
             super().dump_bytecode(bucket)
         except OSError:
             pass
-
-
-def _bytecode_cache(root: Path) -> jinja2.BytecodeCache | None:
-    folder = user_cache_folder(f"templates/{hashlib.sha256(str(root).encode()).hexdigest()[:16]}")
-    return _TemplateCache(str(folder)) if folder is not None else None
 
 
 class _SandboxedEnvironment(jinja2.sandbox.ImmutableSandboxedEnvironment):

@@ -15,7 +15,7 @@ import pytest
 
 from conftest import REPO
 from generator import manifest as manifest_module
-from generator.config import cache_key
+from generator.cache import cache_key
 from generator.loader import read_inputs
 from generator.manifest import MANIFEST_FORMAT, Manifest, UnitRecord, read_manifest, write_manifest
 from generator.model import Unit

@@ -313,6 +313,7 @@ def test_a_planted_template_bytecode_cache_is_not_executed(site, tmp_path, user_
 
     from jinja2.bccache import Bucket, FileSystemBytecodeCache
 
+    from generator.cache import template_cache_folder
     from generator.loader import read_inputs
     from generator.problems import Problems
     from generator.render import Renderer, default_templates_dir
@@ -321,7 +322,7 @@ def test_a_planted_template_bytecode_cache_is_not_executed(site, tmp_path, user_
     planted = site.root / ".gongkai-cache/templates"
     planted.mkdir(parents=True)
     cache = FileSystemBytecodeCache(str(planted))
-    renderer = Renderer(site.root, *read_inputs(site.root, Problems())[:2], Problems())
+    renderer = Renderer(site.root, *read_inputs(site.root, Problems())[:2], Problems(), template_cache_folder(site.root))
     templates = default_templates_dir()
     for path in templates.rglob("*.html"):
         name = path.relative_to(templates).as_posix()

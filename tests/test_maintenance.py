@@ -17,7 +17,7 @@ import tomllib
 import pytest
 
 from conftest import REPO
-from generator.config import CACHE_DIR, cache_folder
+from generator.cache import CACHE_DIR, cache_folder
 from generator.paths import COLUMN_DIR
 
 
