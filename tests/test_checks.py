@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import HUAJIE
+from helpers import HUAJIE, NEXT_YEAR, add_next_year, set_row
 from htmltables import parse
 
 NEW = "一、本年新收政府信息公开申请数量:"
@@ -16,14 +16,6 @@ DISCLOSED = "（一）予以公开:"
 TOTAL = "（七）总计:"
 FORWARD = "四、结转下年度继续办理:"
 DIRECT = "未经复议直接起诉:"
-
-
-def set_row(site, rel, label, values):
-    """Replace the numbers of the row whose line starts with `label`."""
-    text = site.read(rel)
-    pattern = re.compile(rf"^(\s*{re.escape(label)}\s*)\[[^\]]*\]", re.M)
-    assert len(pattern.findall(text)) == 1, label
-    site.write(rel, pattern.sub(lambda m: m.group(1) + "[" + ", ".join(map(str, values)) + "]", text))
 
 
 def drop_row(site, rel, label):
@@ -79,15 +71,6 @@ def test_r5_review_and_lawsuit_totals(site):
         f"{where(site, HUAJIE, DIRECT)} 表四「未经复议直接起诉」行「总计」列："
         "应为 2（结果维持、结果纠正、其他结果、尚未审结之和），实为 3 (R5)",
     ])
-
-
-NEXT_YEAR = "content/reports/huajie/2024.yaml"
-
-
-def add_next_year(site):
-    """A 2024 report for 花街镇 that passes R1-R5 on its own (2023 carried 1 forward)."""
-    site.write(NEXT_YEAR, site.read(HUAJIE).replace("发布日期: 2024-01-19", "发布日期: 2025-01-20"))
-    site.write(NEXT_YEAR.replace(".yaml", ".md"), site.read(HUAJIE.replace(".yaml", ".md")))
 
 
 def test_r6_carried_over_across_years(site):

@@ -14,14 +14,13 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown.util import AtomicString
 
-from conftest import HUAJIE
+from helpers import HUAJIE, snapshot
 from generator.fullmarkdown import _Renderer, _SkipPlainText
 from generator.mdlimits import MAX_BRACKET_DEPTH, MAX_MARKS, MAX_NESTING, MAX_UNPAIRED, check_markdown_limits
 from generator.narrative import parse_free_narrative, parse_narrative, render_markdown
 from generator.plainmarkdown import render_plain
 from generator.problems import Problems
 from htmlurls import addresses, dangerous
-from test_build import snapshot
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
@@ -168,6 +167,7 @@ def _encoded(draw, text: str) -> str:
     return "".join(out)
 
 
+@pytest.mark.slow
 @settings(max_examples=600, deadline=None)
 @given(st.sampled_from(["javascript:", "vbscript:", "data:"]).flatmap(_encoded),
        st.sampled_from(["[x]({})", "![x]({})", "[x][r]\n\n[r]: {}", "[x](<{}>)", '[x]({} "t")']),
