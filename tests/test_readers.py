@@ -656,21 +656,30 @@ def test_the_fast_reader_reads_a_new_data_file_exactly():
     assert plain is not None and same_reading(plain, full_path(PLAIN))
 
 
-@settings(max_examples=300, deadline=None, derandomize=True)
-@given(st.lists(st.tuples(st.floats(0, 1), st.sampled_from(PIECES)), min_size=1, max_size=4))
-def test_the_fast_reader_agrees_with_pyyaml_or_steps_aside(edits):
-    text = PLAIN
-    for where, piece in edits:
-        at = int(where * len(text))
-        text = text[:at] + piece + text[at:]
-    plain = read_plain_yaml(text)
-    if plain is None:
-        return
-    try:
-        expected = full_path(text)
-    except (yaml.YAMLError, source._Refused):
-        raise AssertionError(f"the fast reader accepted what PyYAML refuses:\n{text}")
-    assert same_reading(plain, expected), text
+def test_the_fast_reader_agrees_with_pyyaml_or_steps_aside():
+    read = []       # per example: did the fast reader read it (else it stepped aside, checking nothing)
+
+    @settings(max_examples=300, deadline=None, derandomize=True)
+    @given(st.lists(st.tuples(st.floats(0, 1), st.sampled_from(PIECES)), min_size=1, max_size=4))
+    def agrees(edits):
+        text = PLAIN
+        for where, piece in edits:
+            at = int(where * len(text))
+            text = text[:at] + piece + text[at:]
+        plain = read_plain_yaml(text)
+        read.append(plain is not None)
+        if plain is None:
+            return
+        try:
+            expected = full_path(text)
+        except (yaml.YAMLError, source._Refused):
+            raise AssertionError(f"the fast reader accepted what PyYAML refuses:\n{text}")
+        assert same_reading(plain, expected), text
+
+    agrees()
+    # About a third of the edited files are read (98 of 300 when written): far fewer would mean
+    # the fast reader steps aside from nearly everything and this test compares nothing.
+    assert sum(read) >= len(read) / 5, f"the fast reader read {sum(read)} of {len(read)} files"
 
 
 @pytest.mark.parametrize("value", ["", " ", "yes", "no", "y", "n", "Y", "on", "off", "On", "true", "False", "null", "Null", "~",
