@@ -160,6 +160,7 @@ def test_ci_runs_exactly_the_readme_test_command():
     assert test_command in ci_lines
 
 
+@pytest.mark.slow
 def test_readme_first_command_builds_the_example_in_a_fresh_copy(tmp_path):
     """The README's first command, run in a fresh copy of the tracked files."""
     files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=REPO,
