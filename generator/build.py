@@ -41,10 +41,11 @@ from generator import __version__
 from generator.config import CACHE_DIR, UNITS_FILE, cache_folder, cache_key
 from generator.loader import SETTLED_NS, ReportFiles, load_unit, members_in, read_inputs
 from generator.model import ReportSummary, Unit
-from generator.opendata import (PORTAL_FILES, fragment_folder, fragments_complete, sweep_fragments, unit_open_data,
+from generator.opendata import (fragment_folder, fragments_complete, sweep_fragments, unit_open_data,
                                write_portal_data)
 from generator.problems import BuildFailed, Problem, Problems
-from generator.render import COLUMN_DIR, Renderer, refuse_collisions
+from generator.paths import COLUMN_DIR, PORTAL_FILES
+from generator.render import Renderer, refuse_collisions
 from generator.search import index_years, reindex_years
 from generator.source import Signature, file_signature, forget_reads, sha256, signature_of_read
 from generator.write import (FullTree, PendingFiles, WriteFailed, check_output_dir, in_words, output_lock, write_aside,
@@ -166,7 +167,7 @@ def _build(root: Path, out: Path, jobs: int | None, progress, search: bool) -> B
     listings = dict(previous.listings[1]) if previous is not None and previous.listings[0] == str(root) else {}
     config, units, files = read_inputs(root, problems, _cached_units(root, previous, problems), listings)
     if config is None or problems.errors:
-        raise BuildFailed(problems)
+        raise BuildFailed(problems, out)
     renderer = Renderer(root, config, units, problems)
     global_files = _global_inputs(root, renderer)
     key = sha256(repr((__version__, MANIFEST_FORMAT, sys.version_info[:2], str(out),
@@ -267,7 +268,7 @@ def _write(root, out, units, files, renderer, todo, manifest, previous, problems
             written += writer.write(rel, data)
         _refuse_collisions(manifest, todo if previous is not None else manifest.units, problems)
         if problems.errors:
-            raise BuildFailed(problems)
+            raise BuildFailed(problems, out)
         manifest.search = _search_digests(manifest) if search else {}
         if search and previous is None:               # a full build: indexed before it is swapped in
             _not_indexed(manifest, index_years(writer.staging, sorted(manifest.search), problems))

@@ -1,25 +1,15 @@
 """Totals and the cross-checks (勾稽关系) of FORMAT.md: R1-R3, R5, R6 and R7.
 
 `complete_totals` fills every 总计 the editor left out; the rules then compare
-every 总计 that was given. A failure is one Chinese line naming the table,
-row, column, expected and actual number, and the rule id.
+every 总计 that was given. A failure is a Problem: one Chinese line naming the
+table, row, column, expected and actual number, and the rule id.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from generator.form import Row
 from generator.model import Number, Report, Table
-
-
-@dataclass(frozen=True)
-class Failure:
-    file: str
-    line: int | None
-    message: str
-    rule: str
-
+from generator.problems import ERROR, WARNING, Problem
 
 def row_title(row: Row, parents: tuple) -> str:
     """「（三）不予公开 1.属于国家秘密」: a numbered sub-row names its group too."""
@@ -72,7 +62,7 @@ def _sum(values: dict, keys) -> Number:
     return total
 
 
-def check_report(report: Report) -> list[Failure]:
+def check_report(report: Report) -> list[Problem]:
     if not report.tables:
         return []                     # a free-text report (before 2019) has no tables to check
     t3, t4 = report.tables["三"], report.tables["四"]
@@ -82,7 +72,7 @@ def check_report(report: Report) -> list[Failure]:
             *_check_row_totals(t4, "R5", "结果维持、结果纠正、其他结果、尚未审结之和")]
 
 
-def _check_row_totals(table: Table, rule: str, why: str) -> list[Failure]:
+def _check_row_totals(table: Table, rule: str, why: str) -> list[Problem]:
     failures = []
     for row, parents in table.rows():
         key = row.keys[-1]
@@ -95,7 +85,7 @@ def _check_row_totals(table: Table, rule: str, why: str) -> list[Failure]:
     return failures
 
 
-def _check_results_total(table: Table) -> list[Failure]:
+def _check_results_total(table: Table) -> list[Problem]:
     """R2: （一）+（二）+ the sub-rows of （三）-（六） = （七）总计, every column."""
     failures = []
     for row, parents in table.rows():
@@ -112,7 +102,7 @@ def _check_results_total(table: Table) -> list[Failure]:
     return failures
 
 
-def _check_balance(table: Table) -> list[Failure]:
+def _check_balance(table: Table) -> list[Problem]:
     """R3: 一 + 二 = 三（七）总计 + 四, every column; reported on row 四."""
     failures = []
     forward_row, parents = table.form.find("carried_forward")
@@ -125,7 +115,7 @@ def _check_balance(table: Table) -> list[Failure]:
     return failures
 
 
-def check_carry_over(previous: Report, report: Report) -> list[Failure]:
+def check_carry_over(previous: Report, report: Report) -> list[Problem]:
     """R6: 四、结转下年度 of year N-1 = 二、上年结转 of year N, every column."""
     if "三" not in previous.tables or "三" not in report.tables:
         return []
@@ -140,7 +130,7 @@ def check_carry_over(previous: Report, report: Report) -> list[Failure]:
     return failures
 
 
-def check_in_force(previous: Report, report: Report) -> list[Failure]:
+def check_in_force(previous: Report, report: Report) -> list[Problem]:
     """R7 (a warning): 现行有效 (N) ≈ 现行有效 (N-1) + 本年制发 (N) − 本年废止 (N)."""
     before, now = previous.tables.get("二"), report.tables.get("二")
     if before is None or now is None or before.form is not now.form:
@@ -154,14 +144,14 @@ def check_in_force(previous: Report, report: Report) -> list[Failure]:
         expected = last + issued - repealed
         if now.number(row.id, "in_force") != expected:
             why = f"上年现行有效 {last} + 本年制发 {issued} − 本年废止 {repealed}；如本年清理了文件，可忽略"
-            failures.append(_fail(now, row, parents, "in_force", "现行有效件数", expected, why, "R7"))
+            failures.append(_fail(now, row, parents, "in_force", "现行有效件数", expected, why, "R7", WARNING))
     return failures
 
 
 def _fail(table: Table, row: Row, parents: tuple, column_id: str, column: str, expected,
-          why: str, rule: str) -> Failure:
+          why: str, rule: str, level: str = ERROR) -> Problem:
     value = table.value(row.id, column_id)
     actual = "空白" if value is None else value
     message = (f"表{table.form.number}「{row_title(row, parents)}」行「{column}」列："
                f"应为 {expected}（{why}），实为 {actual}")
-    return Failure(table.file, table.line_of(row.id, column_id), message, rule)
+    return Problem(level, table.file, table.line_of(row.id, column_id), message, rule)

@@ -1,8 +1,9 @@
 """The `generate` command.
 
-Editors never see a traceback: problems print one per line as
-`file:line: 中文说明 (rule)`, and anything unexpected prints one line saying
-it is an internal error and how to report it (GONGKAI_DEBUG=1 shows the trace).
+Editors never see a traceback: every command fails the same way, by raising
+CommandFailed, and prints through print_failure: its problems one per line as
+`file:line: 中文说明 (rule)`, then one summary line. Anything unexpected prints one
+line saying it is an internal error and how to report it (GONGKAI_DEBUG=1 shows the trace).
 """
 
 from __future__ import annotations
@@ -14,10 +15,13 @@ import time
 from pathlib import Path
 
 from generator import __version__
-from generator.problems import BuildFailed, Problems
-from generator.write import OutputRefused
+from generator.problems import NOTE, CommandFailed, Problem, Problems
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_INTERNAL = 0, 1, 2
+
+# The start of a failed command's summary line, unless the failure names its own.
+FAILED = {"build": "构建失败", "check": "检查未通过", "serve": "预览失败", "new": "无法新建报告",
+          "import": "导入失败", "init": "无法新建网站"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -88,6 +92,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve":
             from generator.serve import serve
             return serve(args.site, host=args.host, port=args.port, open_browser=args.open)
+    except CommandFailed as failed:
+        print_failure(failed, FAILED[args.command])
+        return EXIT_PROBLEMS
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
@@ -108,16 +115,7 @@ def _build(args) -> int:
     root = args.site
     out = args.out if args.out is not None else root / DEFAULT_OUT
     progress = None if args.quiet or not sys.stderr.isatty() else _Progress(started)
-    try:
-        result = build_site(root, out, jobs=args.jobs, progress=progress)
-    except BuildFailed as failed:
-        print_problems(failed.problems)
-        errors = len(failed.problems.errors)
-        print(f"构建失败：共 {errors} 个错误。输出文件夹 {out} 保持原样，未写入任何文件。", file=sys.stderr)
-        return EXIT_PROBLEMS
-    except OutputRefused as refused:
-        print(f"构建失败：{refused}", file=sys.stderr)
-        return EXIT_PROBLEMS
+    result = build_site(root, out, jobs=args.jobs, progress=progress)
     if progress:
         progress.clear()
     print_problems(result.problems)
@@ -125,10 +123,10 @@ def _build(args) -> int:
     if not args.quiet:
         what = "全部重新生成" if result.full else f"更新了 {result.files} 个有变化的文件" if result.files else "没有变化"
         print(f"{result.reports} 份报告：{what}，输出在 {out}（用时 {elapsed:.1f} 秒）")
-    if args.strict and result.problems.warnings:
-        print(f"构建未通过（--strict：警告也算未通过）：共 {len(result.problems.warnings)} 个警告。"
-              "网站已生成；没有记下的部分（如站内搜索索引）下次构建会重试。", file=sys.stderr)
-        return EXIT_PROBLEMS
+    if args.strict and result.problems.warnings:   # the warnings are printed above, before the result
+        raise CommandFailed(f"共 {len(result.problems.warnings)} 个警告。"
+                            "网站已生成；没有记下的部分（如站内搜索索引）下次构建会重试。",
+                            heading="构建未通过（--strict：警告也算未通过）")
     return EXIT_OK
 
 
@@ -151,13 +149,9 @@ class _Progress:
 
 
 def _init(args) -> int:
-    from generator.scaffold import InitRefused, init_site
+    from generator.scaffold import init_site
 
-    try:
-        written = init_site(args.dir)
-    except InitRefused as refused:
-        print(f"无法新建网站：{refused}", file=sys.stderr)
-        return EXIT_PROBLEMS
+    written = init_site(args.dir)
     print(f"已在 {args.dir} 新建网站（{written} 个文件）。下一步：cd {args.dir} && generate build")
     return EXIT_OK
 
@@ -166,24 +160,20 @@ def _check(args) -> int:
     from generator.build import check_site
 
     reports, problems = check_site(args.site)
-    print_problems(problems)
     errors, warnings = len(problems.errors), len(problems.warnings)
-    failed = errors or (args.strict and warnings)
-    verdict = "检查未通过" if failed else "检查通过"
     strict = "（--strict：警告也算未通过）" if args.strict and warnings and not errors else ""
-    print(f"{verdict}：{reports} 份报告，{errors} 个错误，{warnings} 个警告{strict}。",
-          file=sys.stderr if failed else sys.stdout)
-    return EXIT_PROBLEMS if failed else EXIT_OK
+    counts = f"{reports} 份报告，{errors} 个错误，{warnings} 个警告{strict}。"
+    if errors or (args.strict and warnings):
+        raise CommandFailed(counts, problems)
+    print_problems(problems)
+    print(f"检查通过：{counts}")
+    return EXIT_OK
 
 
 def _new(args) -> int:
-    from generator.scaffold import InitRefused, new_report
+    from generator.scaffold import new_report
 
-    try:
-        written, note = new_report(args.site, args.unit, args.year)
-    except InitRefused as refused:
-        print(f"无法新建报告：{refused}", file=sys.stderr)
-        return EXIT_PROBLEMS
+    written, note = new_report(args.site, args.unit, args.year)
     for path in written:
         print(f"已新建 {path}")
     if note:
@@ -194,25 +184,25 @@ def _new(args) -> int:
 
 def _import(args) -> int:
     from generator.form import FORMAT_NAMES
-    from generator.importer import ImportFailed, import_reports, located
+    from generator.importer import import_reports
 
-    try:
-        imported, problems = import_reports(args.site, args.files, unit_id=args.unit, year=args.year, force=args.force)
-    except ImportFailed as failed:
-        for line in failed.problems:
-            print(line, file=sys.stderr)
-        print(f"导入失败：共 {len(failed.problems)} 个问题，没有写入任何文件。", file=sys.stderr)
-        return EXIT_PROBLEMS
+    imported, problems = import_reports(args.site, args.files, unit_id=args.unit, year=args.year, force=args.force)
     for item in imported:
         for line, note in item.report.notes:
-            print(located(item.source, line, f"注意：{note}"))
+            print(Problem(NOTE, item.source, line, f"注意：{note}").format())
         print(f"已导入 {item.source} -> {'、'.join(item.files)}（{item.unit.name} {item.year} 年，"
               f"{FORMAT_NAMES[item.report.format]}，按原样发布）")
-    print_problems(problems)
     if problems.errors:
-        print("导入的报告有错误，生成网站前请先改正。", file=sys.stderr)
-        return EXIT_PROBLEMS
+        raise CommandFailed("导入的报告有错误，生成网站前请先改正。", problems, heading="")
+    print_problems(problems)
     return EXIT_OK
+
+
+def print_failure(failed: CommandFailed, heading: str) -> None:
+    """A failed command: its problems, then its summary, after its own heading if it names one."""
+    print_problems(failed.problems)
+    heading = failed.heading if failed.heading is not None else heading
+    print(f"{heading}：{failed.summary}" if heading else failed.summary, file=sys.stderr)
 
 
 def print_problems(problems: Problems) -> None:

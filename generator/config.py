@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 from generator import fields as f
 from generator.model import KINDS, SiteConfig, Unit
 from generator.problems import Problems
-from generator.source import Document, confined, load_yaml
+from generator.document import Document
+from generator.source import confined, load_yaml
 from generator.write import OutputRefused, write_atomically
 
 SITE_FILE = "site.yaml"

@@ -19,23 +19,18 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from generator.document import MAX_DEPTH, MAX_DIGITS
 from generator.problems import INVISIBLE
 
-# Limits both readers keep. Digits: Python refuses to convert more than 4,300 (and no table
-# number has more than fields allows), so a longer run of digits stays text and the field
-# says the number is too large. Depth: a data file nests 5 deep; 500 nested [ ran Python
-# out of stack in generator.yamlfull.
-MAX_DIGITS = 40
-MAX_DEPTH = 64
 _NUMBER = re.compile(rf"[0-9]{{1,{MAX_DIGITS}}}")
 _DECIMAL = re.compile(r"[0-9]+\.[0-9]+")
 _COUNTS = re.compile(rf"{_NUMBER.pattern}(?: *, *{_NUMBER.pattern})*")
 _KEY_LINE = re.compile(r"( *)([^\s#\-\[\]{}&*!|>'\"%@`,?:][^:#]*?):(?: +(.*?))?\s*$")
 # anything PyYAML should judge (a colon is plain text unless a space or the end follows: a URL is)
-_UNSAFE = re.compile(r"[\[\]{}&*!|>'\"%@`#]|:(?: |$)|^-|^\?|^,")
+NEEDS_PYYAML = re.compile(r"[\[\]{}&*!|>'\"%@`#]|:(?: |$)|^-|^\?|^,")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # The first characters of PyYAML's implicit types (null, bool, int, float, timestamp, merge,
-# value, and the indicators _UNSAFE refuses): a plain scalar starting otherwise is a string.
+# value, and the indicators NEEDS_PYYAML refuses): a plain scalar starting otherwise is a string.
 _TYPED_FIRST = frozenset("~nNyYtTfFoO0123456789+-.<=!&*")
 # YAML 1.1's booleans and null, as PyYAML's resolver and SafeConstructor read them
 _WORDS = {word: value for words, value in (("yes Yes YES true True TRUE on On ON", True),
@@ -130,7 +125,7 @@ def _split(line: str) -> tuple:
     else:
         match = _KEY_LINE.fullmatch(line)
         if match is None or INVISIBLE.search(line):
-            raise _GiveUp                                  # an invisible character: source.Document.invisible
+            raise _GiveUp                                  # an invisible character: document.Document.invisible
         value = match.group(3)
         parts = (len(match.group(1)), match.group(2).rstrip(),
                  None if not value or value.startswith("#") else _strip_comment(value))
@@ -170,7 +165,7 @@ def _flow_list(value: str, path: tuple, number: int, lines: dict, raw: dict) -> 
 
 
 def _value(text: str, path: tuple, number: int, raw: dict):
-    if _UNSAFE.search(text):
+    if NEEDS_PYYAML.search(text):
         raise _GiveUp
     raw[path] = text
     if _NUMBER.fullmatch(text):

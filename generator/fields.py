@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from generator.problems import INVISIBLE, INVISIBLE_NAMES, Problems
-from generator.source import Document
+from generator.document import Document
 
 
 class FieldError(ValueError):

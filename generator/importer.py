@@ -19,7 +19,7 @@ from generator.form import FORMAT_2021, FORMAT_FREE, FORMS, SECTIONS, TABLE_SECT
 from generator.htmlpage import html_to_text, looks_like_html
 from generator.loader import REPORTS_DIR, discover_reports, load_unit, members_in
 from generator.model import Unit
-from generator.problems import Problems
+from generator.problems import CommandFailed, Problems
 from generator.published import Published, read_published
 from generator.source import read_text
 from generator.write import write_atomically
@@ -39,10 +39,9 @@ class Imported:
     files: dict[str, str] = field(default_factory=dict)   # rel path -> text to write
 
 
-class ImportFailed(Exception):
-    def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
-        self.problems = problems
+class ImportFailed(CommandFailed):
+    def __init__(self, problems: Problems):
+        super().__init__(f"共 {len(problems.errors)} 个问题，没有写入任何文件。", problems)
 
 
 def import_reports(root: Path, sources: list[Path], unit_id: str | None = None, year: int | None = None,
@@ -52,15 +51,15 @@ def import_reports(root: Path, sources: list[Path], unit_id: str | None = None, 
     problems = Problems()
     units = load_units(root, problems)
     if problems.errors:
-        raise ImportFailed([p.format() for p in problems.errors])
-    failures: list[str] = []
+        raise ImportFailed(problems)
+    failures = Problems()
     imported = []
     for source in sources:
         result = _import_one(root, source, units, unit_id, year, failures)
         if result is not None:
             imported.append(result)
     _refuse_doubles(root, imported, force, failures)
-    if failures:
+    if failures.errors:
         raise ImportFailed(failures)
     for item in imported:
         for rel, text in item.files.items():
@@ -69,20 +68,21 @@ def import_reports(root: Path, sources: list[Path], unit_id: str | None = None, 
 
 
 def _import_one(root: Path, source: Path, units: dict[str, Unit], unit_id: str | None, year: int | None,
-                failures: list[str]) -> Imported | None:
+                failures: Problems) -> Imported | None:
     problems = Problems()
     text = read_text(source, str(source), problems, from_site=False)    # named on the command line
     if text is None:
-        failures += [p.format() for p in problems.errors]
+        failures.items += problems.errors
         return None
     report = read_published(html_to_text(text) if looks_like_html(text) else text)
     report.notes += [(None, problem.message) for problem in problems.warnings]     # e.g. read as GBK
     where = str(source)
-    failures += [located(where, line, message) for line, message in report.unplaced]
+    for line, message in report.unplaced:
+        failures.error(where, line, message)
     unit = _unit(where, report, units, unit_id, failures)
     year = year or report.year
     if year is None:
-        failures.append(f"{where}: 找不到报告的年份（标题中没有「XXXX年政府信息公开工作年度报告」）：请用 --year 指定")
+        failures.error(where, None, "找不到报告的年份（标题中没有「XXXX年政府信息公开工作年度报告」）：请用 --year 指定")
     if unit is None or year is None or report.unplaced:
         return None
     item = Imported(str(source), unit, year, report)
@@ -93,50 +93,45 @@ def _import_one(root: Path, source: Path, units: dict[str, Unit], unit_id: str |
     return item
 
 
-def located(where: str, line: int | None, message: str) -> str:
-    """`file:line: message`, as every other problem is printed."""
-    return f"{where}:{line}: {message}" if line else f"{where}: {message}"
-
-
 def _unit(where: str, report: Published, units: dict[str, Unit], unit_id: str | None,
-          failures: list[str]) -> Unit | None:
+          failures: Problems) -> Unit | None:
     """The unit: --unit, or the one registered unit whose name the title gives."""
     if unit_id is not None:
         if unit_id not in units:
-            failures.append(f"{where}: 单位「{unit_id}」不在单位名录 content/units.yaml 中：请先登记该单位"
-                            f"（已登记：{'、'.join(units) or '无'}）")
+            failures.error(where, None, f"单位「{unit_id}」不在单位名录 content/units.yaml 中：请先登记该单位"
+                                        f"（已登记：{'、'.join(units) or '无'}）")
             return None
         return units[unit_id]
     name = report.unit_name
     if not name:
-        failures.append(f"{where}: 报告中找不到发布单位的名称：请用 --unit 指定单位编号"
-                        f"（已登记：{'、'.join(units) or '无'}）")
+        failures.error(where, None, "报告中找不到发布单位的名称：请用 --unit 指定单位编号"
+                                    f"（已登记：{'、'.join(units) or '无'}）")
         return None
     exact = [u for u in units.values() if u.name == name]
     close = exact or [u for u in units.values() if u.name.startswith(name) or name.startswith(u.name)]
     if len(close) == 1:
         return close[0]
     if close:
-        failures.append(f"{where}: 「{name}」可能是 {'、'.join(f'{u.name}（{u.id}）' for u in close)}：请用 --unit 指定")
+        failures.error(where, None, f"「{name}」可能是 {'、'.join(f'{u.name}（{u.id}）' for u in close)}：请用 --unit 指定")
     else:
-        failures.append(f"{where}: 单位「{name}」不在单位名录 content/units.yaml 中：请先登记，或用 --unit 指定单位编号")
+        failures.error(where, None, f"单位「{name}」不在单位名录 content/units.yaml 中：请先登记，或用 --unit 指定单位编号")
     return None
 
 
-def _refuse_doubles(root: Path, imported: list[Imported], force: bool, failures: list[str]) -> None:
+def _refuse_doubles(root: Path, imported: list[Imported], force: bool, failures: Problems) -> None:
     """The same report twice (in this run, or already in the site) is never written twice."""
     seen: dict[tuple[str, int], str] = {}
     for item in imported:
         key = (item.unit.id, item.year)
         if key in seen:
-            failures.append(f"{item.source}: 与 {seen[key]} 是同一份报告（{item.unit.name} {item.year} 年）：只导入一次")
+            failures.error(item.source, None, f"与 {seen[key]} 是同一份报告（{item.unit.name} {item.year} 年）：只导入一次")
             continue
         seen[key] = item.source
         existing = [rel for rel in item.files if (root / rel).exists()]
         existing += [rel for rel in (f"{REPORTS_DIR}/{item.unit.id}/{item.year}.yml",) if (root / rel).exists()]
         if existing and not force:
-            failures.append(f"{item.source}: {item.unit.name} {item.year} 年的报告已存在（{'、'.join(existing)}），"
-                            "不会重复导入；确认要用导入的内容覆盖，请加 --force")
+            failures.error(item.source, None, f"{item.unit.name} {item.year} 年的报告已存在（{'、'.join(existing)}），"
+                                                "不会重复导入；确认要用导入的内容覆盖，请加 --force")
 
 
 def _check(root: Path, units: dict[str, Unit], imported: list[Imported]) -> Problems:

@@ -106,7 +106,7 @@ class Report:
     tables: dict[str, Table]
     key_figures: list[KeyFigure] = field(default_factory=list)
     narrative: Narrative | None = None
-    discrepancies: list = field(default_factory=list)   # checks.Failure of an archived report, shown on the page
+    discrepancies: list = field(default_factory=list)   # the checks' Problems of an archived report, shown on its page
     summed: bool = False                  # 范围: 汇总 without tables: they are the sum of the members' reports
     members: list[Unit] = field(default_factory=list)   # the units summed, shown on the page
 

@@ -20,11 +20,11 @@ from generator.checks import row_title
 from generator.config import cache_folder
 from generator.form import FORMAT_NAMES
 from generator.model import Report, Table
+from generator.paths import CSV_HEADER, PORTAL_CSV, PORTAL_JSON, SCHEMA, download_paths
 from generator.schema import report_schema
 from generator.tables import HOLE, cell_texts, fill
 from generator.write import write_atomically
 
-CSV_HEADER = ("单位编号", "单位", "单位类型", "年度", "格式", "表", "行", "列", "数值", "按原样发布", "有不符合勾稽关系之处")
 BOM = "\ufeff"
 
 
@@ -157,14 +157,6 @@ def _layout(table: Table) -> _Layout:
 
 
 # --- in the build: each report's downloads, and the whole portal's data ----------------------
-
-PORTAL_CSV, PORTAL_JSON, SCHEMA = "data/gongkai-all.csv", "data/gongkai-all.json", "data/report.schema.json"
-PORTAL_FILES = (PORTAL_CSV, PORTAL_JSON, SCHEMA)
-
-
-def download_paths(unit_id: str, year: int) -> tuple[str, str]:
-    return f"nianbao/{unit_id}/{year}.csv", f"nianbao/{unit_id}/{year}.json"
-
 
 def unit_open_data(folder: Path | None, unit_id: str, reports: list[Report]) -> tuple[list[tuple[str, bytes]], str]:
     """Each report's CSV and JSON download; the unit's share of the portal-wide files is

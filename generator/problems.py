@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 ERROR = "error"
 WARNING = "warning"
+NOTE = "note"          # said, not counted: e.g. what an import read tolerantly
 
 # Characters that show as nothing yet change what a reader sees: bidi controls reorder a
 # name on screen (「局务公开」 can display as another text), zero-width characters make two
@@ -30,7 +31,7 @@ INVISIBLE = re.compile(f"[{''.join(INVISIBLE_NAMES)}]")
 
 @dataclass(frozen=True)
 class Problem:
-    level: str          # ERROR or WARNING
+    level: str          # ERROR, WARNING or NOTE
     file: str           # path relative to the site folder, "/" separated
     line: int | None    # 1-based; None when the problem is about the whole file
     message: str        # Chinese, says what is wrong and, where obvious, the fix
@@ -66,9 +67,20 @@ class Problems:
         return sorted(self.items, key=lambda p: (p.file, p.line or 0))
 
 
-class BuildFailed(Exception):
+class CommandFailed(Exception):
+    """Every command's one way to fail: the problems found, each printed as a
+    `file:line: 说明 (rule)` line, then the summary, one Chinese sentence saying what
+    failed and what was left untouched. generator.cli prints all of them the same way."""
+
+    def __init__(self, summary: str, problems: Problems | None = None, heading: str | None = None):
+        super().__init__(summary)
+        self.summary = summary
+        self.problems = problems if problems is not None else Problems()
+        self.heading = heading   # None: the command's own (generator.cli.FAILED); "": none
+
+
+class BuildFailed(CommandFailed):
     """Raised by the pipeline after it has listed every problem it could find."""
 
-    def __init__(self, problems: Problems):
-        super().__init__(f"{len(problems.errors)} error(s)")
-        self.problems = problems
+    def __init__(self, problems: Problems, out):
+        super().__init__(f"共 {len(problems.errors)} 个错误。输出文件夹 {out} 保持原样，未写入任何文件。", problems)

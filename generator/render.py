@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.resources
 import traceback
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -36,14 +37,12 @@ from generator.config import user_cache_folder
 from generator.infographic import build_infographic
 from generator.loader import inside
 from generator.model import KINDS, Report, ReportSummary, SiteConfig, Unit
-from generator.opendata import CSV_HEADER, PORTAL_CSV, PORTAL_JSON, SCHEMA, download_paths
+from generator.paths import (COLUMN_DIR, COLUMN_INDEX, COLUMN_TITLE, CSV_HEADER, PORTAL_CSV, PORTAL_JSON, SCHEMA,
+                             STATIC_DIR, download_paths, report_path, tujie_path, unit_path)
 from generator.problems import Problems
 from generator.source import link_out_of
 from generator.tables import format_number, tables_html
 
-COLUMN_DIR = "nianbao"
-COLUMN_TITLE = "政府信息公开年报"
-STATIC_DIR = "static"
 LATEST_ON_HOME = 10
 PAGE_TEMPLATES = ("home.html", "column.html", "unit.html", "report.html", "tujie.html", "404.html", "data.html",
                   "search.html", "sitemap.xml")
@@ -51,9 +50,20 @@ PAGE_TEMPLATES = ("home.html", "column.html", "unit.html", "report.html", "tujie
 
 def default_templates_dir() -> Path:
     """The templates shipped with the package (the repository's templates/ in a checkout)."""
-    here = Path(__file__).resolve().parent
-    installed = here / "templates"
-    return installed if installed.is_dir() else here.parent / "templates"
+    return shipped_folder("templates", "templates")
+
+
+def shipped_folder(packaged: str, in_checkout: str) -> Path:
+    """A folder shipped inside the package as generator/<packaged> (pyproject maps the
+    repository's templates/ and content/ there), or in a checkout the repository's <in_checkout>/.
+
+    Anchored on the package, not on this module's file, so it survives the module moving.
+    Not importlib.resources.files("generator.templates"): in an editable install that
+    mapped folder cannot be imported under the regular package `generator`, and installed
+    it is a MultiplexedPath (a namespace package), which Jinja and shutil cannot use."""
+    package = Path(str(importlib.resources.files("generator"))).resolve()
+    installed = package / packaged
+    return installed if installed.is_dir() else package.parent / in_checkout
 
 
 @dataclass
@@ -70,18 +80,6 @@ class Page:
         """The relative way back to the site root from this page."""
         depth = self.path.count("/")
         return "../" * depth
-
-
-def report_path(report: Report) -> str:
-    return f"{COLUMN_DIR}/{report.unit.id}/{report.year}.html"
-
-
-def tujie_path(report: Report) -> str:
-    return f"{COLUMN_DIR}/{report.unit.id}/{report.year}-tujie.html"
-
-
-def unit_path(unit: Unit) -> str:
-    return f"{COLUMN_DIR}/{unit.id}/index.html"
 
 
 class Renderer:
@@ -111,6 +109,8 @@ class Renderer:
             site=config,
             generator_version=__version__,
             column_title=COLUMN_TITLE,
+            column_dir=COLUMN_DIR,
+            column_index=COLUMN_INDEX,
             asset_version=self._asset_version(),
             report_url=report_path,
             tujie_url=tujie_path,
@@ -150,7 +150,7 @@ class Renderer:
         pages = [
             Page("index.html", "home.html", self.config.name,
                  {"latest": newest[:LATEST_ON_HOME], "report_count": len(summaries)}),
-            Page(f"{COLUMN_DIR}/index.html", "column.html", COLUMN_TITLE,
+            Page(COLUMN_INDEX, "column.html", COLUMN_TITLE,
                  {"by_year": _by_year(newest), "units_by_kind": _by_kind(units, count)}),
             Page("404.html", "404.html", "页面未找到", in_sitemap=False),
             Page("data/index.html", "data.html", "开放数据",

@@ -23,7 +23,7 @@ from generator.form import (FORMAT_2021, FORMAT_FREE, FORMAT_NAMES, FORMS, SUPPO
                             TABLE3_SINGLE_OTHER, TABLES, Group, Row, TableForm, match_label, suggest_label)
 from generator.model import SCOPES, KeyFigure, Report, Table, Unit
 from generator.problems import Problems
-from generator.source import Document
+from generator.document import Document
 
 INDEX_NO = re.compile(r"[0-9A-Z]{9}(?:[0-9A-Z]{9})?/\d{4}(?:\d{2})?-\d{5}")
 

@@ -6,7 +6,8 @@ import shutil
 from pathlib import Path
 
 from generator.narrative import PLACEHOLDER
-from generator.render import default_templates_dir
+from generator.problems import CommandFailed
+from generator.render import default_templates_dir, shipped_folder
 
 EXAMPLE_UNIT = "huajie"
 EXAMPLE_YEAR = 2023
@@ -37,15 +38,13 @@ huajie:
 """
 
 
-class InitRefused(Exception):
-    """The target folder cannot take a new site; the message is Chinese."""
+class InitRefused(CommandFailed):
+    """The target folder cannot take a new site (or report); the message is Chinese."""
 
 
 def example_content_dir() -> Path:
     """The example portal's content/, shipped inside the package as generator/example."""
-    here = Path(__file__).resolve().parent
-    installed = here / "example"
-    return installed if installed.is_dir() else here.parent / "content"
+    return shipped_folder("example", "content")
 
 
 def init_site(target: Path) -> int:
@@ -124,7 +123,7 @@ def new_report(root: Path, unit_id: str, year: int, today=None) -> tuple[list[Pa
     problems = Problems()
     units = load_units(root, problems)
     if problems.errors:
-        raise InitRefused("单位名录有错误，请先改正：" + "；".join(p.format() for p in problems.errors))
+        raise InitRefused("单位名录有错误，请先改正", problems)
     unit = units.get(unit_id)
     if unit is None:
         known = "、".join(units) or "（无）"

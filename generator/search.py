@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 from generator.problems import Problems
-from generator.render import COLUMN_DIR
+from generator.paths import COLUMN_DIR
 from generator.write import replace_folder, staging_prefix
 
 SEARCH_DIR = "pagefind"

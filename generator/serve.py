@@ -46,8 +46,8 @@ from tornado.websocket import WebSocketHandler
 
 from generator.build import build_site, forget
 from generator.config import load_site_config
-from generator.problems import BuildFailed, Problem, Problems
-from generator.write import OutputRefused, output_lock
+from generator.problems import ERROR, CommandFailed, Problem, Problems
+from generator.write import output_lock
 
 POLL_SECONDS = 0.15
 MAX_WAIT_SECONDS = 2.0     # a change that never settles is built anyway after this long
@@ -95,14 +95,12 @@ class Preview:
         try:
             result = build_site(self.root, self.out, search=False)   # the preview shows reports, fast
             changed = result.changed
-        except BuildFailed as failed:
-            self.problems = failed.problems.errors
+        except CommandFailed as failed:     # bad input, or an output folder it must not write
+            self.problems = failed.problems.errors or [Problem(ERROR, "-", None, failed.summary)]
             for problem in failed.problems.sorted():
                 self.log(problem.format())
-            outcome = f"失败，{len(self.problems)} 个错误，浏览器中显示错误页"
-        except OutputRefused as refused:
-            self.problems = [Problem("error", "-", None, str(refused))]
-            outcome = f"失败：{refused}"
+            outcome = (f"失败，{len(self.problems)} 个错误，浏览器中显示错误页" if failed.problems.errors
+                       else f"失败：{failed.summary}")
         else:
             self.problems = []
             for problem in result.problems.sorted():

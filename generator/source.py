@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
-from typing import Any
 
+from generator.document import Document
 from generator.fastyaml import read_plain_yaml
 from generator.problems import INVISIBLE, Problems
 
@@ -138,37 +137,6 @@ def file_signature(path: str | Path, stat: os.stat_result | None = None) -> Sign
         return (stat.st_mtime_ns, stat.st_size, "")
     with open(path, "rb") as f:
         return (stat.st_mtime_ns, stat.st_size, sha256(f.read()))
-
-
-@dataclass
-class Document:
-    """A parsed YAML file: plain values plus the line of every key and item."""
-
-    rel: str
-    data: Any
-    lines: dict[tuple, int] = field(default_factory=dict)
-    raw: dict[tuple, str] = field(default_factory=dict)   # source text of scalars
-    # whether the text may have a character of problems.INVISIBLE: if not, no key or value is searched
-    invisible: bool = True
-
-    def text(self, path: tuple) -> str | None:
-        """A scalar exactly as written: an organisation code keeps its leading zeros."""
-        return self.raw.get(path)
-
-    def line(self, path: tuple) -> int | None:
-        """The line of `path`, or of its nearest ancestor that has one."""
-        while path:
-            if path in self.lines:
-                return self.lines[path]
-            path = path[:-1]
-        return self.lines.get((), None)
-
-
-class _Refused(Exception):
-    def __init__(self, line: int, message: str):
-        super().__init__(message)
-        self.line = line
-        self.message = message
 
 
 def sha256(data: bytes) -> str:

@@ -27,10 +27,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable
 
+from generator.problems import CommandFailed
+
 MARKER = ".gongkai-build"   # marks a folder as ours, so we never replace anything else
 
 
-class OutputRefused(Exception):
+class OutputRefused(CommandFailed):
     """The output folder is one we must not replace; the message is Chinese."""
 
 

@@ -15,16 +15,15 @@ from typing import Any
 
 import yaml
 
-from generator.fastyaml import MAX_DEPTH, MAX_DIGITS
+from generator.document import MAX_DEPTH, MAX_DIGITS, Document, Refused
 from generator.problems import Problems
-from generator.source import Document, _Refused
 
 try:
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - pure-Python PyYAML
     from yaml import SafeLoader as _Loader
 
-_INT = re.compile(rf"[-+]?[0-9]{{1,{MAX_DIGITS}}}")     # longer: text (see generator.fastyaml)
+_INT = re.compile(rf"[-+]?[0-9]{{1,{MAX_DIGITS}}}")     # longer: text (see generator.document)
 _DECIMAL = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)")
 _TAG = "tag:yaml.org,2002:"
 _scalar_constructor = yaml.constructor.SafeConstructor()
@@ -44,8 +43,12 @@ def plain_scalar(text: str, line: int):
 
 
 def parse_full(text: str, rel: str, problems: Problems) -> Document | None:
+    """The Document of any YAML text, or None with the error explained in problems."""
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        return read_full(text, rel)
+    except Refused as refused:
+        problems.error(rel, refused.line, refused.message, "yaml")
+        return None
     except yaml.MarkedYAMLError as exc:
         mark = _where(exc)
         last_line = text.count("\n") + (0 if text.endswith("\n") else 1)
@@ -70,14 +73,15 @@ def parse_full(text: str, rel: str, problems: Problems) -> Document | None:
     except RecursionError:      # PyYAML's pure-Python composer: libyaml stops at 1,000 levels itself
         problems.error(rel, _too_deep_line(text), f"YAML 语法错误：{_TOO_DEEP}", "yaml")
         return None
+
+
+def read_full(text: str, rel: str) -> Document:
+    """The Document of any YAML text; raises yaml.YAMLError, or Refused for what we refuse
+    (aliases, tags, duplicate keys, nesting too deep)."""
+    root = yaml.compose(text, Loader=_Loader)
     doc = Document(rel, None)
-    if root is None:
-        return doc
-    try:
+    if root is not None:
         doc.data = _convert(root, (), doc, set())
-    except _Refused as refused:
-        problems.error(rel, refused.line, refused.message, "yaml")
-        return None
     return doc
 
 
@@ -86,28 +90,28 @@ _COLLECTION_TAGS = {yaml.MappingNode: _TAG + "map", yaml.SequenceNode: _TAG + "s
 
 def _convert(node: yaml.Node, path: tuple, doc: Document, seen: set) -> Any:
     if len(path) > MAX_DEPTH:
-        raise _Refused(node.start_mark.line + 1, _TOO_DEEP)
+        raise Refused(node.start_mark.line + 1, _TOO_DEEP)
     if id(node) in seen:
         # An alias is the anchored node itself: report the line that uses it.
         line = doc.lines.get(path, node.start_mark.line + 1)
-        raise _Refused(line, "不支持 YAML 别名（*名称）：请把内容直接写出来")
+        raise Refused(line, "不支持 YAML 别名（*名称）：请把内容直接写出来")
     seen.add(id(node))
     expected_tag = _COLLECTION_TAGS.get(type(node))
     if expected_tag is not None and node.tag != expected_tag:
-        raise _Refused(node.start_mark.line + 1, f"不支持 YAML 标签 {node.tag}")
+        raise Refused(node.start_mark.line + 1, f"不支持 YAML 标签 {node.tag}")
     lines = doc.lines
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                raise _Refused(key_node.start_mark.line + 1, "键名必须是简单文字")
+                raise Refused(key_node.start_mark.line + 1, "键名必须是简单文字")
             key = key_node.value.strip()
             if key == "<<":
-                raise _Refused(key_node.start_mark.line + 1, "不支持 YAML 合并键（<<）")
+                raise Refused(key_node.start_mark.line + 1, "不支持 YAML 合并键（<<）")
             if key in result:
                 first = lines[path + (key,)]
-                raise _Refused(key_node.start_mark.line + 1, f"「{key}」重复出现（第一次在第 {first} 行），请删除其中一个")
+                raise Refused(key_node.start_mark.line + 1, f"「{key}」重复出现（第一次在第 {first} 行），请删除其中一个")
             lines[path + (key,)] = key_node.start_mark.line + 1
             result[key] = _convert(value_node, path + (key,), doc, seen)
         return result
@@ -121,7 +125,7 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     tag, text = node.tag, node.value
     kind = tag[len(_TAG):] if tag.startswith(_TAG) else ""
     if kind not in _SCALAR_KINDS:
-        raise _Refused(node.start_mark.line + 1, f"不支持 YAML 标签 {tag}")
+        raise Refused(node.start_mark.line + 1, f"不支持 YAML 标签 {tag}")
     if kind == "null":
         return None
     if kind == "bool":      # `!!bool x` is tagged so but no boolean: the field says what it wants

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from helpers import HUAJIE, REPO
-from generator.opendata import CSV_HEADER
+from generator.paths import CSV_HEADER
 from htmltables import parse, table_by_id
 
 TABLE_IDS = ["t2-item1", "t2-item5", "t2-item6", "t2-item8", "t3", "t4"]

@@ -19,9 +19,10 @@ import pytest
 import yaml
 
 from generator import fields, form, source, yamlfull
+from generator.document import Document, Refused
 from generator.fields import FieldError
 from generator.problems import ERROR, WARNING, Problems
-from generator.source import Document, parse_yaml, read_text
+from generator.source import parse_yaml, read_text
 
 REL = "content/reports/x/2023.yaml"
 
@@ -620,7 +621,7 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from generator.datafile import data_file_text, new_report_metadata  # noqa: E402
-from generator.fastyaml import _UNSAFE, read_plain_yaml  # noqa: E402
+from generator.fastyaml import NEEDS_PYYAML, read_plain_yaml  # noqa: E402
 
 PLAIN = data_file_text("某单位2024年政府信息公开工作年度报告", 2024,
                        new_report_metadata("某单位", datetime.date(2025, 1, 20)), {})
@@ -630,10 +631,7 @@ PIECES = ["", " ", "  ", ":", ": ", "#", " #", "[", "]", ",", "-", "~", "null", 
 
 
 def full_path(text: str):
-    root = yaml.compose(text, Loader=yamlfull._Loader)
-    doc = source.Document("x", None)
-    if root is not None:
-        doc.data = yamlfull._convert(root, (), doc, set())
+    doc = yamlfull.read_full(text, "x")
     return doc.data, doc.lines, doc.raw
 
 
@@ -642,7 +640,7 @@ def same_reading(plain, expected) -> bool:
     scalar a field can read (the fast reader keeps no text or line of items of a row of
     counts: they are on the row's own line, where Document.line finds them)."""
     data, lines, raw = plain
-    fast = source.Document("x", data, lines, raw)
+    fast = Document("x", data, lines, raw)
     expected_data, expected_lines, expected_raw = expected
     counts = {path for path, text in expected_raw.items() if isinstance(path[-1], int) and text.isdigit()}
     return (data == expected_data
@@ -690,7 +688,7 @@ def test_the_fast_reader_agrees_with_pyyaml_or_steps_aside():
             return
         try:
             expected = full_path(text)
-        except (yaml.YAMLError, source._Refused):
+        except (yaml.YAMLError, Refused):
             raise AssertionError(f"the fast reader accepted what PyYAML refuses:\n{text}")
         assert same_reading(plain, expected), text
 
@@ -709,13 +707,13 @@ def test_the_fast_reader_types_a_plain_value_as_pyyaml_does(value):
     text = f"标题: {value}\n发布日期: 2024-01-19\n"
     try:
         expected = full_path(text)[0]
-    except (yaml.YAMLError, source._Refused):
+    except (yaml.YAMLError, Refused):
         expected = None                            # the full path refuses it: so must the fast reader
     plain = read_plain_yaml(text)
     if plain is not None:
         assert expected is not None and plain[0] == expected, value
     else:
-        assert value in ("<<", "=") or _UNSAFE.search(value), value   # handed over: what PyYAML alone may judge
+        assert value in ("<<", "=") or NEEDS_PYYAML.search(value), value   # handed over: what PyYAML alone may judge
 
 
 def test_lines_seen_before_are_read_the_same_and_never_shared():
