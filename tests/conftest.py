@@ -1,77 +1,21 @@
-"""Shared fixtures: a copy of the example portal, and running `generate` in-process."""
+"""Shared fixtures: a copy of the example portal, the example built once, and the browser.
+
+The helpers that are plain functions are in helpers.py. A test that needs Chromium, axe, the
+Nu checker or pdftotext is marked `browser`; a test that uses a browser fixture without the
+mark is refused at collection, so `pytest -m "not browser"` never needs a browser.
+"""
 
 from __future__ import annotations
 
-import contextlib
-import io
-import shutil
-from dataclasses import dataclass
+import json
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from generator.cli import main
+from helpers import NODE_MODULES, REPO, SiteCopy, generate
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-HUAJIE = "content/reports/huajie/2023.yaml"
-
-
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
-
-    @property
-    def lines(self) -> list[str]:
-        return self.err.splitlines()
-
-
-def generate(*args: str) -> Run:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main(list(args))
-        except SystemExit as exit_:   # argparse --help / --version
-            code = exit_.code or 0
-    return Run(code, out.getvalue(), err.getvalue())
-
-
-class SiteCopy:
-    """A copy of the example portal's site.yaml and content/ in a temporary folder."""
-
-    def __init__(self, root: Path):
-        self.root = root
-        shutil.copy(REPO / "site.yaml", root / "site.yaml")
-        shutil.copytree(REPO / "content", root / "content")
-
-    def path(self, rel: str) -> Path:
-        return self.root / rel
-
-    def read(self, rel: str) -> str:
-        return self.path(rel).read_text(encoding="utf-8")
-
-    def write(self, rel: str, text: str) -> None:
-        self.path(rel).parent.mkdir(parents=True, exist_ok=True)
-        self.path(rel).write_text(text, encoding="utf-8")
-
-    def replace(self, rel: str, old: str, new: str) -> None:
-        text = self.read(rel)
-        assert text.count(old) == 1, f"{old!r} should occur once in {rel}"
-        self.write(rel, text.replace(old, new))
-
-    def line_of(self, rel: str, needle: str) -> int:
-        """The 1-based line of the only line containing `needle`."""
-        found = [i for i, line in enumerate(self.read(rel).splitlines(), 1) if needle in line]
-        assert len(found) == 1, f"{needle!r} should be on one line of {rel}, found {found}"
-        return found[0]
-
-    def build(self, *extra: str) -> Run:
-        return generate("build", "--site", str(self.root), *extra)
-
-    def page(self, rel: str) -> str:
-        return (self.root / "build" / rel).read_text(encoding="utf-8")
+pytest_plugins = ["pytester"]     # test_suite.py runs the collection rule below on small test files
 
 
 @pytest.fixture
@@ -90,12 +34,11 @@ def built_example(tmp_path_factory) -> Path:
     return out
 
 
-# --- Browser tests: Debian's Chromium driven by Playwright (see ../shared/PORTAL.md) -------
+# --- Browser tests: Debian's Chromium driven by Playwright (see the README's test command) -------
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-NODE_MODULES = REPO / "node_modules"
 
 
 @pytest.fixture(scope="session")
@@ -138,30 +81,31 @@ def page(browser):
     context.close()
 
 
-AXE_OPTIONS = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-    # Experimental, so off by default: without it a data table with no headers at all passes.
-    "rules": {"td-has-header": {"enabled": True}},
-}
-
-
-def axe_violations(page) -> list[dict]:
-    script = NODE_MODULES / "axe-core" / "axe.min.js"
-    if not script.exists():
-        pytest.fail("node_modules/axe-core is missing: run `npm ci` (the README's test command does)")
-    page.evaluate(script.read_text(encoding="utf-8"))   # not a <script> tag: the pages allow no inline script
-    result = page.evaluate("([c, o]) => axe.run(c || document, o)", [None, AXE_OPTIONS])
-    return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]} for v in result["violations"]]
-
-
-def nu_messages(files: list[Path]) -> list[dict]:
-    """The Nu HTML checker on all files in one call (its Java start-up costs seconds)."""
-    import json
-    import subprocess
-
+@pytest.fixture(scope="session")
+def nu_messages():
+    """The Nu HTML checker (Java) on all files in one call (its start-up costs seconds)."""
     jar = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
     if not jar.exists():
         pytest.fail("node_modules/vnu-jar is missing: run `npm ci` (the README's test command does)")
-    result = subprocess.run(["java", "-jar", str(jar), "--format", "json", "--exit-zero-always",
-                             *map(str, files)], capture_output=True, text=True, check=True)
-    return json.loads(result.stderr)["messages"]
+
+    def check(files: list[Path]) -> list[dict]:
+        result = subprocess.run(["java", "-jar", str(jar), "--format", "json", "--exit-zero-always",
+                                 *map(str, files)], capture_output=True, text=True, check=True)
+        return json.loads(result.stderr)["messages"]
+
+    return check
+
+
+# Fixtures that start Chromium or the Nu checker, with every fixture built on them.
+BROWSER_FIXTURES = {"browser", "page", "nu_messages"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Refuse a test that needs a browser but is not marked `browser`: the mark is what lets
+    `-m "not browser"` run on a machine without Chromium, so it must not be forgotten."""
+    unmarked = [item.nodeid for item in items
+                if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ()))
+                and item.get_closest_marker("browser") is None]
+    if unmarked:
+        raise pytest.UsageError("these tests use a browser fixture but are not marked `browser`:\n  "
+                                + "\n  ".join(unmarked))

@@ -1,4 +1,4 @@
-"""The published numbers of a sample report, read straight from ../shared/samples.
+"""The published numbers of a sample report, read straight from tests/fixtures/samples.
 
 Independent of the generator: the tests compare the rendered page against the
 text as it was published, not against our own data files.

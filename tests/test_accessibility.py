@@ -1,6 +1,6 @@
 """Accessibility in a real browser: axe-core, the Nu checker, the toolbar, print and reflow.
 
-Every page of the example portal is checked; see ../shared/PORTAL.md for the bar.
+Every page of the example portal is checked, against WCAG 2.1 AA (axe-core) and the Nu HTML checker.
 """
 
 from __future__ import annotations
@@ -10,29 +10,15 @@ import subprocess
 
 import pytest
 
-from conftest import axe_violations, nu_messages
+from helpers import HUAJIE_SAMPLE, PAGES, REPORT, axe_violations, body_font_px, font_button
 from samples import read_sample
-from test_example_page import HUAJIE_SAMPLE
-
-PAGES = ["index.html", "nianbao/index.html", "nianbao/huajie/index.html", "nianbao/huaian/index.html",
-         "nianbao/huajie/2023.html", "nianbao/huaian/2024.html", "nianbao/huajie/2023-tujie.html",
-         "nianbao/huaian/2024-tujie.html", "404.html", "data/index.html", "search/index.html"]
-REPORT = "nianbao/huajie/2023.html"
-
-
-def body_font_px(page) -> float:
-    return page.evaluate("parseFloat(getComputedStyle(document.querySelector('.report-body p')).fontSize)")
-
-
-def font_button(page, name):
-    return page.get_by_role("button", name=name, exact=True)
-
 
 def test_every_page_is_listed(built_example):
     assert sorted(PAGES) == sorted(p.relative_to(built_example).as_posix() for p in built_example.rglob("*.html")
                                    if not p.relative_to(built_example).as_posix().startswith("pagefind/"))
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("path", PAGES)
 def test_axe_finds_no_violations(page, served_example, path):
     page.goto(served_example + path)
@@ -46,18 +32,21 @@ BROKEN = """<!DOCTYPE html><html><head><title>x</title></head><body>
 </body></html>"""
 
 
+@pytest.mark.browser
 def test_axe_still_catches_violations_on_a_broken_page(page):
     page.set_content(BROKEN)
     found = {v["id"] for v in axe_violations(page)}
     assert {"html-has-lang", "image-alt", "color-contrast", "td-has-header"} <= found
 
 
-def test_nu_checker_finds_no_errors(built_example):
+@pytest.mark.browser
+def test_nu_checker_finds_no_errors(built_example, nu_messages):
     messages = nu_messages([built_example / p for p in PAGES])
     assert [m for m in messages if m["type"] == "error"] == []
 
 
-def test_nu_checker_still_reports_errors(tmp_path):
+@pytest.mark.browser
+def test_nu_checker_still_reports_errors(tmp_path, nu_messages):
     broken = tmp_path / "broken.html"
     broken.write_text("<!DOCTYPE html><html lang=zh-CN><head><title>x</title></head><body><p><div></p></body></html>")
     assert any(m["type"] == "error" for m in nu_messages([broken]))
@@ -72,6 +61,7 @@ def test_unique_titles_and_language(built_example):
     assert len(set(titles)) == len(titles)
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("path", PAGES)
 def test_skip_link_is_the_first_focusable_element(page, served_example, path):
     page.goto(served_example + path)
@@ -83,6 +73,7 @@ def test_skip_link_is_the_first_focusable_element(page, served_example, path):
     assert page.evaluate("location.hash") == "#main"
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("path", PAGES)
 def test_landmarks_and_headings_in_order(page, served_example, path):
     page.goto(served_example + path)
@@ -93,6 +84,7 @@ def test_landmarks_and_headings_in_order(page, served_example, path):
     assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), levels
 
 
+@pytest.mark.browser
 def test_text_spacing_override_clips_nothing(page, served_example):
     """WCAG 1.4.12: line height 1.5, letter 0.12em, word 0.16em, paragraph 2em."""
     page.goto(served_example + REPORT)
@@ -106,6 +98,7 @@ def test_text_spacing_override_clips_nothing(page, served_example):
 
 # --- 字体【大 中 小】 -----------------------------------------------------------------
 
+@pytest.mark.browser
 def test_large_font_by_click_is_remembered_across_pages_and_reloads(page, served_example):
     page.goto(served_example + REPORT)
     medium = body_font_px(page)
@@ -125,6 +118,7 @@ def test_large_font_by_click_is_remembered_across_pages_and_reloads(page, served
     assert body_font_px(page) < medium
 
 
+@pytest.mark.browser
 def test_font_size_by_keyboard_only(page, served_example):
     page.goto(served_example + REPORT)
     medium = body_font_px(page)
@@ -142,6 +136,7 @@ def test_font_size_by_keyboard_only(page, served_example):
     assert font_button(page, "中").get_attribute("aria-pressed") == "true"
 
 
+@pytest.mark.browser
 def test_the_font_control_scales_with_rem_and_root_percentage(page, served_example):
     page.goto(served_example + REPORT)
     font_button(page, "大").click()
@@ -150,6 +145,7 @@ def test_the_font_control_scales_with_rem_and_root_percentage(page, served_examp
 
 # --- 打印 and 关闭 -------------------------------------------------------------------------
 
+@pytest.mark.browser
 def test_print_view_hides_page_furniture(page, served_example):
     page.goto(served_example + REPORT)
     page.emulate_media(media="print")
@@ -165,6 +161,7 @@ def test_print_view_hides_page_furniture(page, served_example):
     assert url_line.text_content().strip() == "本页地址：https://gongkai.example.org/nianbao/huajie/2023.html"
 
 
+@pytest.mark.browser
 def test_print_button_calls_the_browsers_print(page, served_example):
     page.goto(served_example + REPORT)
     page.evaluate("() => { window.__printed = 0; window.print = () => { window.__printed += 1; }; }")
@@ -172,6 +169,7 @@ def test_print_button_calls_the_browsers_print(page, served_example):
     assert page.evaluate("window.__printed") == 1
 
 
+@pytest.mark.browser
 def test_printed_pdf_contains_every_table_number(page, served_example, tmp_path):
     page.goto(served_example + REPORT)
     pdf = tmp_path / "report.pdf"
@@ -189,6 +187,7 @@ def test_printed_pdf_contains_every_table_number(page, served_example, tmp_path)
     assert " ".join(sample.table4) in flat
 
 
+@pytest.mark.browser
 def test_close_closes_a_window_the_listing_opened(page, served_example):
     page.goto(served_example + "nianbao/index.html")
     with page.expect_popup() as popup_info:
@@ -203,6 +202,7 @@ def test_close_closes_a_window_the_listing_opened(page, served_example):
     assert popup.is_closed()
 
 
+@pytest.mark.browser
 def test_close_goes_back_to_the_listing_when_the_window_cannot_close(page, served_example):
     page.goto(served_example + REPORT)
     with page.expect_navigation():
@@ -210,6 +210,7 @@ def test_close_goes_back_to_the_listing_when_the_window_cannot_close(page, serve
     assert page.url == served_example + "nianbao/index.html"
 
 
+@pytest.mark.browser
 def test_without_javascript_the_toolbar_is_absent_and_the_report_readable(browser, served_example):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
@@ -222,6 +223,7 @@ def test_without_javascript_the_toolbar_is_absent_and_the_report_readable(browse
 
 # --- tables ----------------------------------------------------------------------------
 
+@pytest.mark.browser
 def test_every_data_cell_of_tables_3_and_4_has_resolvable_headers(page, served_example):
     page.goto(served_example + REPORT)
     broken = page.evaluate("""() => [...document.querySelectorAll('#t3 td, #t4 td')].filter(td => {
@@ -233,6 +235,7 @@ def test_every_data_cell_of_tables_3_and_4_has_resolvable_headers(page, served_e
     assert page.locator("#t3 td").count() == 175 and page.locator("#t4 td").count() == 15
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("row, column, name", [
     ("t3-r-unavailable_1", "t3-c-natural", "三、本年度办理结果 （四）无法提供 1.本机关不掌握相关政府信息 申请人情况 自然人 4"),
     ("t3-r-new", "t3-c-total", "一、本年新收政府信息公开申请数量 申请人情况 总计 6"),
@@ -251,6 +254,7 @@ def test_cells_are_named_by_their_row_and_column_headers(page, served_example, r
     assert spoken == name
 
 
+@pytest.mark.browser
 def test_numbers_are_right_aligned(page, served_example):
     page.goto(served_example + REPORT)
     aligns = page.evaluate("[...document.querySelectorAll('td.num')].map(td => getComputedStyle(td).textAlign)")
@@ -259,6 +263,7 @@ def test_numbers_are_right_aligned(page, served_example):
 
 # --- reflow, zoom, focus -----------------------------------------------------------------
 
+@pytest.mark.browser
 @pytest.mark.parametrize("path", PAGES)
 def test_no_horizontal_page_scroll_at_320px(browser, served_example, path):
     context = browser.new_context(viewport={"width": 320, "height": 640})
@@ -268,6 +273,7 @@ def test_no_horizontal_page_scroll_at_320px(browser, served_example, path):
     context.close()
 
 
+@pytest.mark.browser
 def test_wide_tables_scroll_in_their_own_focusable_labelled_region(browser, served_example):
     context = browser.new_context(viewport={"width": 320, "height": 640})
     page = context.new_page()
@@ -283,6 +289,7 @@ def test_wide_tables_scroll_in_their_own_focusable_labelled_region(browser, serv
     context.close()
 
 
+@pytest.mark.browser
 def test_layout_holds_at_large_text_and_200_percent_zoom(browser, served_example):
     # 200 % zoom of a 1280 px window leaves 640 CSS px.
     context = browser.new_context(viewport={"width": 640, "height": 900}, device_scale_factor=2)
@@ -295,6 +302,7 @@ def test_layout_holds_at_large_text_and_200_percent_zoom(browser, served_example
     context.close()
 
 
+@pytest.mark.browser
 def test_focus_is_visible_also_in_forced_colours(browser, served_example):
     context = browser.new_context(forced_colors="active")
     page = context.new_page()
@@ -312,6 +320,7 @@ def test_focus_is_visible_also_in_forced_colours(browser, served_example):
     context.close()
 
 
+@pytest.mark.browser
 def test_controls_are_at_least_24px(page, served_example):
     page.goto(served_example + REPORT)
     sizes = page.evaluate("[...document.querySelectorAll('.toolbar button, .site-nav a')]"
@@ -324,6 +333,7 @@ def test_controls_are_at_least_24px(page, served_example):
 TUJIE = "nianbao/huajie/2023-tujie.html"
 
 
+@pytest.mark.browser
 def test_tujie_charts_scale_with_the_font_control(page, served_example):
     page.goto(served_example + TUJIE)
     size = "(() => { const r = document.querySelector('.chart-bar svg').getBoundingClientRect();" \
@@ -335,6 +345,7 @@ def test_tujie_charts_scale_with_the_font_control(page, served_example):
     assert figure_large == pytest.approx(figure_medium * 1.25, rel=0.05)
 
 
+@pytest.mark.browser
 def test_tujie_prints_black_and_white_with_charts_whole(page, served_example, tmp_path):
     page.goto(served_example + TUJIE)
     page.emulate_media(media="print")

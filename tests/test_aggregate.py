@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, generate
+from helpers import REPO, build, generate
 from htmltables import parse, table_by_id
 
 sys.path.insert(0, str(REPO / "benchmarks"))
@@ -44,11 +44,6 @@ def county(tmp_path) -> Path:
         data.write_text(f"标题: 示例县人民政府{year}年政府信息公开工作年度报告（汇总）\n发布日期: {int(year) + 1}-03-20\n"
                         "范围: 汇总\n", encoding="utf-8")
     return root
-
-
-def build(root: Path, out: Path) -> None:
-    run = generate("build", "--site", str(root), "--out", str(out))
-    assert run.code == 0, run.err
 
 
 def test_the_county_tables_are_the_sum_of_its_members(county, tmp_path):

@@ -16,9 +16,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from conftest import HUAJIE, REPO, SiteCopy, generate
+from helpers import HUAJIE, REPO, SiteCopy, generate, snapshot
 from htmlurls import dangerous
-from test_build import snapshot
 
 NARRATIVE = HUAJIE.replace(".yaml", ".md")
 PROBLEM_LINE = re.compile(r"^[^\s:]+(?::\d+)?: \S.*$")
@@ -288,6 +287,7 @@ def test_two_pages_for_one_output_path_are_refused():
 
 # --- atomic output ----------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_a_build_killed_half_way_leaves_the_previous_output(tmp_path):
     sys.path.insert(0, str(REPO / "benchmarks"))
     from synthetic import make_site
@@ -365,6 +365,7 @@ def pristine(tmp_path_factory):
     return root
 
 
+@pytest.mark.slow
 @settings(max_examples=int(os.environ.get("GONGKAI_FUZZ_EXAMPLES", 60)), deadline=None,
           derandomize=not os.environ.get("GONGKAI_FUZZ_EXAMPLES"), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(mutation=mutations())

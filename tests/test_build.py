@@ -11,13 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import HUAJIE, REPO, generate
+from helpers import HUAJIE, REPO, generate, snapshot
 from htmltables import parse
-
-
-def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
-    return {p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_the_example_portal_pages(built_example):
@@ -118,12 +113,14 @@ def wheel(tmp_path_factory) -> Path:
     return found
 
 
+@pytest.mark.slow
 def test_wheel_ships_the_default_templates_and_example(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {"generator/templates/report.html", "generator/templates/static/site.css",
             "generator/example/reports/huajie/2023.yaml", "generator/example/reports/huajie/2023.md"} <= names
 
 
+@pytest.mark.slow
 def test_init_then_build_from_an_installed_package(wheel, tmp_path):
     """A user who installed gongkai elsewhere starts a site outside any checkout."""
     installed = tmp_path / "installed"
@@ -163,12 +160,15 @@ def test_ci_runs_exactly_the_readme_test_command():
     assert test_command in ci_lines
 
 
+@pytest.mark.slow
 def test_readme_first_command_builds_the_example_in_a_fresh_copy(tmp_path):
     """The README's first command, run in a fresh copy of the tracked files."""
     files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=REPO,
                            capture_output=True, text=True, check=True).stdout
     fresh = tmp_path / "fresh"
     for rel in files.split():
+        if (REPO / rel).is_symlink():
+            continue        # not the repository's: e.g. node_modules linked into a git worktree
         target = fresh / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes((REPO / rel).read_bytes())
@@ -187,6 +187,7 @@ def listed(folder: Path) -> set[str]:
             for rel in (p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())}
 
 
+@pytest.mark.slow
 def test_two_builds_at_once_never_empty_the_site(site, tmp_path):
     """Two full builds started at random offsets, 20 times: one of them may be refused (another
     build holds the output folder), neither may leave an incomplete site or a cache that says
@@ -219,6 +220,7 @@ def test_two_builds_at_once_never_empty_the_site(site, tmp_path):
     assert not [p.name for p in site.root.iterdir() if p.name.startswith(".build-")]
 
 
+@pytest.mark.slow
 def test_a_build_refused_while_another_holds_the_output_says_by_whom(site):
     from generator.write import output_lock
 

@@ -1,13 +1,24 @@
-"""Each cross-check rule, broken on purpose: the exact message and the exit code.
+"""Each cross-check rule, broken on purpose: the exact message, its file and line.
 
-Edits keep every other rule satisfied, so each build reports only the rule under test.
+Every rule (R1-R3, R5-R7) is run on the checking functions of generator.checks, over the
+example's 花街镇 report read as a build reads it. Whole builds are kept where they show what
+the functions alone do not: an error as the editor reads it (file:line, the summary line,
+exit 1), a warning (the site still builds), a rule across two years' files, and errors of
+several files listed together. Edits keep every other rule satisfied, so each check reports
+only the rule under test.
 """
 
 from __future__ import annotations
 
 import re
 
-from conftest import HUAJIE
+from generator.checks import check_carry_over, check_in_force, check_report, complete_totals
+from generator.config import load_units
+from generator.model import Report
+from generator.problems import Problems
+from generator.reports import parse_report
+from generator.source import parse_yaml
+from helpers import HUAJIE, NEXT_YEAR, REPO, add_next_year, set_row, with_row
 from htmltables import parse
 
 NEW = "一、本年新收政府信息公开申请数量:"
@@ -18,19 +29,14 @@ FORWARD = "四、结转下年度继续办理:"
 DIRECT = "未经复议直接起诉:"
 
 
-def set_row(site, rel, label, values):
-    """Replace the numbers of the row whose line starts with `label`."""
-    text = site.read(rel)
-    pattern = re.compile(rf"^(\s*{re.escape(label)}\s*)\[[^\]]*\]", re.M)
-    assert len(pattern.findall(text)) == 1, label
-    site.write(rel, pattern.sub(lambda m: m.group(1) + "[" + ", ".join(map(str, values)) + "]", text))
+def without_row(text: str, label: str) -> str:
+    kept = [line for line in text.splitlines(keepends=True) if not line.strip().startswith(label)]
+    assert len(kept) == len(text.splitlines()) - 1
+    return "".join(kept)
 
 
 def drop_row(site, rel, label):
-    text = site.read(rel)
-    kept = [line for line in text.splitlines(keepends=True) if not line.strip().startswith(label)]
-    assert len(kept) == len(text.splitlines()) - 1
-    site.write(rel, "".join(kept))
+    site.write(rel, without_row(site.read(rel), label))
 
 
 def where(site, rel, label):
@@ -51,43 +57,6 @@ def test_r1_row_total(site):
         f"{where(site, HUAJIE, OLD)} 表三「二、上年结转政府信息公开申请数量」行「总计」列：应为 0（自然人至其他各列之和），实为 1 (R1)",
         f"{where(site, HUAJIE, FORWARD)} 表三「四、结转下年度继续办理」行「总计」列：应为 1（自然人至其他各列之和），实为 2 (R1)",
     ])
-
-
-def test_r2_results_total(site):
-    set_row(site, HUAJIE, TOTAL, [6, 0, 0, 0, 0, 0, 6])
-    set_row(site, HUAJIE, FORWARD, [0, 0, 0, 0, 0, 0, 0])
-    line = where(site, HUAJIE, TOTAL)
-    assert_failed_with(site.build(), [
-        f"{line} 表三「（七）总计」行「自然人」列：应为 5（（一）至（六）各项之和），实为 6 (R2)",
-        f"{line} 表三「（七）总计」行「总计」列：应为 5（（一）至（六）各项之和），实为 6 (R2)",
-    ])
-
-
-def test_r3_balance(site):
-    set_row(site, HUAJIE, FORWARD, [2, 0, 0, 0, 0, 0, 2])
-    line = where(site, HUAJIE, FORWARD)
-    why = "一、本年新收 6 + 二、上年结转 0 − （七）总计 5"
-    assert_failed_with(site.build(), [
-        f"{line} 表三「四、结转下年度继续办理」行「自然人」列：应为 1（{why}），实为 2 (R3)",
-        f"{line} 表三「四、结转下年度继续办理」行「总计」列：应为 1（{why}），实为 2 (R3)",
-    ])
-
-
-def test_r5_review_and_lawsuit_totals(site):
-    set_row(site, HUAJIE, DIRECT, [1, 0, 0, 1, 3])
-    assert_failed_with(site.build(), [
-        f"{where(site, HUAJIE, DIRECT)} 表四「未经复议直接起诉」行「总计」列："
-        "应为 2（结果维持、结果纠正、其他结果、尚未审结之和），实为 3 (R5)",
-    ])
-
-
-NEXT_YEAR = "content/reports/huajie/2024.yaml"
-
-
-def add_next_year(site):
-    """A 2024 report for 花街镇 that passes R1-R5 on its own (2023 carried 1 forward)."""
-    site.write(NEXT_YEAR, site.read(HUAJIE).replace("发布日期: 2024-01-19", "发布日期: 2025-01-20"))
-    site.write(NEXT_YEAR.replace(".yaml", ".md"), site.read(HUAJIE.replace(".yaml", ".md")))
 
 
 def test_r6_carried_over_across_years(site):
@@ -162,3 +131,107 @@ def test_totals_left_out_give_the_same_page(site, tmp_path):
     assert run.code == 0, run.err
     for page in ("nianbao/huajie/2023.html", "nianbao/huaian/2024.html"):
         assert (tmp_path / "without-totals" / page).read_bytes() == (tmp_path / "with-totals" / page).read_bytes()
+
+
+# --- The rules on the checking functions ---------------------------------------------------
+
+EXAMPLE = (REPO / HUAJIE).read_text(encoding="utf-8")
+NEXT_YEAR_TEXT = EXAMPLE.replace("发布日期: 2024-01-19", "发布日期: 2025-01-20")   # as add_next_year
+UNITS = load_units(REPO, Problems())
+
+
+def read_report(text: str, rel: str = HUAJIE, year: int = 2023) -> Report:
+    """花街镇's report from the text of its data file, read and completed as a build does."""
+    problems = Problems()
+    doc = parse_yaml(text, rel, problems)
+    report = parse_report(doc, UNITS["huajie"], year, problems)
+    assert problems.items == []
+    for table in report.tables.values():
+        complete_totals(table)
+    return report
+
+
+def line(text: str, label: str) -> int:
+    (found,) = [i for i, written in enumerate(text.splitlines(), 1) if written.strip().startswith(label)]
+    return found
+
+
+def found(failures) -> list[tuple]:
+    return [(f.file, f.line, f.message, f.rule) for f in failures]
+
+
+def test_the_example_report_passes_every_rule():
+    previous = read_report(EXAMPLE)
+    report = read_report(NEXT_YEAR_TEXT, NEXT_YEAR, 2024)
+    assert check_report(previous) == [] and check_report(report) == []
+    assert check_in_force(previous, report) == []      # (R6 across these two is what test_r6 breaks)
+
+
+def test_r1_row_total_unit():
+    text = with_row(with_row(EXAMPLE, OLD, [0, 0, 0, 0, 0, 0, 1]), FORWARD, [1, 0, 0, 0, 0, 0, 2])
+    assert found(check_report(read_report(text))) == [
+        (HUAJIE, line(text, OLD), "表三「二、上年结转政府信息公开申请数量」行「总计」列：应为 0（自然人至其他各列之和），实为 1", "R1"),
+        (HUAJIE, line(text, FORWARD), "表三「四、结转下年度继续办理」行「总计」列：应为 1（自然人至其他各列之和），实为 2", "R1"),
+    ]
+
+
+def test_a_blank_total_is_named_blank():
+    text = with_row(EXAMPLE, DIRECT, [1, 0, 0, 1, "null"])
+    assert found(check_report(read_report(text))) == [
+        (HUAJIE, line(text, DIRECT), "表四「未经复议直接起诉」行「总计」列：应为 2（结果维持、结果纠正、其他结果、尚未审结之和），实为 空白",
+         "R5"),
+    ]
+
+
+def test_r2_results_total():
+    text = with_row(with_row(EXAMPLE, TOTAL, [6, 0, 0, 0, 0, 0, 6]), FORWARD, [0, 0, 0, 0, 0, 0, 0])
+    at = line(text, TOTAL)
+    assert found(check_report(read_report(text))) == [
+        (HUAJIE, at, "表三「（七）总计」行「自然人」列：应为 5（（一）至（六）各项之和），实为 6", "R2"),
+        (HUAJIE, at, "表三「（七）总计」行「总计」列：应为 5（（一）至（六）各项之和），实为 6", "R2"),
+    ]
+
+
+def test_r2_a_total_left_out_is_computed_not_checked():
+    report = read_report(without_row(EXAMPLE, TOTAL))
+    assert report.tables["三"].number("results_total", "total") == 5
+    assert check_report(report) == []
+
+
+def test_r3_balance():
+    text = with_row(EXAMPLE, FORWARD, [2, 0, 0, 0, 0, 0, 2])
+    at = line(text, FORWARD)
+    why = "一、本年新收 6 + 二、上年结转 0 − （七）总计 5"
+    assert found(check_report(read_report(text))) == [
+        (HUAJIE, at, f"表三「四、结转下年度继续办理」行「自然人」列：应为 1（{why}），实为 2", "R3"),
+        (HUAJIE, at, f"表三「四、结转下年度继续办理」行「总计」列：应为 1（{why}），实为 2", "R3"),
+    ]
+
+
+def test_r5_review_and_lawsuit_totals():
+    text = with_row(EXAMPLE, DIRECT, [1, 0, 0, 1, 3])
+    assert found(check_report(read_report(text))) == [
+        (HUAJIE, line(text, DIRECT), "表四「未经复议直接起诉」行「总计」列：应为 2（结果维持、结果纠正、其他结果、尚未审结之和），实为 3",
+         "R5"),
+    ]
+
+
+def test_r6_carried_over_across_years_unit():
+    previous, report = read_report(EXAMPLE), read_report(NEXT_YEAR_TEXT, NEXT_YEAR, 2024)
+    at = line(NEXT_YEAR_TEXT, OLD)
+    why = "2023年报告「四、结转下年度继续办理」"
+    assert found(check_carry_over(previous, report)) == [
+        (NEXT_YEAR, at, f"表三「二、上年结转政府信息公开申请数量」行「自然人」列：应为 1（{why}），实为 0", "R6"),
+        (NEXT_YEAR, at, f"表三「二、上年结转政府信息公开申请数量」行「总计」列：应为 1（{why}），实为 0", "R6"),
+    ]
+
+
+def test_r7_in_force_unit():
+    text = with_row(with_row(NEXT_YEAR_TEXT, OLD, [1, 0, 0, 0, 0, 0, 1]), DISCLOSED, [2, 0, 0, 0, 0, 0, 2])
+    text = with_row(without_row(text, TOTAL), "行政规范性文件:", [2, 0, 0])
+    previous, report = read_report(EXAMPLE), read_report(text, NEXT_YEAR, 2024)
+    assert check_report(report) == [] and check_carry_over(previous, report) == []
+    assert found(check_in_force(previous, report)) == [
+        (NEXT_YEAR, line(text, "行政规范性文件:"), "表二「行政规范性文件」行「现行有效件数」列："
+         "应为 2（上年现行有效 0 + 本年制发 2 − 本年废止 0；如本年清理了文件，可忽略），实为 0", "R7"),
+    ]

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
-from conftest import HUAJIE, REPO, generate
+from helpers import HUAJIE, REPO, generate
 from generator import render
 from generator.datafile import yaml_comment, yaml_scalar
 from generator.loader import read_inputs

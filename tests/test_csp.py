@@ -6,8 +6,7 @@ import re
 
 import pytest
 
-from test_accessibility import PAGES, REPORT, body_font_px, font_button
-from test_search import search
+from helpers import PAGES, REPORT, body_font_px, font_button, search
 
 CSP = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">')
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from conftest import HUAJIE, generate
+from helpers import HUAJIE, generate
 
 PROBLEM_LINE = re.compile(r"^[^\s:]+(?::\d+)?: \S.*$")
 BROKEN_UNITS = "huajie:\n  名称: [花街镇\n"     # a YAML error on line 2

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import SHARED
+from helpers import HUAIAN_SAMPLE, HUAJIE_SAMPLE, check_table3, headers_text
 from htmltables import norm, parse, table_by_id
 from samples import read_sample
 
-HUAJIE_SAMPLE = SHARED / "samples" / "huajie-2023.txt"
-HUAIAN_SAMPLE = SHARED / "samples" / "huaian-city-2024.txt"
-
-APPLICANTS = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
 OUTCOMES = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
 # Table 4's columns as FORMAT.md prints them: (top, middle, bottom) header per column.
 TABLE4_COLUMNS = ([("行政复议", o, o) for o in OUTCOMES]
@@ -29,38 +25,6 @@ def huajie(built_example):
 @pytest.fixture(scope="module")
 def huaian(built_example):
     return parse((built_example / "nianbao/huaian/2024.html").read_text(encoding="utf-8"))
-
-
-def headers_text(page, cell) -> list[str]:
-    ids = {c.attrs["id"]: c.text for t in page.tables for c in t.cells() if "id" in c.attrs}
-    return [norm(ids[i]) for i in cell.attrs["headers"].split()]
-
-
-def check_table3(page, sample):
-    table = table_by_id(page, "t3")
-    grid = table.grid(table.body)
-    assert len(grid) == len(sample.table3) == 25
-    groups: list[str] = []
-    checked = 0
-    for row, published in zip(grid, sample.table3):
-        labels, numbers = row[:3], row[3:]
-        # The published line prints its group cells only on a group's first row.
-        if len(published.labels) > 1:
-            groups = [norm(label) for label in published.labels[:-1]]
-        elif not published.labels[0][:1].isdigit():
-            groups = []
-        expected_labels = groups + [norm(published.labels[-1])]
-        shown = list(dict.fromkeys(norm(c.text) for c in labels))   # spans repeat a label
-        assert shown[-len(expected_labels):] == expected_labels
-        assert [c.tag for c in labels] == ["th"] * 3
-        assert [c.text for c in numbers] == published.numbers
-        for cell, column in zip(numbers, APPLICANTS):
-            assert cell.tag == "td" and cell.attrs["class"] == "num"
-            names = headers_text(page, cell)
-            assert names[-1] == column
-            assert expected_labels[-1] in names
-            checked += 1
-    return checked
 
 
 def test_every_table3_number_in_its_row_and_column(huajie):

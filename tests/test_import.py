@@ -10,16 +10,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import SHARED, axe_violations, generate, nu_messages
+from helpers import SAMPLES, axe_violations, build, check_table3, generate
 from htmltables import norm, parse, table_by_id
 from samples import read_sample
-from test_example_page import check_table3
 from generator.htmlpage import html_to_text
 from generator.problems import Problems
 from generator.published import read_published
 from generator.source import parse_yaml
 
-SAMPLES = SHARED / "samples"
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 UNITS = """\
 huajie:
@@ -53,12 +51,6 @@ def import_(root: Path, *args: str, code: int = 0):
     return run
 
 
-def build(root: Path) -> Path:
-    run = generate("build", "--site", str(root))
-    assert run.code == 0, run.err
-    return root / "build"
-
-
 def page(out: Path, unit: str, year: int):
     return parse((out / "nianbao" / unit / f"{year}.html").read_text(encoding="utf-8"))
 
@@ -78,7 +70,8 @@ TABLE_IDS = ["t2-item1", "t2-item5", "t2-item6", "t2-item8", "t3", "t4"]
 def test_huajie_sample_imports_to_the_numbers_of_the_hand_written_example(empty_site, built_example):
     run = import_(empty_site, SAMPLES / "huajie-2023.txt")
     assert "已导入" in run.out and "花街镇人民政府 2023 年" in run.out
-    imported = page(build(empty_site), "huajie", 2023)
+    build(empty_site)
+    imported = page(empty_site / "build", "huajie", 2023)
     example = page(built_example, "huajie", 2023)
     for table_id in TABLE_IDS:
         assert numbers(imported, table_id) == numbers(example, table_id), table_id
@@ -88,7 +81,8 @@ def test_huajie_sample_imports_to_the_numbers_of_the_hand_written_example(empty_
 
 def test_huaian_sample_imports_with_every_number_as_published(empty_site):
     import_(empty_site, SAMPLES / "huaian-city-2024.txt")
-    imported = page(build(empty_site), "huaian", 2024)
+    build(empty_site)
+    imported = page(empty_site / "build", "huaian", 2024)
     sample = read_sample(SAMPLES / "huaian-city-2024.txt")
     assert check_table3(imported, sample) == 175
     assert numbers(imported, "t4") == sample.table4
@@ -116,7 +110,8 @@ def pingtan_page_text(tmp_path: Path) -> tuple[Path, Path]:
 def test_pingtan_block_b_imports_and_its_run_together_text_is_split_at_the_headings(empty_site, tmp_path):
     source, tables = pingtan_page_text(tmp_path)
     import_(empty_site, source)
-    out = build(empty_site)
+    build(empty_site)
+    out = empty_site / "build"
     imported = page(out, "pingtan", 2022)
     sample = read_sample(tables)
     assert check_table3(imported, sample) == 175
@@ -142,7 +137,8 @@ def test_a_saved_html_page_imports_the_same_numbers_as_its_text(empty_site, tmp_
         assert from_html.tables[number].values == from_text.tables[number].values
     assert from_html.sections == from_text.sections
     import_(empty_site, FIXTURES / "huajie-2023.html")
-    imported = page(build(empty_site), "huajie", 2023)
+    build(empty_site)
+    imported = page(empty_site / "build", "huajie", 2023)
     assert check_table3(imported, read_sample(SAMPLES / "huajie-2023.txt")) == 175
     data = (empty_site / "content/reports/huajie/2023.yaml").read_text(encoding="utf-8")
     assert "发布日期: 2024-01-19" in data and "发布机构: 花街镇人民政府" in data
@@ -151,7 +147,8 @@ def test_a_saved_html_page_imports_the_same_numbers_as_its_text(empty_site, tmp_
 def test_the_2019_trial_format_imports_and_renders_its_own_tables(empty_site):
     run = import_(empty_site, FIXTURES / "shili-2019.txt")
     assert "国办公开办函〔2019〕60号（试行）" in run.out
-    imported = page(build(empty_site), "shili", 2019)
+    build(empty_site)
+    imported = page(empty_site / "build", "shili", 2019)
     item5 = table_by_id(imported, "t2-item5")
     assert [norm(c.text) for c in item5.head[0]] == ["信息内容", "上一年项目数量", "本年增/减", "处理决定数量"]
     assert [[c.text for c in row] for row in item5.body] == [["行政许可", "12", "-2", "340"],
@@ -171,7 +168,8 @@ def test_the_2019_trial_format_imports_and_renders_its_own_tables(empty_site):
 def test_a_free_text_report_from_before_2019_imports_and_renders(empty_site):
     run = import_(empty_site, FIXTURES / "shili-2016.txt")
     assert "2019年以前的自由格式" in run.out
-    out = build(empty_site)
+    build(empty_site)
+    out = empty_site / "build"
     imported = page(out, "shili", 2016)
     assert imported.tables == []
     texts = visible_text(out, "shili", 2016)
@@ -191,7 +189,8 @@ def test_totals_that_do_not_add_up_import_and_show_the_rule(empty_site, tmp_path
     assert "(R2)" in run.err and "存档说明" in run.err
     data = (empty_site / "content/reports/huajie/2023.yaml").read_text(encoding="utf-8")
     assert "（七）总计: [   6," in data                 # as published: not corrected
-    imported = page(build(empty_site), "huajie", 2023)
+    build(empty_site)
+    imported = page(empty_site / "build", "huajie", 2023)
     total = next(row for row in table_by_id(imported, "t3").body if any(norm(c.text) == norm("（七）总计") for c in row))
     assert [c.text for c in total if c.tag == "td"] == ["6", "0", "0", "0", "0", "0", "6"]
     notice = visible_text(empty_site / "build", "huajie", 2023)
@@ -231,9 +230,11 @@ def test_a_report_that_names_no_unit_asks_for_unit_and_year(empty_site, tmp_path
     assert (empty_site / "content/reports/huajie/2023.md").is_file()
 
 
-def test_pages_of_the_older_formats_pass_axe_and_the_nu_checker(empty_site, page):
+@pytest.mark.browser
+def test_pages_of_the_older_formats_pass_axe_and_the_nu_checker(empty_site, page, nu_messages):
     import_(empty_site, FIXTURES / "shili-2019.txt", FIXTURES / "shili-2016.txt")
-    out = build(empty_site)
+    build(empty_site)
+    out = empty_site / "build"
     pages = [out / "nianbao/shili" / f"{name}.html" for name in ("2019", "2019-tujie", "2016", "2016-tujie", "index")]
     for path in pages:
         page.goto(path.as_uri())
@@ -255,7 +256,8 @@ def test_labels_are_read_tolerantly_and_blank_cells_stay_blank(empty_site, tmp_p
     assert "「3、补正后申请内容仍不明晰」按「3.补正后申请内容仍不明确」读入" in run.out
     data = (empty_site / "content/reports/huajie/2023.yaml").read_text(encoding="utf-8")
     assert "行政许可: null" in data
-    imported = page(build(empty_site), "huajie", 2023)
+    build(empty_site)
+    imported = page(empty_site / "build", "huajie", 2023)
     assert numbers(imported, "t2-item5") == [""]
     assert check_table3(imported, read_sample(SAMPLES / "huajie-2023.txt")) == 175
 
@@ -268,7 +270,8 @@ def test_other_handling_printed_as_one_row_is_kept_so_in_the_2021_format(empty_s
     source.write_text("\n".join(lines), encoding="utf-8")
     run = import_(empty_site, source)
     assert "国办公开办函〔2021〕30号" in run.out
-    table3 = table_by_id(page(build(empty_site), "huajie", 2023), "t3")
+    build(empty_site)
+    table3 = table_by_id(page(empty_site / "build", "huajie", 2023), "t3")
     assert len(table3.body) == 23
     assert any(norm(c.text) == norm("（六）其他处理") and c.colspan == 2 for row in table3.body for c in row)
 

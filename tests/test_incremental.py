@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, generate
+from helpers import REPO, build, generate
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from synthetic import make_site  # noqa: E402
@@ -27,12 +27,6 @@ def tree(folder: Path) -> dict[str, bytes]:
         pages = sum(lang["page_count"] for lang in json.loads(files[entry])["languages"].values())
         files[f"pagefind: pages indexed for {year}"] = str(pages).encode()
     return {rel: data for rel, data in files.items() if not rel.startswith("pagefind/")}
-
-
-def build(root: Path, out: Path, *extra: str):
-    run = generate("build", "--site", str(root), "--out", str(out), *extra)
-    assert run.code == 0, run.err
-    return run
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +45,7 @@ def copy(portal, tmp_path) -> Path:
     return root
 
 
+@pytest.mark.slow
 def test_same_bytes_cold_cached_serial_and_parallel(copy, tmp_path):
     config = copy / "site.yaml"
     config.write_text(config.read_text(encoding="utf-8").replace("站内搜索: false\n", ""), encoding="utf-8")
@@ -334,6 +329,7 @@ def test_a_planted_template_bytecode_cache_is_not_executed(site, tmp_path, user_
     assert not marker.exists()
 
 
+@pytest.mark.slow
 def test_random_bit_flips_of_the_manifest_end_in_a_correct_build(site, user_cache):
     import random
 
@@ -423,6 +419,7 @@ def test_a_tree_that_lost_a_page_is_not_trusted_whatever_its_folder_times_say(si
     assert site.build().code == 0 and tree(out) == expected
 
 
+@pytest.mark.slow
 def test_an_incremental_build_killed_while_moving_files_in_is_healed_by_the_next(site, tmp_path, user_cache):
     """The stated guarantee (README, 安全): a kill among an incremental build's renames may leave
     whole pages old and new side by side; the next build finds no manifest (removed before

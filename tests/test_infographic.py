@@ -6,9 +6,8 @@ import re
 
 import pytest
 
-from conftest import HUAJIE
+from helpers import HUAJIE, add_next_year, set_row
 from htmltables import parse
-from test_checks import add_next_year, set_row
 
 TUJIE = "nianbao/huajie/2023-tujie.html"
 

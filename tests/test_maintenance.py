@@ -16,7 +16,7 @@ import tomllib
 
 import pytest
 
-from conftest import REPO
+from helpers import REPO
 from generator.cache import CACHE_DIR, cache_folder
 from generator.paths import COLUMN_DIR
 

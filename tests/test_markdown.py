@@ -14,14 +14,13 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown.util import AtomicString
 
-from conftest import HUAJIE
+from helpers import HUAJIE, snapshot
 from generator.fullmarkdown import _Renderer, _SkipPlainText
 from generator.mdlimits import MAX_BRACKET_DEPTH, MAX_MARKS, MAX_NESTING, MAX_UNPAIRED, check_markdown_limits
 from generator.narrative import parse_free_narrative, parse_narrative, render_markdown
 from generator.plainmarkdown import render_plain
 from generator.problems import Problems
 from htmlurls import addresses, dangerous
-from test_build import snapshot
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
@@ -83,22 +82,31 @@ _BLOCK_PIECES = st.sampled_from(["行政处罚", "依申请公开", "x", "。", 
                                 + ["公开", "\n", "\n\n", "1. ", "- ", "### "] * 6)
 
 
-@settings(max_examples=1500, deadline=None)
-@given(st.lists(_BLOCK_PIECES, max_size=30).map("".join), st.sampled_from(["h3", "h2"]))
-@example("## 标题\n\n段落一\n第二行\n\n1. 一\n2. 二\n\n- 甲\n- 乙\n\n结尾", "h3")
-@example("1. a\n\n2. b", "h3")
-@example("- a\n\n- b", "h3")                     # two lists: one loose list in Markdown
-@example("- a\n* b", "h3")
-@example("3. 从三开始\n4. 四", "h3")
-@example("段落\n1. 不是列表", "h3")
-@example("- - 嵌套", "h3")
-@example("### 标题  ", "h3")
-@example("# 一级\n\n## 二级", "h2")
-def test_plain_markdown_is_what_python_markdown_makes_of_it(text, top):
-    plain = render_plain(text, top)
-    if plain is not None:
-        full = _Renderer(top)
-        assert plain == full(text)
+def test_plain_markdown_is_what_python_markdown_makes_of_it():
+    rendered = []   # per example: did the plain renderer take it (else it stepped aside, checking nothing)
+
+    @settings(max_examples=1500, deadline=None)
+    @given(st.lists(_BLOCK_PIECES, max_size=30).map("".join), st.sampled_from(["h3", "h2"]))
+    @example("## 标题\n\n段落一\n第二行\n\n1. 一\n2. 二\n\n- 甲\n- 乙\n\n结尾", "h3")
+    @example("1. a\n\n2. b", "h3")
+    @example("- a\n\n- b", "h3")                     # two lists: one loose list in Markdown
+    @example("- a\n* b", "h3")
+    @example("3. 从三开始\n4. 四", "h3")
+    @example("段落\n1. 不是列表", "h3")
+    @example("- - 嵌套", "h3")
+    @example("### 标题  ", "h3")
+    @example("# 一级\n\n## 二级", "h2")
+    def same(text, top):
+        plain = render_plain(text, top)
+        rendered.append(plain is not None)
+        if plain is not None:
+            full = _Renderer(top)
+            assert plain == full(text)
+
+    same()
+    # About one in eight random texts is taken (170-200 of 1,500 when written): far fewer
+    # would mean the plain renderer steps aside from nearly everything and nothing is compared.
+    assert sum(rendered) >= len(rendered) / 20, f"the plain renderer took {sum(rendered)} of {len(rendered)} texts"
 
 
 def test_the_example_and_benchmark_narratives_take_the_plain_path():
@@ -168,6 +176,7 @@ def _encoded(draw, text: str) -> str:
     return "".join(out)
 
 
+@pytest.mark.slow
 @settings(max_examples=600, deadline=None)
 @given(st.sampled_from(["javascript:", "vbscript:", "data:"]).flatmap(_encoded),
        st.sampled_from(["[x]({})", "![x]({})", "[x][r]\n\n[r]: {}", "[x](<{}>)", '[x]({} "t")']),

@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 import yaml
 
-from conftest import HUAJIE, REPO
+from helpers import HUAJIE, REPO
 from generator.paths import CSV_HEADER
 from htmltables import parse, table_by_id
 

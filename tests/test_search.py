@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-from conftest import HUAJIE
+import pytest
 
-SEARCH = "search/index.html"
-
-
-def search(page, served_example, term: str, year: str = "", kind: str = ""):
-    page.goto(served_example + SEARCH)
-    page.get_by_label("关键词").fill(term)
-    if year:
-        page.get_by_label("年度").select_option(year)
-    if kind:
-        page.get_by_label("单位类型").select_option(kind)
-    page.get_by_role("button", name="搜索", exact=True).last.click()
-    status = page.get_by_role("status").filter(has_text="报告")
-    status.wait_for()
-    return status.inner_text(), [link.get_attribute("href") for link in page.locator("[data-search-results] a").all()]
+from helpers import HUAJIE, SEARCH, search
 
 
+@pytest.mark.browser
 def test_a_chinese_word_finds_the_report(page, served_example):
     said, links = search(page, served_example, "行政处罚")
     assert any(link.endswith("nianbao/huajie/2023.html") for link in links), links
@@ -28,12 +16,14 @@ def test_a_chinese_word_finds_the_report(page, served_example):
     assert "年度" in first.inner_text() and first.locator("mark").count() >= 1
 
 
+@pytest.mark.browser
 def test_a_word_in_no_report_says_not_found_in_a_live_region(page, served_example):
     said, links = search(page, served_example, "航天飞机")
     assert links == [] and "未找到" in said
     assert page.locator("[data-search-status]").get_attribute("aria-live") == "polite"
 
 
+@pytest.mark.browser
 def test_filters_by_year_and_unit_kind(page, served_example):
     _, both = search(page, served_example, "依申请")
     assert {link.rsplit("/", 2)[-2] for link in both} == {"huajie", "huaian"}
@@ -43,6 +33,7 @@ def test_filters_by_year_and_unit_kind(page, served_example):
     assert [link.rsplit("/", 2)[-2] for link in by_kind] == ["huaian"]
 
 
+@pytest.mark.browser
 def test_the_header_box_searches_from_any_page(page, served_example):
     page.goto(served_example + "nianbao/huaian/2024.html")
     page.get_by_role("search").first.get_by_label("搜索年报").fill("行政处罚")
@@ -52,6 +43,7 @@ def test_the_header_box_searches_from_any_page(page, served_example):
     assert page.get_by_label("关键词").input_value() == "行政处罚"
 
 
+@pytest.mark.browser
 def test_without_javascript_the_page_says_so_and_links_the_listings(browser, served_example):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import HUAJIE, generate
+from helpers import HUAJIE, generate
 from generator.serve import scan_inputs
 
 NARRATIVE = HUAJIE.replace(".yaml", ".md")
@@ -98,6 +98,7 @@ def open_connected(page, url: str, log: ServerLog):
     log.wait_for("浏览器已连接", after=before)
 
 
+@pytest.mark.browser
 def test_saved_narrative_appears_without_reloading_by_hand(page, preview):
     site, log = preview["site"], preview["log"]
     open_connected(page, preview["url"] + REPORT, log)
@@ -106,6 +107,7 @@ def test_saved_narrative_appears_without_reloading_by_hand(page, preview):
     assert page.locator("h1").text_content() == "花街镇人民政府2023年政府信息公开工作年度报告"
 
 
+@pytest.mark.browser
 def test_broken_data_shows_an_error_page_until_fixed(page, preview):
     site, log = preview["site"], preview["log"]
     open_connected(page, preview["url"] + REPORT, log)

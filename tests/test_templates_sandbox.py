@@ -9,7 +9,7 @@ import jinja2
 import jinja2.sandbox
 import pytest
 
-from conftest import REPO, generate
+from helpers import REPO, generate
 from generator import render
 from generator.loader import load_site
 

@@ -1,0 +1,198 @@
+"""Helpers shared by the test modules: running `generate` in-process, a copy of the example
+portal, the published samples, and reading pages. Fixtures are in conftest.py; no test module
+imports another."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+from htmltables import norm, table_by_id
+
+REPO = Path(__file__).resolve().parents[1]
+NODE_MODULES = REPO / "node_modules"     # axe-core and the Nu checker, from `npm ci`
+# Published reports, copied into the repository so that a clone passes its tests on its own.
+SAMPLES = Path(__file__).resolve().parent / "fixtures" / "samples"
+HUAJIE_SAMPLE = SAMPLES / "huajie-2023.txt"
+HUAIAN_SAMPLE = SAMPLES / "huaian-city-2024.txt"
+HUAJIE = "content/reports/huajie/2023.yaml"
+NEXT_YEAR = "content/reports/huajie/2024.yaml"
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def lines(self) -> list[str]:
+        return self.err.splitlines()
+
+
+def generate(*args: str) -> Run:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(list(args))
+        except SystemExit as exit_:   # argparse --help / --version
+            code = exit_.code or 0
+    return Run(code, out.getvalue(), err.getvalue())
+
+
+def build(root: Path, out: Path | None = None, *extra: str) -> Run:
+    """`generate build` of the site at `root` (into `out`, else root/build), which must succeed."""
+    where = ["--out", str(out)] if out is not None else []
+    run = generate("build", "--site", str(root), *where, *extra)
+    assert run.code == 0, run.err
+    return run
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file's bytes and modification time: equal snapshots mean nothing was written."""
+    return {p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+class SiteCopy:
+    """A copy of the example portal's site.yaml and content/ in a temporary folder."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        shutil.copy(REPO / "site.yaml", root / "site.yaml")
+        shutil.copytree(REPO / "content", root / "content")
+
+    def path(self, rel: str) -> Path:
+        return self.root / rel
+
+    def read(self, rel: str) -> str:
+        return self.path(rel).read_text(encoding="utf-8")
+
+    def write(self, rel: str, text: str) -> None:
+        self.path(rel).parent.mkdir(parents=True, exist_ok=True)
+        self.path(rel).write_text(text, encoding="utf-8")
+
+    def replace(self, rel: str, old: str, new: str) -> None:
+        text = self.read(rel)
+        assert text.count(old) == 1, f"{old!r} should occur once in {rel}"
+        self.write(rel, text.replace(old, new))
+
+    def line_of(self, rel: str, needle: str) -> int:
+        """The 1-based line of the only line containing `needle`."""
+        found = [i for i, line in enumerate(self.read(rel).splitlines(), 1) if needle in line]
+        assert len(found) == 1, f"{needle!r} should be on one line of {rel}, found {found}"
+        return found[0]
+
+    def build(self, *extra: str) -> Run:
+        return generate("build", "--site", str(self.root), *extra)
+
+    def page(self, rel: str) -> str:
+        return (self.root / "build" / rel).read_text(encoding="utf-8")
+
+
+def with_row(text: str, label: str, values) -> str:
+    """The data file's text with new numbers in the row whose line starts with `label`."""
+    pattern = re.compile(rf"^(\s*{re.escape(label)}\s*)\[[^\]]*\]", re.M)
+    assert len(pattern.findall(text)) == 1, label
+    return pattern.sub(lambda m: m.group(1) + "[" + ", ".join(map(str, values)) + "]", text)
+
+
+def set_row(site: SiteCopy, rel: str, label: str, values) -> None:
+    """Replace the numbers of the row whose line starts with `label`."""
+    site.write(rel, with_row(site.read(rel), label, values))
+
+
+def add_next_year(site: SiteCopy) -> None:
+    """A 2024 report for 花街镇 that passes R1-R5 on its own (2023 carried 1 forward)."""
+    site.write(NEXT_YEAR, site.read(HUAJIE).replace("发布日期: 2024-01-19", "发布日期: 2025-01-20"))
+    site.write(NEXT_YEAR.replace(".yaml", ".md"), site.read(HUAJIE.replace(".yaml", ".md")))
+
+
+# --- Table 3 of a rendered page against the published sample ---------------------------------
+
+APPLICANTS = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+
+
+def headers_text(page, cell) -> list[str]:
+    ids = {c.attrs["id"]: c.text for t in page.tables for c in t.cells() if "id" in c.attrs}
+    return [norm(ids[i]) for i in cell.attrs["headers"].split()]
+
+
+def check_table3(page, sample):
+    table = table_by_id(page, "t3")
+    grid = table.grid(table.body)
+    assert len(grid) == len(sample.table3) == 25
+    groups: list[str] = []
+    checked = 0
+    for row, published in zip(grid, sample.table3):
+        labels, numbers = row[:3], row[3:]
+        # The published line prints its group cells only on a group's first row.
+        if len(published.labels) > 1:
+            groups = [norm(label) for label in published.labels[:-1]]
+        elif not published.labels[0][:1].isdigit():
+            groups = []
+        expected_labels = groups + [norm(published.labels[-1])]
+        shown = list(dict.fromkeys(norm(c.text) for c in labels))   # spans repeat a label
+        assert shown[-len(expected_labels):] == expected_labels
+        assert [c.tag for c in labels] == ["th"] * 3
+        assert [c.text for c in numbers] == published.numbers
+        for cell, column in zip(numbers, APPLICANTS):
+            assert cell.tag == "td" and cell.attrs["class"] == "num"
+            names = headers_text(page, cell)
+            assert names[-1] == column
+            assert expected_labels[-1] in names
+            checked += 1
+    return checked
+
+
+# --- In the browser (the callers are marked `browser`) ----------------------------------------
+
+PAGES = ["index.html", "nianbao/index.html", "nianbao/huajie/index.html", "nianbao/huaian/index.html",
+         "nianbao/huajie/2023.html", "nianbao/huaian/2024.html", "nianbao/huajie/2023-tujie.html",
+         "nianbao/huaian/2024-tujie.html", "404.html", "data/index.html", "search/index.html"]
+REPORT = "nianbao/huajie/2023.html"
+SEARCH = "search/index.html"
+
+
+def body_font_px(page) -> float:
+    return page.evaluate("parseFloat(getComputedStyle(document.querySelector('.report-body p')).fontSize)")
+
+
+def font_button(page, name):
+    return page.get_by_role("button", name=name, exact=True)
+
+
+def search(page, served_example, term: str, year: str = "", kind: str = ""):
+    page.goto(served_example + SEARCH)
+    page.get_by_label("关键词").fill(term)
+    if year:
+        page.get_by_label("年度").select_option(year)
+    if kind:
+        page.get_by_label("单位类型").select_option(kind)
+    page.get_by_role("button", name="搜索", exact=True).last.click()
+    status = page.get_by_role("status").filter(has_text="报告")
+    status.wait_for()
+    return status.inner_text(), [link.get_attribute("href") for link in page.locator("[data-search-results] a").all()]
+
+
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    # Experimental, so off by default: without it a data table with no headers at all passes.
+    "rules": {"td-has-header": {"enabled": True}},
+}
+
+
+def axe_violations(page) -> list[dict]:
+    script = NODE_MODULES / "axe-core" / "axe.min.js"
+    if not script.exists():
+        pytest.fail("node_modules/axe-core is missing: run `npm ci` (the README's test command does)")
+    page.evaluate(script.read_text(encoding="utf-8"))   # not a <script> tag: the pages allow no inline script
+    result = page.evaluate("([c, o]) => axe.run(c || document, o)", [None, AXE_OPTIONS])
+    return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]} for v in result["violations"]]
