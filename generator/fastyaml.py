@@ -155,8 +155,8 @@ def _flow_list(value: str, path: tuple, number: int, lines: dict, raw: dict) -> 
         # list's own line (Document.line finds it there) and no field reads their text.
         return list(counts)
     items = [item.strip() for item in inner.split(",")]
-    if not all(items):
-        raise _GiveUp                                      # `[1, , 2]` and `[1,]`: PyYAML decides
+    if not all(items) or any(item.startswith(":") for item in items):
+        raise _GiveUp                                      # `[1, , 2]`, `[1,]`, `[0, :- 0]`: PyYAML decides
     result = []
     for index, item in enumerate(items):
         lines[path + (index,)] = number

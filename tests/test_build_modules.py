@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from helpers import REPO
 from generator import manifest as manifest_module
 from generator.cache import cache_key
 from generator.loader import read_inputs
