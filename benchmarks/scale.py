@@ -34,7 +34,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 from generator import __version__  # noqa: E402
-from generator.loader import load_site  # noqa: E402
+from generator.content.loader import load_site  # noqa: E402
 from synthetic import make_site  # noqa: E402
 
 CACHE_DIR = ".gongkai-cache"    # removed before every cold build, should the generator keep one

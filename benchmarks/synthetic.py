@@ -19,8 +19,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from generator.datafile import data_file_text  # noqa: E402
-from generator.form import APPLICANT_COLUMNS, OUTCOME_COLUMNS, TABLE3  # noqa: E402
+from generator.core.form import APPLICANT_COLUMNS, OUTCOME_COLUMNS, TABLE3  # noqa: E402
+from generator.importing.datafile import data_file_text  # noqa: E402
 
 FIRST_YEAR, LAST_YEAR = 2021, 2025   # the 2021 format; older years come in with the importer
 DEPARTMENT_NAMES = ["发展和改革局", "教育局", "科学技术局", "公安局", "民政局", "司法局", "财政局", "人力资源和社会保障局",

@@ -1,15 +1,15 @@
 """The build, step by step: read the inputs, plan, process the units, write the listings,
 open data and static files, refuse collisions, index for search, commit, save the manifest.
 
-Each step's machinery lives in its own module: generator.workers processes the units
-(unit by unit, over the CPU cores), generator.changes finds what changed since the last
-build, generator.manifest remembers what the last good build read and wrote, and
-generator.write writes atomically. The next build processes only the units whose files
+Each step's machinery lives in its own module: generator.output.workers processes the units
+(unit by unit, over the CPU cores), generator.output.changes finds what changed since the last
+build, generator.output.manifest remembers what the last good build read and wrote, and
+generator.output.write writes atomically. The next build processes only the units whose files
 changed, re-renders the listings only when a summary changed, rewrites the portal-wide
 open data only when a number changed, and re-indexes for search only the years whose
 report pages changed.
 
-Writing (generator.write): a full build writes a fresh tree beside the output
+Writing (generator.output.write): a full build writes a fresh tree beside the output
 and swaps it in; an incremental build renders everything first, then moves the
 few changed files into place. Unchanged files are never rewritten.
 """
@@ -23,22 +23,22 @@ from pathlib import Path
 from typing import Callable
 
 from generator import __version__
-from generator.changes import (cached_units, differences, folder_stamps, fragments_intact, global_inputs,
+from generator.content.loader import read_inputs
+from generator.core.model import ReportSummary
+from generator.core.paths import COLUMN_DIR, PORTAL_FILES
+from generator.inputs.config import UNITS_FILE
+from generator.inputs.source import sha256
+from generator.output.cache import cache_folder, template_cache_folder
+from generator.output.changes import (cached_units, differences, folder_stamps, fragments_intact, global_inputs,
                                outputs_intact, plan, stale_outputs, stamp)
-from generator.cache import cache_folder, template_cache_folder
-from generator.config import UNITS_FILE
-from generator.loader import read_inputs
-from generator.manifest import (MANIFEST_FORMAT, Manifest, manifest_changed, manifest_path, read_manifest,
+from generator.output.manifest import (MANIFEST_FORMAT, Manifest, manifest_changed, manifest_path, read_manifest,
                                 stage_manifest, write_manifest)
-from generator.model import ReportSummary
-from generator.opendata import fragment_folder, sweep_fragments, write_portal_data
-from generator.paths import COLUMN_DIR, PORTAL_FILES
+from generator.output.opendata import fragment_folder, sweep_fragments, write_portal_data
+from generator.output.search import index_years, reindex_years
+from generator.output.workers import UnitPass, process_units
+from generator.output.write import FullTree, PendingFiles, WriteFailed, check_output_dir, in_words, output_lock
 from generator.problems import BuildFailed, Problems
-from generator.render import Renderer, refuse_collisions
-from generator.search import index_years, reindex_years
-from generator.source import sha256
-from generator.workers import UnitPass, process_units
-from generator.write import FullTree, PendingFiles, WriteFailed, check_output_dir, in_words, output_lock
+from generator.render.pages import Renderer, refuse_collisions
 
 DEFAULT_OUT = "build"
 

@@ -183,7 +183,7 @@ def _new(args) -> int:
 
 
 def _import(args) -> int:
-    from generator.form import FORMAT_NAMES
+    from generator.core.form import FORMAT_NAMES
     from generator.importer import import_reports
 
     imported, problems = import_reports(args.site, args.files, unit_id=args.unit, year=args.year, force=args.force)

@@ -13,16 +13,16 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.config import load_units
-from generator.datafile import data_file_text, yaml_comment, yaml_scalar
-from generator.form import FORMAT_2021, FORMAT_FREE, FORMS, SECTIONS, TABLE_SECTIONS
-from generator.htmlpage import html_to_text, looks_like_html
-from generator.loader import REPORTS_DIR, discover_reports, load_unit, members_in
-from generator.model import Unit
+from generator.content.loader import REPORTS_DIR, discover_reports, load_unit, members_in
+from generator.core.form import FORMAT_2021, FORMAT_FREE, FORMS, SECTIONS, TABLE_SECTIONS
+from generator.core.model import Unit
+from generator.importing.datafile import data_file_text, yaml_comment, yaml_scalar
+from generator.importing.htmlpage import html_to_text, looks_like_html
+from generator.importing.published import Published, read_published
+from generator.inputs.config import load_units
+from generator.inputs.source import read_text
+from generator.output.write import write_atomically
 from generator.problems import CommandFailed, Problems
-from generator.published import Published, read_published
-from generator.source import read_text
-from generator.write import write_atomically
 
 HEADER = """\
 # {title}：数据文件（由 generate import 从已发布的报告导入）
@@ -88,7 +88,7 @@ def _import_one(root: Path, source: Path, units: dict[str, Unit], unit_id: str |
     item = Imported(str(source), unit, year, report)
     folder = f"{REPORTS_DIR}/{unit.id}"
     title = report.title or f"{unit.name}{year}年政府信息公开工作年度报告"
-    item.files[f"{folder}/{year}.yaml"] = _data_file(report, title, year, source.name)
+    item.files[f"{folder}/{year}.yaml"] = imported_data_file(report, title, year, source.name)
     item.files[f"{folder}/{year}.md"] = _narrative(report)
     return item
 
@@ -150,7 +150,8 @@ def _check(root: Path, units: dict[str, Unit], imported: list[Imported]) -> Prob
 
 # --- writing gongkai content -------------------------------------------------------------------
 
-def _data_file(report: Published, title: str, year: int, source: str) -> str:
+def imported_data_file(report: Published, title: str, year: int, source: str) -> str:
+    """The data file of an imported report (the open-data tests check it against the schema)."""
     metadata = {"标题": yaml_scalar(title)}
     for key, name in (("published", "发布日期"), ("written", "成文日期"), ("index_no", "索引号"),
                       ("publisher", "发布机构"), ("doc_no", "文号"), ("topic", "主题分类")):

@@ -16,7 +16,7 @@ NOTE = "note"          # said, not counted: e.g. what an import read tolerantly
 # Characters that show as nothing yet change what a reader sees: bidi controls reorder a
 # name on screen (「局务公开」 can display as another text), zero-width characters make two
 # names that look the same differ (in search, in a screen reader, in a copy-paste).
-# Their Chinese names, for messages (generator.fields.invisible_character).
+# Their Chinese names, for messages (generator.inputs.fields.invisible_character).
 INVISIBLE_NAMES = {
     "\u200e": "从左到右标记", "\u200f": "从右到左标记", "\u061c": "阿拉伯文字母标记",
     "\u202a": "从左到右嵌入控制符", "\u202b": "从右到左嵌入控制符", "\u202c": "方向嵌入结束控制符",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from generator.narrative import PLACEHOLDER
+from generator.content.narrative import PLACEHOLDER
 from generator.problems import CommandFailed
-from generator.render import default_templates_dir, shipped_folder
+from generator.render.environment import default_templates_dir, shipped_folder
 
 EXAMPLE_UNIT = "huajie"
 EXAMPLE_YEAR = 2023
@@ -112,13 +112,13 @@ def new_report(root: Path, unit_id: str, year: int, today=None) -> tuple[list[Pa
     """
     import datetime
 
-    from generator.checks import complete_totals
-    from generator.config import load_units
-    from generator.datafile import carried_over_from, data_file_text, new_report_metadata
-    from generator.loader import REPORTS_DIR
+    from generator.content.checks import complete_totals
+    from generator.content.loader import REPORTS_DIR
+    from generator.content.reports import parse_report
+    from generator.importing.datafile import carried_over_from, data_file_text, new_report_metadata
+    from generator.inputs.config import load_units
+    from generator.inputs.source import load_yaml
     from generator.problems import Problems
-    from generator.reports import parse_report
-    from generator.source import load_yaml
 
     problems = Problems()
     units = load_units(root, problems)

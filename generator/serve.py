@@ -17,6 +17,10 @@ requests addressed to this machine by name or address (a DNS-rebinding page is
 refused), its reload socket accepts only its own pages, livereload's /forcereload
 is not served, and listening beyond loopback is warned about. Stopped by Ctrl-C or
 SIGTERM, it removes its folder and what it left in the build cache.
+
+Longer than 350 lines: every patch of livereload's internals is kept here, in one
+module, so that a livereload release that changes them breaks one place
+(tests/test_maintenance.py names each one).
 """
 
 from __future__ import annotations
@@ -45,10 +49,10 @@ from tornado.httputil import split_host_and_port
 from tornado.websocket import WebSocketHandler
 
 from generator.build import build_site
-from generator.config import load_site_config
-from generator.manifest import forget
+from generator.inputs.config import load_site_config
+from generator.output.manifest import forget
+from generator.output.write import output_lock
 from generator.problems import ERROR, CommandFailed, Problem, Problems
-from generator.write import output_lock
 
 POLL_SECONDS = 0.15
 MAX_WAIT_SECONDS = 2.0     # a change that never settles is built anyway after this long

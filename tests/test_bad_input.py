@@ -276,7 +276,7 @@ def test_a_syntax_error_in_an_override_template(site):
 
 def test_two_pages_for_one_output_path_are_refused():
     from generator.problems import Problems
-    from generator.render import refuse_collisions
+    from generator.render.pages import refuse_collisions
 
     problems = Problems()
     refuse_collisions([("nianbao/a/index.html", "甲"), ("nianbao/b/index.html", "丙"),

@@ -222,10 +222,10 @@ def test_two_builds_at_once_never_empty_the_site(site, tmp_path):
 
 @pytest.mark.slow
 def test_a_build_refused_while_another_holds_the_output_says_by_whom(site):
-    from generator.write import output_lock
+    from generator.output.write import output_lock
 
     holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from pathlib import Path; "
-                               "from generator.write import output_lock\n"
+                               "from generator.output.write import output_lock\n"
                                f"with output_lock(Path({str(site.root / 'build')!r})):\n"
                                "    print('held', flush=True); sys.stdin.read()"],
                               env={**os.environ, "PYTHONPATH": str(REPO)}, stdin=subprocess.PIPE,

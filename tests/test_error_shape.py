@@ -65,9 +65,9 @@ def test_every_command_fails_in_one_shape(site, case):
 
 def test_every_refusal_is_a_command_failure():
     from generator.importer import ImportFailed
+    from generator.output.write import OutputBusy, OutputRefused, WriteFailed
     from generator.problems import BuildFailed, CommandFailed
     from generator.scaffold import InitRefused
-    from generator.write import OutputBusy, OutputRefused, WriteFailed
 
     for refusal in (BuildFailed, OutputRefused, OutputBusy, WriteFailed, InitRefused, ImportFailed):
         assert issubclass(refusal, CommandFailed), refusal

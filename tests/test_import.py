@@ -13,10 +13,10 @@ import yaml
 from helpers import SAMPLES, axe_violations, build, check_table3, generate
 from htmltables import norm, parse, table_by_id
 from samples import read_sample
-from generator.htmlpage import html_to_text
+from generator.importing.htmlpage import html_to_text
+from generator.importing.published import read_published
+from generator.inputs.source import parse_yaml
 from generator.problems import Problems
-from generator.published import read_published
-from generator.source import parse_yaml
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 UNITS = """\
@@ -125,8 +125,8 @@ def test_pingtan_block_b_imports_and_its_run_together_text_is_split_at_the_headi
 
 
 def test_a_saved_html_page_imports_the_same_numbers_as_its_text(empty_site, tmp_path):
-    from generator.htmlpage import html_to_text
-    from generator.published import read_published
+    from generator.importing.htmlpage import html_to_text
+    from generator.importing.published import read_published
 
     html = (FIXTURES / "huajie-2023.html").read_text(encoding="utf-8")
     assert 'rowspan="22"' in html and 'colspan="3"' in html

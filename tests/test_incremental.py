@@ -188,7 +188,7 @@ def test_warnings_are_repeated_on_a_cached_build(copy, tmp_path):
 
 def test_a_save_during_the_build_is_built_by_the_next_build(copy, tmp_path, monkeypatch):
     """The cache records the bytes a page was built from, not the file as it is after the build."""
-    import generator.loader as loader
+    import generator.content.loader as loader
     out = tmp_path / "out"
     data, narrative = first_report(copy)
     read_narrative = loader.load_narrative
@@ -246,7 +246,7 @@ def test_a_page_deleted_from_the_output_by_hand_is_written_again(copy, tmp_path)
 
 def test_a_touched_file_is_hashed_once_not_at_every_build(copy, tmp_path, monkeypatch):
     from generator import build as build_module
-    from generator import changes
+    from generator.output import changes
 
     out = tmp_path / "out"
     build_module.build_site(copy, out, jobs=1)
@@ -283,7 +283,7 @@ def test_a_planted_manifest_is_never_unpickled(site, tmp_path, user_cache):
     import marshal
     import pickle
 
-    from generator.manifest import MANIFEST_FORMAT
+    from generator.output.manifest import MANIFEST_FORMAT
 
     assert site.build().code == 0
     marker = tmp_path / "planted-code-ran"
@@ -308,10 +308,11 @@ def test_a_planted_template_bytecode_cache_is_not_executed(site, tmp_path, user_
 
     from jinja2.bccache import Bucket, FileSystemBytecodeCache
 
-    from generator.cache import template_cache_folder
-    from generator.loader import read_inputs
+    from generator.content.loader import read_inputs
+    from generator.output.cache import template_cache_folder
     from generator.problems import Problems
-    from generator.render import Renderer, default_templates_dir
+    from generator.render.environment import default_templates_dir
+    from generator.render.pages import Renderer
 
     marker = tmp_path / "planted-code-ran"
     planted = site.root / ".gongkai-cache/templates"
@@ -375,19 +376,19 @@ def test_open_data_of_a_failed_build_is_never_published(site, user_cache):
 
 
 def test_a_failed_search_index_is_built_again_by_the_next_build(site, user_cache, monkeypatch):
-    import generator.search
+    import generator.output.search
 
     assert site.build().code == 0
     index = site.root / "build/pagefind/2023"
     before = index.stat().st_ino
     site.replace("content/reports/huajie/2023.md", "## 五、", "新的一段。\n\n## 五、")
-    real = generator.search.pagefind_executable
-    monkeypatch.setattr(generator.search, "pagefind_executable", lambda: "/bin/false")   # Pagefind fails
+    real = generator.output.search.pagefind_executable
+    monkeypatch.setattr(generator.output.search, "pagefind_executable", lambda: "/bin/false")   # Pagefind fails
     run = site.build("--strict")
     assert run.code == 1 and "站内搜索索引（2023 年度）生成失败" in run.err and "--strict" in run.err, run.err
     assert "新的一段。" in site.page("nianbao/huajie/2023.html") and index.stat().st_ino == before
     assert site.build().code == 0 and index.stat().st_ino == before              # failed again: still stale
-    monkeypatch.setattr(generator.search, "pagefind_executable", real)
+    monkeypatch.setattr(generator.output.search, "pagefind_executable", real)
     run = site.build("--strict")
     assert run.code == 0 and "生成失败" not in run.err, run.err
     assert index.stat().st_ino != before                                         # indexed again
@@ -431,7 +432,7 @@ def test_an_incremental_build_killed_while_moving_files_in_is_healed_by_the_next
     site.replace("content/reports/huajie/2023.yaml", "行政处罚: 365", "行政处罚: 366")   # several files change
     killed_after_two_moves = (
         "import os, signal, sys\n"
-        "import generator.write as write\n"
+        "import generator.output.write as write\n"
         "real, moved = os.replace, []\n"
         "def replace(source, target):\n"
         "    real(source, target)\n"

@@ -17,8 +17,8 @@ import tomllib
 import pytest
 
 from helpers import REPO
-from generator.cache import CACHE_DIR, cache_folder
-from generator.paths import COLUMN_DIR
+from generator.core.paths import COLUMN_DIR
+from generator.output.cache import CACHE_DIR, cache_folder
 
 
 def test_templates_name_the_column_folder_only_through_the_renderer():
@@ -61,7 +61,7 @@ def test_the_cache_folder_writes_its_gitignore_once(tmp_path):
 
 
 def test_the_shipped_folders_are_found_in_a_checkout():
-    from generator.render import default_templates_dir
+    from generator.render.environment import default_templates_dir
     from generator.scaffold import example_content_dir
 
     assert default_templates_dir() == (REPO / "templates").resolve()
@@ -74,7 +74,7 @@ def test_the_shipped_folders_are_found_installed(tmp_path):
     shutil.copytree(REPO / "generator", package, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(REPO / "templates", package / "templates")
     shutil.copytree(REPO / "content", package / "example")
-    code = ("from generator.render import default_templates_dir; from generator.scaffold import example_content_dir;"
+    code = ("from generator.render.environment import default_templates_dir; from generator.scaffold import example_content_dir;"
             "print(default_templates_dir()); print(example_content_dir())")
     env = {**os.environ, "PYTHONPATH": str(package.parent)}
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path,

@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 from markdown.util import AtomicString
 
 from helpers import HUAJIE, snapshot
-from generator.fullmarkdown import _Renderer, _SkipPlainText
-from generator.mdlimits import MAX_BRACKET_DEPTH, MAX_MARKS, MAX_NESTING, MAX_UNPAIRED, check_markdown_limits
-from generator.narrative import parse_free_narrative, parse_narrative, render_markdown
-from generator.plainmarkdown import render_plain
+from generator.content.fullmarkdown import MarkdownRenderer, SkipPlainText
+from generator.content.mdlimits import MAX_BRACKET_DEPTH, MAX_MARKS, MAX_NESTING, MAX_UNPAIRED, check_markdown_limits
+from generator.content.narrative import parse_free_narrative, parse_narrative, render_markdown
+from generator.content.plainmarkdown import render_plain
 from generator.problems import Problems
 from htmlurls import addresses, dangerous
 
@@ -28,8 +28,8 @@ from synthetic import narrative  # noqa: E402
 
 
 def _renderers():
-    fast = _Renderer()
-    full = _Renderer()
+    fast = MarkdownRenderer()
+    full = MarkdownRenderer()
     full.md.treeprocessors.deregister("gongkai_plain")
     return fast, full
 
@@ -49,7 +49,7 @@ def test_the_fast_path_marks_only_text_without_inline_syntax():
     root = etree.Element("div")
     for text in ["本年度共办理申请 6 件。", "有**加粗**", "见[链接](a.html)", "行尾两个空格  \n换行", "A&B"]:
         etree.SubElement(root, "p").text = text
-    _SkipPlainText(FAST.md).run(root)
+    SkipPlainText(FAST.md).run(root)
     assert [isinstance(p.text, AtomicString) for p in root] == [True, False, False, False, False]
 
 
@@ -72,7 +72,7 @@ def test_any_markdown_renders_the_same_with_and_without_the_fast_path(text):
     assert FAST(text) == FULL(text)
 
 
-# --- headings, paragraphs and simple lists: rendered without Python-Markdown (generator.plainmarkdown)
+# --- headings, paragraphs and simple lists: rendered without Python-Markdown (generator.content.plainmarkdown)
 
 _BLOCK_PIECES = st.sampled_from(["行政处罚", "依申请公开", "x", "。", "：", " ", "  ", "    ", "\n", "\n", "\n\n", "\n\n\n",
                                  "1. ", "2. ", "3. ", "1.", "1、", "1)", "10. ", "- ", "-", "* ", "+ ", "# ", "## ", "### ",
@@ -100,7 +100,7 @@ def test_plain_markdown_is_what_python_markdown_makes_of_it():
         plain = render_plain(text, top)
         rendered.append(plain is not None)
         if plain is not None:
-            full = _Renderer(top)
+            full = MarkdownRenderer(top)
             assert plain == full(text)
 
     same()
@@ -198,11 +198,11 @@ _PATHOLOGICAL = {
 
 @pytest.mark.parametrize("name", _PATHOLOGICAL)
 def test_pathological_markdown_is_refused_before_parsing(name, monkeypatch):
-    import generator.fullmarkdown
+    import generator.content.fullmarkdown
 
     def never(*args, **kwargs):
         raise AssertionError("parsed")
-    monkeypatch.setattr(generator.fullmarkdown, "render_full", never)
+    monkeypatch.setattr(generator.content.fullmarkdown, "render_full", never)
     problems = Problems()
     narrative = parse_free_narrative(_PATHOLOGICAL[name](20000), "a.md", problems)
     assert narrative.preamble == ""

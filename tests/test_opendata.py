@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from helpers import HUAJIE, REPO
-from generator.paths import CSV_HEADER
+from generator.core.paths import CSV_HEADER
 from htmltables import parse, table_by_id
 
 TABLE_IDS = ["t2-item1", "t2-item5", "t2-item6", "t2-item8", "t3", "t4"]
@@ -106,13 +106,13 @@ def test_the_schema_accepts_every_example_data_file(schema):
 
 
 def test_the_schema_accepts_the_older_formats(schema, tmp_path):
-    from generator.importer import _data_file
-    from generator.published import read_published
+    from generator.importer import imported_data_file
+    from generator.importing.published import read_published
 
     fixtures = Path(__file__).parent / "fixtures" / "import"
     for name in ("shili-2019.txt", "shili-2016.txt"):
         report = read_published((fixtures / name).read_text(encoding="utf-8"))
-        text = _data_file(report, report.title, report.year, name)
+        text = imported_data_file(report, report.title, report.year, name)
         jsonschema.validate(yaml.load(text, Loader=_Strings), schema)
 
 
@@ -184,9 +184,9 @@ def yaml_scalar(text: str) -> str:
 @pytest.mark.parametrize("field", ["=1+1", "+1", "-1", "@A1", "\t=1", "\r=1", "a\n=1+1", 'a,"b"'])
 def test_every_csv_field_reads_back_as_one_field_and_never_as_a_formula(field):
     """Both ways CSV text is made: whole rows, and a report's unit fields (its lines are assembled)."""
-    from generator.opendata import _csv_line, csv_bytes
+    from generator.output.opendata import csv_line, csv_bytes
 
     expected = ["'" + field if field[0] in "=+-@\t\r" else field, "7730.28", "-3", ""]
     for text in (csv_bytes([(field, 7730.28, -3, None)], header=False).decode("utf-8"),
-                 _csv_line((field, 7730.28, -3, None)) + "\r\n"):
+                 csv_line((field, 7730.28, -3, None)) + "\r\n"):
         assert list(csv.reader(io.StringIO(text, newline=""))) == [expected]

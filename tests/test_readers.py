@@ -1,9 +1,9 @@
 """Unit tests for the low-level readers: bytes -> text -> YAML -> field values.
 
-- generator.source: read_text (encodings, size limit), parse_yaml (line numbers,
+- generator.inputs.source: read_text (encodings, size limit), parse_yaml (line numbers,
   exact numbers, refusals, syntax-error hints) and Document.
-- generator.fields: number(), date(), boolean(), choice() and read_fields().
-- generator.form: normalize_label, match_label and suggest_label.
+- generator.inputs.fields: number(), date(), boolean(), choice() and read_fields().
+- generator.core.form: normalize_label, match_label and suggest_label.
 
 Both PyYAML parsers (C and pure Python) are exercised: they word errors differently.
 """
@@ -17,11 +17,12 @@ from decimal import Decimal
 import pytest
 import yaml
 
-from generator import fields, form, source, yamlfull
-from generator.document import Document, Refused
-from generator.fields import FieldError
+from generator.core import form
+from generator.inputs import fields, source, yamlfull
+from generator.inputs.document import Document, Refused
+from generator.inputs.fields import FieldError
+from generator.inputs.source import parse_yaml, read_text
 from generator.problems import ERROR, WARNING, Problems
-from generator.source import parse_yaml, read_text
 
 REL = "content/reports/x/2023.yaml"
 
@@ -619,8 +620,8 @@ def test_suggest_label():
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from generator.datafile import data_file_text, new_report_metadata  # noqa: E402
-from generator.fastyaml import NEEDS_PYYAML, read_plain_yaml  # noqa: E402
+from generator.importing.datafile import data_file_text, new_report_metadata  # noqa: E402
+from generator.inputs.fastyaml import NEEDS_PYYAML, read_plain_yaml  # noqa: E402
 
 PLAIN = data_file_text("某单位2024年政府信息公开工作年度报告", 2024,
                        new_report_metadata("某单位", datetime.date(2025, 1, 20)), {})

@@ -64,8 +64,8 @@ def test_search_can_be_switched_off(site, tmp_path):
 
 
 def test_without_pagefind_the_build_still_succeeds_and_says_how_to_add_it(site, tmp_path, monkeypatch):
-    import generator.search
-    monkeypatch.setattr(generator.search, "pagefind_executable", lambda: None)
+    import generator.output.search
+    monkeypatch.setattr(generator.output.search, "pagefind_executable", lambda: None)
     out = tmp_path / "out"
     run = site.build("--out", str(out))
     assert run.code == 0

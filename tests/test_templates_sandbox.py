@@ -10,8 +10,10 @@ import jinja2.sandbox
 import pytest
 
 from helpers import REPO, generate
-from generator import render
-from generator.loader import load_site
+from generator.content.loader import load_site
+from generator.render import pages as render
+from generator.render import environment
+from generator.render.environment import escape_output
 
 # Each payload would create the file MARKER if the template could reach Python's internals.
 RUN = "('touch MARKER')"
@@ -92,7 +94,7 @@ def test_a_harmless_site_template_folder_changes_no_byte(site, built_example):
 def test_the_sandbox_gives_the_same_bytes_as_the_unsandboxed_environment(site, monkeypatch, tmp_path):
     assert site.build().code == 0
     sandboxed = published(site.root / "build")
-    monkeypatch.setattr(render, "_SandboxedEnvironment", jinja2.Environment)
+    monkeypatch.setattr(environment, "SandboxedEnvironment", jinja2.Environment)
     shutil.rmtree(site.root / ".gongkai-cache")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))   # no templates compiled in the sandbox
     shutil.rmtree(site.root / "build")
@@ -105,7 +107,7 @@ def test_the_sandbox_keeps_the_fast_escape(site):
     renderer = render.Renderer(site.root, loaded.config, loaded.units, problems)
     assert isinstance(renderer.env, jinja2.sandbox.SandboxedEnvironment)
     template = renderer.env.get_template("report.html")
-    assert template.root_render_func.__globals__["escape"] is render._escape_output
+    assert template.root_render_func.__globals__["escape"] is escape_output
 
 
 def copy_default_templates(site) -> None:

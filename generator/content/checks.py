@@ -1,0 +1,157 @@
+"""Totals and the cross-checks (勾稽关系) of FORMAT.md: R1-R3, R5, R6 and R7.
+
+`complete_totals` fills every 总计 the editor left out; the rules then compare
+every 总计 that was given. A failure is a Problem: one Chinese line naming the
+table, row, column, expected and actual number, and the rule id.
+"""
+
+from __future__ import annotations
+
+from generator.core.form import Row
+from generator.core.model import Number, Report, Table
+from generator.problems import ERROR, WARNING, Problem
+
+def row_title(row: Row, parents: tuple) -> str:
+    """「（三）不予公开 1.属于国家秘密」: a numbered sub-row names its group too."""
+    if row.label[:1].isdigit() and parents:
+        return f"{parents[-1].label} {row.label}"
+    return row.label
+
+
+def complete_totals(table: Table) -> None:
+    """Compute the 总计 cells and rows that were left out of the data."""
+    for row, _ in table.rows():
+        key = row.keys[-1]
+        if row.columns[-1].total and key not in table.values:
+            table.values[key] = _row_sum(table, row)
+            table.computed.add(key)
+    for row, parents in table.form.rows():
+        if row.total and not table.has_row(row.id):
+            summands = _summands(table, row, parents)
+            table.row_lines[row.id] = table.line
+            for column, key in zip(row.columns, row.keys):
+                table.values[key] = _column_sum(table, summands, column.id)
+                table.computed.add(key)
+
+
+def _summands(table: Table, total_row: Row, parents: tuple) -> list[str]:
+    """The rows a 总计 row adds up: the others of its group present in this report."""
+    group = parents[-1]
+    return [row.id for row, row_parents in table.rows()
+            if row.id != total_row.id and any(p is group for p in row_parents)]
+
+
+def _row_sum(table: Table, row: Row) -> Number:
+    """The row's cells before its 总计 (R1, R5)."""
+    return _sum(table.values, row.keys[:-1])
+
+
+def _column_sum(table: Table, row_ids: list[str], column_id: str) -> Number:
+    """One column of these rows (R2)."""
+    return _sum(table.values, [(row_id, column_id) for row_id in row_ids])
+
+
+def _sum(values: dict, keys) -> Number:
+    """The cells' sum, a blank counting as 0 (as Table.number); plain lookups, no method
+    calls: every check of every report runs through here."""
+    total = 0
+    for key in keys:
+        value = values[key]
+        if value is not None:
+            total += value
+    return total
+
+
+def check_report(report: Report) -> list[Problem]:
+    if not report.tables:
+        return []                     # a free-text report (before 2019) has no tables to check
+    t3, t4 = report.tables["三"], report.tables["四"]
+    return [*_check_row_totals(t3, "R1", "自然人至其他各列之和"),
+            *_check_results_total(t3),
+            *_check_balance(t3),
+            *_check_row_totals(t4, "R5", "结果维持、结果纠正、其他结果、尚未审结之和")]
+
+
+def _check_row_totals(table: Table, rule: str, why: str) -> list[Problem]:
+    failures = []
+    for row, parents in table.rows():
+        key = row.keys[-1]
+        if key in table.computed:
+            continue
+        expected = _row_sum(table, row)
+        if table.number(*key) != expected:
+            total = row.columns[-1]
+            failures.append(_fail(table, row, parents, total.id, total.label, expected, why, rule))
+    return failures
+
+
+def _check_results_total(table: Table) -> list[Problem]:
+    """R2: （一）+（二）+ the sub-rows of （三）-（六） = （七）总计, every column."""
+    failures = []
+    for row, parents in table.rows():
+        if not row.total:
+            continue
+        summands = _summands(table, row, parents)
+        for column, key in zip(row.columns, row.keys):
+            if key in table.computed:
+                continue
+            expected = _column_sum(table, summands, column.id)
+            if table.number(*key) != expected:
+                failures.append(_fail(table, row, parents, column.id, column.label, expected,
+                                      "（一）至（六）各项之和", "R2"))
+    return failures
+
+
+def _check_balance(table: Table) -> list[Problem]:
+    """R3: 一 + 二 = 三（七）总计 + 四, every column; reported on row 四."""
+    failures = []
+    forward_row, parents = table.form.find("carried_forward")
+    for column in forward_row.columns:
+        new, old, done = (table.number(rid, column.id) for rid in ("new", "carried_over", "results_total"))
+        expected = new + old - done
+        if table.number("carried_forward", column.id) != expected:
+            why = f"一、本年新收 {new} + 二、上年结转 {old} − （七）总计 {done}"
+            failures.append(_fail(table, forward_row, parents, column.id, column.label, expected, why, "R3"))
+    return failures
+
+
+def check_carry_over(previous: Report, report: Report) -> list[Problem]:
+    """R6: 四、结转下年度 of year N-1 = 二、上年结转 of year N, every column."""
+    if "三" not in previous.tables or "三" not in report.tables:
+        return []
+    before, now = previous.tables["三"], report.tables["三"]
+    carried_over_row, parents = now.form.find("carried_over")
+    failures = []
+    for column in carried_over_row.columns:
+        expected = before.number("carried_forward", column.id)
+        if now.number("carried_over", column.id) != expected:
+            why = f"{previous.year}年报告「四、结转下年度继续办理」"
+            failures.append(_fail(now, carried_over_row, parents, column.id, column.label, expected, why, "R6"))
+    return failures
+
+
+def check_in_force(previous: Report, report: Report) -> list[Problem]:
+    """R7 (a warning): 现行有效 (N) ≈ 现行有效 (N-1) + 本年制发 (N) − 本年废止 (N)."""
+    before, now = previous.tables.get("二"), report.tables.get("二")
+    if before is None or now is None or before.form is not now.form:
+        return []                     # the trial format's table 2 counts other things
+    failures = []
+    for row, parents in now.form.rows():
+        if row.columns[0].id != "issued" or not (before.has_row(row.id) and now.has_row(row.id)):
+            continue
+        last = before.number(row.id, "in_force")
+        issued, repealed = now.number(row.id, "issued"), now.number(row.id, "repealed")
+        expected = last + issued - repealed
+        if now.number(row.id, "in_force") != expected:
+            why = f"上年现行有效 {last} + 本年制发 {issued} − 本年废止 {repealed}；如本年清理了文件，可忽略"
+            failures.append(_fail(now, row, parents, "in_force", "现行有效件数", expected, why, "R7", WARNING))
+    return failures
+
+
+def _fail(table: Table, row: Row, parents: tuple, column_id: str, column: str, expected,
+          why: str, rule: str, level: str = ERROR) -> Problem:
+    value = table.value(row.id, column_id)
+    actual = "空白" if value is None else value
+    message = (f"表{table.form.number}「{row_title(row, parents)}」行「{column}」列："
+               f"应为 {expected}（{why}），实为 {actual}")
+    return Problem(level, table.file, table.line_of(row.id, column_id), message, rule)

@@ -1,0 +1,87 @@
+"""Markdown that is only headings, paragraphs and simple lists, rendered without Python-Markdown.
+
+Most narratives are exactly that: blocks separated by blank lines, each a
+`### heading`, a paragraph, or a list with one line per item, and text with no
+inline syntax. Python-Markdown was the largest single cost of a build (a
+tree of elements, a dozen processors and a serializer per report); for this
+shape the HTML is simple to write directly.
+
+render_plain() returns the same bytes Python-Markdown (as generator.content.fullmarkdown
+configures it) would, or None for anything outside that shape, which then goes
+through Python-Markdown. tests/test_markdown.py checks the two agree on
+generated documents full of near misses.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Every character an inline pattern of generator.content.fullmarkdown's Markdown can start at, and
+# the hard line break: text without them is the same after the inline pass.
+INLINE_SYNTAX = re.compile(r"[`\\\[<&*_]|  \n")
+_HEADING = re.compile(r"(#{1,6})[ ]*([^#\s](?:[^#]*[^#\s])?)")   # `### text` (closing #s: left to Markdown)
+_ORDERED_ITEM = re.compile(r"(\d+)\.[ ]+(\S.*)")
+_BULLET_ITEM = re.compile(r"[-*+][ ]+(\S.*)")
+# A line that could start any other block (quote, code, rule, setext underline, list,
+# heading, reference), or that has leading or trailing spaces: not ours to judge.
+_NOT_PLAIN = re.compile(r"[\s>#*+\-_=|]|\d+\.(?:\s|$)|.*\s$")
+_SPECIAL = re.compile(r"[>\t\r\x02\x03]")     # escaped, or changed by Markdown's whitespace clean-up
+
+
+def render_plain(source: str, top: str = "h3") -> str | None:
+    """The HTML of `source`, or None when it is not plain headings, paragraphs and lists."""
+    if INLINE_SYNTAX.search(source) or _SPECIAL.search(source):
+        return None
+    out: list[str] = []
+    previous_was_list = False
+    for block in source.split("\n\n"):
+        block = block.strip("\n")
+        if not block:
+            continue
+        lines = block.split("\n")
+        first = lines[0]
+        if first.startswith("#"):
+            match = _HEADING.fullmatch(first)
+            if match is None or len(lines) > 1:
+                return None
+            tag = nested_heading(f"h{len(match.group(1))}", top)
+            out.append(f"<{tag}>{match.group(2)}</{tag}>")
+            previous_was_list = False
+            continue
+        items = _list_items(lines)
+        if items is not None:
+            if previous_was_list:
+                return None           # two lists with a blank line between: one loose list in Markdown
+            out.append(items)
+            previous_was_list = True
+            continue
+        if any(_NOT_PLAIN.match(line) for line in lines):
+            return None
+        out.append(f"<p>{block}</p>")
+        previous_was_list = False
+    return "\n".join(out)
+
+
+def nested_heading(tag: str, top: str) -> str:
+    """A heading's tag below the page's own: h1 and h2 become `top` (h3 inside a section, h2
+    in a free-text report); generator.content.fullmarkdown applies the same rule."""
+    return top if tag in ("h1", "h2") and tag < top else tag
+
+
+def _list_items(lines: list[str]) -> str | None:
+    """The list, if every line is an item of one kind (a numbered list starting at 1); else None."""
+    if _ORDERED_ITEM.fullmatch(lines[0]):
+        matches = [_ORDERED_ITEM.fullmatch(line) for line in lines]
+        tag = "ol"
+    elif _BULLET_ITEM.fullmatch(lines[0]):
+        matches = [_BULLET_ITEM.fullmatch(line) for line in lines]
+        tag = "ul"
+    else:
+        return None
+    if not all(matches) or tag == "ol" and matches[0].group(1) != "1":
+        return None
+    texts = [m.group(m.lastindex) for m in matches]
+    if any(_NOT_PLAIN.match(text) for text in texts):
+        return None                   # an item that opens another block (a nested list, a heading)
+    items = "\n".join(f"<li>{text}</li>" for text in texts)
+    return f"<{tag}>\n{items}\n</{tag}>"

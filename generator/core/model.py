@@ -1,0 +1,164 @@
+"""The site as the renderer sees it: units, reports and their tables."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from generator.core.form import Row, TableForm
+
+KINDS = ("本级政府", "政府部门", "乡镇（街道）")
+SCOPES = {"本级": "self", "汇总": "aggregated"}
+
+Number = int | Decimal
+
+
+Key = tuple[str, str]   # (row id, column id) of a table cell
+
+
+@dataclass
+class Table:
+    """A table's numbers: a blank cell is None, shown blank, distinct from 0.
+
+    Plain values, not an object per cell: a report has about 265 of them, and a
+    build reads thousands of reports."""
+    form: TableForm
+    file: str
+    line: int | None
+    values: dict[Key, Number | None] = field(default_factory=dict)
+    row_lines: dict[str, int | None] = field(default_factory=dict)
+    lines: dict[Key, int] = field(default_factory=dict)       # a number on a line of its own (else its row's)
+    computed: set[Key] = field(default_factory=set)           # 总计 cells left out of the data and computed
+
+    def has_row(self, row_id: str) -> bool:
+        return row_id in self.row_lines
+
+    def rows(self) -> list[tuple[Row, tuple]]:
+        """The rows present in this report, in official order, with their groups."""
+        return [(row, parents) for row, parents in self.form.rows() if self.has_row(row.id)]
+
+    def shape(self) -> tuple:
+        """Its form and the rows present: the key of what is built once per kind of table and
+        filled with each report's numbers (the rows in the order written: another order is
+        only another entry)."""
+        return id(self.form), tuple(self.row_lines)
+
+    def value(self, row_id: str, column_id: str) -> Number | None:
+        return self.values[(row_id, column_id)]
+
+    def number(self, row_id: str, column_id: str) -> Number:
+        """The value for arithmetic: a blank counts as 0."""
+        value = self.values[(row_id, column_id)]
+        return value if value is not None else 0
+
+    def line_of(self, row_id: str, column_id: str) -> int | None:
+        """Where the editor wrote the number (a computed 总计: where its table or row is)."""
+        return self.lines.get((row_id, column_id)) or self.row_lines.get(row_id)
+
+
+@dataclass
+class Unit:
+    id: str
+    name: str
+    kind: str
+    code: str | None
+    parent: str | None
+    order: int
+    accent: str | None
+    file: str
+    line: int | None
+
+
+@dataclass
+class Narrative:
+    file: str
+    preamble: str                                            # HTML
+    sections: dict[str, str] = field(default_factory=dict)  # 一 -> HTML
+    sources: dict[str, str] = field(default_factory=dict)   # 一 -> the Markdown as written
+
+
+@dataclass
+class KeyFigure:
+    """A headline number the narrative quotes (主动公开政务信息 53 条), shown on the 图解."""
+    label: str
+    value: Number
+    unit: str | None
+
+
+@dataclass
+class Report:
+    unit: Unit
+    year: int
+    data_file: str
+    title: str
+    published: datetime.date | None
+    written: datetime.date | None
+    index_no: str | None
+    publisher: str | None
+    topic: str | None
+    doc_no: str | None
+    validity: str | None
+    format: str
+    scope: str
+    as_published: bool
+    tables: dict[str, Table]
+    key_figures: list[KeyFigure] = field(default_factory=list)
+    narrative: Narrative | None = None
+    discrepancies: list = field(default_factory=list)   # the checks' Problems of an archived report, shown on its page
+    summed: bool = False                  # 范围: 汇总 without tables: they are the sum of the members' reports
+    members: list[Unit] = field(default_factory=list)   # the units summed, shown on the page
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.unit.id, self.year)
+
+
+@dataclass(frozen=True)
+class ReportSummary:
+    """What the listings and the sitemap show of a report; kept in the build cache."""
+    unit: Unit
+    year: int
+    title: str
+    published: datetime.date | None
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.unit.id, self.year)
+
+    @classmethod
+    def of(cls, report: "Report") -> "ReportSummary":
+        return cls(report.unit, report.year, report.title, report.published)
+
+    def packed(self) -> tuple[int, str, int | None]:
+        """As the build cache keeps it: plain values pickle ten times faster than dataclasses and dates."""
+        return (self.year, self.title, self.published.toordinal() if self.published else None)
+
+    @classmethod
+    def unpacked(cls, unit: Unit, packed: tuple[int, str, int | None]) -> "ReportSummary":
+        year, title, published = packed
+        return cls(unit, year, title, datetime.date.fromordinal(published) if published is not None else None)
+
+
+@dataclass
+class SiteConfig:
+    name: str
+    base_url: str | None
+    description: str | None
+    host: str | None
+    contact: str | None
+    site_code: str | None
+    icp: str | None
+    police_record: str | None
+    demo: bool
+    accent: str
+    search: bool = True       # 站内搜索: the search page, the header box and the Pagefind index
+
+
+@dataclass
+class Site:
+    root: Path
+    config: SiteConfig
+    units: dict[str, Unit]
+    reports: list[Report]

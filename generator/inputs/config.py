@@ -1,0 +1,134 @@
+"""site.yaml (the portal) and content/units.yaml (who publishes reports)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from generator.core.model import KINDS, SiteConfig, Unit
+from generator.inputs import fields as f
+from generator.inputs.document import Document
+from generator.inputs.source import confined, load_yaml
+from generator.problems import Problems
+
+SITE_FILE = "site.yaml"
+UNITS_FILE = "content/units.yaml"
+UNIT_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+DEFAULT_ACCENT = "#0b4a8b"
+def _base_url(value, raw) -> str | None:
+    url = f.text(value, raw)
+    if url is None:
+        return None
+    if not re.fullmatch(r"https?://[^\s/]+(/[^\s]*)?", url):
+        raise f.FieldError(f"应为完整网址，如 https://www.example.gov.cn/ ，实为「{url}」")
+    try:
+        parts = urlsplit(url)
+        parts.port                  # parsed on demand: https://a:x/ is refused here, not when a page links
+    except ValueError:              # https://[x]/, https://a]/: not a host name
+        raise f.FieldError(f"网址中的主机名（域名）不正确，应为如 https://www.example.gov.cn/ 的形式，实为「{url}」") from None
+    if any(part in ("..", ".") for part in parts.path.split("/")) or "\\" in url or "?" in url or "#" in url:
+        raise f.FieldError(f"网址的路径中不能有 ..、\\、? 或 #，实为「{url}」")
+    return url if url.endswith("/") else url + "/"
+
+
+SITE_FIELDS = (
+    f.Field("name", "网站名称", f.text, required=True, hint="如：某某县人民政府门户网站"),
+    f.Field("base_url", "网站地址", _base_url, hint="如：https://www.example.gov.cn/"),
+    f.Field("description", "网站简介", f.text),
+    f.Field("host", "主办单位", f.text),
+    f.Field("contact", "联系方式", f.text),
+    f.Field("site_code", "网站标识码", f.text),
+    f.Field("icp", "ICP备案号", f.text),
+    f.Field("police_record", "公安备案号", f.text),
+    f.Field("demo", "演示站点", f.boolean, default=False),
+    f.Field("accent", "主题色", f.accent_colour, default=DEFAULT_ACCENT),
+    f.Field("search", "站内搜索", f.boolean, default=True),
+)
+
+_KIND_WORDS = {kind: kind for kind in KINDS} | {"乡镇": KINDS[2], "街道": KINDS[2], "部门": KINDS[1]}
+
+UNIT_FIELDS = (
+    f.Field("name", "名称", f.text, required=True, hint="如：花街镇人民政府"),
+    f.Field("kind", "类型", f.choice(_KIND_WORDS), required=True, hint="本级政府、政府部门 或 乡镇（街道）"),
+    f.Field("code", "组织机构代码", f.text),
+    f.Field("parent", "上级单位", f.text),
+    f.Field("order", "排序", f.integer, default=1000),
+    f.Field("accent", "主题色", f.accent_colour),
+)
+
+
+def load_site_config(root: Path, problems: Problems) -> SiteConfig | None:
+    path = root / SITE_FILE
+    if not confined(root, SITE_FILE, problems):
+        return None
+    if not path.is_file():
+        problems.error(SITE_FILE, None, "找不到网站配置文件 site.yaml：请在网站文件夹中运行，"
+                                        "或用 --site 指定网站文件夹；新建网站可用 generate init")
+        return None
+    doc = load_yaml(path, SITE_FILE, problems)
+    if doc is None:
+        return None
+    mapping = _mapping(doc, problems, "网站配置")
+    if mapping is None:
+        return None
+    values = f.read_fields(doc, mapping, (), SITE_FIELDS, problems, "网站配置")
+    values["accent"] = values["accent"] or DEFAULT_ACCENT
+    return SiteConfig(**values)
+
+
+def load_units(root: Path, problems: Problems) -> dict[str, Unit]:
+    path = root / UNITS_FILE
+    if not confined(root, UNITS_FILE, problems):
+        return {}
+    if not path.is_file():
+        problems.error(UNITS_FILE, None, "找不到单位名录 content/units.yaml：每个发布年报的单位都要在其中登记")
+        return {}
+    doc = load_yaml(path, UNITS_FILE, problems)
+    if doc is None:
+        return {}
+    mapping = _mapping(doc, problems, "单位名录")
+    if mapping is None:
+        return {}
+    units: dict[str, Unit] = {}
+    for unit_id, entry in mapping.items():
+        line = doc.line((unit_id,))
+        if not UNIT_ID.fullmatch(unit_id):
+            problems.error(UNITS_FILE, line, f"单位编号「{unit_id}」只能用小写英文字母、数字和连字符（-），"
+                                             "如 huajie；它也是报告所在的文件夹名", "unit id")
+            continue
+        if not isinstance(entry, dict):
+            problems.error(UNITS_FILE, line, f"单位「{unit_id}」下应列出 名称、类型 等项目", "unit")
+            continue
+        values = f.read_fields(doc, entry, (unit_id,), UNIT_FIELDS, problems, f"单位「{unit_id}」")
+        if values["name"] is None or values["kind"] is None:
+            continue
+        units[unit_id] = Unit(id=unit_id, file=UNITS_FILE, line=line, **values)
+    for unit in units.values():
+        line = doc.line((unit.id, "上级单位")) or unit.line
+        if unit.parent is not None and unit.parent not in mapping:   # one with errors of its own is still there
+            problems.error(UNITS_FILE, line, f"单位「{unit.id}」的上级单位「{unit.parent}」不在单位名录中", "parent")
+        elif _in_a_cycle(unit, units):
+            problems.error(UNITS_FILE, line, f"单位「{unit.id}」的上级单位关系绕成了一个圈：请检查「上级单位」", "parent")
+    return units
+
+
+def _in_a_cycle(unit: Unit, units: dict[str, Unit]) -> bool:
+    seen = {unit.id}
+    parent = units.get(unit.parent) if unit.parent else None
+    while parent is not None:
+        if parent.id in seen:
+            return True
+        seen.add(parent.id)
+        parent = units.get(parent.parent) if parent.parent else None
+    return False
+
+
+def _mapping(doc: Document, problems: Problems, what: str) -> dict | None:
+    if doc.data is None:
+        problems.error(doc.rel, None, f"{what}文件是空的")
+        return None
+    if not isinstance(doc.data, dict):
+        problems.error(doc.rel, doc.line(()), f"{what}文件应由「项目: 内容」组成，而不是列表或单独的文字")
+        return None
+    return doc.data

@@ -1,0 +1,231 @@
+"""The reports' numbers as open data: per report and for the whole portal, CSV and JSON.
+
+Researchers and auditors re-type these tables every year; here they are published
+once, exactly as on the pages. CSV is one file with a 表 column (UTF-8 with a BOM,
+so Excel and WPS open it with the right characters); a blank cell is an empty
+field, never 0. JSON carries the same numbers under their official labels.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from generator.content.checks import row_title
+from generator.core.form import FORMAT_NAMES
+from generator.core.model import Report, Table
+from generator.core.paths import CSV_HEADER, PORTAL_CSV, PORTAL_JSON, SCHEMA, download_paths
+from generator.output.cache import cache_folder
+from generator.output.schema import report_schema
+from generator.output.write import write_atomically
+from generator.render.tables import HOLE, cell_texts, fill
+
+BOM = "\ufeff"
+
+
+def report_csv(report: Report) -> str:
+    """One CSV line per table cell, in the order of the official form (no header), built from
+    each table's cached cell names, with the unit's fields between the lines: its text fields
+    are made safe (_csv_field) once per report, never per cell. The csv module and a tuple per
+    cell were a tenth of a build."""
+    unit = csv_line((report.unit.id, report.unit.name, report.unit.kind, report.year, report.format))
+    flags = csv_line(("是" if report.as_published else "否", "是" if report.discrepancies else "否"))
+    between = f",{flags}\r\n{unit}"        # ends one line, starts the next
+    cells = [f"{name}{text}" for layout, table in _laid_out(report)
+             for name, text in zip(layout.csv_names, cell_texts(table, layout.cells))]
+    return f"{unit}{between.join(cells)},{flags}\r\n" if cells else ""
+
+
+def _laid_out(report: Report) -> list[tuple["_Layout", Table]]:
+    """The report's tables in order 二 三 四, each with its layout."""
+    return [(_layout(table), table)
+            for _, table in sorted(report.tables.items(), key=lambda item: "二三四".index(item[0]))]
+
+
+def _row_name(row, parents, number: str) -> str:
+    # Table 4's columns repeat under 行政复议 and each kind of 行政诉讼: the row names its group.
+    if number == "四" and parents:
+        return f"{parents[-1].label} {row.label}"
+    return row_title(row, parents)
+
+
+def _json_text(value) -> str:
+    return "null" if value is None else json.dumps(_json_number(value))
+
+
+# A spreadsheet runs a field that starts so as a formula ("CSV injection", OWASP).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_QUOTED = re.compile(r'[,"\r\n]')
+
+
+def _csv_field(value) -> str:
+    """One field as CSV text. Text a spreadsheet would run as a formula (a unit named
+    `=HYPERLINK(…)`) gets a ' before it and is quoted, as OWASP recommends; numbers are
+    written as they are (a 2019 本年增/减 of -3 stays the number -3)."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        return str(value)
+    if value.startswith(_FORMULA_START):
+        value = "'" + value
+    elif not _QUOTED.search(value):
+        return value
+    return '"' + value.replace('"', '""') + '"'
+
+
+def csv_line(fields) -> str:
+    """One CSV line of these fields, without its line end. Not csv.writer: without a line
+    terminator it leaves a line break in a field unquoted."""
+    return ",".join(map(_csv_field, fields))
+
+
+def csv_bytes(rows: list[tuple], header: bool = True) -> bytes:
+    lines = [csv_line(row) + "\r\n" for row in ([CSV_HEADER] if header else []) + list(rows)]
+    return ((BOM if header else "") + "".join(lines)).encode("utf-8")
+
+
+def _report_fields(report: Report) -> dict:
+    return {
+        "单位": {"编号": report.unit.id, "名称": report.unit.name, "类型": report.unit.kind},
+        "年度": report.year,
+        "标题": report.title,
+        "发布日期": report.published.isoformat() if report.published else None,
+        "格式": report.format,
+        "格式说明": FORMAT_NAMES[report.format],
+        "按原样发布": report.as_published,
+        "汇总单位": [{"编号": unit.id, "名称": unit.name} for unit in report.members],
+        "不符合勾稽关系": [{"说明": f.message, "规则": f.rule} for f in report.discrepancies],
+    }
+
+
+def _table_data(table: Table, values: list) -> dict:
+    numbers = iter(values)
+    rows = [{"行": row.label, "分组": [group.label for group in parents],
+             "数值": {column.label: _json_number(next(numbers)) for column in row.columns}}
+            for row, parents in table.rows()]
+    return {"表": table.form.number, "标题": table.form.heading, "行": rows}
+
+
+def report_json(report: Report) -> bytes:
+    """The report with every number under its official labels (blank is null). Each table's
+    JSON text is made once per set of rows present, and only its numbers are filled in."""
+    head, tail = json_bytes({**_report_fields(report), "表格": HOLE}).decode("utf-8").split(_HOLE_JSON)
+    tables = [fill(layout.json_pieces, cell_texts(table, layout.cells, _json_text))
+              for layout, table in _laid_out(report)]
+    return f"{head}[{', '.join(tables)}]{tail}".encode("utf-8")
+
+
+def _json_number(value):
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() and "." not in str(value) else float(value)
+    return value
+
+
+def json_bytes(data) -> bytes:
+    # Compact: with indent, json falls back from its C encoder to Python, five times slower.
+    return json.dumps(data, ensure_ascii=False).encode("utf-8")
+
+
+# --- each table's cells, named once per set of rows present -----------------------------------
+
+_HOLE_JSON = json.dumps(HOLE, ensure_ascii=False)
+_layouts: dict[tuple, "_Layout"] = {}
+
+
+@dataclass(frozen=True)
+class _Layout:
+    cells: tuple[tuple[str, str], ...]         # (row id, column id), in the form's order
+    csv_names: tuple[str, ...]                 # ",表,行,列," of each cell, as CSV text
+    json_pieces: tuple[str, ...]               # the table's JSON, split where the numbers go
+
+
+def _layout(table: Table) -> _Layout:
+    key = table.shape()
+    layout = _layouts.get(key)
+    if layout is None:
+        rows = table.rows()
+        cells = tuple((row.id, column.id) for row, _ in rows for column in row.columns)
+        names = [f",{csv_line((f'表{table.form.number}', _row_name(row, parents, table.form.number), column.label))},"
+                 for row, parents in rows for column in row.columns]
+        pieces = json.dumps(_table_data(table, [HOLE] * len(cells)), ensure_ascii=False).split(_HOLE_JSON)
+        layout = _layouts[key] = _Layout(cells, tuple(names), tuple(pieces))
+    return layout
+
+
+# --- in the build: each report's downloads, and the whole portal's data ----------------------
+
+def unit_open_data(folder: Path | None, unit_id: str, reports: list[Report]) -> tuple[list[tuple[str, bytes]], str]:
+    """Each report's CSV and JSON download; the unit's share of the portal-wide files is
+    saved in `folder` (None: not saved). Returns the downloads and the digest of that share."""
+    files, bodies, lines = [], [], []
+    header = csv_bytes([], header=True)
+    for report in reports:
+        body, data = report_csv(report).encode("utf-8"), report_json(report)
+        csv_path, json_path = download_paths(report.unit.id, report.year)
+        files += [(csv_path, header + body), (json_path, data)]
+        bodies.append(body)
+        lines.append(data + b"\n")       # one line: the JSON has no line breaks
+    share_csv, share_json = b"".join(bodies), b"".join(lines)
+    digest = hashlib.sha256(share_csv + share_json).hexdigest()
+    if folder is not None:
+        for name, data in zip(_fragment_names(unit_id, digest), (share_csv, share_json)):
+            if not (folder / name).is_file():
+                write_atomically(folder / name, data)
+    return files, digest
+
+
+def fragment_folder(root: Path, out: Path) -> Path:
+    """Where each unit's share of the portal-wide files waits (the build cache: safe to delete;
+    see fragments_complete).
+
+    A share is named by its digest, and the manifest of the last good build names the
+    digest of each unit's share: what a failed build wrote is never read (it names no
+    digest the manifest holds), and it is swept away with the next change of open data."""
+    return cache_folder(root, f"opendata-{hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]}")
+
+
+def _fragment_names(unit_id: str, digest: str) -> tuple[str, str]:
+    return f"{unit_id}.{digest}.csv", f"{unit_id}.{digest}.jsonl"      # a unit id has no "."
+
+
+def fragments_complete(folder: Path, shares: dict[str, str]) -> bool:
+    """Every unit's share (unit id -> digest) is there (else the cache was partly deleted:
+    build everything again)."""
+    present = {path.name for path in folder.iterdir()}
+    return all(name in present for unit_id, digest in shares.items() for name in _fragment_names(unit_id, digest))
+
+
+def sweep_fragments(folder: Path, shares: dict[str, str]) -> None:
+    """Remove every share but these: older ones, and whatever a failed build wrote."""
+    kept = {name for unit_id, digest in shares.items() for name in _fragment_names(unit_id, digest)}
+    for entry in os.scandir(folder):
+        if entry.name not in kept:
+            os.unlink(entry.path)
+
+
+def write_portal_data(folder: Path, shares: dict[str, str], writer) -> int:
+    """data/gongkai-all.csv and .json: every report's every number, unit by unit (unit id ->
+    digest of its share, in order). Streamed: at 10,000 reports they are hundreds of MB."""
+    names = [_fragment_names(unit_id, digest) for unit_id, digest in shares.items()]
+
+    def portal_csv():
+        yield csv_bytes([], header=True)
+        for csv_name, _ in names:
+            yield (folder / csv_name).read_bytes()
+
+    def portal_json():
+        yield b"["
+        first = True
+        for _, json_name in names:
+            for line in (folder / json_name).read_bytes().splitlines():
+                yield (b"\n" if first else b",\n") + line
+                first = False
+        yield b"\n]\n"
+
+    written = writer.write_stream(PORTAL_CSV, portal_csv()) + writer.write_stream(PORTAL_JSON, portal_json())
+    return written + writer.write(SCHEMA, json_bytes(report_schema()))

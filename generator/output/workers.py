@@ -1,0 +1,128 @@
+"""Processing units, spread over the CPU cores: each unit's reports are read, checked,
+rendered, written and dropped together.
+
+R6, R7 and the 图解's year-over-year figures never cross units (a 汇总 report reads its
+members' files too), so a unit is the piece of work: memory stays flat at any portal size.
+Above PARALLEL_FROM reports the units go to a pool of forked worker processes, which
+inherit the UnitPass (the compiled templates, the units, the writer) from the parent by
+fork: nothing of it is pickled, and each worker sends back only a small UnitOutcome.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Callable
+
+from generator.content.loader import ReportFiles, load_unit, members_in
+from generator.core.model import ReportSummary, Unit
+from generator.inputs.source import forget_reads, sha256
+from generator.output.changes import input_signature, input_stats
+from generator.output.manifest import Manifest, UnitRecord
+from generator.output.opendata import fragment_folder, unit_open_data
+from generator.output.write import FullTree, PendingFiles
+from generator.problems import Problem, Problems
+from generator.render.pages import Renderer
+
+PARALLEL_FROM = 40          # reports: below this, starting workers costs more than it saves
+
+
+@dataclass
+class UnitPass:
+    """What processing any unit of one build (or check) needs."""
+    root: Path
+    units: dict[str, Unit]
+    files: dict[str, ReportFiles]
+    renderer: Renderer
+    writer: FullTree | PendingFiles | None     # None: check only, nothing is written
+    indexed: bool                              # the search index is built: keep each report page's digest
+    fragments: Path | None = field(init=False)             # the cache folder of the units' open data shares
+    members: Callable = field(init=False)                  # loader.members_in: a 汇总 unit's members
+
+    def __post_init__(self):
+        self.fragments = fragment_folder(self.root, self.writer.out) if self.writer is not None else None
+        self.members = members_in(self.units, self.files)
+
+
+@dataclass
+class UnitOutcome:
+    """What a worker sends back of a unit."""
+    unit_id: str
+    record: UnitRecord
+    problems: list[Problem]
+    written: list[str]         # files actually written (the others were unchanged)
+
+
+def process_units(work: UnitPass, todo: list[str], manifest: Manifest, problems: Problems, jobs: int | None,
+                  progress: Callable[[int, int], None] | None) -> int:
+    """Process the units in `todo`: their records go into `manifest`, their problems into
+    `problems` (each once). Returns the number of files written."""
+    total = sum(len(work.files[u]) for u in todo)
+    jobs = jobs or os.cpu_count() or 1
+    if jobs > 1 and total >= PARALLEL_FROM:
+        import multiprocessing     # here: a build with little to do never needs it
+        # With "fork", the initializer's arguments reach the workers by fork, not pickle.
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=_inherit, initargs=(work,)) as pool:
+            outcomes = pool.imap_unordered(_process_inherited, sorted(todo), chunksize=4)
+            return _collect(outcomes, manifest, problems, progress, total)
+    return _collect(map(partial(process_unit, work), sorted(todo)), manifest, problems, progress, total)
+
+
+_inherited: UnitPass | None = None     # in a worker process: its build's UnitPass (see _inherit)
+
+
+def _inherit(work: UnitPass) -> None:
+    global _inherited
+    _inherited = work
+
+
+def _process_inherited(unit_id: str) -> UnitOutcome:
+    return process_unit(_inherited, unit_id)
+
+
+def _collect(outcomes, manifest: Manifest, problems: Problems, progress, total: int) -> int:
+    written = done = 0
+    seen = set()
+    for outcome in outcomes:
+        manifest.units[outcome.unit_id] = outcome.record
+        written += len(outcome.written)
+        for problem in outcome.problems:
+            if problem not in seen:      # a template error is found once per page, listed once
+                seen.add(problem)
+                problems.items.append(problem)
+        done += len(outcome.record.summaries)
+        if progress:
+            progress(done, total)
+    return written
+
+
+def process_unit(work: UnitPass, unit_id: str) -> UnitOutcome:
+    """Read, check and render one unit's reports, and write its pages and open data share."""
+    root, renderer, writer = work.root, work.renderer, work.writer
+    unit, files = work.units[unit_id], work.files[unit_id]
+    problems = Problems()
+    forget_reads()
+    reports = load_unit(root, unit, files, problems, work.members)
+    outputs, written, open_data, searchable = [], [], "", {}
+    if not problems.errors:
+        shared, renderer.problems = renderer.problems, problems   # template errors of this unit's pages
+        try:
+            pages = renderer.unit_pages(unit, reports)
+            rendered = [(page.path, renderer.render_page(page)) for page in pages]
+        finally:
+            renderer.problems = shared
+        searchable = {page.year: sha256(data) for page, (_, data) in zip(pages, rendered)
+                      if work.indexed and page.year is not None and data is not None}
+        downloads, open_data = unit_open_data(work.fragments, unit_id, reports) if writer else ([], "")
+        for path, data in rendered + downloads:
+            outputs.append(path)
+            if data is not None and writer is not None and writer.write(path, data):
+                written.append(path)
+    inputs = [files] + [member_files for _, member_files in work.members(unit)]
+    signature = input_signature(root, inputs, {}, just_read=True)
+    record = UnitRecord(signature, [ReportSummary.of(r).packed() for r in reports], outputs,
+                        input_stats(inputs, signature, root), [p for p in problems.items if p.level != "error"],
+                        open_data=open_data, searchable=searchable)
+    return UnitOutcome(unit_id, record, problems.items, written)

@@ -1,0 +1,1 @@
+"""Pages through the Jinja templates: the official tables, the 图解."""

@@ -1,0 +1,272 @@
+"""Render the validated site through the Jinja templates into output files.
+
+Output layout (every link is relative, so the site works from any sub-path):
+    index.html                          home
+    nianbao/index.html                  政府信息公开年报: every report by year and unit kind
+    nianbao/<unit>/index.html           one unit and its reports
+    nianbao/<unit>/<year>.html          one report
+    nianbao/<unit>/<year>-tujie.html    its 图解 (infographic)
+    404.html, sitemap.xml, static/...
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import traceback
+from dataclasses import dataclass, field
+from itertools import groupby
+from pathlib import Path
+from typing import Callable
+from urllib.parse import urlsplit
+
+import jinja2
+from jinja2.exceptions import SecurityError
+
+from generator import __version__
+from generator.core.form import FORMAT_NAMES, SECTIONS, TABLE_SECTIONS
+from generator.core.model import KINDS, Report, ReportSummary, SiteConfig, Unit
+from generator.core.paths import (COLUMN_DIR, COLUMN_INDEX, COLUMN_TITLE, CSV_HEADER, PORTAL_CSV, PORTAL_JSON, SCHEMA,
+                             STATIC_DIR, download_paths, report_path, tujie_path, unit_path)
+from generator.inputs.source import inside
+from generator.problems import Problems
+from generator.render.environment import template_dirs, template_environment
+from generator.render.infographic import build_infographic
+from generator.render.tables import format_number, tables_html
+
+LATEST_ON_HOME = 10
+PAGE_TEMPLATES = ("home.html", "column.html", "unit.html", "report.html", "tujie.html", "404.html", "data.html",
+                  "search.html", "sitemap.xml")
+
+
+@dataclass
+class Page:
+    path: str                 # output path, "/" separated
+    template: str
+    title: str
+    context: dict | Callable[[], dict] = field(default_factory=dict)   # a callable is built when rendered
+    in_sitemap: bool = True
+    year: int | None = None   # a report's page: its year (the search index is built by year)
+
+    @property
+    def root(self) -> str:
+        """The relative way back to the site root from this page."""
+        depth = self.path.count("/")
+        return "../" * depth
+
+
+class Renderer:
+    """Pages and their HTML. Built once per build (before worker processes fork, so
+    they share the compiled templates); knows nothing of how pages are written."""
+
+    def __init__(self, root: Path, config: SiteConfig, units: dict[str, Unit], problems: Problems,
+                 compiled: Path | None = None):
+        """compiled: the folder that keeps compiled templates between builds (None: none kept)."""
+        self.root, self.config, self.units, self.problems = root, config, units, problems
+        self.template_dirs = template_dirs(root)
+        self.env = template_environment(self.template_dirs, compiled)
+        self.env.filters["num"] = format_number
+        self.env.filters["date"] = lambda d: d.isoformat() if d else ""
+        self.env.filters["absolute_url"] = self._absolute_url
+        self.static = self._static_files()
+        self.env.globals.update(
+            site=config,
+            generator_version=__version__,
+            column_title=COLUMN_TITLE,
+            column_dir=COLUMN_DIR,
+            column_index=COLUMN_INDEX,
+            asset_version=self._asset_version(),
+            report_url=report_path,
+            tujie_url=tujie_path,
+            unit_url=unit_path,
+            format_names=FORMAT_NAMES,
+        )
+        for name in PAGE_TEMPLATES:   # compiled once, before workers fork, so they share them
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateError:
+                pass                  # reported with its line when a page is rendered
+
+    # -- what the site consists of ------------------------------------------
+
+    def unit_pages(self, unit: Unit, reports: list[Report]) -> list[Page]:
+        """A unit's page, and each of its reports' page and 图解 (year over year needs the unit's reports)."""
+        by_year = {r.year: r for r in reports}
+        parent = self.units.get(unit.parent) if unit.parent else None
+        newest = sorted(reports, key=lambda r: -r.year)
+        pages = [Page(unit_path(unit), "unit.html", unit.name,
+                      {"unit": unit, "parent": parent, "reports": newest})]
+        for report in reports:
+            previous = by_year.get(report.year - 1)
+            pages.append(Page(report_path(report), "report.html", report.title,
+                              functools.partial(self._report_context, report), year=report.year))
+            pages.append(Page(tujie_path(report), "tujie.html", f"{report.title}图解",
+                              functools.partial(self._tujie_context, report, previous)))
+        return pages
+
+    def listing_pages(self, summaries: list[ReportSummary]) -> list[Page]:
+        """Home, the 年报 column and 404: they list reports, so they need only their summaries."""
+        units = _ordered_units(self.units.values())
+        newest = sorted(summaries, key=_newest_first)
+        count = {u.id: 0 for u in units}
+        for summary in summaries:
+            count[summary.unit.id] += 1
+        pages = [
+            Page("index.html", "home.html", self.config.name,
+                 {"latest": newest[:LATEST_ON_HOME], "report_count": len(summaries)}),
+            Page(COLUMN_INDEX, "column.html", COLUMN_TITLE,
+                 {"by_year": _by_year(newest), "units_by_kind": _by_kind(units, count)}),
+            Page("404.html", "404.html", "页面未找到", in_sitemap=False),
+            Page("data/index.html", "data.html", "开放数据",
+                 {"report_count": len(summaries), "csv": PORTAL_CSV, "json": PORTAL_JSON, "schema": SCHEMA,
+                  "csv_header": CSV_HEADER}),
+        ]
+        if self.config.search:
+            kinds = sorted({s.unit.kind for s in summaries}, key=KINDS.index)
+            pages.append(Page("search/index.html", "search.html", "搜索年报",
+                              {"years": sorted({s.year for s in summaries}, reverse=True), "kinds": kinds}))
+        return pages
+
+    def listing_paths(self) -> list[str]:
+        return [page.path for page in self.listing_pages([])]
+
+    def sitemap(self, summaries: list[ReportSummary]) -> bytes | None:
+        """sitemap.xml of every page, or None (with a warning) without 网站地址."""
+        if not self.config.base_url:
+            self.problems.warning("site.yaml", None, "未设置「网站地址」(base_url)，因此没有生成 sitemap.xml",
+                                  "base_url")
+            return None
+        units = _ordered_units(self.units.values())
+        entries = [(p.path, None) for p in self.listing_pages([]) if p.in_sitemap]
+        entries += [(unit_path(u), None) for u in units]
+        for summary in sorted(summaries, key=lambda s: s.key):
+            entries += [(report_path(summary), summary.published), (tujie_path(summary), summary.published)]
+        return self.render_page(Page("sitemap.xml", "sitemap.xml", "", {"urls": entries}))
+
+    def _tujie_context(self, report: Report, previous: Report | None) -> dict:
+        return {"report": report, "g": build_infographic(report, previous),
+                "accent": report.unit.accent or self.config.accent}
+
+    def _report_context(self, report: Report) -> dict:
+        return {
+            "report": report,
+            "sections": SECTIONS,
+            "table_sections": TABLE_SECTIONS,
+            "tables": {number: tables_html(table) for number, table in report.tables.items()},
+            "downloads": [path.rsplit("/", 1)[1] for path in download_paths(report.unit.id, report.year)],
+        }
+
+    def static_files(self) -> list[tuple[str, bytes]]:
+        return [(f"{STATIC_DIR}/{rel}", source.read_bytes()) for rel, source in sorted(self.static.items())]
+
+    def render_page(self, page: Page) -> bytes | None:
+        """The page's bytes, or None after recording a template error in problems."""
+        if page.path == "404.html":
+            # Served for any missing URL, so its links cannot be relative.
+            root = urlsplit(self.config.base_url).path if self.config.base_url else "/"
+        else:
+            root = page.root
+        try:
+            template = self.env.get_template(page.template)
+            context = page.context() if callable(page.context) else page.context
+            return template.render(page=page, root=root, **context).encode("utf-8")
+        except jinja2.TemplateSyntaxError as exc:
+            self._template_problem(exc.filename, exc.lineno, f"模板语法错误：{exc.message}")
+        except SecurityError as exc:
+            filename, line = _template_frame(exc)
+            self._template_problem(filename, line, f"模板不能访问 Python 的内部对象（网站模板在沙箱中运行）：{exc}")
+        except Exception as exc:  # an error raised while a template runs
+            filename, line = _template_frame(exc)
+            self._template_problem(filename, line, f"模板运行出错：{type(exc).__name__}: {exc}")
+        return None
+
+    def _template_problem(self, filename: str | None, line: int | None, message: str) -> None:
+        where = self._template_rel(filename)
+        problem_key = (where, line, message)
+        if problem_key not in {(p.file, p.line, p.message) for p in self.problems.items}:
+            self.problems.error(where, line, message, "template")
+
+    def _template_rel(self, filename: str | None) -> str:
+        if not filename:
+            return "templates"
+        path = Path(filename).resolve()
+        try:
+            return path.relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return f"（默认模板）{path.name}"
+
+    def _absolute_url(self, path: str) -> str:
+        """The public address of an output path ("" when site.yaml gives no 网站地址)."""
+        base = self.config.base_url
+        if not base:
+            return ""
+        return base + (path[: -len("index.html")] if path.endswith("index.html") else path)
+
+    # -- static assets --------------------------------------------------------
+
+    def _static_files(self) -> dict[str, Path]:
+        """static/ of the defaults, overridden file by file by the site's own."""
+        files: dict[str, Path] = {}
+        for directory in reversed(self.template_dirs):
+            static = directory / STATIC_DIR
+            if static.is_dir():
+                for path in sorted(static.rglob("*")):
+                    rel = path.relative_to(static).as_posix()
+                    shown = f"templates/{STATIC_DIR}/{rel}"
+                    if path.is_file() and inside(self.root, path, shown, self.problems):
+                        files[rel] = path
+        return files
+
+    def _asset_version(self) -> str:
+        """A short content hash for ?v= on asset links: a new stylesheet is never served stale."""
+        digest = hashlib.sha256()
+        for rel, path in sorted(self.static.items()):
+            digest.update(rel.encode())
+            digest.update(path.read_bytes())
+        return digest.hexdigest()[:10]
+
+
+def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
+    """The innermost template file and line in a traceback (Jinja rewrites them)."""
+    found = (None, None)
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.endswith((".html", ".xml")):
+            found = (frame.filename, frame.lineno)
+    return found
+
+
+def refuse_collisions(pages: list[tuple[str, str]], problems: Problems) -> None:
+    """Two pages (path, title) that would write the same file: neither is written (Pelican's rule)."""
+    seen: dict[str, str] = {}
+    for path, title in pages:
+        if path in seen:
+            problems.error(path, None, f"两个页面会写到同一个输出文件：「{seen[path]}」和「{title}」", "output path")
+        seen[path] = title
+
+
+def _newest_first(report: Report | ReportSummary):
+    published = report.published.toordinal() if report.published else 0
+    return (-report.year, -published, report.unit.order, report.unit.name)
+
+
+def _ordered_units(units) -> list[Unit]:
+    return sorted(units, key=lambda u: (KINDS.index(u.kind), u.order, u.name))
+
+
+def _by_year(newest: list[ReportSummary]) -> list[tuple[int, list[tuple[str, list[ReportSummary]]]]]:
+    """[(year, [(kind, reports)])], newest year first, kinds in official order."""
+    result = []
+    for year, reports in groupby(newest, key=lambda r: r.year):
+        reports = list(reports)
+        kinds = [(kind, [r for r in reports if r.unit.kind == kind]) for kind in KINDS]
+        result.append((year, [(kind, rs) for kind, rs in kinds if rs]))
+    return result
+
+
+def _by_kind(units: list[Unit], count: dict[str, int]) -> list[tuple[str, list[tuple[Unit, int]]]]:
+    result = []
+    for kind in KINDS:
+        members = [(u, count[u.id]) for u in units if u.kind == kind]
+        if members:
+            result.append((kind, members))
+    return result
