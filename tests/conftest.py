@@ -8,12 +8,13 @@ mark is refused at collection, so `pytest -m "not browser"` never needs a browse
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from helpers import NODE_MODULES, REPO, SiteCopy, generate
+from helpers import NODE_MODULES, REPO, SAMPLE_UNITS, SiteCopy, generate
 
 pytest_plugins = ["pytester"]     # test_suite.py runs the collection rule below on small test files
 
@@ -23,6 +24,16 @@ def site(tmp_path: Path) -> SiteCopy:
     root = tmp_path / "site"
     root.mkdir()
     return SiteCopy(root)
+
+
+@pytest.fixture
+def empty_site(tmp_path) -> Path:
+    """A new site with the samples' units registered and no report yet."""
+    root = tmp_path / "site"
+    assert generate("init", str(root)).code == 0
+    shutil.rmtree(root / "content" / "reports")
+    (root / "content" / "units.yaml").write_text(SAMPLE_UNITS, encoding="utf-8")
+    return root
 
 
 @pytest.fixture(scope="session")

@@ -24,6 +24,21 @@ HUAJIE_SAMPLE = SAMPLES / "huajie-2023.txt"
 HUAIAN_SAMPLE = SAMPLES / "huaian-city-2024.txt"
 HUAJIE = "content/reports/huajie/2023.yaml"
 NEXT_YEAR = "content/reports/huajie/2024.yaml"
+# The units of the published samples and the import fixtures (the `empty_site` fixture's units.yaml).
+SAMPLE_UNITS = """\
+huajie:
+  名称: 花街镇人民政府
+  类型: 乡镇（街道）
+huaian:
+  名称: 淮安市人民政府
+  类型: 本级政府
+pingtan:
+  名称: 平潭综合实验区
+  类型: 本级政府
+shili:
+  名称: 示例镇人民政府
+  类型: 乡镇（街道）
+"""
 
 
 @dataclass
@@ -196,3 +211,19 @@ def axe_violations(page) -> list[dict]:
     page.evaluate(script.read_text(encoding="utf-8"))   # not a <script> tag: the pages allow no inline script
     result = page.evaluate("([c, o]) => axe.run(c || document, o)", [None, AXE_OPTIONS])
     return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]} for v in result["violations"]]
+
+
+def pingtan_page_text(tmp_path: Path) -> tuple[Path, Path]:
+    """Block A's page text with its run-together tables replaced by block B's recovered ones."""
+    text = (SAMPLES / "pingtan-2022.txt").read_text(encoding="utf-8")
+    block_a, block_b = text.split("==== B. DECODED TABLES ====")
+    header, body = block_a.split("==================== 正文 ====================")
+    body = body.strip()
+    before, rest = body.split(" 二、主动公开政府信息情况", 1)
+    after = rest[rest.index(" 五、存在的主要问题及改进情况"):]
+    page_text = tmp_path / "pingtan-2022.txt"
+    page_text.write_text(header.split("==== A. VERBATIM PAGE TEXT ====")[1] + "\n" + before + "\n"
+                         + block_b.strip() + "\n" + after + "\n", encoding="utf-8")
+    tables = tmp_path / "pingtan-tables.txt"
+    tables.write_text(block_b, encoding="utf-8")
+    return page_text, tables

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-import shutil
 import time
 from pathlib import Path
 
 import pytest
 import yaml
 
-from helpers import SAMPLES, axe_violations, build, check_table3, generate
+from helpers import SAMPLES, axe_violations, build, check_table3, generate, pingtan_page_text
 from htmltables import norm, parse, table_by_id
 from samples import read_sample
 from generator.importing.htmlpage import html_to_text
@@ -19,32 +18,6 @@ from generator.inputs.source import parse_yaml
 from generator.problems import Problems
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
-UNITS = """\
-huajie:
-  名称: 花街镇人民政府
-  类型: 乡镇（街道）
-huaian:
-  名称: 淮安市人民政府
-  类型: 本级政府
-pingtan:
-  名称: 平潭综合实验区
-  类型: 本级政府
-shili:
-  名称: 示例镇人民政府
-  类型: 乡镇（街道）
-"""
-
-
-@pytest.fixture
-def empty_site(tmp_path) -> Path:
-    """A new site with its units registered and no report yet."""
-    root = tmp_path / "site"
-    assert generate("init", str(root)).code == 0
-    shutil.rmtree(root / "content" / "reports")
-    (root / "content" / "units.yaml").write_text(UNITS, encoding="utf-8")
-    return root
-
-
 def import_(root: Path, *args: str, code: int = 0):
     run = generate("import", "--site", str(root), *map(str, args))
     assert run.code == code, run.err
@@ -89,22 +62,6 @@ def test_huaian_sample_imports_with_every_number_as_published(empty_site):
     shown = [n for table_id in TABLE_IDS[:4] for n in numbers(imported, table_id)]
     assert shown == [n for row in ("规章", "行政规范性文件", "行政许可", "行政处罚", "行政强制", "行政事业性收费")
                      for n in sample.table2[row]]
-
-
-def pingtan_page_text(tmp_path: Path) -> tuple[Path, Path]:
-    """Block A's page text with its run-together tables replaced by block B's recovered ones."""
-    text = (SAMPLES / "pingtan-2022.txt").read_text(encoding="utf-8")
-    block_a, block_b = text.split("==== B. DECODED TABLES ====")
-    header, body = block_a.split("==================== 正文 ====================")
-    body = body.strip()
-    before, rest = body.split(" 二、主动公开政府信息情况", 1)
-    after = rest[rest.index(" 五、存在的主要问题及改进情况"):]
-    page_text = tmp_path / "pingtan-2022.txt"
-    page_text.write_text(header.split("==== A. VERBATIM PAGE TEXT ====")[1] + "\n" + before + "\n"
-                         + block_b.strip() + "\n" + after + "\n", encoding="utf-8")
-    tables = tmp_path / "pingtan-tables.txt"
-    tables.write_text(block_b, encoding="utf-8")
-    return page_text, tables
 
 
 def test_pingtan_block_b_imports_and_its_run_together_text_is_split_at_the_headings(empty_site, tmp_path):

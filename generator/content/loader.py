@@ -19,6 +19,7 @@ from generator.content.aggregate import Members, sum_members
 from generator.content.checks import check_carry_over, check_in_force, check_report, complete_totals
 from generator.content.narrative import load_narrative
 from generator.content.reports import parse_report
+from generator.content.textcheck import check_text
 from generator.core.form import FORMAT_FREE
 from generator.core.model import Report, Site, Unit
 from generator.inputs.config import load_site_config, load_units
@@ -138,6 +139,9 @@ def load_unit(root: Path, unit: Unit, files: ReportFiles, problems: Problems, me
             failures += check_carry_over(previous, report)
             for warning in check_in_force(previous, report):
                 problems.warning(warning.file, warning.line, warning.message, warning.rule)
+        # R9, archived reports too (the office should know); not while the tables are being fixed
+        for warning in check_text(report) if report.as_published or not failures else ():
+            problems.warning(warning.file, warning.line, warning.message, warning.rule)
         report.discrepancies = []
         for failure in failures:
             if report.as_published:

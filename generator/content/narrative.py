@@ -58,12 +58,14 @@ def parse_free_narrative(text: str, rel: str, problems: Problems) -> Narrative:
     _warn_dropped_links(text, dropped, rel, problems)
     narrative = Narrative(file=rel, preamble=preamble)
     narrative.sources = {"": text}
+    narrative.starts = {"": 1}
     return narrative
 
 
 def parse_narrative(text: str, rel: str, problems: Problems) -> Narrative:
     chunks: dict[str, list[str]] = {"": []}
     seen_at: dict[str, int] = {}
+    starts = {"": 1}
     current = ""
     for number, line in enumerate(text.split("\n"), start=1):
         section = _section_of(line, rel, number, problems)
@@ -79,6 +81,7 @@ def parse_narrative(text: str, rel: str, problems: Problems) -> Narrative:
         seen_at[section] = number
         current = section
         chunks.setdefault(section, [])
+        starts.setdefault(section, number + 1)
     _warn_placeholders(text, rel, problems)
     _warn_invisible(text, rel, problems)
     for section in NARRATIVE_SECTIONS:
@@ -91,7 +94,8 @@ def parse_narrative(text: str, rel: str, problems: Problems) -> Narrative:
     html = _render_sections(sources, dropped) if within_limits else dict.fromkeys(sources, "")
     _warn_dropped_links(text, dropped, rel, problems)
     narrative = Narrative(file=rel, preamble=html.pop(""))
-    narrative.sources = {k: v for k, v in sources.items() if k}
+    narrative.sources = sources
+    narrative.starts = starts
     narrative.sections = html
     return narrative
 

@@ -76,7 +76,8 @@ class Narrative:
     file: str
     preamble: str                                            # HTML
     sections: dict[str, str] = field(default_factory=dict)  # 一 -> HTML
-    sources: dict[str, str] = field(default_factory=dict)   # 一 -> the Markdown as written
+    sources: dict[str, str] = field(default_factory=dict)   # 一 -> the Markdown as written ("": the preamble)
+    starts: dict[str, int] = field(default_factory=dict)    # 一 -> the file line its Markdown starts on
 
 
 @dataclass

@@ -1,0 +1,257 @@
+"""R9: the numbers the narrative quotes against the tables (a warning).
+
+A reviewer reads 「共收到政府信息公开申请17件」 and looks at table 三. This module does
+the same for the phrases that tie a number to one cell: a keyword (收到, 予以公开,
+行政复议, 现行有效规范性文件 …), a few words, then the number and its measure word.
+
+Precision over recall: a number is compared only when nothing else could be meant:
+the words between keyword and number stay inside one clause, hold no other number or
+keyword, and say nothing of another year, a comparison or an approximation. Anything
+else is left unsaid.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from generator.core.form import TABLE2
+from generator.core.model import Report, Table
+from generator.problems import WARNING, Problem
+
+# --- Numerals ----------------------------------------------------------------
+
+_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
+_BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．，", "0123456789.,")
+_ARABIC = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?([万亿]?)")
+
+
+def parse_number(text: str) -> int | Decimal | None:
+    """「两」 2, 「一百零五」 105, 「1,234」 1234, 「６」 6, 「1.5万」 15000, 「12.5」 Decimal;
+    None for anything else."""
+    text = text.translate(_FULL_WIDTH)
+    arabic = _ARABIC.fullmatch(text)
+    if arabic:
+        whole, fraction, unit = arabic.groups()
+        value = Decimal(whole.replace(",", "") + (fraction or "")) * _BIG_UNITS.get(unit, 1)
+        return int(value) if value == value.to_integral_value() else value
+    return _chinese(text) if text else None
+
+
+def _chinese(text: str) -> int | None:
+    total = section = digit = 0
+    for char in text:
+        if char in _DIGITS:
+            digit = _DIGITS[char]
+        elif char in _SMALL_UNITS:
+            section += (digit or 1) * _SMALL_UNITS[char]     # 十二: the 一 of 一十 is left out
+            digit = 0
+        elif char in _BIG_UNITS:
+            total = (total + section + digit) * _BIG_UNITS[char]
+            section = digit = 0
+        else:
+            return None
+    if len(text) > 1 and all(c in _DIGITS for c in text):
+        return int("".join(str(_DIGITS[c]) for c in text))    # 二〇二三: digit by digit
+    return total + section + digit
+
+
+# --- What a keyword ties a number to ------------------------------------------
+
+# keyword -> (what it reads, the measure words it takes)
+_COUNT = "件"
+_CASES = "件起宗"
+_DECISIONS = "件起宗项份个"
+KEYWORDS = {
+    "received": r"收到|受理|接收",
+    "new": r"新收到?",
+    "carried_over": r"上一?年度?结转",
+    "carried_forward": r"结转(?:至|到)?(?:下一?年度?|(?:19|20)\d\d年度?)|转入下一?年度?",
+    "results": r"办结|答复",
+    "disclosed_and_partly": r"(?:予以|全部)公开(?:及|和|与|或|、)部分公开",
+    "disclosed": r"予以公开|全部公开",
+    "partly": r"部分公开",
+    "withheld": r"不予公开",
+    "unavailable": r"无法提供",
+    "not_handled": r"不予处理",
+    "other": r"其他处理",
+    "review": r"行政复议",
+    "lawsuit": r"行政诉讼",
+    "normative": r"(?:制发|废止|现行有效)的?(?:行政)?(?:规范性文件|规章)|(?:行政)?(?:规范性文件|规章)(?:制发|废止|现行有效)",
+    "licensing": r"行政许可",
+    "penalty": r"行政处罚",
+    "coercion": r"行政强制",
+    "fees": r"行政事业性收费",
+}
+MEASURES = {"review": _CASES, "lawsuit": _CASES, "licensing": _DECISIONS, "penalty": _DECISIONS,
+            "coercion": _DECISIONS, "fees": ("万元", "亿元", "元")}     # the rest count 件
+# The lookahead fails fast on the characters no keyword starts with (most of the text).
+_KEYWORD = re.compile("(?=[收受接新上结转办答予全部不无其行制废现规])(?:"
+                      + "|".join(f"(?P<{name}>{pattern})" for name, pattern in KEYWORDS.items()) + ")")
+
+_NUMERAL = r"[0-9０-９][0-9０-９,.．]*(?:[万亿](?!元))?|[〇零一二两三四五六七八九十百千万亿]+"
+# The words between keyword and number: one clause, no digit or numeral except a year.
+_FILL = r"(?:(?:19|20)\d\d年度?|[^0-9０-９〇零一二两三四五六七八九十百千万亿，,。；;！？、（）()\n])"
+_TIED = re.compile(rf"(?P<fill>{_FILL}{{0,16}}?)(?P<number>{_NUMERAL})(?P<measure>万元|亿元|元|[件起宗项份个])")
+_YEAR = re.compile(r"((?:19|20)\d\d)年")
+_SENTENCE_END = re.compile(r"[。！？；;\n]")
+_CLAUSE_END = re.compile(r"[，,。；;！？、：:（）()\n]")
+
+# Words that make the number something else: a change, an estimate, another year, a subset.
+_DOUBTFUL = re.compile(r"同比|较|比上|增加|增长|减少|下降|上升|去年|上年|上一年|前年|以来|累计|历年|平均|"
+                       r"约|近|逾|超过|不足|第|建议|提案|咨询|留言|诉求|信访|来信|来电|热线|网民|自然人|企业|法人|机构|组织|网上|网络|信函|当面|邮件|传真|当场")
+_APPROXIMATE_AFTER = re.compile(r"以上|左右|上下|之多|余|多")
+_SUBSET_BEFORE = re.compile(r"其中|通过|网上|网络|信函|当面|自然人|企业|法人|组织|机构")
+_ABOUT_APPLICATIONS = ("received", "new", "carried_over", "carried_forward", "results", "disclosed_and_partly",
+                       "disclosed", "partly", "withheld", "unavailable", "not_handled", "other")
+
+
+def check_text(report: Report) -> list[Problem]:
+    """The warnings for numbers in the narrative that no honest reading of the tables gives."""
+    narrative = report.narrative
+    if narrative is None or "三" not in report.tables:
+        return []
+    found = []
+    for section, text in narrative.sources.items():
+        for keyword in _KEYWORD.finditer(text):
+            quoted = _quoted(report, text, keyword)
+            if quoted is None:
+                continue
+            passage, value, kind, at = quoted
+            failed = _compare(report, kind, keyword.group(), value)
+            if failed:
+                line = narrative.starts.get(section, 1) + text.count("\n", 0, at)
+                found.append(Problem(WARNING, narrative.file, line, f"正文说「{passage}」，{failed}", "R9"))
+    return found
+
+
+def _quoted(report: Report, text: str, keyword: re.Match):
+    """(the passage, the number, what it reads, where) when the keyword clearly quotes one; else None."""
+    kind = keyword.lastgroup
+    tied = _TIED.match(text, keyword.end())
+    if tied is None or tied.group("measure") not in MEASURES.get(kind, _COUNT):
+        return None
+    fill, measure = tied.group("fill"), tied.group("measure")
+    sentence = text[_last(_SENTENCE_END, text, keyword.start()):keyword.start()]
+    clause = text[_last(_CLAUSE_END, text, keyword.start()):keyword.start()]
+    since_number = re.split(r"[0-9０-９]+[件起宗项份个]|[0-9０-９]", sentence)[-1]
+    if (_KEYWORD.search(fill) or _KEYWORD.search(since_number) or _DOUBTFUL.search(fill)
+            or _DOUBTFUL.search(clause[-12:]) or _APPROXIMATE_AFTER.match(text, tied.end())):
+        return None
+    if not _years_fit(report, kind, keyword.group(), sentence, fill):
+        return None
+    context = text[_last(_SENTENCE_END, text, keyword.start()):tied.end()]
+    if kind in _ABOUT_APPLICATIONS and "申请" not in context:
+        return None
+    if kind in ("received", "new", "results") and _SUBSET_BEFORE.search(clause):
+        return None
+    if kind == "received" and not re.search("公开申请|申请公开|依申请", fill):
+        return None
+    if kind in ("review", "lawsuit") and "信息公开" not in context:
+        return None      # a 司法局 reports every review it decides; table 四 counts disclosure cases only
+    if kind in ("licensing", "penalty", "coercion", "fees") and not re.fullmatch(
+            r"的?(?:处理)?(?:决定书?|案件|金额|收入|总额)?(?:数量)?(?:共计?|合计|总计)?(?:为|达)?", fill):
+        return None
+    value = parse_number(tied.group("number"))
+    if value is None:
+        return None
+    if measure in ("元", "亿元"):
+        value = Decimal(value) * (Decimal("0.0001") if measure == "元" else 10_000)
+    passage = (clause + text[keyword.start():tied.end()]).strip()
+    return passage, value, kind, keyword.start()
+
+
+def _last(boundary: re.Pattern, text: str, end: int) -> int:
+    """Where the sentence or clause that `end` is in starts."""
+    start = max(0, end - 80)
+    ends = [m.end() for m in boundary.finditer(text, start, end)]
+    return ends[-1] if ends else start
+
+
+def _years_fit(report: Report, kind: str, keyword: str, sentence: str, fill: str) -> bool:
+    """A year said before the number must be the report's (the next one for 结转至2024年)."""
+    said = _YEAR.findall(sentence)
+    if said and int(said[-1]) != report.year:
+        return False
+    wanted = report.year + 1 if kind == "carried_forward" else report.year
+    return all(int(year) == wanted for year in _YEAR.findall(fill + keyword))
+
+
+# --- The cells ---------------------------------------------------------------
+
+_T3 = {"new": "一、本年新收政府信息公开申请数量", "carried_over": "二、上年结转政府信息公开申请数量",
+       "results": "（七）总计", "carried_forward": "四、结转下年度继续办理",
+       "disclosed": "（一）予以公开", "partly": "（二）部分公开", "withheld": "（三）不予公开",
+       "unavailable": "（四）无法提供", "not_handled": "（五）不予处理", "other": "（六）其他处理"}
+
+
+def _compare(report: Report, kind: str, keyword: str, value) -> str | None:
+    """None when the value is an honest reading of its cell; else what the tables say."""
+    t3, t4, t2 = report.tables["三"], report.tables.get("四"), report.tables.get("二")
+    if kind in ("received", "new"):
+        new, both = _group(t3, "new"), _group(t3, "new") + _group(t3, "carried_over")
+        if value == new or (kind == "received" and value == both):
+            return None
+        also = f"（也不等于新收加上年结转 {both}）" if kind == "received" else ""
+        return f"表三「{_T3['new']}」总计为 {new}{also}"
+    if kind in _T3:
+        actual = _group(t3, "results_total" if kind == "results" else kind)
+        return None if value == actual else f"表三「{_T3[kind]}」总计为 {actual}"
+    if kind == "disclosed_and_partly":
+        disclosed, partly = _group(t3, "disclosed"), _group(t3, "partly")
+        if value == disclosed + partly:
+            return None
+        return f"表三「（一）予以公开」{disclosed} 加「（二）部分公开」{partly} 为 {disclosed + partly}"
+    if kind == "review" and t4 is not None:
+        actual = t4.number("review", "total")
+        return None if value == actual else f"表四「行政复议」总计为 {actual}"
+    if kind == "lawsuit" and t4 is not None:
+        direct, after = t4.number("direct", "total"), t4.number("after_review", "total")
+        if value == direct + after:
+            return None
+        return f"表四「行政诉讼」总计为 {direct + after}（未经复议直接起诉 {direct} 加复议后起诉 {after}）"
+    if t2 is None or t2.form is not TABLE2:
+        return None                  # the trial format's table 2 counts other things
+    return _compare_table2(t2, kind, keyword, value)
+
+
+def _compare_table2(t2: Table, kind: str, keyword: str, value) -> str | None:
+    if kind == "normative":
+        row, label = ("rules", "规章") if "规章" in keyword else ("normative", "行政规范性文件")
+        column, column_label = next((c, l) for word, c, l in (("制发", "issued", "本年制发件数"),
+                                                              ("废止", "repealed", "本年废止件数"),
+                                                              ("现行有效", "in_force", "现行有效件数"))
+                                    if word in keyword)
+    elif kind == "fees":
+        row, label, column, column_label = "fees", "行政事业性收费", "amount", "本年收费金额（单位：万元）"
+    else:
+        row, label, column, column_label = kind, KEYWORDS[kind], "decisions", "本年处理决定数量"
+    if not t2.has_row(row) or t2.value(row, column) is None:
+        return None
+    actual = t2.number(row, column)
+    if kind == "fees" and _rounds_to(actual, value):
+        return None
+    if value == actual:
+        return None
+    return f"表二「{label}」行「{column_label}」为 {actual}"
+
+
+def _rounds_to(actual, said) -> bool:
+    """An amount written with fewer decimals (9116万元 for 9116.36) is the honest rounding."""
+    try:
+        said = Decimal(said)
+        step = Decimal(1).scaleb(said.as_tuple().exponent)
+        return abs(Decimal(actual) - said) <= step / 2
+    except InvalidOperation:
+        return False
+
+
+def _group(table: Table, group_id: str):
+    """The 总计 column of a row, or the sum of a group's rows (（三）不予公开: its 1-8)."""
+    total = 0
+    for row, parents in table.rows():
+        if row.id == group_id or any(parent.id == group_id for parent in parents):
+            total += table.number(row.id, "total")
+    return total
