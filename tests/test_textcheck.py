@@ -125,7 +125,7 @@ def test_an_archived_report_is_checked_too_and_its_page_does_not_show_it(empty_s
 
 @pytest.fixture(scope="module")
 def huaian_report():
-    site, problems = load_site(REPO)
+    site, _ = load_site(REPO)
     return next(report for report in site.reports if report.unit.id == "huaian")
 
 

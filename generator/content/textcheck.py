@@ -60,7 +60,7 @@ def _chinese(text: str) -> int | None:
 
 # --- What a keyword ties a number to ------------------------------------------
 
-# keyword -> (what it reads, the measure words it takes)
+# what a keyword reads -> its pattern; then the measure words each takes after the number
 _COUNT = "件"
 _CASES = "件起宗"
 _DECISIONS = "件起宗项份个"
@@ -110,7 +110,8 @@ _CLAUSE_ENDS = re.compile(r".*[，,。；;！？、：:（）()\n]", re.S)
 
 # Words that make the number something else: a change, an estimate, another year, a subset.
 _DOUBTFUL = re.compile(r"同比|较|比上|增加|增长|减少|下降|上升|去年|上年|上一年|前年|以来|累计|历年|平均|"
-                       r"约|近|逾|超过|不足|第|建议|提案|咨询|留言|诉求|信访|来信|来电|热线|网民|自然人|企业|法人|机构|组织|网上|网络|信函|当面|邮件|传真|当场")
+                       r"约|近|逾|超过|不足|第|建议|提案|咨询|留言|诉求|信访|来信|来电|热线|网民|"
+                       r"自然人|企业|法人|机构|组织|网上|网络|信函|当面|邮件|传真|当场")
 _APPROXIMATE_AFTER = re.compile(r"以上|左右|上下|之多|余|多")
 _SUBSET_BEFORE = re.compile(r"其中|通过|网上|网络|信函|当面|自然人|企业|法人|组织|机构")
 _ABOUT_APPLICATIONS = ("received", "new", "carried_over", "carried_forward", "results", "disclosed_and_partly",
