@@ -155,6 +155,7 @@ def test_sentences_that_agree_with_the_tables_say_nothing(huaian_report, text):
     "上一年度收到政府信息公开申请5件。",
     "其中通过网络收到政府信息公开申请5件。",                     # a part of them
     "收到自然人政府信息公开申请5件。",
+    "市本级收到政府信息公开申请5件，各部门答复7件。",              # a member unit of a 汇总
     "收到群众来信5件，受理行政许可申请7件。",                   # not disclosure applications
     "不予公开、无法提供3件。",                                   # two rows, one number
     "收到并答复政府信息公开申请7件。",

@@ -113,7 +113,8 @@ _DOUBTFUL = re.compile(r"同比|较|比上|增加|增长|减少|下降|上升|�
                        r"约|近|逾|超过|不足|第|建议|提案|咨询|留言|诉求|信访|来信|来电|热线|网民|"
                        r"自然人|企业|法人|机构|组织|网上|网络|信函|当面|邮件|传真|当场")
 _APPROXIMATE_AFTER = re.compile(r"以上|左右|上下|之多|余|多")
-_SUBSET_BEFORE = re.compile(r"其中|通过|网上|网络|信函|当面|自然人|企业|法人|组织|机构")
+# Before 收到/新收/办结 in the clause: a part of the applications (a channel, an applicant, a member unit).
+_SUBSET_BEFORE = re.compile(r"其中|通过|网上|网络|信函|当面|自然人|企业|法人|组织|机构|本级|各|部门|乡镇|街道")
 _ABOUT_APPLICATIONS = ("received", "new", "carried_over", "carried_forward", "results", "disclosed_and_partly",
                        "disclosed", "partly", "withheld", "unavailable", "not_handled", "other")
 
