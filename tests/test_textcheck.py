@@ -219,3 +219,9 @@ def test_tables_with_errors_of_their_own_are_fixed_first(site):
     set_row(site, HUAJIE, OLD, [0, 0, 0, 0, 0, 0, 1])       # R1, and R3 then disagrees with 结转2024年1件
     run = generate("check", "--site", str(site.root))
     assert run.code == 1 and "(R1)" in run.err and r9(run) == []
+
+
+def test_carried_forward_may_come_after_its_number(site):
+    where = says(site, HUAIAN_MD, "另有103件顺延到下年度答复", "另有104件结转至下年度办理")
+    assert check(site) == [
+        f"{where} 警告：正文说「另有104件结转至下年度」，表三「四、结转下年度继续办理」总计为 103 (R9)"]

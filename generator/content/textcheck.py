@@ -126,16 +126,43 @@ def check_text(report: Report) -> list[Problem]:
         return []
     found = []
     for section, text in narrative.sources.items():
-        for kind, keyword in _keywords(text):
-            quoted = _quoted(report, text, kind, keyword)
-            if quoted is None:
-                continue
-            passage, value = quoted
-            failed = _compare(report, kind, keyword.group(), value)
+        for kind, keyword, passage, value, at in _quotes(report, text):
+            failed = _compare(report, kind, keyword, value)
             if failed:
-                line = narrative.starts.get(section, 1) + text.count("\n", 0, keyword.start())
+                line = narrative.starts.get(section, 1) + text.count("\n", 0, at)
                 found.append(Problem(WARNING, narrative.file, line, f"正文说「{passage}」，{failed}", "R9"))
     return found
+
+
+def _quotes(report: Report, text: str):
+    """(what it reads, the keyword, the passage, the number, where) of each clear quote."""
+    for kind, keyword in _keywords(text):
+        quoted = _quoted(report, text, kind, keyword)
+        if quoted is not None:
+            yield kind, keyword.group(), *quoted, keyword.start()
+    yield from _forward_after(report, text)
+
+
+# 「另有1件结转至下年度办理」: the one reading with its number before the keyword (found first:
+# a scan for numbers would try every character)
+_FORWARD_AFTER = re.compile(r"件(?:申请)?((?:结转|转入|顺延)(?:至|到)?下一?年度?)")
+_NUMBER_BEFORE = re.compile(rf"(?:{_NUMERAL})$")
+
+
+def _forward_after(report: Report, text: str):
+    for match in _FORWARD_AFTER.finditer(text):
+        number = _NUMBER_BEFORE.search(text, max(0, match.start() - 20), match.start())
+        if number is None or number.start() == match.start() - 20:
+            continue         # no number, or perhaps only the end of one
+        at = number.start()
+        sentence = text[_start(text, at, _SENTENCE_ENDS):at]
+        clause = text[_start(text, at, _CLAUSE_ENDS):at]
+        if ("申请" not in sentence + match.group() or _DOUBTFUL.search(clause[-12:])
+                or not _years_fit(report, "carried_forward", "", sentence, "")):
+            continue
+        value = parse_number(number.group())
+        if value is not None:
+            yield "carried_forward", match.group(1), (clause + text[at:match.end()]).strip(), value, at
 
 
 def _keywords(text: str):
