@@ -24,6 +24,7 @@ from typing import Callable
 
 from generator import __version__
 from generator.content.loader import read_inputs
+from generator.content.publication import duplicate_index_numbers
 from generator.core.model import ReportSummary
 from generator.core.paths import COLUMN_DIR, PORTAL_FILES
 from generator.inputs.config import UNITS_FILE
@@ -113,6 +114,7 @@ def check_site(root: Path) -> tuple[int, Problems]:
     manifest = Manifest("", {})
     process_units(UnitPass(root, units, files, renderer, None, indexed=False), list(files), manifest, problems,
                   None, None)
+    _warn_duplicate_index_numbers(manifest, problems)
     if not problems.errors:
         _write_listings(renderer, manifest, None, None, problems)
     return sum(r.reports for r in manifest.units.values()), problems
@@ -128,6 +130,7 @@ def _write(work: UnitPass, todo: list[str], manifest: Manifest, previous: Manife
     try:
         written = process_units(work, todo, manifest, problems, jobs, progress)
         written += _write_site_files(work, manifest, previous, problems)
+        _warn_duplicate_index_numbers(manifest, problems)
         _refuse_collisions(manifest, todo if previous is not None else manifest.units, problems)
         if problems.errors:
             raise BuildFailed(problems, out)
@@ -247,6 +250,13 @@ def _refuse_collisions(manifest: Manifest, checked, problems: Problems) -> None:
         pairs += [(path, unit_id) for unit_id, record in manifest.units.items() if unit_id not in owners.values()
                   for path in record.outputs if path in owners]
     refuse_collisions(sorted(set(pairs)), problems)
+
+
+def _warn_duplicate_index_numbers(manifest: Manifest, problems: Problems) -> None:
+    """R11: a 索引号 is unique within the site. From every unit's record, the ones kept from the
+    last build included, so a rebuild of one unit still sees the others."""
+    problems.items += duplicate_index_numbers(entry for record in manifest.units.values()
+                                              for entry in record.index_numbers)
 
 
 def _write_failed(exc: OSError, out: Path, changed: bool) -> WriteFailed:

@@ -125,8 +125,13 @@ def set_row(site: SiteCopy, rel: str, label: str, values) -> None:
 
 
 def add_next_year(site: SiteCopy) -> None:
-    """A 2024 report for 花街镇 that passes R1-R5 on its own (2023 carried 1 forward)."""
-    site.write(NEXT_YEAR, site.read(HUAJIE).replace("发布日期: 2024-01-19", "发布日期: 2025-01-20"))
+    """A 2024 report for 花街镇 that passes R1-R5 on its own (2023 carried 1 forward), with its
+    own dates and 索引号 (R11)."""
+    text = site.read(HUAJIE)
+    for old, new in (("发布日期: 2024-01-19", "发布日期: 2025-01-20"), ("成文日期: 2024-01-18", "成文日期: 2025-01-17"),
+                     ("索引号: 00259913X/2024-00003", "索引号: 00259913X/2025-00004")):
+        text = text.replace(old, new)
+    site.write(NEXT_YEAR, text)
     site.write(NEXT_YEAR.replace(".yaml", ".md"), site.read(HUAJIE.replace(".yaml", ".md")))
 
 

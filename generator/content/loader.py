@@ -18,10 +18,11 @@ from pathlib import Path
 from generator.content.aggregate import Members, sum_members
 from generator.content.checks import check_carry_over, check_in_force, check_report, complete_totals
 from generator.content.narrative import load_narrative
+from generator.content.publication import check_publication, duplicate_index_numbers, index_entries
 from generator.content.reports import parse_report
 from generator.content.textcheck import check_text
 from generator.core.form import FORMAT_FREE
-from generator.core.model import Report, Site, Unit
+from generator.core.model import Report, Site, SiteConfig, Unit
 from generator.inputs.config import load_site_config, load_units
 from generator.inputs.source import MAX_ASSET_BYTES, confined, inside, load_yaml, unreadable
 from generator.problems import Problems
@@ -49,9 +50,10 @@ def load_site(root: Path) -> tuple[Site | None, Problems]:
     reports = []
     members = members_in(units, files)
     for unit_id, unit_files in files.items():
-        reports += load_unit(root, units[unit_id], unit_files, problems, members)
+        reports += load_unit(root, units[unit_id], unit_files, problems, members, config)
     if config is None:
         return None, problems
+    problems.items += duplicate_index_numbers(index_entries(reports))
     return Site(root=root, config=config, units=units, reports=reports), problems
 
 
@@ -119,8 +121,11 @@ def members_in(units: dict[str, Unit], files: dict[str, ReportFiles]) -> Members
                                                                      key=lambda c: (units[c].order, c))]
 
 
-def load_unit(root: Path, unit: Unit, files: ReportFiles, problems: Problems, members: Members) -> list[Report]:
-    """One unit's reports, read, completed and checked (R1-R3, R5 each; R6, R7 across its years).
+def load_unit(root: Path, unit: Unit, files: ReportFiles, problems: Problems, members: Members,
+              config: SiteConfig | None = None) -> list[Report]:
+    """One unit's reports, read, completed and checked (R1-R3, R5 each; R6, R7 across its years;
+    with the site's `config`, R11's dates and 索引号: not for the members a 汇总 sums, which are
+    checked as units of their own).
 
     A report with errors of its own is left out (its errors are listed), so the
     cross-year checks never add noise about half-read data.
@@ -139,9 +144,11 @@ def load_unit(root: Path, unit: Unit, files: ReportFiles, problems: Problems, me
             failures += check_carry_over(previous, report)
             for warning in check_in_force(previous, report):
                 problems.warning(warning.file, warning.line, warning.message, warning.rule)
-        # R9, archived reports too (the office should know); not while the tables are being fixed
-        for warning in check_text(report) if report.as_published or not failures else ():
-            problems.warning(warning.file, warning.line, warning.message, warning.rule)
+        if config is not None:       # not a member loaded for a 汇总: it is checked as a unit of its own
+            problems.items += check_publication(report, config)
+            # R9, archived reports too (the office should know); not while the tables are being fixed
+            if report.as_published or not failures:
+                problems.items += check_text(report)
         report.discrepancies = []
         for failure in failures:
             if report.as_published:

@@ -16,7 +16,6 @@ A row with one column may be a bare number; a 总计 may be left out.
 from __future__ import annotations
 
 import dataclasses
-import re
 
 from generator.core.form import (FORMAT_2021, FORMAT_FREE, FORMAT_NAMES, FORMS, SUPPORTED_FORMATS, TABLE3,
                             TABLE3_SINGLE_OTHER, TABLES, Group, Row, TableForm, match_label, suggest_label)
@@ -24,8 +23,6 @@ from generator.core.model import SCOPES, KeyFigure, Report, Table, Unit
 from generator.inputs import fields as f
 from generator.inputs.document import Document
 from generator.problems import Problems
-
-INDEX_NO = re.compile(r"[0-9A-Z]{9}(?:[0-9A-Z]{9})?/\d{4}(?:\d{2})?-\d{5}")
 
 
 def _format(value, raw) -> str:
@@ -50,6 +47,8 @@ METADATA_FIELDS = (
     f.Field("as_published", "按原样发布", f.boolean, default=False),
     f.Field("key_figures", "图解数字", lambda value, raw: value, default=None),   # read by _key_figures
 )
+
+_FIELD_IDS = {name: field.id for field in METADATA_FIELDS for name in (field.key, field.id)}
 
 # An archived report is shown as it was published; some portals never showed a date.
 ARCHIVE_METADATA_FIELDS = tuple(dataclasses.replace(field, required=False) if field.id == "published" else field
@@ -109,13 +108,11 @@ def parse_report(doc: Document, unit: Unit, year: int, problems: Problems) -> Re
         heading = next(iter(table_values))
         problems.error(doc.rel, doc.line((table_values[heading][0],)),
                        f"「{FORMAT_FREE}」的报告没有统计表格：请删去「{heading}」，或把「格式」改为 2021 或 2019试行", "table")
-    index_no = values["index_no"]
-    if index_no and not INDEX_NO.fullmatch(index_no):
-        problems.warning(doc.rel, doc.line(("索引号",)),
-                         f"索引号「{index_no}」不符合常见格式「组织机构代码/年份-五位序号」", "index_no")
+    lines = {_FIELD_IDS[key]: doc.line((key,)) for key in metadata if key in _FIELD_IDS}
     title = values.pop("title") or f"{unit.name}{year}年政府信息公开工作年度报告"
     values["key_figures"] = _key_figures(doc, values["key_figures"], problems)
-    return Report(unit=unit, year=year, data_file=doc.rel, title=title, tables=tables, summed=summed, **values)
+    return Report(unit=unit, year=year, data_file=doc.rel, title=title, tables=tables, summed=summed, lines=lines,
+                  **values)
 
 
 def _key_figures(doc: Document, value, problems: Problems) -> list[KeyFigure]:

@@ -10,6 +10,9 @@ from pathlib import Path
 from generator.core.form import Row, TableForm
 
 KINDS = ("本级政府", "政府部门", "乡镇（街道）")
+# 条例 第四十九条 (2019): (month, day) of the next year by which a kind of unit publishes its
+# report. 乡镇（街道） are not named there: their deadline is set locally (site.yaml 发布期限).
+STATUTORY_DEADLINES = {"本级政府": (3, 31), "政府部门": (1, 31)}
 SCOPES = {"本级": "self", "汇总": "aggregated"}
 
 Number = int | Decimal
@@ -110,6 +113,7 @@ class Report:
     discrepancies: list = field(default_factory=list)   # the checks' Problems of an archived report, shown on its page
     summed: bool = False                  # 范围: 汇总 without tables: they are the sum of the members' reports
     members: list[Unit] = field(default_factory=list)   # the units summed, shown on the page
+    lines: dict[str, int | None] = field(default_factory=dict)   # metadata field id -> its line in data_file
 
     @property
     def key(self) -> tuple[str, int]:
@@ -155,6 +159,8 @@ class SiteConfig:
     demo: bool
     accent: str
     search: bool = True       # 站内搜索: the search page, the header box and the Pagefind index
+    deadlines: dict[str, tuple[int, int]] = field(default_factory=dict)   # 发布期限: kind -> (month, day)
+    index_format: str | None = None     # 索引号格式: a template (see generator.content.publication)
 
 
 @dataclass

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from generator.core.model import KINDS, SiteConfig, Unit
+from generator.core.model import KINDS, STATUTORY_DEADLINES, SiteConfig, Unit
 from generator.inputs import fields as f
 from generator.inputs.document import Document
 from generator.inputs.source import confined, load_yaml
@@ -32,6 +33,37 @@ def _base_url(value, raw) -> str | None:
     return url if url.endswith("/") else url + "/"
 
 
+_KIND_WORDS = {kind: kind for kind in KINDS} | {"乡镇": KINDS[2], "街道": KINDS[2], "部门": KINDS[1]}
+_MONTH_DAY = re.compile(r"(\d{1,2})(?:[-/.]|月)(\d{1,2})日?")
+
+
+def _deadlines(value, raw) -> dict[str, tuple[int, int]] | None:
+    """发布期限: {乡镇（街道）: 02-20, ...}: by which day of the next year each kind of unit
+    publishes. A local rule may be stricter than 条例 第四十九条, never later."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise f.FieldError("应按单位类型写出次年的月和日：在「发布期限:」下面另起一行，缩进写「乡镇（街道）: 02-20」")
+    deadlines = {}
+    for word, day in value.items():
+        kind = f.choice(_KIND_WORDS)(word, None)
+        match = _MONTH_DAY.fullmatch(day.strip()) if isinstance(day, str) else None
+        month_day = (int(match[1]), int(match[2])) if match else None
+        if month_day is None or not _real_day(*month_day):
+            raise f.FieldError(f"{kind}：只写次年的月和日，如 02-20 或 2月20日，实为「{day}」")
+        statutory = STATUTORY_DEADLINES.get(kind)
+        if statutory is not None and month_day > statutory:
+            raise f.FieldError(f"{kind}：条例第四十九条规定在次年{statutory[0]}月{statutory[1]}日前公布，"
+                               f"本站的期限只能更早，不能是{month_day[0]}月{month_day[1]}日")
+        deadlines[kind] = month_day
+    return deadlines
+
+
+def _real_day(month: int, day: int) -> bool:
+    """A day every year has (2月29日 is not one)."""
+    return 1 <= month <= 12 and 1 <= day <= calendar.monthrange(2001, month)[1]
+
+
 SITE_FIELDS = (
     f.Field("name", "网站名称", f.text, required=True, hint="如：某某县人民政府门户网站"),
     f.Field("base_url", "网站地址", _base_url, hint="如：https://www.example.gov.cn/"),
@@ -44,9 +76,9 @@ SITE_FIELDS = (
     f.Field("demo", "演示站点", f.boolean, default=False),
     f.Field("accent", "主题色", f.accent_colour, default=DEFAULT_ACCENT),
     f.Field("search", "站内搜索", f.boolean, default=True),
+    f.Field("deadlines", "发布期限", _deadlines),
+    f.Field("index_format", "索引号格式", f.text, hint="如：组织机构代码/年份-流水号"),
 )
-
-_KIND_WORDS = {kind: kind for kind in KINDS} | {"乡镇": KINDS[2], "街道": KINDS[2], "部门": KINDS[1]}
 
 UNIT_FIELDS = (
     f.Field("name", "名称", f.text, required=True, hint="如：花街镇人民政府"),
@@ -74,6 +106,7 @@ def load_site_config(root: Path, problems: Problems) -> SiteConfig | None:
         return None
     values = f.read_fields(doc, mapping, (), SITE_FIELDS, problems, "网站配置")
     values["accent"] = values["accent"] or DEFAULT_ACCENT
+    values["deadlines"] = values["deadlines"] or {}
     return SiteConfig(**values)
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from generator.content.loader import ReportFiles, load_unit, members_in
+from generator.content.publication import index_entries
 from generator.core.model import ReportSummary, Unit
 from generator.inputs.source import forget_reads, sha256
 from generator.output.changes import input_signature, input_stats
@@ -104,7 +105,7 @@ def process_unit(work: UnitPass, unit_id: str) -> UnitOutcome:
     unit, files = work.units[unit_id], work.files[unit_id]
     problems = Problems()
     forget_reads()
-    reports = load_unit(root, unit, files, problems, work.members)
+    reports = load_unit(root, unit, files, problems, work.members, renderer.config)
     outputs, written, open_data, searchable = [], [], "", {}
     if not problems.errors:
         shared, renderer.problems = renderer.problems, problems   # template errors of this unit's pages
@@ -124,5 +125,5 @@ def process_unit(work: UnitPass, unit_id: str) -> UnitOutcome:
     signature = input_signature(root, inputs, {}, just_read=True)
     record = UnitRecord(signature, [ReportSummary.of(r).packed() for r in reports], outputs,
                         input_stats(inputs, signature, root), [p for p in problems.items if p.level != "error"],
-                        open_data=open_data, searchable=searchable)
+                        open_data=open_data, searchable=searchable, index_numbers=index_entries(reports))
     return UnitOutcome(unit_id, record, problems.items, written)
