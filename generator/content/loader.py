@@ -138,7 +138,6 @@ def load_unit(root: Path, unit: Unit, files: ReportFiles, problems: Problems, me
             failures += check_carry_over(previous, report)
             for warning in check_in_force(previous, report):
                 problems.warning(warning.file, warning.line, warning.message, warning.rule)
-        report.discrepancies = []
         for failure in failures:
             if report.as_published:
                 report.discrepancies.append(failure)
