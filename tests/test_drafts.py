@@ -8,9 +8,11 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
 import yaml
 
-from helpers import HUAJIE, NEXT_YEAR, SAMPLES, SiteCopy, add_next_year, build, generate, set_row
+from helpers import (HUAJIE, NEXT_YEAR, SAMPLES, SiteCopy, add_next_year, axe_violations, build, generate, served,
+                     set_row)
 from htmltables import parse
 from generator.serve import Preview
 
@@ -104,10 +106,20 @@ def test_build_drafts_marks_each_draft_page_with_a_banner(site):
     assert "2024.html" in site.page("nianbao/huajie/index.html")
 
 
-def test_the_banner_is_printed(site):
-    css = (Path(__file__).resolve().parents[1] / "templates/static/site.css").read_text(encoding="utf-8")
-    printed = css[css.index("@media print"):]
-    assert ".draft-banner" in printed and "display: none" not in printed.split(".draft-banner")[1].split("}")[0]
+@pytest.mark.browser
+def test_the_banner_passes_axe_and_nu_and_is_printed(site, page, nu_messages):
+    add_2024(site, "草稿: true")
+    build(site.root, None, "--drafts")
+    pages = [DRAFT_PAGE, "nianbao/huajie/2024-tujie.html"]
+    assert [m for m in nu_messages([site.root / "build" / p for p in pages]) if m["type"] == "error"] == []
+    with served(site.root / "build") as url:
+        for path in pages:
+            page.goto(url + path)
+            assert axe_violations(page) == []        # its contrast included
+            page.emulate_media(media="print")
+            assert page.locator(".draft-banner").is_visible()
+            page.emulate_media(media="screen")
+            assert page.get_by_role("note", name="草稿").is_visible()
 
 
 def test_the_preview_shows_drafts_with_the_banner(site, tmp_path):
