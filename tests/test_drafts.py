@@ -64,7 +64,9 @@ def banner(html: str) -> list[str]:
 def test_a_draft_is_in_no_output_file_of_build(site):
     add_2024(site, "草稿: true")
     run = build(site.root, None, "--strict")          # a draft is a normal state: a note, not a warning
-    assert f"{NEXT_YEAR}: {DRAFT_TITLE}是草稿，未发布" in run.err and "(draft)" in run.err
+    line = site.line_of(NEXT_YEAR, "草稿: true")
+    assert f"{NEXT_YEAR}:{line}: {DRAFT_TITLE}是草稿，未发布：定稿后请删去「草稿: true」（" in run.err
+    assert "(draft)" in run.err
     assert "2 份报告" in run.out
     assert traces_of_2024(site.root / "build") == {}
     assert "huajie/2023" in site.page("sitemap.xml")   # the walk does see what is published
@@ -87,7 +89,7 @@ def test_a_placeholder_left_in_the_narrative_or_the_data_makes_a_draft(site):
     narrative = NEXT_YEAR.replace(".yaml", ".md")
     site.write(narrative, site.read(narrative) + "\n联系电话：【待填写】\n")
     run = build(site.root)
-    assert "是草稿，未发布" in run.err and "【待填写】" in run.err
+    assert f"{NEXT_YEAR}: {DRAFT_TITLE}是草稿，未发布：定稿后请填完所有「【待填写】」" in run.err
     assert not (site.root / "build" / DRAFT_PAGE).exists()
     site.write(narrative, site.read(narrative).replace("联系电话：【待填写】", "联系电话：0000-0000000"))
     site.replace(NEXT_YEAR, "发布机构: 花街镇人民政府", "发布机构: 【待填写】")
@@ -128,6 +130,14 @@ def test_the_preview_shows_drafts_with_the_banner(site, tmp_path):
     Preview(site.root, tmp_path / "preview", log=log.append).build()
     (shown,) = banner((tmp_path / "preview" / DRAFT_PAGE).read_text(encoding="utf-8"))
     assert "草稿：本报告尚未定稿" in shown
+
+
+def test_a_build_without_drafts_after_one_with_them_removes_them(site):
+    add_2024(site, "草稿: true")
+    build(site.root, None, "--drafts")
+    assert DRAFT_PAGE in traces_of_2024(site.root / "build")
+    build(site.root)
+    assert traces_of_2024(site.root / "build") == {}
 
 
 def test_toggling_a_draft_adds_and_removes_all_its_traces(site, tmp_path):
@@ -172,7 +182,8 @@ def test_a_future_report_waits_for_its_date(site, monkeypatch):
     out = site.root / "build"
     monkeypatch.setenv(TODAY, "2025-02-09")
     run = build(site.root)
-    assert f"{NEXT_YEAR}: 警告：发布日期 2025-02-10 还没到" in run.err and "(R11)" in run.err
+    line = site.line_of(NEXT_YEAR, "发布日期")
+    assert f"{NEXT_YEAR}:{line}: 警告：发布日期 2025-02-10 还没到" in run.err and "(R11)" in run.err
     assert traces_of_2024(out) == {}
     assert generate("build", "--site", str(site.root), "--strict").code == 1
     monkeypatch.setenv(TODAY, "2025-02-10")            # no file changed: the date came

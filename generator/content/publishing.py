@@ -31,10 +31,6 @@ class Publishing:
     today: datetime.date = field(default_factory=today)
 
 
-def mark_drafts(reports: list[Report]) -> None:
-    """A report is a draft when it says so or still has a 【待填写】 in its fields or narrative."""
-    for report in reports:
-        report.draft = report.draft or _has_placeholder(report)
 
 
 def _has_placeholder(report: Report) -> bool:
@@ -48,18 +44,26 @@ def published(reports: list[Report], publishing: Publishing, problems: Problems)
     """The reports to publish, each one left out said so (a draft: a note, since a draft is a
     normal state; a scheduled report: a warning, the date may be a typo). Also the earliest
     date (an ordinal) of a report left out as scheduled: the build that takes it in."""
-    mark_drafts(reports)
     kept, scheduled = [], None
     for report in reports:
+        unfilled = _has_placeholder(report)
+        report.draft = report.draft or unfilled
         if report.draft and not publishing.drafts:
-            problems.items.append(Problem(NOTE, report.data_file, None, f"{report.title}是草稿，未发布：定稿后删去"
-                                          "「草稿: true」并填完所有「【待填写】」（generate build --drafts 可连草稿一起生成）",
-                                          "draft"))
+            problems.items.append(_draft_note(report, unfilled))
         elif report.published and report.published > publishing.today and not publishing.future:
-            problems.warning(report.data_file, None, f"发布日期 {report.published} 还没到，{report.title}暂不发布，"
+            problems.warning(report.data_file, report.field_lines.get("published"),
+                             f"发布日期 {report.published} 还没到，{report.title}暂不发布，"
                              "到期后的第一次构建自动发布（generate build --include-future 可提前生成）", "R11")
             ordinal = report.published.toordinal()
             scheduled = ordinal if scheduled is None else min(scheduled, ordinal)
         else:
             kept.append(report)
     return kept, scheduled
+
+
+def _draft_note(report: Report, unfilled: bool) -> Problem:
+    line = report.field_lines.get("draft")
+    todo = "、".join(what for what, needed in (("删去「草稿: true」", line is not None),
+                                              (f"填完所有「{PLACEHOLDER}」", unfilled)) if needed)
+    return Problem(NOTE, report.data_file, line, f"{report.title}是草稿，未发布：定稿后请{todo}"
+                   "（generate build --drafts 可连草稿一起生成，供内部审阅）", "draft")

@@ -96,6 +96,8 @@ def parse_report(doc: Document, unit: Unit, year: int, problems: Problems) -> Re
                 _refuse_invisible(doc, (), key, problems)
             table_values[heading] = (key, value)
     values = f.read_fields(doc, metadata, (), _metadata_fields(metadata), problems, "报告数据")
+    field_lines = {field.id: doc.line((key,)) for field in METADATA_FIELDS for key in (field.key, field.id)
+                   if key in metadata}
     forms = FORMS[values["format"] or FORMAT_2021]
     tables, discrepancies = {}, []
     summed = values["scope"] == "aggregated" and not table_values    # computed from the members' (generator.content.aggregate)
@@ -123,7 +125,7 @@ def parse_report(doc: Document, unit: Unit, year: int, problems: Problems) -> Re
     title = values.pop("title") or f"{unit.name}{year}年政府信息公开工作年度报告"
     values["key_figures"] = _key_figures(doc, values["key_figures"], problems)
     return Report(unit=unit, year=year, data_file=doc.rel, title=title, tables=tables, summed=summed,
-                  discrepancies=discrepancies, **values)
+                  discrepancies=discrepancies, field_lines=field_lines, **values)
 
 
 def _require_source(doc: Document, values: dict, problems: Problems) -> None:

@@ -111,6 +111,7 @@ class Report:
     members: list[Unit] = field(default_factory=list)   # the units summed, shown on the page
     draft: bool = False                   # 草稿: true, or a 【待填写】 left (generator.content.publishing)
     source: str | None = None             # 来源: where an archived report was taken from, and when
+    field_lines: dict[str, int | None] = field(default_factory=dict)   # metadata field id -> its line, for messages
 
     @property
     def key(self) -> tuple[str, int]:
