@@ -182,7 +182,8 @@ def _new(args) -> int:
         print(f"已新建 {path}")
     if note:
         print(note)
-    print("请填写数据文件中的数字和正文中的「【待填写】」，用 generate serve 边写边预览。")
+    print("请填写数据文件中的数字和正文中的「【待填写】」，用 generate serve 边写边预览。"
+          "这份报告是草稿：定稿后删去数据文件中的「草稿: true」，generate build 才会发布它。")
     return EXIT_OK
 
 

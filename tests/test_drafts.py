@@ -169,7 +169,8 @@ def test_check_counts_a_draft_and_says_it_is_one(site):
 
 
 def test_new_writes_a_draft_flag_that_says_to_remove_it(site):
-    assert generate("new", "huajie", "2024", "--site", str(site.root)).code == 0
+    run = generate("new", "huajie", "2024", "--site", str(site.root))
+    assert run.code == 0 and "定稿后删去数据文件中的「草稿: true」" in run.out
     line = next(line for line in site.read(NEXT_YEAR).splitlines() if line.startswith("草稿:"))
     assert line.split("#")[0].strip() == "草稿: true" and "删去" in line
     assert yaml.safe_load(site.read(NEXT_YEAR))["草稿"] is True
