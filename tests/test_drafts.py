@@ -85,7 +85,7 @@ def test_the_same_report_not_a_draft_leaves_traces_everywhere(site):
 
 
 def test_a_placeholder_left_in_the_narrative_or_the_data_makes_a_draft(site):
-    add_2024(site)
+    add_2024(site, "草稿: false")
     narrative = NEXT_YEAR.replace(".yaml", ".md")
     site.write(narrative, site.read(narrative) + "\n联系电话：【待填写】\n")
     run = build(site.root)

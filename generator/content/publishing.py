@@ -31,9 +31,8 @@ class Publishing:
     today: datetime.date = field(default_factory=today)
 
 
-
-
-def _has_placeholder(report: Report) -> bool:
+def has_placeholder(report: Report) -> bool:
+    """A 【待填写】 left in its fields or narrative: the report is a draft, whatever 草稿 says."""
     texts = [report.title, report.index_no, report.publisher, report.topic, report.doc_no, report.validity]
     if report.narrative is not None:
         texts += report.narrative.sources.values()
@@ -46,10 +45,10 @@ def published(reports: list[Report], publishing: Publishing, problems: Problems)
     date (an ordinal) of a report left out as scheduled: the build that takes it in."""
     kept, scheduled = [], None
     for report in reports:
-        unfilled = _has_placeholder(report)
-        report.draft = report.draft or unfilled
+        flagged, unfilled = report.draft, has_placeholder(report)
+        report.draft = flagged or unfilled      # also the pages' 草稿 banner
         if report.draft and not publishing.drafts:
-            problems.items.append(_draft_note(report, unfilled))
+            problems.items.append(_draft_note(report, flagged, unfilled))
         elif report.published and report.published > publishing.today and not publishing.future:
             problems.warning(report.data_file, report.field_lines.get("published"),
                              f"发布日期 {report.published} 还没到，{report.title}暂不发布，"
@@ -61,9 +60,8 @@ def published(reports: list[Report], publishing: Publishing, problems: Problems)
     return kept, scheduled
 
 
-def _draft_note(report: Report, unfilled: bool) -> Problem:
-    line = report.field_lines.get("draft")
-    todo = "、".join(what for what, needed in (("删去「草稿: true」", line is not None),
-                                              (f"填完所有「{PLACEHOLDER}」", unfilled)) if needed)
-    return Problem(NOTE, report.data_file, line, f"{report.title}是草稿，未发布：定稿后请{todo}"
+def _draft_note(report: Report, flagged: bool, unfilled: bool) -> Problem:
+    todo = "、".join(what for what, needed in (("删去「草稿: true」", flagged), (f"填完所有「{PLACEHOLDER}」", unfilled))
+                    if needed)
+    return Problem(NOTE, report.data_file, report.field_lines.get("draft") if flagged else None, f"{report.title}是草稿，未发布：定稿后请{todo}"
                    "（generate build --drafts 可连草稿一起生成，供内部审阅）", "draft")
