@@ -71,6 +71,8 @@ def test_a_draft_is_in_no_output_file_of_build(site):
     assert traces_of_2024(site.root / "build") == {}
     assert "huajie/2023" in site.page("sitemap.xml")   # the walk does see what is published
     assert any(rel.endswith(".pf_fragment") for rel in output_texts(site.root / "build"))
+    again = build(site.root)                          # nothing changed: still said
+    assert "没有变化" in again.out and f"{DRAFT_TITLE}是草稿，未发布" in again.err
 
 
 def test_the_same_report_not_a_draft_leaves_traces_everywhere(site):
