@@ -25,6 +25,7 @@ from typing import Callable
 from generator import __version__
 from generator.content.loader import read_inputs
 from generator.content.publication import duplicate_index_numbers
+from generator.content.publishing import Publishing
 from generator.core.model import ReportSummary
 from generator.core.paths import COLUMN_DIR, PORTAL_FILES
 from generator.inputs.config import UNITS_FILE
@@ -54,9 +55,11 @@ class BuildResult:
 
 
 def build_site(root: Path, out: Path | None = None, *, jobs: int | None = None,
-               progress: Callable[[int, int], None] | None = None, search: bool = True) -> BuildResult:
+               progress: Callable[[int, int], None] | None = None, search: bool = True,
+               publishing: Publishing | None = None) -> BuildResult:
     """Build the site at `root` into `out` (default root/build); `search=False` skips the
-    search index (the editors' preview).
+    search index (the editors' preview); `publishing` says whether drafts and reports dated
+    after today are published (by default neither).
 
     Raises BuildFailed with every problem found; the output is then untouched.
     """
@@ -65,12 +68,12 @@ def build_site(root: Path, out: Path | None = None, *, jobs: int | None = None,
     check_output_dir(out, root)
     try:
         with output_lock(out):     # a second build waits for nothing: it is refused, and says by whom
-            return _build(root, out, jobs, progress, search)
+            return _build(root, out, jobs, progress, search, publishing or Publishing())
     except OSError as exc:         # before anything was written (later ones are WriteFailed already)
         raise _write_failed(exc, out, changed=False) from None
 
 
-def _build(root: Path, out: Path, jobs: int | None, progress, search: bool) -> BuildResult:
+def _build(root: Path, out: Path, jobs: int | None, progress, search: bool, publishing: Publishing) -> BuildResult:
     cache_folder(root)         # refused if it leads out of the site
     problems = Problems()
     # 1. Read the inputs (units.yaml and the unit folders' listings as last time, if unchanged).
@@ -82,22 +85,35 @@ def _build(root: Path, out: Path, jobs: int | None, progress, search: bool) -> B
     renderer = Renderer(root, config, units, problems, template_cache_folder(root))
     # 2. Plan: the units whose files changed, or all of them when anything global did.
     global_files = global_inputs(root, renderer)
-    key = sha256(repr((__version__, MANIFEST_FORMAT, sys.version_info[:2], str(out),
-                       sorted(global_files.items()))).encode())
+    key = sha256(repr((__version__, MANIFEST_FORMAT, sys.version_info[:2], str(out), publishing.drafts,
+                       publishing.future, sorted(global_files.items()))).encode())
     manifest = Manifest(key, global_files, unit_list=(global_files[UNITS_FILE], units,
                         [p for p in problems.items if p.file == UNITS_FILE]), listings=(str(root), listings))
     if (previous is not None and previous.key == key and outputs_intact(out, previous)
             and fragments_intact(fragment_folder(root, out), previous)):
         todo, changed = plan(root, units, files, previous, manifest, problems)
+        todo += _due(manifest, todo, publishing, problems)
     else:
         todo, changed = sorted(files), differences(previous.globals, global_files) if previous else []
         previous = None        # a full build: nothing is kept from the last one
     # 3. Process the units, write the rest, commit.
     writer = PendingFiles(out) if previous is not None else FullTree(out)
-    work = UnitPass(root, units, files, renderer, writer, indexed=search and config.search)
+    work = UnitPass(root, units, files, renderer, writer, indexed=search and config.search, publishing=publishing)
     written = _write(work, todo, manifest, previous, problems, jobs, progress)
     reports = sum(r.reports for r in manifest.units.values())
     return BuildResult(written, reports, problems, sorted(set(changed)), full=previous is None)
+
+
+def _due(manifest: Manifest, todo: list[str], publishing: Publishing, problems: Problems) -> list[str]:
+    """The units kept from the last build with a scheduled report whose date has come: no
+    file changed, yet the report is published now (their warnings are found again)."""
+    today = publishing.today.toordinal()
+    due = [unit_id for unit_id, record in manifest.units.items()
+           if record.scheduled is not None and record.scheduled <= today and unit_id not in todo]
+    for unit_id in due:
+        for warning in manifest.units[unit_id].warnings:
+            problems.items.remove(warning)
+    return due
 
 
 def check_site(root: Path) -> tuple[int, Problems]:
@@ -117,7 +133,7 @@ def check_site(root: Path) -> tuple[int, Problems]:
     _warn_duplicate_index_numbers(manifest, problems)
     if not problems.errors:
         _write_listings(renderer, manifest, None, None, problems)
-    return sum(r.reports for r in manifest.units.values()), problems
+    return sum(r.reports + r.withheld for r in manifest.units.values()), problems
 
 
 def _write(work: UnitPass, todo: list[str], manifest: Manifest, previous: Manifest | None, problems: Problems,

@@ -35,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--jobs", type=int, default=None, help="同时使用的处理器核数（默认全部）")
     build.add_argument("--quiet", action="store_true", help="只输出问题，不显示进度和结果")
     build.add_argument("--strict", action="store_true", help="有警告（如站内搜索索引生成失败）也算未通过")
+    build.add_argument("--drafts", action="store_true", help="草稿也一起生成（页面上标明“草稿”），供内部审阅")
+    build.add_argument("--include-future", action="store_true", help="发布日期还没到的报告也一起生成")
 
     check = commands.add_parser("check", help="检查全部文件（与 build 相同的校验），不写入任何文件")
     check.add_argument("--site", type=Path, default=Path("."), help="网站文件夹（默认当前文件夹）")
@@ -110,12 +112,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def _build(args) -> int:
     from generator.build import DEFAULT_OUT, build_site
+    from generator.content.publishing import Publishing
 
     started = time.perf_counter()
     root = args.site
     out = args.out if args.out is not None else root / DEFAULT_OUT
     progress = None if args.quiet or not sys.stderr.isatty() else _Progress(started)
-    result = build_site(root, out, jobs=args.jobs, progress=progress)
+    publishing = Publishing(drafts=args.drafts, future=args.include_future)
+    result = build_site(root, out, jobs=args.jobs, progress=progress, publishing=publishing)
     if progress:
         progress.clear()
     print_problems(result.problems)
@@ -178,7 +182,8 @@ def _new(args) -> int:
         print(f"已新建 {path}")
     if note:
         print(note)
-    print("请填写数据文件中的数字和正文中的「【待填写】」，用 generate serve 边写边预览。")
+    print("请填写数据文件中的数字和正文中的「【待填写】」，用 generate serve 边写边预览。"
+          "这份报告是草稿：定稿后删去数据文件中的「草稿: true」，generate build 才会发布它。")
     return EXIT_OK
 
 

@@ -9,6 +9,7 @@ page and listed here, but no number is changed.
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -150,8 +151,10 @@ def _check(root: Path, units: dict[str, Unit], imported: list[Imported]) -> Prob
 
 # --- writing gongkai content -------------------------------------------------------------------
 
-def imported_data_file(report: Published, title: str, year: int, source: str) -> str:
-    """The data file of an imported report (the open-data tests check it against the schema)."""
+def imported_data_file(report: Published, title: str, year: int, source: str,
+                       today: datetime.date | None = None) -> str:
+    """The data file of an imported report (the open-data tests check it against the schema):
+    按原样发布, with 来源 saying where it came from and when it was imported."""
     metadata = {"标题": yaml_scalar(title)}
     for key, name in (("published", "发布日期"), ("written", "成文日期"), ("index_no", "索引号"),
                       ("publisher", "发布机构"), ("doc_no", "文号"), ("topic", "主题分类")):
@@ -160,6 +163,7 @@ def imported_data_file(report: Published, title: str, year: int, source: str) ->
     if report.format != FORMAT_2021:
         metadata["格式"] = report.format
     metadata["按原样发布"] = f"true   # 导入自 {yaml_comment(source)}"
+    metadata["来源"] = yaml_scalar(f"{source}（{(today or datetime.date.today()).isoformat()} 导入）")
     forms = tuple(report.tables[form.number].form for form in FORMS[report.format])
     values = {number: table.values for number, table in report.tables.items()}
     absent = frozenset(row.id for form in forms for row, _ in form.rows()

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 from generator.content.narrative import PLACEHOLDER
+from generator.content.publishing import today as publishing_today
 from generator.problems import CommandFailed
 from generator.render.environment import default_templates_dir, shipped_folder
 
@@ -110,8 +111,6 @@ def new_report(root: Path, unit_id: str, year: int, today=None) -> tuple[list[Pa
 
     Returns the files written and a note on what was pre-filled (R6), or raises InitRefused.
     """
-    import datetime
-
     from generator.content.checks import complete_totals
     from generator.content.loader import REPORTS_DIR
     from generator.content.reports import parse_report
@@ -152,7 +151,7 @@ def new_report(root: Path, unit_id: str, year: int, today=None) -> tuple[list[Pa
         else:
             note = f"{year - 1} 年报告有错误，未能预填「二、上年结转」"
     title = f"{unit.name}{year}年政府信息公开工作年度报告"
-    metadata = new_report_metadata(unit.name, today or datetime.date.today())
+    metadata = new_report_metadata(unit.name, today or publishing_today())
     folder.mkdir(parents=True, exist_ok=True)
     data.write_text(data_file_text(title, year, metadata, tables, omit_rows), encoding="utf-8")
     narrative.write_text(NARRATIVE_SKELETON.format(year=year, name=unit.name, placeholder=PLACEHOLDER),

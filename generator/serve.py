@@ -49,11 +49,13 @@ from tornado.httputil import split_host_and_port
 from tornado.websocket import WebSocketHandler
 
 from generator.build import build_site
+from generator.content.publishing import Publishing
 from generator.inputs.config import load_site_config
 from generator.output.manifest import forget
 from generator.output.write import output_lock
 from generator.problems import ERROR, CommandFailed, Problem, Problems
 
+PREVIEWED = Publishing(drafts=True, future=True)
 POLL_SECONDS = 0.15
 MAX_WAIT_SECONDS = 2.0     # a change that never settles is built anyway after this long
 
@@ -98,7 +100,8 @@ class Preview:
         self.scanned = scan_inputs(self.root)
         changed: list[str] = []
         try:
-            result = build_site(self.root, self.out, search=False)   # the preview shows reports, fast
+            # The preview shows reports fast, drafts and scheduled ones included (marked 草稿).
+            result = build_site(self.root, self.out, search=False, publishing=PREVIEWED)
             changed = result.changed
         except CommandFailed as failed:     # bad input, or an output folder it must not write
             self.problems = failed.problems.errors or [Problem(ERROR, "-", None, failed.summary)]

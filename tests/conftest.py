@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import NODE_MODULES, REPO, SAMPLE_UNITS, SiteCopy, generate
+from helpers import NODE_MODULES, REPO, SAMPLE_UNITS, SiteCopy, generate, served
 
 pytest_plugins = ["pytester"]     # test_suite.py runs the collection rule below on small test files
 
@@ -55,20 +55,8 @@ CHROMIUM_ARGS = ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable
 @pytest.fixture(scope="session")
 def served_example(built_example):
     """The built example portal over HTTP on 127.0.0.1, as a web server would serve it."""
-    import functools
-    import threading
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-
-    class Handler(SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(built_example)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with served(built_example) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

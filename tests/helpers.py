@@ -174,6 +174,27 @@ def check_table3(page, sample):
 
 # --- In the browser (the callers are marked `browser`) ----------------------------------------
 
+@contextlib.contextmanager
+def served(folder: Path):
+    """`folder` over HTTP on 127.0.0.1, as a web server would serve it; yields its address."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 PAGES = ["index.html", "nianbao/index.html", "nianbao/huajie/index.html", "nianbao/huaian/index.html",
          "nianbao/huajie/2023.html", "nianbao/huaian/2024.html", "nianbao/huajie/2023-tujie.html",
          "nianbao/huaian/2024-tujie.html", "404.html", "data/index.html", "search/index.html"]

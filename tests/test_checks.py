@@ -96,7 +96,7 @@ def test_errors_of_all_files_are_listed_together(site):
 
 def test_report_published_with_errors_builds_with_a_notice(site):
     set_row(site, HUAJIE, DIRECT, [1, 0, 0, 1, 3])
-    site.replace(HUAJIE, "发布日期: 2024-01-19", "发布日期: 2024-01-19\n按原样发布: true")
+    site.replace(HUAJIE, "发布日期: 2024-01-19", "发布日期: 2024-01-19\n按原样发布: true\n来源: huajie-2023.txt（2024-03-01 导入）")
     run = site.build()
     assert run.code == 0, run.err
     page = parse(site.page("nianbao/huajie/2023.html"))

@@ -81,7 +81,7 @@ def test_the_default_township_deadline_is_march_31(site):
 
 def test_an_archived_report_published_late_is_warned_too(site):
     make_huajie(site, "政府部门")
-    site.replace(HUAJIE, "发布日期: 2024-01-19", "发布日期: 2024-05-06\n按原样发布: true")
+    site.replace(HUAJIE, "发布日期: 2024-01-19", "发布日期: 2024-05-06\n按原样发布: true\n来源: huajie-2023.txt（2024-06-01 导入）")
     run = site.build()
     assert run.code == 0, run.err
     assert [line.split(": ", 1)[0] for line in r11_lines(run)] == [f"{HUAJIE}:{site.line_of(HUAJIE, '发布日期')}"]

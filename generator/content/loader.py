@@ -149,7 +149,6 @@ def load_unit(root: Path, unit: Unit, files: ReportFiles, problems: Problems, me
             # R9, archived reports too (the office should know); not while the tables are being fixed
             if report.as_published or not failures:
                 problems.items += check_text(report)
-        report.discrepancies = []
         for failure in failures:
             if report.as_published:
                 report.discrepancies.append(failure)

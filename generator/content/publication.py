@@ -90,7 +90,7 @@ def _check_index_format(report: Report, config: SiteConfig) -> list[Problem]:
     if config.index_format is None:
         if COMMON_INDEX_NO.fullmatch(index_no):
             return []
-        return [Problem(WARNING, report.data_file, report.lines.get("index_no"),
+        return [Problem(WARNING, report.data_file, report.field_lines.get("index_no"),
                         f"索引号「{index_no}」不符合常见格式「组织机构代码/年份-五位序号」", "index_no")]
     if index_pattern(config.index_format, report.unit).fullmatch(index_no):
         return []
@@ -123,7 +123,7 @@ def _explained(template: str, unit: Unit) -> str:
 
 def index_entries(reports: Iterable[Report]) -> list[IndexEntry]:
     """What the site-wide uniqueness check needs of a unit's reports."""
-    return [(r.index_no, r.data_file, r.lines.get("index_no")) for r in reports if r.index_no]
+    return [(r.index_no, r.data_file, r.field_lines.get("index_no")) for r in reports if r.index_no]
 
 
 def duplicate_index_numbers(entries: Iterable[IndexEntry]) -> list[Problem]:
@@ -154,5 +154,5 @@ def _where(file: str, line: int | None) -> str:
 
 
 def _warn(report: Report, field_id: str, message: str) -> Problem:
-    return Problem(WARNING, report.data_file, report.lines.get(field_id), message, RULE)
+    return Problem(WARNING, report.data_file, report.field_lines.get(field_id), message, RULE)
 

@@ -22,7 +22,7 @@ from generator.core.form import (FORMAT_2021, FORMAT_FREE, FORMAT_NAMES, FORMS, 
 from generator.core.model import SCOPES, KeyFigure, Report, Table, Unit
 from generator.inputs import fields as f
 from generator.inputs.document import Document
-from generator.problems import Problems
+from generator.problems import ERROR, Problem, Problems
 
 
 def _format(value, raw) -> str:
@@ -45,10 +45,10 @@ METADATA_FIELDS = (
     f.Field("format", "格式", _format, default=FORMAT_2021),
     f.Field("scope", "范围", f.choice(SCOPES), default="self"),
     f.Field("as_published", "按原样发布", f.boolean, default=False),
+    f.Field("draft", "草稿", f.boolean, default=False),
+    f.Field("source", "来源", f.text),
     f.Field("key_figures", "图解数字", lambda value, raw: value, default=None),   # read by _key_figures
 )
-
-_FIELD_IDS = {name: field.id for field in METADATA_FIELDS for name in (field.key, field.id)}
 
 # An archived report is shown as it was published; some portals never showed a date.
 ARCHIVE_METADATA_FIELDS = tuple(dataclasses.replace(field, required=False) if field.id == "published" else field
@@ -93,9 +93,14 @@ def parse_report(doc: Document, unit: Unit, year: int, problems: Problems) -> Re
                 _refuse_invisible(doc, (), key, problems)
             table_values[heading] = (key, value)
     values = f.read_fields(doc, metadata, (), _metadata_fields(metadata), problems, "报告数据")
+    field_lines = {field.id: doc.line((key,)) for field in METADATA_FIELDS for key in (field.key, field.id)
+                   if key in metadata}
     forms = FORMS[values["format"] or FORMAT_2021]
-    tables = {}
+    tables, discrepancies = {}, []
     summed = values["scope"] == "aggregated" and not table_values    # computed from the members' (generator.content.aggregate)
+    if values["as_published"]:
+        _require_source(doc, values, problems)
+        reported, problems = problems, _ArchivedCells(problems, discrepancies)
     for form in () if summed else forms:
         if form.heading not in table_values:
             problems.error(doc.rel, None, f"缺少「{form.heading}」表格的数据", "table")
@@ -104,15 +109,41 @@ def parse_report(doc: Document, unit: Unit, year: int, problems: Problems) -> Re
         if form is TABLE3 and _other_as_one_row(value):
             form = TABLE3_SINGLE_OTHER        # （六）其他处理 published as one row: kept so
         tables[form.number] = parse_table(form, value, doc, (key,), problems)
+    if values["as_published"]:
+        problems = reported
     if not forms and table_values:
         heading = next(iter(table_values))
         problems.error(doc.rel, doc.line((table_values[heading][0],)),
                        f"「{FORMAT_FREE}」的报告没有统计表格：请删去「{heading}」，或把「格式」改为 2021 或 2019试行", "table")
-    lines = {_FIELD_IDS[key]: doc.line((key,)) for key in metadata if key in _FIELD_IDS}
     title = values.pop("title") or f"{unit.name}{year}年政府信息公开工作年度报告"
     values["key_figures"] = _key_figures(doc, values["key_figures"], problems)
-    return Report(unit=unit, year=year, data_file=doc.rel, title=title, tables=tables, summed=summed, lines=lines,
-                  **values)
+    return Report(unit=unit, year=year, data_file=doc.rel, title=title, tables=tables, summed=summed,
+                  discrepancies=discrepancies, field_lines=field_lines, **values)
+
+
+def _require_source(doc: Document, values: dict, problems: Problems) -> None:
+    """按原样发布 silences the checks and tells citizens the page is an archive: only a report
+    taken in as published may say so, and 来源 records where from (generate import writes both)."""
+    if not values["source"]:
+        key = "按原样发布" if "按原样发布" in doc.data else "as_published"
+        problems.error(doc.rel, doc.line((key,)), "「按原样发布: true」只用于照原样存档的已发布报告（generate import "
+                       "导入时写入）：数字不符合勾稽关系也照常发布，页面注明为历史存档。存档的报告请写明「来源」"
+                       "（原文件或网址，以及导入日期）；新写的报告请删去这一行", "as_published")
+
+
+class _ArchivedCells(Problems):
+    """An archived report's tables are read as published: a negative count (R8) is listed
+    among its discrepancies, like R1-R6, instead of failing the build; anything else is reported."""
+
+    def __init__(self, problems: Problems, discrepancies: list):
+        super().__init__(problems.items)
+        self.discrepancies = discrepancies
+
+    def error(self, file: str, line: int | None, message: str, rule: str = "") -> None:
+        if rule == "R8" and f.NEGATIVE in message:
+            self.discrepancies.append(Problem(ERROR, file, line, message, rule))
+        else:
+            super().error(file, line, message, rule)
 
 
 def _key_figures(doc: Document, value, problems: Problems) -> list[KeyFigure]:

@@ -113,7 +113,9 @@ class Report:
     discrepancies: list = field(default_factory=list)   # the checks' Problems of an archived report, shown on its page
     summed: bool = False                  # 范围: 汇总 without tables: they are the sum of the members' reports
     members: list[Unit] = field(default_factory=list)   # the units summed, shown on the page
-    lines: dict[str, int | None] = field(default_factory=dict)   # metadata field id -> its line in data_file
+    draft: bool = False                   # 草稿: true, or a 【待填写】 left (generator.content.publishing)
+    source: str | None = None             # 来源: where an archived report was taken from, and when
+    field_lines: dict[str, int | None] = field(default_factory=dict)   # metadata field id -> its line, for messages
 
     @property
     def key(self) -> tuple[str, int]:

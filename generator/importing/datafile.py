@@ -165,6 +165,7 @@ def carried_over_from(previous_t3: Values) -> Values:
 
 def new_report_metadata(publisher: str, today: datetime.date) -> dict[str, str]:
     return {
+        "草稿": "true   # 草稿不会发布：定稿后删去这一行",
         "发布日期": f"{today.isoformat()}   # 请改为实际发布日期",
         "成文日期": f"{today.isoformat()}",
         "索引号": "                    # 如：组织机构代码/2025-00001",

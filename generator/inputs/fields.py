@@ -182,6 +182,9 @@ MAX_COUNT = 10 ** 9
 MAX_AMOUNT = 10 ** 12
 
 
+NEGATIVE = "不能为负数"     # an archived report lists this among its discrepancies (content.reports)
+
+
 def number(value: Any, *, amount: bool, signed: bool = False) -> int | Decimal | None:
     """A table cell: a non-negative count, or a non-negative amount (万元); `signed`
     allows a negative one (本年增/减 of the 2019 trial format).
@@ -198,12 +201,12 @@ def number(value: Any, *, amount: bool, signed: bool = False) -> int | Decimal |
             return None
     if isinstance(value, int):
         if value < 0 and not signed:
-            raise FieldError(f"不能为负数，实为 {_shown(str(value))}")
+            raise FieldError(f"{NEGATIVE}，实为 {_shown(str(value))}")
         _refuse_too_large(value, amount)
         return value
     if isinstance(value, Decimal):
         if value < 0 and not signed:
-            raise FieldError(f"不能为负数，实为 {_shown(str(value))}")
+            raise FieldError(f"{NEGATIVE}，实为 {_shown(str(value))}")
         _refuse_too_large(value, amount)
         if not amount:
             if value == value.to_integral_value():

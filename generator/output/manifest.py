@@ -31,7 +31,7 @@ from generator.output.opendata import fragment_folder
 from generator.output.write import write_aside, write_atomically
 from generator.problems import Problem
 
-MANIFEST_FORMAT = 8         # bumped when the manifest's fields change: an older one means a full build
+MANIFEST_FORMAT = 9         # bumped when the manifest's fields change: an older one means a full build
 
 
 @dataclass
@@ -51,6 +51,8 @@ class UnitRecord:
     # publication.IndexEntry of each report: the 索引号 are compared across every unit, each build
     index_numbers: list[tuple] = field(default_factory=list)
     reports: int = 0
+    scheduled: int | None = None               # the date (an ordinal) of its first report left out as scheduled
+    withheld: int = 0                          # reports read and checked, left out as drafts or scheduled
 
     def __post_init__(self):
         self.listing = self.listing or sha256(repr(self.summaries).encode())

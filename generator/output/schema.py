@@ -46,6 +46,8 @@ def report_schema() -> dict:
             "格式": {"enum": list(SUPPORTED_FORMATS)},
             "范围": {"enum": list(SCOPES)},
             "按原样发布": {"type": "boolean"},
+            "来源": {**_TEXT, "description": "按原样发布的报告从何处导入（原文件或网址）及导入日期"},
+            "草稿": {"type": "boolean", "description": "true：草稿，generate build 不发布"},
             "图解数字": {"type": "array", "items": {
                 "type": "object", "required": ["名称", "数值"],
                 "properties": {"名称": {"type": "string"}, "数值": {"type": "number", "minimum": 0},

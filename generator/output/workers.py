@@ -18,6 +18,7 @@ from typing import Callable
 
 from generator.content.loader import ReportFiles, load_unit, members_in
 from generator.content.publication import index_entries
+from generator.content.publishing import Publishing, published
 from generator.core.model import ReportSummary, Unit
 from generator.inputs.source import forget_reads, sha256
 from generator.output.changes import input_signature, input_stats
@@ -39,6 +40,7 @@ class UnitPass:
     renderer: Renderer
     writer: FullTree | PendingFiles | None     # None: check only, nothing is written
     indexed: bool                              # the search index is built: keep each report page's digest
+    publishing: Publishing = field(default_factory=Publishing)   # drafts and scheduled reports: left out or not
     fragments: Path | None = field(init=False)             # the cache folder of the units' open data shares
     members: Callable = field(init=False)                  # loader.members_in: a 汇总 unit's members
 
@@ -105,7 +107,8 @@ def process_unit(work: UnitPass, unit_id: str) -> UnitOutcome:
     unit, files = work.units[unit_id], work.files[unit_id]
     problems = Problems()
     forget_reads()
-    reports = load_unit(root, unit, files, problems, work.members, renderer.config)
+    read = load_unit(root, unit, files, problems, work.members, renderer.config)
+    reports, scheduled = published(read, work.publishing, problems)
     outputs, written, open_data, searchable = [], [], "", {}
     if not problems.errors:
         shared, renderer.problems = renderer.problems, problems   # template errors of this unit's pages
@@ -125,5 +128,6 @@ def process_unit(work: UnitPass, unit_id: str) -> UnitOutcome:
     signature = input_signature(root, inputs, {}, just_read=True)
     record = UnitRecord(signature, [ReportSummary.of(r).packed() for r in reports], outputs,
                         input_stats(inputs, signature, root), [p for p in problems.items if p.level != "error"],
-                        open_data=open_data, searchable=searchable, index_numbers=index_entries(reports))
+                        open_data=open_data, searchable=searchable, index_numbers=index_entries(read),
+                        scheduled=scheduled, withheld=len(read) - len(reports))
     return UnitOutcome(unit_id, record, problems.items, written)
