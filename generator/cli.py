@@ -52,6 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("unit", help="单位编号，如 huajie（见 content/units.yaml）")
     new.add_argument("year", type=int, help="报告年度，如 2024")
     new.add_argument("--site", type=Path, default=Path("."), help="网站文件夹（默认当前文件夹）")
+    new.add_argument("--aggregate", action="store_true",
+                     help="汇总报告（范围: 汇总）：不写表格，由下属单位（上级单位是本单位）的报告相加得出")
 
     imp = commands.add_parser("import", help="导入已发布的报告（门户网页的文字或另存的 HTML 网页），照原样存档")
     imp.add_argument("files", type=Path, nargs="+", metavar="文件", help="已发布报告的文字（.txt）或网页（.html）")
@@ -177,12 +179,13 @@ def _check(args) -> int:
 def _new(args) -> int:
     from generator.scaffold import new_report
 
-    written, note = new_report(args.site, args.unit, args.year)
+    written, notes = new_report(args.site, args.unit, args.year, aggregate=args.aggregate)
     for path in written:
         print(f"已新建 {path}")
-    if note:
+    for note in notes:
         print(note)
-    print("请填写数据文件中的数字和正文中的「【待填写】」，用 generate serve 边写边预览。"
+    what = "数据文件中的元数据" if args.aggregate else "数据文件中的数字"
+    print(f"请填写{what}和正文中的「【待填写】」，用 generate serve 边写边预览。"
           "这份报告是草稿：定稿后删去数据文件中的「草稿: true」，generate build 才会发布它。")
     return EXIT_OK
 

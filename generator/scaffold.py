@@ -106,17 +106,17 @@ NARRATIVE_SKELETON = """\
 
 {placeholder}如：本年度未收取信息处理费。
 """
-def new_report(root: Path, unit_id: str, year: int, today=None) -> tuple[list[Path], str | None]:
-    """Start a report: data file with every official row, narrative with the headings.
+def new_report(root: Path, unit_id: str, year: int, today=None, aggregate: bool = False
+               ) -> tuple[list[Path], list[str]]:
+    """Start a report: data file with every official row (or, with `aggregate`, 范围: 汇总 and no
+    tables, so that the build sums the members'), narrative with the headings.
 
-    Returns the files written and a note on what was pre-filled (R6), or raises InitRefused.
+    Returns the files written and notes for the editor (what was pre-filled, which units are
+    summed, or that --aggregate exists), or raises InitRefused.
     """
-    from generator.content.checks import complete_totals
     from generator.content.loader import REPORTS_DIR
-    from generator.content.reports import parse_report
-    from generator.importing.datafile import carried_over_from, data_file_text, new_report_metadata
+    from generator.importing.datafile import AGGREGATE_HEADER, data_file_text, new_report_metadata
     from generator.inputs.config import load_units
-    from generator.inputs.source import load_yaml
     from generator.problems import Problems
 
     problems = Problems()
@@ -129,31 +129,69 @@ def new_report(root: Path, unit_id: str, year: int, today=None) -> tuple[list[Pa
         raise InitRefused(f"单位「{unit_id}」不在单位名录 content/units.yaml 中。已登记的单位：{known}")
     if not 2008 <= year <= 2100:
         raise InitRefused(f"年份「{year}」不合理：年报从 2008 年开始")
+    members = sorted((u for u in units.values() if u.parent == unit_id), key=lambda u: (u.order, u.id))
+    if aggregate and not members:
+        raise InitRefused(f"{unit.name}（{unit_id}）没有下属单位，无法汇总：content/units.yaml 中没有哪个单位的"
+                          f"「上级单位」是 {unit_id}。请先在各下属单位下写「上级单位: {unit_id}」，"
+                          "或不加 --aggregate，新建本单位自己的报告")
     folder = root / REPORTS_DIR / unit_id
     data, narrative = folder / f"{year}.yaml", folder / f"{year}.md"
     existing = [p for p in (data, narrative, folder / f"{year}.yml") if p.exists()]
     if existing:
         raise InitRefused(f"{existing[0].relative_to(root).as_posix()} 已存在，不会覆盖")
 
-    tables, note, omit_rows = {}, None, frozenset()
-    previous = folder / f"{year - 1}.yaml"
-    if previous.exists():
-        rel = previous.relative_to(root).as_posix()
-        doc = load_yaml(previous, rel, problems)
-        report = parse_report(doc, unit, year - 1, problems) if doc is not None else None
-        if report is not None and "三" in report.tables and not problems.errors:
-            complete_totals(report.tables["三"])
-            last = dict(report.tables["三"].values)
-            tables["三"] = carried_over_from(last)
-            note = f"已按 {year - 1} 年报告的「四、结转下年度继续办理」填好「二、上年结转」（R6）"
-            if not report.tables["二"].has_row("rules"):
-                omit_rows = frozenset({"rules"})   # as last year: a town makes no 规章
-        else:
-            note = f"{year - 1} 年报告有错误，未能预填「二、上年结转」"
     title = f"{unit.name}{year}年政府信息公开工作年度报告"
-    metadata = new_report_metadata(unit.name, today or publishing_today())
+    metadata = new_report_metadata(unit.name, today or publishing_today(), aggregated=aggregate)
+    if aggregate:
+        text = data_file_text(title, year, metadata, {}, forms=(), header=AGGREGATE_HEADER)
+        notes = [_summed_note(root / REPORTS_DIR, members, year)]
+    else:
+        tables, note, omit_rows = _carried_over(root, folder, unit, year)
+        text = data_file_text(title, year, metadata, tables, omit_rows)
+        notes = [note] if note else []
+        if members:     # a hint, not a question: `new` runs in scripts too, without a terminal
+            notes.append(f"提示：{unit.name}有下属单位（{_names(members)}）。如果这份报告要汇总它们的数字，"
+                         f"请删去刚新建的两个文件，改用 generate new --aggregate {unit_id} {year}："
+                         "表格由各下属单位的报告相加得出，不必填写")
     folder.mkdir(parents=True, exist_ok=True)
-    data.write_text(data_file_text(title, year, metadata, tables, omit_rows), encoding="utf-8")
+    data.write_text(text, encoding="utf-8")
     narrative.write_text(NARRATIVE_SKELETON.format(year=year, name=unit.name, placeholder=PLACEHOLDER),
                          encoding="utf-8")
-    return [data, narrative], note
+    return [data, narrative], notes
+
+
+def _carried_over(root: Path, folder: Path, unit, year: int):
+    """R6: this year's 二、上年结转 from last year's report, if there is one: (tables, note, rows left out)."""
+    from generator.content.checks import complete_totals
+    from generator.content.reports import parse_report
+    from generator.importing.datafile import carried_over_from
+    from generator.inputs.source import load_yaml
+    from generator.problems import Problems
+
+    previous = folder / f"{year - 1}.yaml"
+    if not previous.exists():
+        return {}, None, frozenset()
+    problems = Problems()
+    doc = load_yaml(previous, previous.relative_to(root).as_posix(), problems)
+    report = parse_report(doc, unit, year - 1, problems) if doc is not None else None
+    if report is not None and report.summed and not problems.errors:
+        return {}, (f"{year - 1} 年报告是汇总报告（范围: 汇总，表格自动相加），未预填「二、上年结转」："
+                    "请按它的表三「四、结转下年度继续办理」填写"), frozenset()
+    if report is None or "三" not in report.tables or problems.errors:
+        return {}, f"{year - 1} 年报告有错误，未能预填「二、上年结转」", frozenset()
+    complete_totals(report.tables["三"])
+    note = f"已按 {year - 1} 年报告的「四、结转下年度继续办理」填好「二、上年结转」（R6）"
+    # as last year: a town makes no 规章
+    omit_rows = frozenset() if report.tables["二"].has_row("rules") else frozenset({"rules"})
+    return {"三": carried_over_from(dict(report.tables["三"].values))}, note, omit_rows
+
+
+def _summed_note(reports_dir: Path, members: list, year: int) -> str:
+    """Which units the 汇总 adds up, and which of them have no report of that year yet."""
+    missing = [u for u in members if not (reports_dir / u.id / f"{year}.yaml").exists()]
+    note = f"表格将由 {_names(members)} 的 {year} 年报告相加得出"
+    return note + (f"（尚无 {year} 年报告：{_names(missing)}）" if missing else "")
+
+
+def _names(units: list) -> str:
+    return "、".join(u.name for u in units)

@@ -103,3 +103,53 @@ def test_a_member_that_sums_its_own_members(county, tmp_path):
     assert total == middle
     for key, shown in total.items():
         assert float(shown) == pytest.approx(sum(float(m[key]) for m in members if m.get(key))), key
+
+
+def members_sum(out: Path, year: int, units=("dept-1", "dept-2", "town-3")) -> dict:
+    """The county's cells as they should be: each the sum of the members' shown cells."""
+    members = [cells(out, unit, year) for unit in units]
+    return {key: sum(float(m[key]) for m in members if m.get(key)) for key in members[0]}
+
+
+def without_report(county: Path, year: int) -> Path:
+    for suffix in (".yaml", ".md"):
+        (county / f"content/reports/county/{year}{suffix}").unlink()
+    return county / f"content/reports/county/{year}.yaml"
+
+
+def test_new_aggregate_writes_a_sum_without_tables(county, tmp_path):
+    data = without_report(county, 2025)
+    run = generate("new", "--aggregate", "county", "2025", "--site", str(county))
+    assert run.code == 0, run.err
+    assert "表格将由 示例县教育局、示例县" in run.out
+    text = data.read_text(encoding="utf-8")
+    assert re.search(r"^范围: +汇总 ", text, re.M) and re.search(r"^草稿: +true ", text, re.M)
+    assert not re.search(r"^[二三四]、", text, re.M)        # no tables: the build sums the members'
+    out = tmp_path / "out"
+    build(county, out, "--drafts")
+    shown = cells(out, "county", 2025)
+    assert len(shown) == 10 + 175 + 15
+    expected = members_sum(out, 2025)
+    assert {key: float(value) for key, value in shown.items()} == pytest.approx(expected)
+    assert "<dt>报告范围</dt><dd>汇总</dd>" in (out / "nianbao/county/2025.html").read_text(encoding="utf-8")
+
+
+def test_new_for_a_unit_with_members_points_to_aggregate(county):
+    without_report(county, 2025)
+    run = generate("new", "county", "2025", "--site", str(county))
+    assert run.code == 0, run.err
+    assert "generate new --aggregate county 2025" in run.out
+    assert "汇总报告（范围: 汇总" in run.out           # last year's was summed: nothing to carry over from
+    assert re.search(r"^三、收到和处理", (county / "content/reports/county/2025.yaml").read_text(encoding="utf-8"), re.M)
+    run = generate("new", "dept-1", "2026", "--site", str(county))
+    assert run.code == 0, run.err
+    assert "--aggregate" not in run.out
+
+
+def test_new_aggregate_for_a_unit_without_members_is_an_error(county):
+    run = generate("new", "--aggregate", "dept-1", "2026", "--site", str(county))
+    assert run.code == 1
+    assert "示例县教育局（dept-1）没有下属单位，无法汇总" in run.err
+    assert "「上级单位」是 dept-1" in run.err
+    assert not list((county / "content/reports/dept-1").glob("2026.*"))
+

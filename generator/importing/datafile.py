@@ -25,6 +25,15 @@ HEADER = """\
 # 各行最后的“总计”可以省略（省略时自动计算），填写了就会被核对。
 """
 
+# A 汇总 report written by `generate new --aggregate`: no tables, so the build sums the members'.
+AGGREGATE_HEADER = """\
+# {title}：数据文件（汇总）
+# 正文写在同名的 {year}.md 中。
+#
+# 范围: 汇总：表二、三、四不必填写。生成网站时，它们由各下属单位（content/units.yaml 中
+# 「上级单位」是本单位的单位）{year} 年报告的数字逐格相加得出，并照常核对。
+"""
+
 
 def data_file_text(title: str, year: int, metadata: dict[str, str], tables: dict[str, Values],
                    omit_rows: frozenset[str] = frozenset(), forms: tuple[TableForm, ...] = (TABLE2, TABLE3, TABLE4),
@@ -163,9 +172,11 @@ def carried_over_from(previous_t3: Values) -> Values:
             | {("carried_forward", column): value for column, value in carried.items()})
 
 
-def new_report_metadata(publisher: str, today: datetime.date) -> dict[str, str]:
+def new_report_metadata(publisher: str, today: datetime.date, aggregated: bool = False) -> dict[str, str]:
+    scope = {"范围": "汇总   # 表格由下属单位的报告相加得出"} if aggregated else {}
     return {
         "草稿": "true   # 草稿不会发布：定稿后删去这一行",
+        **scope,
         "发布日期": f"{today.isoformat()}   # 请改为实际发布日期",
         "成文日期": f"{today.isoformat()}",
         "索引号": "                    # 如：组织机构代码/2025-00001",
