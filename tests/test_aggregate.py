@@ -153,3 +153,37 @@ def test_new_aggregate_for_a_unit_without_members_is_an_error(county):
     assert "「上级单位」是 dept-1" in run.err
     assert not list((county / "content/reports/dept-1").glob("2026.*"))
 
+
+def aggregate_with_tables(county: Path, zeros: bool) -> str:
+    """The county's 2021 report (its only one) as 范围: 汇总 with tables: dept-1's (and its narrative), or all 0."""
+    for year in range(2022, 2026):
+        without_report(county, year)
+    text = (county / "content/reports/dept-1/2021.yaml").read_text(encoding="utf-8")
+    head, tables = text.split("\n二、", 1)
+    if zeros:
+        tables = re.sub(r"^([^#\n]*: +)([^#\n]+)", lambda m: m.group(1) + re.sub(r"\d+(?:\.\d+)?", "0", m.group(2)),
+                        tables, flags=re.M)
+    if not zeros:        # and its narrative, which quotes those tables (R9)
+        shutil.copyfile(county / "content/reports/dept-1/2021.md", county / "content/reports/county/2021.md")
+    rel = "content/reports/county/2021.yaml"
+    (county / rel).write_text(head + "\n范围: 汇总\n\n二、" + tables, encoding="utf-8")
+    return rel
+
+
+def test_an_aggregate_with_all_zero_tables_is_warned(county):
+    rel = aggregate_with_tables(county, zeros=True)
+    line = (county / rel).read_text(encoding="utf-8").splitlines().index("范围: 汇总") + 1
+    run = generate("check", "--site", str(county))
+    assert run.code == 0, run.err
+    found = [problem for problem in run.lines if "(aggregate)" in problem]
+    assert len(found) == 1, run.err
+    assert found[0].startswith(f"{rel}:{line}: 警告：「范围: 汇总」的报告，表格中的数字全是 0")
+    assert "示例县教育局、" in found[0] and "请删去本文件中的表二、三、四" in found[0]
+    assert generate("check", "--strict", "--site", str(county)).code == 1
+
+
+def test_an_aggregate_with_real_tables_is_not_warned(county):
+    aggregate_with_tables(county, zeros=False)
+    run = generate("check", "--strict", "--site", str(county))
+    assert run.code == 0, run.err
+    assert "(aggregate)" not in run.err

@@ -13,7 +13,7 @@ from typing import Callable
 
 from generator.core.form import FORMS
 from generator.core.model import Report, Table, Unit
-from generator.problems import Problems
+from generator.problems import WARNING, Problem, Problems
 
 # unit -> its members with their report files, and a way to load a member's reports
 Members = Callable[[Unit], list[tuple[Unit, dict]]]
@@ -49,6 +49,28 @@ def sum_members(root: Path, report: Report, members: Members, load, problems: Pr
         report.tables[number] = _sum(forms.pop(), [r.tables[number] for r in found], report.data_file)
     report.members = [r.unit for r in found]
     return True
+
+
+def zeros_instead_of_sum(root: Path, report: Report, members: Members, load) -> list[Problem]:
+    """A warning for a 汇总 data file whose tables are all 0 while its members' reports have numbers:
+    the editor most likely kept a skeleton's zeros and meant the sum, which needs no tables at all.
+    An archived report keeps what was published, zeros included."""
+    if report.scope != "aggregated" or report.summed or report.as_published or _has_numbers(report):
+        return []
+    quiet = Problems()      # the members' own problems are listed where they are loaded as units
+    counted = [member for member, files in members(report.unit) if report.year in files
+               and any(r.year == report.year and _has_numbers(r)
+                       for r in load(root, member, {report.year: files[report.year]}, quiet, members))]
+    if not counted:
+        return []
+    names = "、".join(member.name for member in counted)
+    return [Problem(WARNING, report.data_file, report.field_lines.get("scope"),
+                    f"「范围: 汇总」的报告，表格中的数字全是 0，而汇总单位（{names}）的 {report.year} 年报告有数字："
+                    "如要由各单位的数字相加得出，请删去本文件中的表二、三、四", "aggregate")]
+
+
+def _has_numbers(report: Report) -> bool:
+    return any(value for table in report.tables.values() for value in table.values.values())
 
 
 def _sum(form, tables: list[Table], file: str) -> Table:

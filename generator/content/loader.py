@@ -15,7 +15,7 @@ import re
 import time
 from pathlib import Path
 
-from generator.content.aggregate import Members, sum_members
+from generator.content.aggregate import Members, sum_members, zeros_instead_of_sum
 from generator.content.checks import check_carry_over, check_in_force, check_report, complete_totals
 from generator.content.narrative import load_narrative
 from generator.content.publication import check_publication, duplicate_index_numbers, index_entries
@@ -146,6 +146,7 @@ def load_unit(root: Path, unit: Unit, files: ReportFiles, problems: Problems, me
                 problems.warning(warning.file, warning.line, warning.message, warning.rule)
         if config is not None:       # not a member loaded for a 汇总: it is checked as a unit of its own
             problems.items += check_publication(report, config)
+            problems.items += zeros_instead_of_sum(root, report, members, load_unit)
             # R9, archived reports too (the office should know); not while the tables are being fixed
             if report.as_published or not failures:
                 problems.items += check_text(report)
