@@ -176,7 +176,7 @@ def _carried_over(root: Path, folder: Path, unit, year: int):
     report = parse_report(doc, unit, year - 1, problems) if doc is not None else None
     if report is not None and report.summed and not problems.errors:
         return {}, (f"{year - 1} 年报告是汇总报告（范围: 汇总，表格自动相加），未预填「二、上年结转」："
-                    "请按它的表三「四、结转下年度继续办理」填写"), frozenset()
+                    "请按它的表三「四、结转下年度继续办理」（各下属单位之和，见它的网页）填写"), frozenset()
     if report is None or "三" not in report.tables or problems.errors:
         return {}, f"{year - 1} 年报告有错误，未能预填「二、上年结转」", frozenset()
     complete_totals(report.tables["三"])
