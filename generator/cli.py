@@ -181,20 +181,20 @@ def _check(args) -> int:
 
 
 def _write_review(root: Path, target: Path, checked) -> None:
-    from generator.output.review import review_html, review_json, review_rows
+    from generator.output.review import review_html, review_json, review_sheet
 
     config, units, files = checked.inputs
     if config is None:              # site.yaml unreadable: its problems say why, there is nothing to list
         return
-    rows = review_rows(root.resolve(), config, units, files, checked.problems)
+    sheet = review_sheet(root.resolve(), config, units, files, checked.problems)
     if str(target) == "-":
-        sys.stdout.write(review_json(rows, config))
+        sys.stdout.write(review_json(sheet, config))
         return
     try:
-        target.write_text(review_html(rows, config), encoding="utf-8")
+        target.write_text(review_html(sheet, config), encoding="utf-8")
     except OSError as exc:
         raise CommandFailed(f"无法写入自查表 {target}：{exc.strerror or exc}", checked.problems) from None
-    print(f"自查表已写入 {target}（{len(rows)} 份报告）", file=sys.stderr)
+    print(f"自查表已写入 {target}（{len(sheet.rows)} 份报告）", file=sys.stderr)
 
 
 def _new(args) -> int:

@@ -71,6 +71,7 @@ def test_the_json_form_has_the_documented_shape():
                       "url": "https://gongkai.example.org/nianbao/huajie/2023.html", "path": "nianbao/huajie/2023.html",
                       "items": {**dict.fromkeys(ITEM_IDS, "pass"), "repeat": "none"},
                       "repeat_percent": None, "findings": []}
+    assert sheet["site_findings"] == []
 
 
 def test_a_broken_total_fails_check_as_before_and_is_marked_in_the_sheet(site, tmp_path):
@@ -144,15 +145,23 @@ def test_a_section_five_of_just_none_fails_complete_with_its_line(site):
 def test_a_repeat_finding_shows_its_percentage():
     """R10 lands in parallel: its findings go to 重复率 by rule id, with the percentage."""
     from generator.build import check_site          # here: the other tests fail one by one on code without the sheet
-    from generator.output.review import review_json, review_rows
+    from generator.output.review import review_json, review_sheet
 
     checked = check_site(REPO)
     config, units, files = checked.inputs
     problems = Problems(list(checked.problems.items))
     problems.warning(HUAJIE, None, "正文与 content/reports/huajie/2022.md 重复 93% ……", "R10")
-    sheet = json.loads(review_json(review_rows(REPO, config, units, files, problems), config))
+    sheet = json.loads(review_json(review_sheet(REPO, config, units, files, problems), config))
     huajie = row_of(sheet, "huajie")
     assert huajie["items"]["repeat"] == "fail" and huajie["repeat_percent"] == 93
+
+
+def test_a_problem_of_no_report_is_listed_for_the_site(site):
+    site.replace("site.yaml", "网站名称:", "网站名字: x\n网站名称:")
+    run = generate("check", "--site", str(site.root), "--report", "-")
+    sheet = json.loads(run.out)
+    assert [f["line"] for f in sheet["site_findings"]] == [line for line in run.lines if line.startswith("site.yaml")]
+    assert sheet["site_findings"] and all(r["findings"] == [] for r in sheet["reports"])
 
 
 def test_without_a_site_address_the_sheet_names_the_path(site, tmp_path):
@@ -178,6 +187,7 @@ def sheets(site, tmp_path) -> list[Path]:
     assert generate("check", "--site", str(REPO), "--report", str(clean)).code == 0
     set_row(site, HUAJIE, "（一）予以公开:", [2, 0, 0, 0, 0, 0, 2])
     site.replace(HUAJIE, "发布日期: 2024-01-19", "发布日期: 2024-01-19\n草稿: true")
+    site.replace("site.yaml", "网站名称:", "网站名字: x\n网站名称:")
     broken = tmp_path / "broken.html"
     generate("check", "--site", str(site.root), "--report", str(broken))
     return [clean, broken]
@@ -204,4 +214,4 @@ def test_the_sheet_prints_on_a4_landscape(page, sheets, tmp_path):
     width, height = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info).groups())
     assert (round(width), round(height)) == (842, 595)        # A4 landscape in points
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    assert "勾稽关系" in text and "(R2)" in text
+    assert "勾稽关系" in text and "(R2)" in text and "全站" in text

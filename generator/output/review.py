@@ -56,20 +56,29 @@ class Row:
         return f"r-{self.unit.id}-{self.year}"
 
 
-def review_rows(root: Path, config: SiteConfig, units: dict[str, Unit], files: dict, problems: Problems) -> list[Row]:
-    """A row per report file of the site, its items judged from `problems` (those of a check)."""
+@dataclass
+class Sheet:
+    rows: list[Row]
+    site_findings: list[Problem]      # of no one report: site.yaml, units.yaml, templates, stray files
+
+
+def review_sheet(root: Path, config: SiteConfig, units: dict[str, Unit], files: dict, problems: Problems) -> Sheet:
+    """A row per report file of the site, its items judged from `problems` (those of a check).
+
+    The reports are read again (the check's workers keep none of them): 要素齐全 needs them."""
     members = members_in(units, files)
     by_file: dict[str, list[Problem]] = {}
     for problem in problems.sorted():
-        by_file.setdefault(problem.file, []).append(problem)
+        if problem.level in (ERROR, WARNING) or problem.rule == "draft":
+            by_file.setdefault(problem.file, []).append(problem)
     rows = []
     for unit_id in sorted(files, key=lambda u: (units[u].order, u)):
         loaded = {r.year: r for r in load_unit(root, units[unit_id], files[unit_id], Problems(), members)}
         for year, year_files in sorted(files[unit_id].items()):
             paths = [_relative(root, p) for p in year_files.get("data", []) + year_files.get("narrative", [])]
-            found = [p for path in paths for p in by_file.get(path, [])]
+            found = [p for path in paths for p in by_file.pop(path, [])]
             rows.append(_row(units[unit_id], year, paths[0], loaded.get(year), found, config))
-    return rows
+    return Sheet(rows, [p for found in by_file.values() for p in found])
 
 
 def _relative(root: Path, path: str) -> str:
@@ -81,7 +90,7 @@ def _row(unit: Unit, year: int, file: str, report: Report | None, found: list[Pr
     path = report_path(report) if report is not None else f"{COLUMN_DIR}/{unit.id}/{year}.html"
     # The sheet is written wherever --report says, so a relative link would lead nowhere.
     row = Row(unit, year, file, title, config.base_url + path if config.base_url else None, path)
-    row.findings = [(item_of(p), p) for p in found if p.level in (ERROR, WARNING) or p.rule == "draft"]
+    row.findings = [(item_of(p), p) for p in found]
     if report is not None:
         row.findings += [("complete", p) for p in completeness(report)]
     broken = report is None or any(p.level == ERROR for p in found)
@@ -156,9 +165,11 @@ def _plain(markdown: str) -> str:
     return re.sub(r"[\s*_`>#-]+", "", text)
 
 
-def review_json(rows: list[Row], config: SiteConfig) -> str:
+def review_json(sheet: Sheet, config: SiteConfig) -> str:
     """The sheet for scripts: {"site", "items": [{id, label}], "reports": [{unit, unit_id, year,
-    title, file, url, items: {id: pass|fail|none}, repeat_percent, findings: [{item, rule, line}]}]}."""
+    title, file, url, path, items: {id: pass|fail|none}, repeat_percent, findings: [{item, rule,
+    level, line}]}], "site_findings": [{rule, level, line}]}."""
+    rows = sheet.rows
     data = {
         "site": config.name,
         "items": [{"id": item, "label": label} for item, label in ITEMS],
@@ -167,6 +178,7 @@ def review_json(rows: list[Row], config: SiteConfig) -> str:
                      "findings": [{"item": item, "rule": p.rule, "level": p.level, "line": p.format()}
                                   for item, p in row.findings]}
                     for row in rows],
+        "site_findings": [{"rule": p.rule, "level": p.level, "line": p.format()} for p in sheet.site_findings],
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
@@ -187,11 +199,15 @@ tr { break-inside: avoid; }
 """
 
 
-def review_html(rows: list[Row], config: SiteConfig) -> str:
+def review_html(sheet: Sheet, config: SiteConfig) -> str:
     esc = html.escape
+    rows = sheet.rows
     head = "".join(f'<th scope="col">{esc(label)}</th>' for _, label in ITEMS)
     body = "".join(_html_row(row) for row in rows)
     details = "".join(_html_findings(row) for row in rows if row.findings)
+    if sheet.site_findings:
+        lines = "".join(f"<li><code>{esc(p.format())}</code></li>" for p in sheet.site_findings)
+        details += f'<section aria-labelledby="site-h"><h3 id="site-h">全站（不属于某一份报告）</h3>\n<ul>{lines}</ul></section>\n'
     passed = sum(all(v != FAIL for v in row.items.values()) for row in rows)
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
