@@ -88,8 +88,9 @@ def test_a_broken_total_fails_check_as_before_and_is_marked_in_the_sheet(site, t
     assert 'id="r-huajie-2023-balance"' in html
     for line in r2:                      # each finding as check prints it
         assert escape(line) in html
-    # the report did not load: what could not be checked is —, not ✓
-    assert row_of(sheet_json(site.root), "huajie")["items"]["text"] == "none"
+    # R9 waits for the tables: not checked is —, not ✓; the rest was checked
+    items = row_of(sheet_json(site.root), "huajie")["items"]
+    assert (items["text"], items["complete"], items["on_time"]) == ("none", "pass", "pass")
 
 
 def test_a_draft_is_marked_and_its_note_listed(site):
@@ -98,6 +99,13 @@ def test_a_draft_is_marked_and_its_note_listed(site):
     assert huajie["items"]["draft"] == "fail"
     assert [f["rule"] for f in huajie["findings"] if f["item"] == "draft"] == ["draft"]
     assert row_of(sheet_json(site.root), "huaian")["items"]["draft"] == "pass"
+
+
+def test_a_placeholder_left_makes_a_draft(site):
+    site.replace(NARRATIVE, "2023年我镇政务公开社会评议和责任追究结果情况:无。", "【待填写】")
+    huajie = row_of(sheet_json(site.root), "huajie")
+    assert huajie["items"]["draft"] == "fail"
+    assert sorted(f["rule"] for f in huajie["findings"] if f["item"] == "draft") == ["draft", "placeholder"]
 
 
 def test_a_late_report_fails_on_time_and_a_duplicate_index_number_fails_format(site):

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.content.loader import load_unit, members_in
-from generator.content.publishing import has_placeholder
 from generator.core.model import Narrative, Report, Unit
 from generator.core.paths import COLUMN_DIR, report_path
 from generator.inputs.config import SiteConfig
@@ -93,21 +92,29 @@ def _row(unit: Unit, year: int, file: str, report: Report | None, found: list[Pr
     row.findings = [(item_of(p), p) for p in found]
     if report is not None:
         row.findings += [("complete", p) for p in completeness(report)]
-    broken = report is None or any(p.level == ERROR for p in found)
     for item, _ in ITEMS:
-        failed = any(i == item for i, _ in row.findings)
-        rule = NEEDS_RULE.get(item)
-        if failed:
-            row.items[item] = FAIL
-        elif (rule is not None and rule not in CHECKED_RULES) or (broken and item not in ("format", "balance")):
-            row.items[item] = NONE          # not checked: the rule is not there yet, or the file did not load
+        if any(i == item for i, _ in row.findings):
+            row.items[item] = FAIL          # each ✗ links to its findings, so a ✗ always has some
+        elif not _checked(item, report, row.findings):
+            row.items[item] = NONE
         else:
             row.items[item] = PASS
-    if report is not None and (report.draft or has_placeholder(report)):
-        row.items["draft"] = FAIL
     percents = [float(m.group(1)) for i, p in row.findings if i == "repeat" and (m := PERCENT.search(p.message))]
     row.repeat_percent = max(percents) if percents else None
     return row
+
+
+def _checked(item: str, report: Report | None, findings: list[tuple[str, Problem]]) -> bool:
+    """Whether an item without findings was checked at all: not when its rule has not landed,
+    not (beyond 格式 and 勾稽关系) when the file did not load, and not R9 while the tables fail
+    R1-R6 (it waits for them, except in an archived report)."""
+    rule = NEEDS_RULE.get(item)
+    if rule is not None and rule not in CHECKED_RULES:
+        return False
+    if report is None:
+        return item in ("format", "balance")
+    tables_fail = any(i == "balance" and p.level == ERROR for i, p in findings)
+    return not (item == "text" and tables_fail and not report.as_published)
 
 
 def item_of(problem: Problem) -> str:
