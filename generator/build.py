@@ -116,16 +116,23 @@ def _due(manifest: Manifest, todo: list[str], publishing: Publishing, problems: 
     return due
 
 
-def check_site(root: Path) -> tuple[int, Problems]:
+@dataclass
+class CheckResult:
+    reports: int
+    problems: Problems
+    inputs: tuple          # read_inputs' (config, units, files): what the 自查表 lists; config None if unreadable
+
+
+def check_site(root: Path) -> CheckResult:
     """Everything build validates, templates included, without writing anything.
 
-    Returns the number of reports and every problem found.
+    Returns the number of reports, every problem found and the inputs read.
     """
     root = root.resolve()
     problems = Problems()
-    config, units, files = read_inputs(root, problems)
+    config, units, files = inputs = read_inputs(root, problems)
     if config is None:
-        return 0, problems
+        return CheckResult(0, problems, inputs)
     renderer = Renderer(root, config, units, problems, template_cache_folder(root))
     manifest = Manifest("", {})
     process_units(UnitPass(root, units, files, renderer, None, indexed=False), list(files), manifest, problems,
@@ -133,7 +140,7 @@ def check_site(root: Path) -> tuple[int, Problems]:
     _warn_duplicate_index_numbers(manifest, problems)
     if not problems.errors:
         _write_listings(renderer, manifest, None, None, problems)
-    return sum(r.reports + r.withheld for r in manifest.units.values()), problems
+    return CheckResult(sum(r.reports + r.withheld for r in manifest.units.values()), problems, inputs)
 
 
 def _write(work: UnitPass, todo: list[str], manifest: Manifest, previous: Manifest | None, problems: Problems,

@@ -41,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="检查全部文件（与 build 相同的校验），不写入任何文件")
     check.add_argument("--site", type=Path, default=Path("."), help="网站文件夹（默认当前文件夹）")
     check.add_argument("--strict", action="store_true", help="有警告也算未通过")
+    check.add_argument("--report", type=Path, default=None, metavar="文件",
+                       help="另外写出全站的自查表（HTML 网页）；写 - 则把自查表以 JSON 输出到标准输出")
 
     serve = commands.add_parser("serve", help="本地预览：生成网站，保存文件后自动重新生成并刷新浏览器")
     serve.add_argument("--site", type=Path, default=Path("."), help="网站文件夹（默认当前文件夹）")
@@ -165,15 +167,36 @@ def _init(args) -> int:
 def _check(args) -> int:
     from generator.build import check_site
 
-    reports, problems = check_site(args.site)
+    checked = check_site(args.site)
+    problems = checked.problems
     errors, warnings = len(problems.errors), len(problems.warnings)
     strict = "（--strict：警告也算未通过）" if args.strict and warnings and not errors else ""
-    counts = f"{reports} 份报告，{errors} 个错误，{warnings} 个警告{strict}。"
+    counts = f"{checked.reports} 份报告，{errors} 个错误，{warnings} 个警告{strict}。"
+    if args.report is not None:       # written whatever the check found: that is when it is needed
+        _write_review(args.site, args.report, checked)
     if errors or (args.strict and warnings):
         raise CommandFailed(counts, problems)
     print_problems(problems)
-    print(f"检查通过：{counts}")
+    # With --report -, stdout is the JSON alone, so that a script can read it.
+    print(f"检查通过：{counts}", file=sys.stderr if str(args.report) == "-" else sys.stdout)
     return EXIT_OK
+
+
+def _write_review(root: Path, target: Path, checked) -> None:
+    from generator.output.review import review_html, review_json, review_sheet
+
+    config, units, files = checked.inputs
+    if config is None:              # site.yaml unreadable: its problems say why, there is nothing to list
+        return
+    sheet = review_sheet(root.resolve(), config, units, files, checked.problems)
+    if str(target) == "-":
+        sys.stdout.write(review_json(sheet, config))
+        return
+    try:
+        target.write_text(review_html(sheet, config), encoding="utf-8")
+    except OSError as exc:
+        raise CommandFailed(f"无法写入自查表 {target}：{exc.strerror or exc}", checked.problems) from None
+    print(f"自查表已写入 {target}（{len(sheet.rows)} 份报告）", file=sys.stderr)
 
 
 def _new(args) -> int:
