@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import HUAJIE, REPO, SiteCopy, axe_violations, generate, set_row
+from helpers import HUAJIE, REPO, axe_violations, generate, set_row
 from generator.problems import Problems
 
 NARRATIVE = "content/reports/huajie/2023.md"
