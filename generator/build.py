@@ -16,6 +16,7 @@ few changed files into place. Unchanged files are never rewritten.
 
 from __future__ import annotations
 
+import marshal
 import os
 import sys
 from dataclasses import dataclass
@@ -132,7 +133,7 @@ def check_site(root: Path) -> tuple[int, Problems]:
     process_units(UnitPass(root, units, files, renderer, None, indexed=False), list(files), manifest, problems,
                   None, None)
     _warn_duplicate_index_numbers(manifest, problems)
-    _warn_repeated_text(root, renderer, manifest, problems)
+    _warn_repeated_text(root, renderer, manifest, None, problems)
     if not problems.errors:
         _write_listings(renderer, manifest, None, None, problems)
     return sum(r.reports + r.withheld for r in manifest.units.values()), problems
@@ -149,7 +150,7 @@ def _write(work: UnitPass, todo: list[str], manifest: Manifest, previous: Manife
         written = process_units(work, todo, manifest, problems, jobs, progress)
         written += _write_site_files(work, manifest, previous, problems)
         _warn_duplicate_index_numbers(manifest, problems)
-        _warn_repeated_text(root, work.renderer, manifest, problems)
+        _warn_repeated_text(root, work.renderer, manifest, previous, problems)
         _refuse_collisions(manifest, todo if previous is not None else manifest.units, problems)
         if problems.errors:
             raise BuildFailed(problems, out)
@@ -285,8 +286,18 @@ def _write_failed(exc: OSError, out: Path, changed: bool) -> WriteFailed:
     return WriteFailed(f"{what}{in_words(exc)}。{then}")
 
 
-def _warn_repeated_text(root: Path, renderer: Renderer, manifest: Manifest, problems: Problems) -> None:
+def _warn_repeated_text(root: Path, renderer: Renderer, manifest: Manifest, previous: Manifest | None,
+                        problems: Problems) -> None:
     """R10: a narrative copied from last year's or from another unit's, compared through every
-    unit's record (the ones kept from the last build included)."""
-    repeated_text((fp for record in manifest.units.values() for fp in record.fingerprints), renderer.units,
-                  renderer.config.repetition_limit, root, problems)
+    unit's record (the ones kept from the last build included). The same fingerprints as last
+    time give the same warnings: taken from the last manifest (the pass is 0.15-1 s at 10,000)."""
+    digest = sha256(marshal.dumps([record.fingerprints for _, record in sorted(manifest.units.items())]))
+    if previous is not None and previous.repetition[0] == digest:
+        found = previous.repetition[1]
+    else:
+        found = Problems()
+        repeated_text((fp for record in manifest.units.values() for fp in record.fingerprints), renderer.units,
+                      renderer.config.repetition_limit, root, found)
+        found = found.items
+    manifest.repetition = (digest, found)
+    problems.items += found

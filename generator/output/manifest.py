@@ -101,6 +101,7 @@ class Manifest:
     listings: tuple = ("", {})                 # (site folder, loader.Listings): unit folders as last listed
     folders: dict[str, tuple] = field(default_factory=dict)   # output folder -> its changes.stamp after the build
     fragments: tuple | None = None             # the changes.stamp of the open data's folder in the cache
+    repetition: tuple = ("", [])               # R10: (digest of every unit's fingerprints, the warnings found)
 
     def outputs(self) -> set[str]:
         """Every file the build wrote or kept (a union, not stored: half the manifest's size)."""
@@ -212,6 +213,7 @@ def _stored(manifest: Manifest) -> dict:
     stored.update(format=MANIFEST_FORMAT,
                   units={unit_id: record.stored() for unit_id, record in manifest.units.items()},
                   site_outputs=sorted(manifest.site_outputs),
+                  repetition=(manifest.repetition[0], _plain_problems(manifest.repetition[1])),
                   unit_list=(sha, {unit_id: vars(unit) for unit_id, unit in units.items()}, _plain_problems(warnings)))
     return stored
 
@@ -222,6 +224,7 @@ def _restored(stored: dict) -> Manifest:
     sha, units, warnings = values["unit_list"]
     values.update(units={unit_id: UnitRecord.restored(record) for unit_id, record in values["units"].items()},
                   site_outputs=set(values["site_outputs"]),
+                  repetition=(values["repetition"][0], _problems(values["repetition"][1])),
                   unit_list=(sha, {unit_id: Unit(**unit) for unit_id, unit in units.items()}, _problems(warnings)))
     return Manifest(**values)
 
