@@ -1,22 +1,23 @@
 """R10 (a warning): a narrative repeated from the same unit's report of last year, or from
 another unit's report of the same year (跨单位抄袭).
 
-Counted sentence by sentence: the narrative is split at 。！？； and at line ends; each
-sentence is normalised (full-width folded to half-width, whitespace dropped, every run of
-digits or Chinese numerals made one placeholder, so a copy with only the year changed is
-still a copy, and so is the unit's own name, so a copy with only the name changed is one). Left out, because every report must have them: headings and table lines,
-sentences under MIN_SENTENCE characters, and the 报告格式 boilerplate (BOILERPLATE: the
-sentence that says under which 条例 and 格式 the report was made, the 统计期限, where the
-electronic copy is, whom to ask), and a sentence is counted without its 《…》 titles and
-〔…〕号 document numbers. The share is the repeated sentences' characters over all counted
-characters of this year's narrative.
+Counted sentence by sentence: the narrative is split at 。！？； and at line ends. In each
+sentence spaces and punctuation are dropped, full-width letters and digits folded, and every
+run of digits or Chinese numerals, and the unit's own name, stand as one placeholder: a copy
+with only the year or the name changed is still a copy. Left out, because every report must
+have them: headings and table rows, sentences under MIN_SENTENCE characters, the 报告格式
+boilerplate (BOILERPLATE: under which 条例 and 格式 the report was made, the 统计期限, the
+electronic copy, whom to ask), and within a sentence its 《…》 titles and 〔…〕号 document
+numbers. The share is the repeated sentences' characters over all counted characters of
+this year's narrative, against the one other report that shares the most.
 
-Cheap at any size: each report is kept as a Fingerprint (per sentence: a 32-bit hash, its
+Cheap at any size: each report is kept as a fingerprint (per sentence: a 32-bit hash, its
 length and line, packed in bytes) in its unit's manifest record, so a build that re-reads
 one unit compares it with the others' fingerprints; the cross-unit pass goes through an
-inverted index hash -> reports of the year. A sentence in more than COMMON_IN reports of
-one year is the site's common wording, not one unit's copy, and is not counted as
-repeated (it also keeps the index's work linear).
+inverted index hash -> units of the year. A sentence in more than COMMON_IN reports of one
+year is the site's common wording, not one unit's copy of another's: it is not counted
+against other units (it still is against the unit's own last year), which also keeps the
+index's work linear.
 """
 
 from __future__ import annotations
