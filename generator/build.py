@@ -16,6 +16,7 @@ few changed files into place. Unchanged files are never rewritten.
 
 from __future__ import annotations
 
+import marshal
 import os
 import sys
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from generator import __version__
 from generator.content.loader import read_inputs
 from generator.content.publication import duplicate_index_numbers
 from generator.content.publishing import Publishing
+from generator.content.repetition import repeated_text
 from generator.core.model import ReportSummary
 from generator.core.paths import COLUMN_DIR, PORTAL_FILES
 from generator.inputs.config import UNITS_FILE
@@ -138,6 +140,7 @@ def check_site(root: Path) -> CheckResult:
     process_units(UnitPass(root, units, files, renderer, None, indexed=False), list(files), manifest, problems,
                   None, None)
     _warn_duplicate_index_numbers(manifest, problems)
+    _warn_repeated_text(root, renderer, manifest, None, problems)
     if not problems.errors:
         _write_listings(renderer, manifest, None, None, problems)
     return CheckResult(sum(r.reports + r.withheld for r in manifest.units.values()), problems, inputs)
@@ -154,6 +157,7 @@ def _write(work: UnitPass, todo: list[str], manifest: Manifest, previous: Manife
         written = process_units(work, todo, manifest, problems, jobs, progress)
         written += _write_site_files(work, manifest, previous, problems)
         _warn_duplicate_index_numbers(manifest, problems)
+        _warn_repeated_text(root, work.renderer, manifest, previous, problems)
         _refuse_collisions(manifest, todo if previous is not None else manifest.units, problems)
         if problems.errors:
             raise BuildFailed(problems, out)
@@ -287,3 +291,20 @@ def _write_failed(exc: OSError, out: Path, changed: bool) -> WriteFailed:
     then = (f"输出文件夹 {out} 可能已部分更新：腾出空间或改正权限后重新生成即可修复" if changed
             else f"输出文件夹 {out} 保持原样，未作任何改动")
     return WriteFailed(f"{what}{in_words(exc)}。{then}")
+
+
+def _warn_repeated_text(root: Path, renderer: Renderer, manifest: Manifest, previous: Manifest | None,
+                        problems: Problems) -> None:
+    """R10: a narrative copied from last year's or from another unit's, compared through every
+    unit's record (the ones kept from the last build included). The same fingerprints as last
+    time give the same warnings: taken from the last manifest (the pass is 0.15-1 s at 10,000)."""
+    digest = sha256(marshal.dumps([record.fingerprints for _, record in sorted(manifest.units.items())]))
+    if previous is not None and previous.repetition[0] == digest:
+        found = previous.repetition[1]
+    else:
+        found = Problems()
+        repeated_text((fp for record in manifest.units.values() for fp in record.fingerprints), renderer.units,
+                      renderer.config.repetition_limit, root, found)
+        found = found.items
+    manifest.repetition = (digest, found)
+    problems.items += found

@@ -22,6 +22,7 @@ NODE_MODULES = REPO / "node_modules"     # axe-core and the Nu checker, from `np
 SAMPLES = Path(__file__).resolve().parent / "fixtures" / "samples"
 HUAJIE_SAMPLE = SAMPLES / "huajie-2023.txt"
 HUAIAN_SAMPLE = SAMPLES / "huaian-city-2024.txt"
+NEXT_YEAR_NARRATIVE = Path(__file__).resolve().parent / "fixtures" / "repetition" / "huajie-2024.md"
 HUAJIE = "content/reports/huajie/2023.yaml"
 NEXT_YEAR = "content/reports/huajie/2024.yaml"
 # The units of the published samples and the import fixtures (the `empty_site` fixture's units.yaml).
@@ -126,13 +127,14 @@ def set_row(site: SiteCopy, rel: str, label: str, values) -> None:
 
 def add_next_year(site: SiteCopy) -> None:
     """A 2024 report for 花街镇 that passes R1-R5 on its own (2023 carried 1 forward), with its
-    own dates and 索引号 (R11)."""
+    own dates and 索引号 (R11) and its own narrative (R10)."""
     text = site.read(HUAJIE)
     for old, new in (("发布日期: 2024-01-19", "发布日期: 2025-01-20"), ("成文日期: 2024-01-18", "成文日期: 2025-01-17"),
                      ("索引号: 00259913X/2024-00003", "索引号: 00259913X/2025-00004")):
         text = text.replace(old, new)
     site.write(NEXT_YEAR, text)
-    site.write(NEXT_YEAR.replace(".yaml", ".md"), site.read(HUAJIE.replace(".yaml", ".md")))
+    # Its own narrative: last year's copied would be repeated text (R10).
+    site.write(NEXT_YEAR.replace(".yaml", ".md"), NEXT_YEAR_NARRATIVE.read_text(encoding="utf-8"))
 
 
 # --- Table 3 of a rendered page against the published sample ---------------------------------

@@ -13,6 +13,7 @@ KINDS = ("本级政府", "政府部门", "乡镇（街道）")
 # 条例 第四十九条 (2019): (month, day) of the next year by which a kind of unit publishes its
 # report. 乡镇（街道） are not named there: their deadline is set locally (site.yaml 发布期限).
 STATUTORY_DEADLINES = {"本级政府": (3, 31), "政府部门": (1, 31)}
+REPETITION_LIMIT = 50       # per cent: R10 warns above it unless site.yaml's 重复率上限 says otherwise
 SCOPES = {"本级": "self", "汇总": "aggregated"}
 
 Number = int | Decimal
@@ -163,6 +164,7 @@ class SiteConfig:
     search: bool = True       # 站内搜索: the search page, the header box and the Pagefind index
     deadlines: dict[str, tuple[int, int]] = field(default_factory=dict)   # 发布期限: kind -> (month, day)
     index_format: str | None = None     # 索引号格式: a template (see generator.content.publication)
+    repetition_limit: int = REPETITION_LIMIT   # 重复率上限: per cent of a narrative repeated before R10 warns
 
 
 @dataclass

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from generator.core.model import KINDS, STATUTORY_DEADLINES, SiteConfig, Unit
+from generator.core.model import KINDS, REPETITION_LIMIT, STATUTORY_DEADLINES, SiteConfig, Unit
 from generator.inputs import fields as f
 from generator.inputs.document import Document
 from generator.inputs.source import confined, load_yaml
@@ -59,6 +59,15 @@ def _deadlines(value, raw) -> dict[str, tuple[int, int]] | None:
     return deadlines
 
 
+def _percentage(value, raw) -> int | None:
+    """重复率上限: a whole per cent, 1 to 100 (100: R10 never warns); 「50%」 is read as 50."""
+    written = value.strip().rstrip("%％") if isinstance(value, str) else None
+    share = f.integer(int(written) if written is not None and written.isdigit() else value, raw)
+    if share is not None and not 1 <= share <= 100:
+        raise f.FieldError(f"应为 1 到 100 之间的整数（百分比），实为「{raw if raw is not None else share}」")
+    return share
+
+
 def _real_day(month: int, day: int) -> bool:
     """A day every year has (2月29日 is not one)."""
     return 1 <= month <= 12 and 1 <= day <= calendar.monthrange(2001, month)[1]
@@ -78,6 +87,7 @@ SITE_FIELDS = (
     f.Field("search", "站内搜索", f.boolean, default=True),
     f.Field("deadlines", "发布期限", _deadlines),
     f.Field("index_format", "索引号格式", f.text, hint="如：组织机构代码/年份-流水号"),
+    f.Field("repetition_limit", "重复率上限", _percentage, default=REPETITION_LIMIT),
 )
 
 UNIT_FIELDS = (
@@ -107,6 +117,7 @@ def load_site_config(root: Path, problems: Problems) -> SiteConfig | None:
     values = f.read_fields(doc, mapping, (), SITE_FIELDS, problems, "网站配置")
     values["accent"] = values["accent"] or DEFAULT_ACCENT
     values["deadlines"] = values["deadlines"] or {}
+    values["repetition_limit"] = values["repetition_limit"] or REPETITION_LIMIT
     return SiteConfig(**values)
 
 

@@ -1,7 +1,7 @@
 """The manifest: what the last good build read and wrote, kept in .gongkai-cache/ (safe to delete).
 
 Per unit (UnitRecord): its files' mtimes, sizes and content hashes, the summaries the
-listings need, its reports' 索引号, its warnings, its output files, and digests of its open data and of its
+listings need, its reports' 索引号 and narratives' fingerprints (R10), its warnings, its output files, and digests of its open data and of its
 report pages. Per site (Manifest): the key (generator version, output folder, global
 inputs), units.yaml as parsed, the unit folders' listings, and the output folders' stamps.
 generator.output.changes compares them with the site as it is now; generator.build saves a new one.
@@ -31,7 +31,7 @@ from generator.output.opendata import fragment_folder
 from generator.output.write import write_aside, write_atomically
 from generator.problems import Problem
 
-MANIFEST_FORMAT = 9         # bumped when the manifest's fields change: an older one means a full build
+MANIFEST_FORMAT = 10        # bumped when the manifest's fields change: an older one means a full build
 
 
 @dataclass
@@ -50,6 +50,8 @@ class UnitRecord:
     searchable: dict[int, str] = field(default_factory=dict)   # year -> hash of its report page (indexed)
     # publication.IndexEntry of each report: the 索引号 are compared across every unit, each build
     index_numbers: list[tuple] = field(default_factory=list)
+    # repetition.fingerprint of each report's narrative: R10 compares them across units, each build
+    fingerprints: list[tuple] = field(default_factory=list)
     reports: int = 0
     scheduled: int | None = None               # the date (an ordinal) of its first report left out as scheduled
     withheld: int = 0                          # reports read and checked, left out as drafts or scheduled
@@ -99,6 +101,7 @@ class Manifest:
     listings: tuple = ("", {})                 # (site folder, loader.Listings): unit folders as last listed
     folders: dict[str, tuple] = field(default_factory=dict)   # output folder -> its changes.stamp after the build
     fragments: tuple | None = None             # the changes.stamp of the open data's folder in the cache
+    repetition: tuple = ("", [])               # R10: (digest of every unit's fingerprints, the warnings found)
 
     def outputs(self) -> set[str]:
         """Every file the build wrote or kept (a union, not stored: half the manifest's size)."""
@@ -210,6 +213,7 @@ def _stored(manifest: Manifest) -> dict:
     stored.update(format=MANIFEST_FORMAT,
                   units={unit_id: record.stored() for unit_id, record in manifest.units.items()},
                   site_outputs=sorted(manifest.site_outputs),
+                  repetition=(manifest.repetition[0], _plain_problems(manifest.repetition[1])),
                   unit_list=(sha, {unit_id: vars(unit) for unit_id, unit in units.items()}, _plain_problems(warnings)))
     return stored
 
@@ -220,6 +224,7 @@ def _restored(stored: dict) -> Manifest:
     sha, units, warnings = values["unit_list"]
     values.update(units={unit_id: UnitRecord.restored(record) for unit_id, record in values["units"].items()},
                   site_outputs=set(values["site_outputs"]),
+                  repetition=(values["repetition"][0], _problems(values["repetition"][1])),
                   unit_list=(sha, {unit_id: Unit(**unit) for unit_id, unit in units.items()}, _problems(warnings)))
     return Manifest(**values)
 

@@ -19,6 +19,7 @@ from typing import Callable
 from generator.content.loader import ReportFiles, load_unit, members_in
 from generator.content.publication import index_entries
 from generator.content.publishing import Publishing, published
+from generator.content.repetition import fingerprints
 from generator.core.model import ReportSummary, Unit
 from generator.inputs.source import forget_reads, sha256
 from generator.output.changes import input_signature, input_stats
@@ -129,5 +130,6 @@ def process_unit(work: UnitPass, unit_id: str) -> UnitOutcome:
     record = UnitRecord(signature, [ReportSummary.of(r).packed() for r in reports], outputs,
                         input_stats(inputs, signature, root), [p for p in problems.items if p.level != "error"],
                         open_data=open_data, searchable=searchable, index_numbers=index_entries(read),
+                        fingerprints=fingerprints(read),
                         scheduled=scheduled, withheld=len(read) - len(reports))
     return UnitOutcome(unit_id, record, problems.items, written)
