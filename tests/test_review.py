@@ -43,9 +43,9 @@ def test_the_example_portal_has_a_row_per_report_all_passing(tmp_path):
     assert len(rows) == 2
     assert "淮安市人民政府" in rows[0] and "花街镇人民政府" in rows[1]     # units.yaml's 排序
     for row in rows:
-        # six items checked and passed; 重复率 (R10) not checked yet
-        assert row.count('<span class="visually-hidden">通过</span>') == 6
-        assert row.count('<span class="visually-hidden">未检查</span>') == 1
+        # every item checked and passed
+        assert row.count('<span class="visually-hidden">通过</span>') == 7
+        assert '<span class="visually-hidden">未检查</span>' not in row
         assert "未通过" not in row
     assert '<a href="https://gongkai.example.org/nianbao/huajie/2023.html">' in html   # site.yaml's 网站地址
     assert "<caption>" in html and 'lang="zh-CN"' in html and "size: A4 landscape" in html
@@ -69,7 +69,7 @@ def test_the_json_form_has_the_documented_shape():
     assert huajie == {"unit": "花街镇人民政府", "unit_id": "huajie", "year": 2023,
                       "title": "花街镇人民政府2023年政府信息公开工作年度报告", "file": HUAJIE,
                       "url": "https://gongkai.example.org/nianbao/huajie/2023.html", "path": "nianbao/huajie/2023.html",
-                      "items": {**dict.fromkeys(ITEM_IDS, "pass"), "repeat": "none"},
+                      "items": dict.fromkeys(ITEM_IDS, "pass"),
                       "repeat_percent": None, "findings": []}
     assert sheet["site_findings"] == []
 

@@ -1,8 +1,8 @@
 """The 自查表: one page (or JSON) for the whole site, a row per report and a column per item a
 reviewer grades (issue 16 item 7), for the 政务公开办 to go through before publishing.
 
-Every item but 要素齐全 is read from the problems `check` found, by rule id, so a rule that
-lands later (R10) fills its column without a change here beyond CHECKED_RULES. 要素齐全 is
+Every item but 要素齐全 is read from the problems `check` found, by rule id (a rule not in
+CHECKED_RULES shows — in its column: not checked). 要素齐全 is
 judged here: it is what reviewers count, not something a build refuses.
 """
 
@@ -27,7 +27,7 @@ BALANCE_RULES = {"R1", "R2", "R3", "R4", "R5", "R6", "R7"}
 RULE_ITEMS = {"R11": "on_time", "R9": "text", "R10": "repeat", "draft": "draft", "placeholder": "draft",
               **{r: "balance" for r in BALANCE_RULES}}
 # Items that need a rule to have run: until R10 lands, its column says — (not checked), never ✓.
-CHECKED_RULES = {"R9", "R11"}
+CHECKED_RULES = {"R9", "R10", "R11"}
 NEEDS_RULE = {"text": "R9", "repeat": "R10", "on_time": "R11"}
 PASS, FAIL, NONE = "pass", "fail", "none"
 MARKS = {PASS: ("✓", "通过"), FAIL: ("✗", "未通过"), NONE: ("—", "未检查")}
