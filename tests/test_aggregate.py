@@ -184,6 +184,6 @@ def test_an_aggregate_with_all_zero_tables_is_warned(county):
 
 def test_an_aggregate_with_real_tables_is_not_warned(county):
     aggregate_with_tables(county, zeros=False)
-    run = generate("check", "--strict", "--site", str(county))
-    assert run.code == 0, run.err
+    run = generate("check", "--site", str(county))
+    assert run.code == 0, run.err      # not --strict: the synthetic narratives repeat each other (R10)
     assert "(aggregate)" not in run.err
