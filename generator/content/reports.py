@@ -90,7 +90,7 @@ def parse_report(doc: Document, unit: Unit, year: int, problems: Problems) -> Re
             problems.error(doc.rel, doc.line((key,)), f"「{heading}」写了两次", "table")
         else:
             if doc.invisible:
-                _refuse_invisible(doc, (), key, problems)
+                f.refuse_invisible(doc, (), key, problems, "", "label")
             table_values[heading] = (key, value)
     values = f.read_fields(doc, metadata, (), _metadata_fields(metadata), problems, "报告数据")
     field_lines = {field.id: doc.line((key,)) for field in METADATA_FIELDS for key in (field.key, field.id)
@@ -177,16 +177,6 @@ def _other_as_one_row(table3) -> bool:
     return any(isinstance(v, list) for k, v in results.items() if match_label(k, group.labels) == "（六）其他处理")
 
 
-def _refuse_invisible(doc: Document, path: tuple, key: str, problems: Problems) -> str:
-    """An error for an invisible character in a table's heading or row label (`key`, under
-    `path`); the label without it, which is still read (so not also unknown or missing)."""
-    invisible = f.invisible_character(key)
-    if invisible is None:
-        return key
-    problems.error(doc.rel, doc.line(path + (key,)), f"「{f.visible(key)}」的{invisible}", "label")
-    return f.visible(key)
-
-
 def _looks_like_table(key: str) -> bool:
     return key[:1] in "二三四表" or "情况" in key
 
@@ -207,7 +197,7 @@ def _read_group(form: TableForm, group: Group, value, doc: Document, path: tuple
     given: dict[str, str] = {}
     suggested: set[str] = set()   # a misspelt row is reported once, not also as missing
     for key in value:
-        shown = _refuse_invisible(doc, path, key, problems) if doc.invisible else key
+        shown = f.refuse_invisible(doc, path, key, problems, "", "label") if doc.invisible else key
         label = match_label(shown, labels)
         if label is None:
             suggestion = suggest_label(shown, labels)

@@ -46,10 +46,7 @@ def read_fields(doc: Document, mapping: dict, path: tuple, fields: tuple[Field, 
     suggested: set[str] = set()   # a misspelt key is reported once, not also as missing
     for key, value in mapping.items():
         line = doc.line(path + (key,))
-        invisible = doc.invisible and invisible_character(key)
-        shown = visible(key) if invisible else key
-        if invisible:
-            problems.error(doc.rel, line, f"项目名「{shown}」的{invisible}", "invisible")
+        shown = refuse_invisible(doc, path, key, problems, "项目名", "invisible") if doc.invisible else key
         f = by_name.get(shown)
         if f is None:
             suggestion = _closest(shown, fields)
@@ -99,6 +96,16 @@ def invisible_character(text: str) -> str | None:
     count = len(INVISIBLE.findall(text))
     more = f"（共 {count} 个不可见字符）" if count > 1 else ""
     return f"第 {found.start() + 1} 个字符是不可见的{INVISIBLE_NAMES[char]} U+{ord(char):04X}{more}，请删除"
+
+
+def refuse_invisible(doc: Document, path: tuple, key: str, problems: Problems, what: str, rule: str) -> str:
+    """An error for an invisible character in `key` (a key under `path`, called `what` in the
+    message); the key without it, which is still read (so not also unknown or missing)."""
+    invisible = invisible_character(key)
+    if invisible is None:
+        return key
+    problems.error(doc.rel, doc.line(path + (key,)), f"{what}「{visible(key)}」的{invisible}", rule)
+    return visible(key)
 
 
 def visible(text: str) -> str:
