@@ -139,8 +139,7 @@ def check_site(root: Path) -> CheckResult:
     manifest = Manifest("", {})
     process_units(UnitPass(root, units, files, renderer, None, indexed=False), list(files), manifest, problems,
                   None, None)
-    _warn_duplicate_index_numbers(manifest, problems)
-    _warn_repeated_text(root, renderer, manifest, None, problems)
+    _check_across_units(root, renderer, manifest, None, problems)
     if not problems.errors:
         _write_listings(renderer, manifest, None, None, problems)
     return CheckResult(sum(r.reports + r.withheld for r in manifest.units.values()), problems, inputs)
@@ -156,8 +155,7 @@ def _write(work: UnitPass, todo: list[str], manifest: Manifest, previous: Manife
     try:
         written = process_units(work, todo, manifest, problems, jobs, progress)
         written += _write_site_files(work, manifest, previous, problems)
-        _warn_duplicate_index_numbers(manifest, problems)
-        _warn_repeated_text(root, work.renderer, manifest, previous, problems)
+        _check_across_units(root, work.renderer, manifest, previous, problems)
         _refuse_collisions(manifest, todo if previous is not None else manifest.units, problems)
         if problems.errors:
             raise BuildFailed(problems, out)
@@ -279,9 +277,16 @@ def _refuse_collisions(manifest: Manifest, checked, problems: Problems) -> None:
     refuse_collisions(sorted(set(pairs)), problems)
 
 
+def _check_across_units(root: Path, renderer: Renderer, manifest: Manifest, previous: Manifest | None,
+                        problems: Problems) -> None:
+    """The checks that compare units with each other, from every unit's record (the ones kept
+    from the last build included, so a rebuild of one unit still sees the others)."""
+    _warn_duplicate_index_numbers(manifest, problems)
+    _warn_repeated_text(root, renderer, manifest, previous, problems)
+
+
 def _warn_duplicate_index_numbers(manifest: Manifest, problems: Problems) -> None:
-    """R11: a 索引号 is unique within the site. From every unit's record, the ones kept from the
-    last build included, so a rebuild of one unit still sees the others."""
+    """R11: a 索引号 is unique within the site."""
     problems.items += duplicate_index_numbers(entry for record in manifest.units.values()
                                               for entry in record.index_numbers)
 
@@ -295,8 +300,7 @@ def _write_failed(exc: OSError, out: Path, changed: bool) -> WriteFailed:
 
 def _warn_repeated_text(root: Path, renderer: Renderer, manifest: Manifest, previous: Manifest | None,
                         problems: Problems) -> None:
-    """R10: a narrative copied from last year's or from another unit's, compared through every
-    unit's record (the ones kept from the last build included). The same fingerprints as last
+    """R10: a narrative copied from last year's or from another unit's. The same fingerprints as last
     time give the same warnings: taken from the last manifest (the pass is 0.15-1 s at 10,000)."""
     digest = sha256(marshal.dumps([record.fingerprints for _, record in sorted(manifest.units.items())]))
     if previous is not None and previous.repetition[0] == digest:
