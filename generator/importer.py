@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.content.loader import REPORTS_DIR, discover_reports, load_unit, members_in
+from generator.content.publishing import today as publishing_today
 from generator.core.form import FORMAT_2021, FORMAT_FREE, FORMS, SECTIONS, TABLE_SECTIONS
 from generator.core.model import Unit
 from generator.importing.datafile import data_file_text, yaml_comment, yaml_scalar
@@ -163,7 +164,7 @@ def imported_data_file(report: Published, title: str, year: int, source: str,
     if report.format != FORMAT_2021:
         metadata["格式"] = report.format
     metadata["按原样发布"] = f"true   # 导入自 {yaml_comment(source)}"
-    metadata["来源"] = yaml_scalar(f"{source}（{(today or datetime.date.today()).isoformat()} 导入）")
+    metadata["来源"] = yaml_scalar(f"{source}（{(today or publishing_today()).isoformat()} 导入）")
     forms = tuple(report.tables[form.number].form for form in FORMS[report.format])
     values = {number: table.values for number, table in report.tables.items()}
     absent = frozenset(row.id for form in forms for row, _ in form.rows()
