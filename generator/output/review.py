@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.content.loader import load_unit, members_in
+from generator.core.form import FORMAT_FREE
 from generator.core.model import Narrative, Report, Unit
 from generator.core.paths import COLUMN_DIR, report_path
 from generator.inputs.config import SiteConfig
@@ -136,7 +137,7 @@ def completeness(report: Report) -> list[Problem]:
     for field_id, label in METADATA:
         if not getattr(report, field_id):
             gap(None, f"缺少「{label}」")
-    if report.format != "自由格式":
+    if report.format != FORMAT_FREE:
         for section in ("二", "三", "四"):
             if not report.tables.get(section):
                 gap(None, f"缺少第{section}部分的表格")
@@ -144,7 +145,7 @@ def completeness(report: Report) -> list[Problem]:
     if narrative is None:
         gap(None, "缺少正文（同名 .md 文件）：第一、五、六部分")
         return gaps
-    if report.format == "自由格式":
+    if report.format == FORMAT_FREE:
         return gaps
     sources = narrative.sources
     for section in NARRATIVE_SECTIONS:
