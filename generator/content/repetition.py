@@ -22,6 +22,7 @@ index's work linear.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import struct
 import unicodedata
@@ -120,6 +121,17 @@ def unit_names(unit: Unit | None) -> tuple[str, ...]:
 
 def fingerprints(reports: Iterable[Report]) -> list[tuple]:
     return [f for f in map(fingerprint, reports) if f is not None]
+
+
+def digest(prints: Iterable[tuple]) -> str:
+    """A digest of fingerprints that is the same whenever they are (not marshal's bytes, which
+    differ with the strings' interning and sharing: a cold build's record and the same record
+    loaded again would not match)."""
+    hashed = hashlib.sha256()
+    for unit_id, year, file, packed in prints:
+        hashed.update(f"{unit_id}\0{year}\0{file}\0{len(packed)}\0".encode())
+        hashed.update(packed)
+    return hashed.hexdigest()
 
 
 def _unpacked(packed: bytes) -> list[tuple[int, int, int]]:
