@@ -26,7 +26,9 @@ from generator.importing.published import Published, read_published
 from generator.inputs.config import SITE_FILE, load_units
 from generator.inputs.source import read_text
 from generator.output.write import write_atomically
-from generator.problems import WARNING, CommandFailed, Problem, Problems
+from generator.problems import ERROR, WARNING, CommandFailed, Problem, Problems
+
+ACROSS_YEARS = ("R6", "R7")     # the rules that judge a report against its unit's report of the year before
 
 HEADER = """\
 # {title}：数据文件（由 generate import 从已发布的报告导入）
@@ -141,14 +143,20 @@ def _refuse_doubles(root: Path, imported: list[Imported], force: bool, failures:
 def _check(root: Path, imported: list[Imported]) -> Problems:
     """What `generate check` says of the imported reports: their warnings (R9 text against tables,
     R10 repeated text, R11 deadline, dates and 索引号 against every report of the site ...) and
-    their rule failures, which the pages list as 存档说明. The rest of the site is not ours to judge here."""
+    their rule failures, which the pages list as 存档说明; what the import changed in the next
+    year's report (R6, R7 compare it with the imported one); and, as always, any error of the
+    imported units, which fails the import. The rest of the site is not ours to judge here."""
     site, problems = load_site(root)
     if site is None:        # site.yaml does not read: the checks that need it wait for `generate check`
         return Problems([Problem(WARNING, SITE_FILE, None, "网站配置有错误，导入的报告尚未检查："
                                                              "请运行 generate check 查看并改正")])
     repeated_text(fingerprints(site.reports), site.units, site.config.repetition_limit, root, problems)
     ours = {rel for item in imported for rel in item.files}
-    found = Problems([p for p in problems.items if p.file in ours])
+    following = tuple(f"{REPORTS_DIR}/{item.unit.id}/{item.year + 1}." for item in imported)
+    folders = tuple(f"{REPORTS_DIR}/{item.unit.id}/" for item in imported)
+    found = Problems([p for p in problems.items if p.file in ours
+                      or p.rule in ACROSS_YEARS and p.file.startswith(following)
+                      or p.level == ERROR and p.file.startswith(folders)])
     for report in site.reports:
         if report.data_file in ours:
             for failure in report.discrepancies:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import SAMPLES, axe_violations, build, check_table3, generate, pingtan_page_text
+from helpers import HUAJIE, SAMPLES, axe_violations, build, check_table3, generate, pingtan_page_text
 from htmltables import norm, parse, table_by_id
 from samples import read_sample
 from generator.importing.htmlpage import html_to_text
@@ -350,3 +350,13 @@ def test_with_a_broken_site_yaml_the_import_succeeds_and_says_the_checks_wait(em
     run = import_(empty_site, SAMPLES / "huajie-2023.txt")
     assert (empty_site / "content/reports/huajie/2023.yaml").is_file()
     assert "site.yaml: 警告：网站配置有错误，导入的报告尚未检查：请运行 generate check 查看并改正" in run.lines
+
+
+def test_import_lists_what_it_breaks_in_the_next_years_report(site):
+    """The example's 2023 report carried over nothing (二、上年结转 0): a 2022 that left one case
+    open (四 1) breaks its R6, and the import says so, as it always has, with its exit code."""
+    run = import_(site.root, SAMPLES / "huajie-2023.txt", "--year", "2022", code=1)
+    assert (site.root / "content/reports/huajie/2022.yaml").is_file()
+    r6 = printed(run, "R6")
+    assert r6 and all(line.startswith(f"{HUAJIE}:") for line in r6)
+    assert "导入的报告有错误，生成网站前请先改正。" in run.err
