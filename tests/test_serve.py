@@ -437,11 +437,28 @@ def test_the_warnings_are_on_every_previewed_page_as_check_prints_them_until_fix
         assert panel_summary(home) == "2 条提醒" and panel_lines(home) == expected
         for built in out.rglob("*"):                                # added as sent: the files have no trace of it
             assert not built.is_file() or b"gongkai-preview" not in built.read_bytes(), built
+        other_narrative = "content/reports/huaian/2024.md"          # an incremental build keeps huajie's warnings
+        before = len(log.lines)
+        site.write(other_narrative, site.read(other_narrative) + "\n结尾。\n")
+        log.wait_for(r"已重新生成.*变动：content/reports/huaian/2024.md$", after=before)
+        assert panel_lines(get(port, "/" + REPORT)[1]) == expected
         before = len(log.lines)
         site.write(NARRATIVE, original)
         log.wait_for(r"已重新生成.*变动：content/reports/huajie/2023.md$", after=before)
         _, fixed = get(port, "/" + REPORT)
         assert "gongkai-preview" not in fixed and "花街镇人民政府2023年政府信息公开工作年度报告" in fixed
+    finally:
+        stop(started["process"])
+
+
+def test_the_warnings_panel_knows_a_reports_page_under_a_configured_sub_path(site):
+    site.replace("site.yaml", "网站地址: https://gongkai.example.org/", "网站地址: https://www.example.gov.cn/gk/nianbao-demo/")
+    expected = add_warnings(site)
+    started = start_preview(site)
+    try:
+        status, page = get(started["port"], "/gk/nianbao-demo/" + REPORT)
+        assert status == 200 and panel_summary(page) == "本报告 2 条提醒（全站共 2 条）"
+        assert panel_lines(get(started["port"], "/gk/nianbao-demo/")[1]) == expected
     finally:
         stop(started["process"])
 
