@@ -37,12 +37,14 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--strict", action="store_true", help="有警告（如站内搜索索引生成失败）也算未通过")
     build.add_argument("--drafts", action="store_true", help="草稿也一起生成（页面上标明“草稿”），供内部审阅")
     build.add_argument("--include-future", action="store_true", help="发布日期还没到的报告也一起生成")
+    build.add_argument("--base-url", default=None, metavar="网址", help=BASE_URL_HELP)
 
     check = commands.add_parser("check", help="检查全部文件（与 build 相同的校验），不写入任何文件")
     check.add_argument("--site", type=Path, default=Path("."), help="网站文件夹（默认当前文件夹）")
     check.add_argument("--strict", action="store_true", help="有警告也算未通过")
     check.add_argument("--report", type=Path, default=None, metavar="文件",
                        help="另外写出全站的自查表（HTML 网页）；写 - 则把自查表以 JSON 输出到标准输出")
+    check.add_argument("--base-url", default=None, metavar="网址", help=BASE_URL_HELP)
 
     serve = commands.add_parser("serve", help="本地预览：生成网站，保存文件后自动重新生成并刷新浏览器")
     serve.add_argument("--site", type=Path, default=Path("."), help="网站文件夹（默认当前文件夹）")
@@ -67,6 +69,9 @@ def _parser() -> argparse.ArgumentParser:
     init = commands.add_parser("init", help="新建一个网站：site.yaml、默认模板和一份示例报告")
     init.add_argument("dir", type=Path, help="新网站的文件夹（应为空或不存在）")
     return parser
+
+
+BASE_URL_HELP = "本次使用的网站地址，代替 site.yaml 的「网站地址」（如测试站与正式站），如 https://www.example.gov.cn/nianbao/"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -123,7 +128,7 @@ def _build(args) -> int:
     out = args.out if args.out is not None else root / DEFAULT_OUT
     progress = None if args.quiet or not sys.stderr.isatty() else _Progress(started)
     publishing = Publishing(drafts=args.drafts, future=args.include_future)
-    result = build_site(root, out, jobs=args.jobs, progress=progress, publishing=publishing)
+    result = build_site(root, out, jobs=args.jobs, progress=progress, publishing=publishing, base_url=args.base_url)
     if progress:
         progress.clear()
     print_problems(result.problems)
@@ -167,7 +172,7 @@ def _init(args) -> int:
 def _check(args) -> int:
     from generator.build import check_site
 
-    checked = check_site(args.site)
+    checked = check_site(args.site, base_url=args.base_url)
     problems = checked.problems
     errors, warnings = len(problems.errors), len(problems.warnings)
     strict = "（--strict：警告也算未通过）" if args.strict and warnings and not errors else ""
