@@ -22,7 +22,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
 
-from helpers import REPO, build, generate
+from helpers import REPO, axe_violations, build, generate
 
 SUB = "xxgk"             # the sub-path of the README's snippets
 STAGING = "https://staging.example.gov.cn/xxgk/"
@@ -334,3 +334,22 @@ def test_the_readme_nginx_snippet_serves_the_portal_under_its_sub_path(built_exa
         assert_styled(missing, html)
         fetched: dict[str, int] = {}
         assert broken_links(missing, html, fetched) == [] and fetched
+
+
+@pytest.mark.browser
+def test_the_inline_styled_404_in_chromium_at_depth(site, tmp_path, page, nu_messages):
+    """Without 网站地址: styled in the browser (the CSP lets the inline styles through), and valid."""
+    site.replace("site.yaml", "网站地址: https://gongkai.example.org/\n", "")
+    docroot = tmp_path / "www"
+    build(site.root, docroot / SUB)
+    assert [m for m in nu_messages([docroot / SUB / "404.html"]) if m["type"] == "error"] == []
+    refused: list[str] = []
+    page.on("console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text
+            else None)
+    with sub_path_server(docroot) as server:
+        response = page.goto(f"{server}{SUB}/nianbao/huajie/a/b/missing.html")
+        assert response.status == 404
+        header = page.evaluate("getComputedStyle(document.querySelector('.site-header')).backgroundColor")
+        assert header == "rgb(11, 74, 139)"          # the theme's accent: the styles applied
+        assert axe_violations(page) == []
+    assert refused == []
