@@ -105,7 +105,10 @@ def _defaults_dir() -> Path:
 
 
 def _refuse_link_out(root: Path) -> None:
-    """templates/ leading out of the site is neither read nor written (the build refuses it too)."""
+    """Only a site folder's templates/ is read or written, and not when it leads out of the
+    site (the build refuses that too)."""
+    if not (root / "site.yaml").is_file():
+        raise ThemeRefused(f"{root} 不是网站文件夹（其中没有 site.yaml）：请在网站文件夹中运行，或用 --site 指定")
     link = link_out_of(root, SITE_TEMPLATES)
     if link is not None:
         raise ThemeRefused(f"{link} 是指向网站文件夹之外的链接，为安全起见不会读写：请改为网站文件夹中的普通文件夹")

@@ -80,6 +80,17 @@ def test_a_site_keeps_its_own_file_and_takes_the_other_defaults(new_site, upgrad
     assert 'data-upgraded="base"' in page      # its report.html extends the upgraded default base.html
 
 
+def test_static_files_come_from_the_package_one_by_one_overridden(new_site, upgradable_theme):
+    assert generate("theme", "copy", "static/site.css", "--site", str(new_site)).code == 0
+    with (new_site / "templates/static/site.css").open("a", encoding="utf-8") as css:
+        css.write(".ours { color: #000; }\n")
+    upgrade(upgradable_theme, "static/site.js", "/* The report toolbar", "// upgraded\n/* The report toolbar")
+    build(new_site)
+    assert ".ours {" in (new_site / "build/static/site.css").read_text(encoding="utf-8")
+    assert (new_site / "build/static/site.js").read_bytes() == (upgradable_theme / "static/site.js").read_bytes()
+    assert b"// upgraded" in (new_site / "build/static/site.js").read_bytes()
+
+
 def test_a_site_made_by_the_old_init_with_full_copies_still_builds(tmp_path):
     site = SiteCopy(tmp_path)
     shutil.copytree(REPO / "templates", tmp_path / "templates")
@@ -107,6 +118,10 @@ def test_theme_copy_refuses_to_overwrite_and_names_the_known_files(new_site):
 
     assert generate("theme", "copy", "templates/report.html", "--force", "--site", str(new_site)).code == 0
     assert (new_site / "templates/report.html").read_bytes() == (REPO / "templates/report.html").read_bytes()
+
+    run = generate("theme", "copy", "report.html", "--site", str(new_site / "content"))
+    assert run.code == 1 and "不是网站文件夹（其中没有 site.yaml）" in run.err
+    assert not (new_site / "content/templates").exists()
 
 
 def test_theme_list_names_every_default_and_marks_the_overridden(new_site):
