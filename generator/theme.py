@@ -62,6 +62,9 @@ def copy_defaults(root: Path, names: list[str], force: bool = False) -> list[str
     _refuse_link_out(root)
     if _is_default_theme(root):
         raise ThemeRefused(f"{root / SITE_TEMPLATES} 就是 gongkai 的默认模板本身，不必复制：请直接修改")
+    links = [link for rel in wanted if (link := link_out_of(root, f"{SITE_TEMPLATES}/{rel}")) is not None]
+    if links:                           # copying would write through it, outside the site
+        raise ThemeRefused(f"{'、'.join(dict.fromkeys(links))} 是指向网站文件夹之外的链接，为安全起见不会写入")
     existing = [f"{SITE_TEMPLATES}/{rel}" for rel in wanted if (root / SITE_TEMPLATES / rel).exists()]
     if existing and not force:
         raise ThemeRefused(f"{'、'.join(existing)} 已存在，不会覆盖：若要换成当前的默认文件，请加 --force"

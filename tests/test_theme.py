@@ -153,3 +153,12 @@ def test_the_repository_is_its_own_default_theme():
     assert run.code == 0 and "全部使用当前的默认模板" in run.out
     run = generate("theme", "copy", "report.html", "--site", str(REPO))
     assert run.code == 1 and "就是 gongkai 的默认模板本身" in run.err
+
+
+def test_theme_copy_never_writes_through_a_link_out_of_the_site(new_site, tmp_path):
+    outside = tmp_path / "outside.html"
+    outside.write_text("不属于网站", encoding="utf-8")
+    (new_site / "templates/report.html").symlink_to(outside)
+    run = generate("theme", "copy", "report.html", "--force", "--site", str(new_site))
+    assert run.code == 1 and "templates/report.html 是指向网站文件夹之外的链接" in run.err
+    assert outside.read_text(encoding="utf-8") == "不属于网站"
