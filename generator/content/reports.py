@@ -234,6 +234,11 @@ def _read_row(form: TableForm, row: Row, value, doc: Document, path: tuple,
     where = f"表{form.number}「{row.label}」"
     if len(columns) == 1 and not isinstance(value, list):
         value = [value]
+    if not isinstance(value, list) or str in map(type, value):
+        punctuation = f.row_punctuation(value)        # ［５，２］, [5，2, 0], [1、0、0]: one line for the row
+        if punctuation is not None:
+            problems.error(doc.rel, line, f"{where}：{punctuation}", "R8")
+            return
     if not isinstance(value, list):
         problems.error(doc.rel, line, f"{where}应写成方括号中的 {len(columns)} 个数："
                        f"[{', '.join(c.label for c in columns)}]", "table")

@@ -6,9 +6,11 @@ too, and named in error messages). Unknown keys get a did-you-mean.
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable
@@ -156,8 +158,16 @@ def date(value: Any, raw: str | None) -> datetime.date | None:
             try:
                 return datetime.date(*map(int, match.groups()))
             except ValueError:
+                _refuse_missing_day(written, *map(int, match.groups()))
                 break
     raise FieldError(f"不是有效日期：「{written}」，请写成 2024-01-19 的形式")
+
+
+def _refuse_missing_day(written: str, year: int, month: int, day: int) -> None:
+    """A date in the right form for a day that does not exist (2025-02-30): say so, not the form."""
+    if 1 <= month <= 12 and day >= 1 and year >= 1:
+        days = calendar.monthrange(year, month)[1]
+        raise FieldError(f"「{written}」这一天不存在：{year} 年 {month} 月只有 {days} 天，请核对日期")
 
 
 def integer(value: Any, raw: str | None) -> int | None:
@@ -253,7 +263,49 @@ def _number_from_text(written: str, amount: bool) -> int | Decimal | None:
         raise FieldError(f"「{written}」请用阿拉伯数字填写，如 6")
     if written.startswith("-"):
         raise FieldError(f"不能为负数，实为 {_shown(written)}")
+    if _FULL_WIDTH_DIGIT.search(written) and re.fullmatch(r"[0-9.]+", half_width(written)):
+        raise FieldError(f"「{_shown(written)}」是全角数字：请改用半角（英文）数字，写作 {half_width(written)}")
     raise FieldError(f"「{_shown(written)}」不是数字：只填阿拉伯数字，空白单元格写 null")
+
+
+_FULL_WIDTH_DIGIT = re.compile("[０-９]")
+_FULL_WIDTH_BRACKETS = ("［", "【", "〔")
+# Chinese punctuation typed in a row of numbers, with what it is called and what to type instead
+_CHINESE_IN_ROWS = (("，", "中文逗号「，」", "英文逗号「,」"), ("、", "顿号「、」", "英文逗号「,」"),
+                    ("；", "分号「；」", "英文逗号「,」"))
+
+
+def half_width(text: str) -> str:
+    """Full-width digits, letters and punctuation as the half-width ones an editor should type."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def row_punctuation(value: Any) -> str | None:
+    """What is wrong with a row of numbers written with Chinese punctuation (full-width brackets,
+    ，or 、 between the numbers) and how to write it, or None. The row as it should be is given
+    when it is plain numbers."""
+    items = value if isinstance(value, list) else [value]
+    written = ", ".join("null" if item is None else str(item) for item in items)
+    wrong, fixes = [], []
+    if written.lstrip().startswith(_FULL_WIDTH_BRACKETS):
+        wrong.append("方括号是全角（中文）的「［ ］」")
+        fixes.append("英文方括号「[ ]」")
+    for mark, name, fix in _CHINESE_IN_ROWS:
+        if mark in written:
+            wrong.append(f"数字之间用了{name}")
+            if fix not in fixes:
+                fixes.append(fix)
+    if not wrong:
+        return None
+    if _FULL_WIDTH_DIGIT.search(written):
+        wrong.append("数字是全角的")
+        fixes.append("半角数字")
+    message = f"{'，'.join(wrong)}：请改用{'和'.join(fixes)}"
+    separated = half_width(written.strip().strip("［］【】〔〕")).replace("、", ",").replace("；", ",")
+    numbers = [item.strip() for item in separated.split(",")]
+    if all(re.fullmatch(r"[0-9]+(\.[0-9]+)?|null", item) for item in numbers):
+        message += f"，写作 [{', '.join(numbers)}]"
+    return message
 
 
 def contrast_ratio(colour_a: str, colour_b: str) -> float:

@@ -1,0 +1,92 @@
+"""Issue 23: messages an editor understands at once. Each mistake is reported on its own line,
+in the editor's words, with what to type instead; a mistake's consequences are held back."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from generator.inputs import yamlfull
+from helpers import HUAJIE, generate
+
+ROW = "1.本机关不掌握相关政府信息:"
+ROW_NUMBERS = "[   4,    0,    0,    0,    0,    0,    4]"
+WHERE = "表三「1.本机关不掌握相关政府信息」"
+
+LOADERS = [yaml.SafeLoader] + ([yaml.CSafeLoader] if getattr(yaml, "CSafeLoader", None) else [])
+
+
+def problem_lines(run) -> list[str]:
+    """The problem lines of a failed check, without its summary."""
+    assert run.code == 1, run.err
+    return run.lines[:-1]
+
+
+def check(site, *extra: str):
+    return generate("check", "--site", str(site.root), *extra)
+
+
+def row_written_as(site, written: str) -> list[str]:
+    site.replace(HUAJIE, ROW_NUMBERS, written)
+    return problem_lines(check(site))
+
+
+# --- 1-5: numbers and brackets typed with a Chinese input method -------------------------------
+
+def test_1_a_chinese_comma_is_named(site):
+    line = site.line_of(HUAJIE, ROW)
+    assert row_written_as(site, "[4，0, 0, 0, 0, 0, 4]") == [
+        f"{HUAJIE}:{line}: {WHERE}：数字之间用了中文逗号「，」：请改用英文逗号「,」，写作 [4, 0, 0, 0, 0, 0, 4] (R8)"]
+
+
+def test_2_a_row_separated_by_dunhao_is_one_message(site):
+    line = site.line_of(HUAJIE, ROW)
+    assert row_written_as(site, "[4、0、0、0、0、0、4]") == [
+        f"{HUAJIE}:{line}: {WHERE}：数字之间用了顿号「、」：请改用英文逗号「,」，写作 [4, 0, 0, 0, 0, 0, 4] (R8)"]
+
+
+def test_3_full_width_brackets_are_called_brackets(site):
+    line = site.line_of(HUAJIE, ROW)
+    assert row_written_as(site, "［４, ０, ０, ０, ０, ０, ４］") == [
+        f"{HUAJIE}:{line}: {WHERE}：方括号是全角（中文）的「［ ］」，数字是全角的：请改用英文方括号「[ ]」和半角数字，"
+        "写作 [4, 0, 0, 0, 0, 0, 4] (R8)"]
+
+
+@pytest.mark.parametrize("loader", LOADERS)
+def test_4_a_blank_cell_is_written_null(site, monkeypatch, loader):
+    monkeypatch.setattr(yamlfull, "_Loader", loader)
+    line = site.line_of(HUAJIE, ROW)
+    assert row_written_as(site, "[   4,    0,     ,    0,    0,    0,    4]") == [
+        f"{HUAJIE}:{line}: 方括号中第 3 个数是空的：空白单元格请写 null（没有的写 0），"
+        "写作 [4, 0, null, 0, 0, 0, 4] (yaml)"]
+
+
+def test_5_a_full_width_digit_is_named(site):
+    line = site.line_of(HUAJIE, ROW)
+    assert row_written_as(site, "[   ４,    0,    0,    0,    0,    0,    4]") == [
+        f"{HUAJIE}:{line}: {WHERE}行「自然人」列：「４」是全角数字：请改用半角（英文）数字，写作 4 (R8)"]
+    site.replace(HUAJIE, "行政处罚: 365", "行政处罚: ３６５")
+    assert f"{HUAJIE}:{site.line_of(HUAJIE, '行政处罚')}: 表二「行政处罚」行「本年处理决定数量」列：「３６５」是全角数字：" \
+           "请改用半角（英文）数字，写作 365 (R8)" in problem_lines(check(site))
+
+
+# --- 6: a date in the right form that does not exist -------------------------------------------
+
+def test_6_a_day_that_does_not_exist(site):
+    site.replace(HUAJIE, "发布日期: 2024-01-19", "发布日期: 2025-02-30")
+    assert problem_lines(check(site)) == [
+        f"{HUAJIE}:{site.line_of(HUAJIE, '发布日期')}: 「发布日期」：「2025-02-30」这一天不存在："
+        "2025 年 2 月只有 28 天，请核对日期 (published)"]
+
+
+# --- 7: a misaligned first key is blamed, not the next line ------------------------------------
+
+@pytest.mark.parametrize("loader", LOADERS)
+@pytest.mark.parametrize("spaces", [3, 5])
+def test_7_a_bad_indent_is_reported_on_its_own_line(site, monkeypatch, loader, spaces):
+    monkeypatch.setattr(yamlfull, "_Loader", loader)
+    site.replace(HUAJIE, "    行政处罚: 365", " " * spaces + "行政处罚: 365")
+    line = site.line_of(HUAJIE, "行政处罚")
+    assert problem_lines(check(site)) == [
+        f"{HUAJIE}:{line}: 缩进不对齐：这一行缩进了 {spaces} 个空格，同一层的下一项（第 {line + 1} 行）是 4 个："
+        "请改为 4 个空格，使同一层的项目左对齐 (yaml)"]
