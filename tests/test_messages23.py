@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from generator.inputs import yamlfull
-from helpers import HUAJIE, generate
+from helpers import HUAJIE, generate, set_row
 
 ROW = "1.本机关不掌握相关政府信息:"
 ROW_NUMBERS = "[   4,    0,    0,    0,    0,    0,    4]"
@@ -90,3 +90,35 @@ def test_7_a_bad_indent_is_reported_on_its_own_line(site, monkeypatch, loader, s
     assert problem_lines(check(site)) == [
         f"{HUAJIE}:{line}: 缩进不对齐：这一行缩进了 {spaces} 个空格，同一层的下一项（第 {line + 1} 行）是 4 个："
         "请改为 4 个空格，使同一层的项目左对齐 (yaml)"]
+
+
+# --- 8: a wrong 总计 is reported once, on its own row -------------------------------------------
+
+NEW_ROW = "一、本年新收政府信息公开申请数量:"
+FORWARD_ROW = "四、结转下年度继续办理:"
+
+
+def test_8_a_wrong_total_is_not_also_blamed_on_row_four(site):
+    set_row(site, HUAJIE, NEW_ROW, [6, 0, 0, 0, 0, 0, 7])
+    assert problem_lines(check(site)) == [
+        f"{HUAJIE}:{site.line_of(HUAJIE, NEW_ROW)}: 表三「一、本年新收政府信息公开申请数量」行「总计」列："
+        "应为 6（自然人至其他各列之和），实为 7 (R1)"]
+
+
+def test_8_r3_says_which_figure_it_used_in_place_of_a_wrong_total(site):
+    set_row(site, HUAJIE, NEW_ROW, [6, 0, 0, 0, 0, 0, 7])
+    set_row(site, HUAJIE, FORWARD_ROW, [2, 0, 0, 0, 0, 0, 2])
+    forward = site.line_of(HUAJIE, FORWARD_ROW)
+    assert problem_lines(check(site)) == [
+        f"{HUAJIE}:{site.line_of(HUAJIE, NEW_ROW)}: 表三「一、本年新收政府信息公开申请数量」行「总计」列："
+        "应为 6（自然人至其他各列之和），实为 7 (R1)",
+        f"{HUAJIE}:{forward}: 表三「四、结转下年度继续办理」行「自然人」列："
+        "应为 1（一、本年新收 6 + 二、上年结转 0 − （七）总计 5），实为 2 (R3)",
+        f"{HUAJIE}:{forward}: 表三「四、结转下年度继续办理」行「总计」列："
+        "应为 1（一、本年新收 6（所填 7 有误，按各列之和计） + 二、上年结转 0 − （七）总计 5），实为 2 (R3)"]
+
+
+def test_8_a_wrong_results_total_is_not_blamed_on_row_four(site):
+    set_row(site, HUAJIE, "（七）总计:", [6, 0, 0, 0, 0, 0, 6])
+    lines = problem_lines(check(site))
+    assert [line.rsplit(" ", 1)[-1] for line in lines] == ["(R2)", "(R2)"], lines
