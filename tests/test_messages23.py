@@ -122,3 +122,31 @@ def test_8_a_wrong_results_total_is_not_blamed_on_row_four(site):
     set_row(site, HUAJIE, "（七）总计:", [6, 0, 0, 0, 0, 0, 6])
     lines = problem_lines(check(site))
     assert [line.rsplit(" ", 1)[-1] for line in lines] == ["(R2)", "(R2)"], lines
+
+
+# --- 9: a mistake in units.yaml is reported there, not again for every report ---------------------
+
+UNITS = "content/units.yaml"
+
+
+@pytest.mark.parametrize("old, new, needle, message", [
+    ("类型: 乡镇（街道）", "类型: 镇子", "镇子", "「类型」应为 本级政府、政府部门、乡镇（街道） 之一，实为「镇子」 (kind)"),
+    ("huajie:\n  名称: 花街镇人民政府\n  类型: 乡镇（街道）\n  组织机构代码: \"00259913X\"\n  上级单位:\n  排序: 10\n",
+     "huajie: {名称：花街镇人民政府, 类型: 乡镇（街道）}\n", "{名称",
+     "「名称：花街镇人民政府」用了中文冒号「：」：请改为英文冒号「:」，后面再加一个空格，写成「名称: 花街镇人民政府」 (yaml)"),
+])
+def test_9_a_unit_with_errors_is_not_also_called_unregistered(site, old, new, needle, message):
+    site.replace(UNITS, old, new)
+    assert problem_lines(check(site)) == [f"{UNITS}:{site.line_of(UNITS, needle)}: {message}"]
+
+
+def test_9_a_parent_written_as_a_name_suggests_its_id(site):
+    site.replace(UNITS, "  上级单位:\n  排序: 10", "  上级单位: 淮安市人民政府\n  排序: 10")
+    assert problem_lines(check(site)) == [
+        f"{UNITS}:{site.line_of(UNITS, '上级单位: 淮安')}: 单位「huajie」的上级单位「淮安市人民政府」不在单位名录中："
+        "「淮安市人民政府」是单位「huaian」的名称，这里要写单位编号，请写成「上级单位: huaian」 (parent)"]
+
+
+def test_9_an_unregistered_folder_is_still_reported_when_units_yaml_is_right(site):
+    site.write("content/reports/nowhere/2023.yaml", site.read(HUAJIE))
+    assert any("单位「nowhere」不在单位名录" in line for line in problem_lines(check(site)))

@@ -50,6 +50,9 @@ def read_fields(doc: Document, mapping: dict, path: tuple, fields: tuple[Field, 
         line = doc.line(path + (key,))
         shown = refuse_invisible(doc, path, key, problems, "项目名", "invisible") if doc.invisible else key
         f = by_name.get(shown)
+        if f is None and _CHINESE_COLON in shown:
+            _colon_in_key(doc, line, shown, by_name, suggested, problems)
+            continue
         if f is None:
             suggestion = _closest(shown, fields)
             suggested.add(suggestion)
@@ -80,6 +83,20 @@ def read_fields(doc: Document, mapping: dict, path: tuple, fields: tuple[Field, 
             problems.error(doc.rel, doc.line(path), f"{what}缺少「{f.key}」{hint}", f.id)
         values[f.id] = f.default
     return values
+
+
+_CHINESE_COLON = "："
+
+
+def _colon_in_key(doc: Document, line: int | None, key: str, by_name: dict, suggested: set, problems: Problems) -> None:
+    """`名称：花街镇人民政府` read as one key (in braces, or a flow mapping): the Chinese colon is
+    the mistake, and the field it names is not also reported missing."""
+    name, _, value = key.partition(_CHINESE_COLON)
+    f = by_name.get(name.strip())
+    if f is not None:
+        suggested.add(f.key)
+    problems.error(doc.rel, line, f"「{key}」用了中文冒号「：」：请改为英文冒号「:」，后面再加一个空格，"
+                                  f"写成「{name.strip()}: {value.strip()}」", "yaml")
 
 
 def _closest(key: str, fields: tuple[Field, ...]) -> str | None:
