@@ -145,8 +145,12 @@ def new_report(root: Path, unit_id: str, year: int, today=None, aggregate: bool 
     if unit is None:
         known = "、".join(units) or "（无）"
         raise InitRefused(f"单位「{unit_id}」不在单位名录 content/units.yaml 中。已登记的单位：{known}")
-    if not 2008 <= year <= 2100:
+    today = today or publishing_today()
+    if year < 2008:
         raise InitRefused(f"年份「{year}」不合理：年报从 2008 年开始")
+    if year > today.year:
+        raise InitRefused(f"{year} 年还没有到（今天是 {today.isoformat()}）：年度报告总结已经过去的一年，"
+                          f"在次年年初编写，如现在新建的应是 {today.year - 1} 年的报告。请检查年份")
     members = sorted((u for u in units.values() if u.parent == unit_id), key=lambda u: (u.order, u.id))
     if aggregate and not members:
         raise InitRefused(f"{unit.name}（{unit_id}）没有下属单位，无法汇总：content/units.yaml 中没有哪个单位的"
@@ -159,7 +163,7 @@ def new_report(root: Path, unit_id: str, year: int, today=None, aggregate: bool 
         raise InitRefused(f"{existing[0].relative_to(root).as_posix()} 已存在，不会覆盖")
 
     title = f"{unit.name}{year}年政府信息公开工作年度报告"
-    metadata = new_report_metadata(unit.name, today or publishing_today(), aggregated=aggregate)
+    metadata = new_report_metadata(unit.name, today, aggregated=aggregate)
     if aggregate:
         text = data_file_text(title, year, metadata, {}, forms=(), header=AGGREGATE_HEADER)
         notes = [_summed_note(root / REPORTS_DIR, members, year)]

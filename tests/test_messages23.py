@@ -150,3 +150,106 @@ def test_9_a_parent_written_as_a_name_suggests_its_id(site):
 def test_9_an_unregistered_folder_is_still_reported_when_units_yaml_is_right(site):
     site.write("content/reports/nowhere/2023.yaml", site.read(HUAJIE))
     assert any("单位「nowhere」不在单位名录" in line for line in problem_lines(check(site)))
+
+
+# --- 10: what was accepted silently ------------------------------------------------------------
+
+BLANK_HINT = "：请填写数字，没有的写 0（null 只用于照原样存档的报告中原表空白的单元格） (blank)"
+
+
+@pytest.mark.parametrize("written", ["行政许可:   ", "行政许可: null "])
+def test_10_a_blank_row_in_a_new_report_is_a_warning(site, written):
+    site.replace(HUAJIE, "行政许可: 0 ", written)
+    run = check(site, "--strict")
+    assert problem_lines(run) == [f"{HUAJIE}:{site.line_of(HUAJIE, '行政许可')}: 警告：表二「行政许可」没有填写{BLANK_HINT}"]
+
+
+def test_10_blank_cells_in_a_new_report_are_named(site):
+    site.replace(HUAJIE, ROW_NUMBERS, "[4, null, 0, 0, 0, null, 4]")
+    assert problem_lines(check(site, "--strict")) == [
+        f"{HUAJIE}:{site.line_of(HUAJIE, ROW)}: 警告：{WHERE}的「商业企业」「其他」列是空白{BLANK_HINT}"]
+
+
+def test_10_an_archived_report_keeps_its_blanks_silently(site):
+    site.replace(HUAJIE, ROW_NUMBERS, "[4, null, 0, 0, 0, null, 4]")
+    site.replace(HUAJIE, "发布机构:", "按原样发布: true\n来源: 门户网站原文（2024-01-20 导入）\n发布机构:")
+    run = check(site, "--strict")
+    assert run.code == 0, run.err
+
+
+def test_10_a_report_of_a_year_still_to_come_is_refused(site, monkeypatch):
+    monkeypatch.setenv("GONGKAI_TODAY", "2026-03-01")
+    run = generate("new", "huajie", "2030", "--site", str(site.root))
+    assert run.code == 1 and run.lines == [
+        "无法新建报告：2030 年还没有到（今天是 2026-03-01）：年度报告总结已经过去的一年，在次年年初编写，"
+        "如现在新建的应是 2025 年的报告。请检查年份"]
+    assert not site.path("content/reports/huajie/2030.yaml").exists()
+
+
+def test_10_two_units_with_one_name_are_named_both(site):
+    site.write(UNITS, site.read(UNITS) + "\nhuajie-old:\n  名称: 花街镇人民政府\n  类型: 乡镇（街道）\n")
+    lines = site.read(UNITS).splitlines()
+    first, second = [n for n, line in enumerate(lines, 1) if "名称: 花街镇人民政府" in line]
+    assert problem_lines(check(site, "--strict")) == [
+        f"{UNITS}:{second}: 警告：单位「huajie-old」与单位「huajie」（第 {first} 行）的名称都是「花街镇人民政府」："
+        "两者的报告标题会完全相同，读者无法区分；请改正其中一个的名称，或删去重复登记的单位 (name)"]
+
+
+# --- 11: a section heading with a full-width period --------------------------------------------
+
+NARRATIVE = HUAJIE.replace(".yaml", ".md")
+
+
+@pytest.mark.parametrize("heading", ["六．其他需要报告的事项", "六.其他需要报告的事项", "六、其他需要报告的事项"])
+def test_11_a_heading_without_hashes_is_warned_whatever_its_period(site, heading):
+    site.replace(NARRATIVE, "## 六、其他需要报告的事项", f"{heading}\n\n## 六、其他需要报告的事项")
+    line = site.line_of(NARRATIVE, "## 六、其他需要报告的事项") - 2
+    assert problem_lines(check(site, "--strict")) == [
+        f"{NARRATIVE}:{line}: 警告：「{heading}」像是章节标题，但前面没有 ##，因此当作正文处理；"
+        f"作为标题请写成「## {heading}」 (section)"]
+
+
+# --- 12: the command line answers in Chinese ---------------------------------------------------
+
+def test_12_an_unknown_option_is_named_in_chinese_with_the_one_meant(site):
+    run = generate("build", "--qiet", "--site", str(site.root))
+    assert run.code == 2
+    assert run.lines[0] == "generate build：没有选项 --qiet，是否想写 --quiet？"
+    assert run.lines[1].startswith("用法：generate build ") and run.lines[-1] == "用 generate build --help 查看全部选项和说明。"
+    assert "error" not in run.err and "usage" not in run.err
+
+
+def test_12_build_q_is_quiet(site):
+    run = generate("build", "-q", "--site", str(site.root))
+    assert (run.code, run.out, run.err) == (0, "", "")
+
+
+def test_12_a_word_check_does_not_take_points_to_site():
+    run = generate("check", "county")
+    assert (run.code, run.lines[0]) == (2, "generate check：不需要「county」：要指定网站文件夹，请写 --site county")
+
+
+@pytest.mark.parametrize("args, first", [
+    (["new", "huajie"], "generate new：缺少 年度"),
+    (["new", "huajie", "二〇二四"], "generate new：年度 应为整数，实为「二〇二四」"),
+    (["publish"], "generate：命令 不能是「publish」，可选的有：build, check, serve, new, import, init, theme"),
+])
+def test_12_other_usage_mistakes_are_in_chinese(args, first):
+    run = generate(*args)
+    assert (run.code, run.lines[0]) == (2, first)
+
+
+@pytest.mark.parametrize("command", [["check"], ["build"], ["new", "huajie", "2024"], ["theme", "diff"]])
+def test_12_run_from_a_subfolder_it_says_where_the_site_is(site, monkeypatch, command):
+    monkeypatch.chdir(site.path("content"))
+    run = generate(*command)
+    root = site.root.resolve()
+    assert run.code == 1 and len(run.lines) == 1, run.err
+    assert run.lines[0].endswith(f"：这里不是网站文件夹：{root / 'content'} 中没有 site.yaml。"
+                                 f"上一级的 {root} 是网站文件夹：请在那里运行，或加 --site {root}")
+
+
+def test_12_a_folder_that_is_no_site_at_all(tmp_path):
+    run = generate("check", "--site", str(tmp_path))
+    assert run.lines == [f"检查未通过：这里不是网站文件夹：{tmp_path.resolve()} 中没有 site.yaml。请在网站文件夹"
+                         "（有 site.yaml 的文件夹）中运行，或用 --site 指定它；新建网站用 generate init 文件夹"]

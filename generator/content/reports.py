@@ -111,6 +111,8 @@ def parse_report(doc: Document, unit: Unit, year: int, problems: Problems) -> Re
         tables[form.number] = parse_table(form, value, doc, (key,), problems)
     if values["as_published"]:
         problems = reported
+    else:
+        _warn_blank_cells(doc, tables, problems)
     if not forms and table_values:
         heading = next(iter(table_values))
         problems.error(doc.rel, doc.line((table_values[heading][0],)),
@@ -119,6 +121,23 @@ def parse_report(doc: Document, unit: Unit, year: int, problems: Problems) -> Re
     values["key_figures"] = _key_figures(doc, values["key_figures"], problems)
     return Report(unit=unit, year=year, data_file=doc.rel, title=title, tables=tables, summed=summed,
                   discrepancies=discrepancies, field_lines=field_lines, **values)
+
+
+def _warn_blank_cells(doc: Document, tables: dict[str, Table], problems: Problems) -> None:
+    """A blank (null) cell or row in a new report: the form wants 0 for nothing, and a blank
+    is usually a number forgotten. Only an archived report keeps the blanks it was published with."""
+    for table in tables.values():
+        if None not in table.values.values():
+            continue                  # every report but a few: nothing to look at
+        for row, _ in table.rows():
+            blank = [column.label for key, column in zip(row.keys, row.columns)
+                     if table.values[key] is None and key not in table.computed]
+            if not blank or any(p.file == doc.rel and p.line == table.row_lines[row.id] for p in problems.errors):
+                continue              # a cell that could not be read is reported as such
+            where = f"表{table.form.number}「{row.label}」"
+            what = "没有填写" if len(blank) == len(row.columns) else f"的「{'」「'.join(blank)}」列是空白"
+            problems.warning(doc.rel, table.row_lines[row.id], f"{where}{what}：请填写数字，没有的写 0"
+                                                               "（null 只用于照原样存档的报告中原表空白的单元格）", "blank")
 
 
 def _require_source(doc: Document, values: dict, problems: Problems) -> None:
