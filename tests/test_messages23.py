@@ -253,3 +253,28 @@ def test_12_a_folder_that_is_no_site_at_all(tmp_path):
     run = generate("check", "--site", str(tmp_path))
     assert run.lines == [f"检查未通过：这里不是网站文件夹：{tmp_path.resolve()} 中没有 site.yaml。请在网站文件夹"
                          "（有 site.yaml 的文件夹）中运行，或用 --site 指定它；新建网站用 generate init 文件夹"]
+
+
+# --- 13: the preview's error page quotes the line to change ------------------------------------
+
+def test_13_the_error_page_quotes_the_offending_line_escaped(site, tmp_path):
+    from generator.serve import Preview
+
+    site.replace(HUAJIE, "行政处罚: 365 ", "行政处罚: <b>365</b> ")
+    line = site.line_of(HUAJIE, "行政处罚")
+    written = site.read(HUAJIE).splitlines()[line - 1].rstrip().replace("<", "&lt;").replace(">", "&gt;")
+    preview = Preview(site.root, tmp_path / "preview", log=lambda line: None)
+    preview.build()
+    page = preview.error_page.decode()
+    assert (f'<code>{HUAJIE}:{line}</code>\n 表二「行政处罚」行「本年处理决定数量」列：「&lt;b&gt;365&lt;/b&gt;」不是数字' in page)
+    assert f'<pre class="quote" aria-label="第 {line} 行现在的内容"><span>{line} |</span> {written}</pre>' in page
+    assert "<b>" not in page
+
+
+def test_13_a_problem_without_a_line_quotes_nothing(site, tmp_path):
+    from generator.serve import Preview
+
+    site.path("site.yaml").unlink()
+    preview = Preview(site.root, tmp_path / "preview", log=lambda line: None)
+    preview.build()
+    assert b"<pre" not in preview.error_page and "网站暂时无法生成：发现 1 个错误".encode() in preview.error_page

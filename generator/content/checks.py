@@ -68,7 +68,7 @@ def check_report(report: Report) -> list[Problem]:
     t3, t4 = report.tables["三"], report.tables["四"]
     return [*_check_row_totals(t3, "R1", "自然人至其他各列之和"),
             *_check_results_total(t3),
-            *_check_balance(t3),
+            *_check_balance(t3, blame_once=not report.as_published),
             *_check_row_totals(t4, "R5", "结果维持、结果纠正、其他结果、尚未审结之和")]
 
 
@@ -102,18 +102,21 @@ def _check_results_total(table: Table) -> list[Problem]:
     return failures
 
 
-def _check_balance(table: Table) -> list[Problem]:
+def _check_balance(table: Table, blame_once: bool = True) -> list[Problem]:
     """R3: 一 + 二 = 三（七）总计 + 四, every column; reported on row 四.
 
-    One wrong 总计 is reported once, on its own row, and not also blamed on row 四: a column
+    blame_once (a report being written, not an archive's list of its published discrepancies):
+    one wrong 总计 is reported once, on its own row, and not also blamed on row 四: a column
     whose （七）总计 fails R2, or row 四's own 总计 failing R1, is left to those rules; a 总计 of
     一 or 二 that fails R1 is replaced by the sum of its cells, and the message says so."""
     failures = []
     forward_row, parents = table.form.find("carried_forward")
     for column in forward_row.columns:
-        if column.total and _total_is_wrong(table, "carried_forward") or _results_total_is_wrong(table, column):
+        if blame_once and (column.total and _total_is_wrong(table, "carried_forward")
+                           or _results_total_is_wrong(table, column)):
             continue
-        (new, new_note), (old, old_note) = (_balance_figure(table, rid, column) for rid in ("new", "carried_over"))
+        (new, new_note), (old, old_note) = (_balance_figure(table, rid, column) if blame_once
+                                            else (table.number(rid, column.id), "") for rid in ("new", "carried_over"))
         done = table.number("results_total", column.id)
         expected = new + old - done
         if table.number("carried_forward", column.id) != expected:
