@@ -278,3 +278,63 @@ def test_13_a_problem_without_a_line_quotes_nothing(site, tmp_path):
     preview = Preview(site.root, tmp_path / "preview", log=lambda line: None)
     preview.build()
     assert b"<pre" not in preview.error_page and "网站暂时无法生成：发现 1 个错误".encode() in preview.error_page
+
+
+# --- 14: the skeleton `generate new` writes ----------------------------------------------------
+
+NEW = "content/reports/huajie/2024.yaml"
+
+
+def new_2024(site, monkeypatch, site_extra: str = "") -> dict:
+    monkeypatch.setenv("GONGKAI_TODAY", "2025-01-10")
+    site.replace(HUAJIE, "行政规范性文件: [   0,    0,    0]", "行政规范性文件: [   2,    1,   15]")
+    if site_extra:
+        site.write("site.yaml", site.read("site.yaml") + site_extra)
+    run = generate("new", "huajie", "2024", "--site", str(site.root))
+    assert run.code == 0, run.err
+    return yaml.safe_load(site.read(NEW))
+
+
+def test_14_in_force_is_carried_over_so_r7_is_quiet(site, monkeypatch):
+    data = new_2024(site, monkeypatch)
+    assert data["二、主动公开政府信息情况"]["第二十条第（一）项"]["行政规范性文件"] == [0, 0, 15]
+    run = check(site)
+    assert run.code == 0 and "(R7)" not in run.err, run.err
+
+
+def test_14_the_index_number_follows_the_site_pattern_and_the_unit_code(site, monkeypatch):
+    data = new_2024(site, monkeypatch, "索引号格式: HJ-组织机构代码-年份-流水号\n")
+    assert data["索引号"] == "HJ-00259913X-2025-【待填写】"
+    assert "(index_no)" not in check(site).err          # to be filled: the draft says so, not R11
+
+
+def test_14_without_a_pattern_the_usual_one(site, monkeypatch):
+    assert new_2024(site, monkeypatch)["索引号"] == "00259913X/2025-【待填写】"
+
+
+def test_14_the_dates_are_left_to_fill_and_the_report_stays_a_draft(site, monkeypatch):
+    data = new_2024(site, monkeypatch)
+    assert (data["发布日期"], data["成文日期"]) == ("【待填写】", "【待填写】")
+    site.replace(NEW, "草稿: true", "草稿: false")
+    run = check(site)
+    assert run.code == 0, run.err
+    assert (f"{NEW}: 花街镇人民政府2024年政府信息公开工作年度报告是草稿，未发布：定稿后请填完所有「【待填写】」"
+            "（generate build --drafts 可连草稿一起生成，供内部审阅） (draft)") in run.lines
+    assert generate("build", "--drafts", "--site", str(site.root)).code == 0
+
+
+def test_14_a_commented_key_figures_example(site, monkeypatch):
+    new_2024(site, monkeypatch)
+    text = site.read(NEW)
+    example = text[text.index("# 图解数字（可选）"):text.index("二、主动公开")]
+    uncommented = "\n".join(line.removeprefix("# ") for line in example.splitlines()[1:])
+    assert yaml.safe_load(uncommented) == {"图解数字": [{"名称": "主动公开政务信息", "数值": 53, "单位": "条"}]}
+    site.write(NEW, text.replace(example, uncommented + "\n\n"))
+    assert check(site).code == 0
+
+
+def test_14_init_says_to_remove_the_demo_flag(tmp_path):
+    assert generate("init", str(tmp_path / "new")).code == 0
+    line = next(line for line in (tmp_path / "new" / "site.yaml").read_text(encoding="utf-8").splitlines()
+                if line.startswith("演示站点"))
+    assert line == "演示站点: true        # 演示用：每页标明“本网站仅用于演示”。正式网站请删去这一行"

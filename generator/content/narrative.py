@@ -18,7 +18,7 @@ from generator.content.mdlimits import check_markdown_limits
 from generator.content.plainmarkdown import render_plain
 from generator.core.form import NARRATIVE_SECTIONS, SECTION_HEADINGS, SECTIONS, normalize_label
 from generator.core.model import Narrative
-from generator.inputs.fields import invisible_character
+from generator.inputs.fields import PLACEHOLDER, invisible_character
 from generator.inputs.source import read_text
 from generator.problems import Problems
 
@@ -133,7 +133,6 @@ _SHOWN_LINKS = 5
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
-PLACEHOLDER = "【待填写】"   # what `generate new` leaves for the editor to replace
 
 
 def _warn_placeholders(text: str, rel: str, problems: Problems) -> None:

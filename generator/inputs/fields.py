@@ -19,6 +19,9 @@ from generator.inputs.document import Document
 from generator.problems import INVISIBLE, INVISIBLE_NAMES, Problems
 
 
+PLACEHOLDER = "【待填写】"   # what `generate new` leaves for the editor to replace (a report with one is a draft)
+
+
 class FieldError(ValueError):
     """A value that does not fit its field; the message is Chinese."""
 
@@ -68,7 +71,7 @@ def read_fields(doc: Document, mapping: dict, path: tuple, fields: tuple[Field, 
             if invisible:
                 problems.error(doc.rel, line, f"「{f.key}」的{invisible}", f.id)
                 values[f.id] = visible(values[f.id])
-            if f.required and values[f.id] is None:
+            if f.required and values[f.id] is None and PLACEHOLDER not in str(value):
                 hint = f"，{f.hint}" if f.hint else ""
                 problems.error(doc.rel, line, f"「{f.key}」不能为空{hint}", f.id)
         except FieldError as exc:
@@ -169,6 +172,8 @@ def date(value: Any, raw: str | None) -> datetime.date | None:
     if isinstance(value, datetime.date):
         return value
     written = str(value).strip()
+    if written == PLACEHOLDER:
+        return None                   # `generate new` leaves the dates to be filled: the report is a draft
     for form in _DATE_FORMS:
         match = form.fullmatch(written)
         if match:
