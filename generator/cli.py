@@ -140,10 +140,8 @@ def _refuse_extra(parser: argparse.ArgumentParser, args, extra: list[str]) -> No
         if word.startswith("-"):
             close = difflib.get_close_matches(word, options, n=1, cutoff=0.5)
             hints.append(f"没有选项 {word}" + (f"，是否想写 {close[0]}？" if close else ""))
-        elif "--site" in options:
-            hints.append(f"不需要「{word}」：要指定网站文件夹，请写 --site {word}")
         else:
-            hints.append(f"不需要「{word}」")
+            hints.append(f"不需要「{word}」" + (f"：要指定网站文件夹，请写 --site {word}" if "--site" in options else ""))
     command.refuse("；".join(hints))
 
 

@@ -130,12 +130,14 @@ def _warn_blank_cells(doc: Document, tables: dict[str, Table], problems: Problem
         if None not in table.values.values():
             continue                  # every report but a few: nothing to look at
         for row, _ in table.rows():
-            blank = [column.label for key, column in zip(row.keys, row.columns)
-                     if table.values[key] is None and key not in table.computed]
+            # a blank 总计 is named by R1, R2 or R5 when the sum is not 0
+            cells = [(key, column) for key, column in zip(row.keys, row.columns)
+                     if not column.total and key not in table.computed]
+            blank = [column.label for key, column in cells if table.values[key] is None]
             if not blank or any(p.file == doc.rel and p.line == table.row_lines[row.id] for p in problems.errors):
                 continue              # a cell that could not be read is reported as such
             where = f"表{table.form.number}「{row.label}」"
-            what = "没有填写" if len(blank) == len(row.columns) else f"的「{'」「'.join(blank)}」列是空白"
+            what = "没有填写" if len(blank) == len(cells) else f"的「{'」「'.join(blank)}」列是空白"
             problems.warning(doc.rel, table.row_lines[row.id], f"{where}{what}：请填写数字，没有的写 0"
                                                                "（null 只用于照原样存档的报告中原表空白的单元格）", "blank")
 

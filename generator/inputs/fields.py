@@ -292,9 +292,7 @@ def _number_from_text(written: str, amount: bool) -> int | Decimal | None:
 
 _FULL_WIDTH_DIGIT = re.compile("[０-９]")
 _FULL_WIDTH_BRACKETS = ("［", "【", "〔")
-# Chinese punctuation typed in a row of numbers, with what it is called and what to type instead
-_CHINESE_IN_ROWS = (("，", "中文逗号「，」", "英文逗号「,」"), ("、", "顿号「、」", "英文逗号「,」"),
-                    ("；", "分号「；」", "英文逗号「,」"))
+_CHINESE_SEPARATORS = {"，": "中文逗号「，」", "、": "顿号「、」", "；": "分号「；」"}   # typed between numbers
 
 
 def half_width(text: str) -> str:
@@ -312,11 +310,10 @@ def row_punctuation(value: Any) -> str | None:
     if written.lstrip().startswith(_FULL_WIDTH_BRACKETS):
         wrong.append("方括号是全角（中文）的「［ ］」")
         fixes.append("英文方括号「[ ]」")
-    for mark, name, fix in _CHINESE_IN_ROWS:
-        if mark in written:
-            wrong.append(f"数字之间用了{name}")
-            if fix not in fixes:
-                fixes.append(fix)
+    separators = [name for mark, name in _CHINESE_SEPARATORS.items() if mark in written]
+    if separators:
+        wrong.append(f"数字之间用了{'、'.join(separators)}")
+        fixes.append("英文逗号「,」")
     if not wrong:
         return None
     if _FULL_WIDTH_DIGIT.search(written):
