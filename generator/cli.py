@@ -198,7 +198,7 @@ def refuse_if_not_a_site(folder: Path) -> None:
     above = next((p for p in here.parents if (p / SITE_FILE).is_file()), None)
     hint = (f"上一级的 {above} 是网站文件夹：请在那里运行，或加 --site {above}" if above is not None else
             "请在网站文件夹（有 site.yaml 的文件夹）中运行，或用 --site 指定它；新建网站用 generate init 文件夹")
-    raise CommandFailed(f"这里不是网站文件夹：{here} 中没有 {SITE_FILE}。{hint}")
+    raise CommandFailed(f"这里不是网站文件夹（其中没有 {SITE_FILE}）：{here}。{hint}")
 
 
 def _build(args) -> int:

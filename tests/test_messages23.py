@@ -245,13 +245,13 @@ def test_12_run_from_a_subfolder_it_says_where_the_site_is(site, monkeypatch, co
     run = generate(*command)
     root = site.root.resolve()
     assert run.code == 1 and len(run.lines) == 1, run.err
-    assert run.lines[0].endswith(f"：这里不是网站文件夹：{root / 'content'} 中没有 site.yaml。"
+    assert run.lines[0].endswith(f"：这里不是网站文件夹（其中没有 site.yaml）：{root / 'content'}。"
                                  f"上一级的 {root} 是网站文件夹：请在那里运行，或加 --site {root}")
 
 
 def test_12_a_folder_that_is_no_site_at_all(tmp_path):
     run = generate("check", "--site", str(tmp_path))
-    assert run.lines == [f"检查未通过：这里不是网站文件夹：{tmp_path.resolve()} 中没有 site.yaml。请在网站文件夹"
+    assert run.lines == [f"检查未通过：这里不是网站文件夹（其中没有 site.yaml）：{tmp_path.resolve()}。请在网站文件夹"
                          "（有 site.yaml 的文件夹）中运行，或用 --site 指定它；新建网站用 generate init 文件夹"]
 
 
