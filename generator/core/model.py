@@ -73,6 +73,16 @@ class Unit:
     accent: str | None
     file: str
     line: int | None
+    # 曾用编号: the ids it had; each old address keeps a page that redirects to the new one
+    former_ids: tuple[str, ...] = ()
+    # 曾用名, oldest first: (名称, the last day it was in force, as a date ordinal: the
+    # manifest keeps units as plain values)
+    former_names: tuple[tuple[str, int], ...] = ()
+
+    def name_on(self, day: datetime.date) -> str:
+        """The name in force on `day`: a report keeps the name it was published under."""
+        ordinal = day.toordinal()
+        return next((name for name, until in self.former_names if ordinal <= until), self.name)
 
 
 @dataclass
@@ -117,6 +127,7 @@ class Report:
     draft: bool = False                   # 草稿: true, or a 【待填写】 left (generator.content.publishing)
     source: str | None = None             # 来源: where an archived report was taken from, and when
     field_lines: dict[str, int | None] = field(default_factory=dict)   # metadata field id -> its line, for messages
+    unit_name: str = ""                   # the unit's name when it was published (Unit.name_on)
 
     @property
     def key(self) -> tuple[str, int]:
