@@ -106,8 +106,11 @@ def discover_reports(root: Path, units: dict[str, Unit], problems: Problems,
         elif files and units:      # no units: units.yaml has errors of its own, not one per folder
             first = min(files.items())[1]
             rel = _rel(root, Path((first["data"] or first["narrative"])[0]))
-            problems.error(rel, None, f"单位「{entry.name}」不在单位名录 content/units.yaml 中："
-                                      "请先登记该单位，或把文件夹改名为已登记的单位编号", "unit")
+            renamed = next((unit.id for unit in units.values() if entry.name in unit.former_ids), None)
+            fix = (f"单位「{entry.name}」已改为「{renamed}」（content/units.yaml 的曾用编号）："
+                   f"请把文件夹改名为 {REPORTS_DIR}/{renamed}" if renamed else
+                   f"单位「{entry.name}」不在单位名录 content/units.yaml 中：请先登记该单位，或把文件夹改名为已登记的单位编号")
+            problems.error(rel, None, fix, "unit")
     return found
 
 

@@ -22,16 +22,36 @@ CSV_HEADER = ("单位编号", "单位", "单位类型", "年度", "格式", "表
 
 
 def report_path(report: Report) -> str:
-    return f"{COLUMN_DIR}/{report.unit.id}/{report.year}.html"
+    return _report_page(report.unit.id, report.year)
 
 
 def tujie_path(report: Report) -> str:
-    return f"{COLUMN_DIR}/{report.unit.id}/{report.year}-tujie.html"
+    return _tujie_page(report.unit.id, report.year)
 
 
 def unit_path(unit: Unit) -> str:
-    return f"{COLUMN_DIR}/{unit.id}/index.html"
+    return _unit_page(unit.id)
+
+
+def redirects(unit: Unit, years) -> list[tuple[str, str]]:
+    """(old address, new address) of the unit's page and of each report's page and 图解, for
+    every id it had (曾用编号): the old addresses keep a page that sends readers to the new.
+    Its CSV and JSON are not redirected: a page can redirect, a data file cannot."""
+    return [(page(old, *year), page(unit.id, *year)) for old in unit.former_ids
+            for page, year in [(_unit_page, ())] + [(p, (y,)) for y in years for p in (_report_page, _tujie_page)]]
 
 
 def download_paths(unit_id: str, year: int) -> tuple[str, str]:
     return f"{COLUMN_DIR}/{unit_id}/{year}.csv", f"{COLUMN_DIR}/{unit_id}/{year}.json"
+
+
+def _report_page(unit_id: str, year: int) -> str:
+    return f"{COLUMN_DIR}/{unit_id}/{year}.html"
+
+
+def _tujie_page(unit_id: str, year: int) -> str:
+    return f"{COLUMN_DIR}/{unit_id}/{year}-tujie.html"
+
+
+def _unit_page(unit_id: str) -> str:
+    return f"{COLUMN_DIR}/{unit_id}/index.html"

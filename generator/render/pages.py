@@ -6,6 +6,7 @@ Output layout (every link is relative, so the site works from any sub-path):
     nianbao/<unit>/index.html           one unit and its reports
     nianbao/<unit>/<year>.html          one report
     nianbao/<unit>/<year>-tujie.html    its 图解 (infographic)
+    nianbao/<old id>/...                the same pages at a unit's former id (曾用编号): each redirects
     404.html, sitemap.xml, static/...
 """
 
@@ -27,7 +28,7 @@ from generator import __version__
 from generator.core.form import FORMAT_NAMES, SECTIONS, TABLE_SECTIONS
 from generator.core.model import KINDS, Report, ReportSummary, SiteConfig, Unit
 from generator.core.paths import (COLUMN_DIR, COLUMN_INDEX, COLUMN_TITLE, CSV_HEADER, PORTAL_CSV, PORTAL_JSON, SCHEMA,
-                             STATIC_DIR, download_paths, report_path, tujie_path, unit_path)
+                             STATIC_DIR, download_paths, redirects, report_path, tujie_path, unit_path)
 from generator.inputs.source import inside
 from generator.problems import Problems
 from generator.render.environment import template_dirs, template_environment
@@ -36,7 +37,7 @@ from generator.render.tables import format_number, tables_html
 
 LATEST_ON_HOME = 10
 PAGE_TEMPLATES = ("home.html", "column.html", "unit.html", "report.html", "tujie.html", "404.html", "data.html",
-                  "search.html", "sitemap.xml")
+                  "search.html", "sitemap.xml", "redirect.html")
 
 
 @dataclass
@@ -102,6 +103,9 @@ class Renderer:
                               functools.partial(self._report_context, report), year=report.year))
             pages.append(Page(tujie_path(report), "tujie.html", f"{report.title}图解",
                               functools.partial(self._tujie_context, report, previous)))
+        titles = {page.path: page.title for page in pages}
+        pages += [Page(old, "redirect.html", titles[new], {"target": new}, in_sitemap=False)
+                  for old, new in redirects(unit, sorted(by_year))]
         return pages
 
     def listing_pages(self, summaries: list[ReportSummary]) -> list[Page]:
