@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import HUAJIE, NEXT_YEAR, SiteCopy, add_next_year, build, generate, served, set_row
+from helpers import HUAJIE, NEXT_YEAR, axe_violations, SiteCopy, add_next_year, build, generate, served, set_row
 
 UNITS = "content/units.yaml"
 OLD_NAME, NEW_NAME = "花街镇人民政府", "花街街道办事处"
@@ -97,15 +97,18 @@ def test_sitemap_and_search_have_only_the_new_address(site):
 
 @pytest.mark.browser
 def test_the_old_address_takes_a_browser_to_the_new_one_under_a_sub_path(site, page, nu_messages):
-    set_unit(site, "曾用编号: [hj]")
+    set_unit(site, "曾用编号: [hj]", "曾用名:", "  - {名称: 花街乡, 至: 2000-12-31}")
     build(site.root)
-    assert [m for m in nu_messages([site.root / "build" / old for old in OLD_PAGES]) if m["type"] == "error"] == []
+    checked = [site.root / "build" / path for path in [*OLD_PAGES, "nianbao/huajie/index.html"]]
+    assert [m for m in nu_messages(checked) if m["type"] == "error"] == []
     with served(site.root) as url:                   # the site is served under /build/, a sub-path
         for old, new in OLD_PAGES.items():
             page.goto(url + "build/" + old)
             page.wait_for_url(url + "build/" + new)
             assert page.url == url + "build/" + new
-        assert page.locator("h1").inner_text().startswith(OLD_NAME)      # the unit page (last)
+        page.goto(url + "build/nianbao/huajie/index.html")                # the unit page with its 曾用名
+        assert page.locator("h1").inner_text() == OLD_NAME and page.get_by_text("花街乡（使用至").is_visible()
+        assert axe_violations(page) == []
 
 
 def test_an_old_id_that_is_a_unit_or_claimed_twice_is_an_error_with_its_line(site):
@@ -144,6 +147,7 @@ def test_a_2023_report_keeps_the_former_name_after_a_2024_rename(site):
         titles = listed_titles(site.page(listing))
         assert OLD_TITLE in titles and NEW_TITLE_2024 in titles, listing
     assert h1(site.page("nianbao/huajie/index.html")) == NEW_NAME                  # the unit is named as it is now
+    assert f"<dt>曾用名</dt><dd>{OLD_NAME}（使用至 2024-06-30）</dd>" in site.page("nianbao/huajie/index.html")
     data = {r["年度"]: r for r in json.loads(site.page("data/gongkai-all.json")) if r["单位"]["编号"] == "huajie"}
     assert data[2023]["标题"] == OLD_TITLE and data[2023]["单位"]["名称"] == OLD_NAME
     assert data[2023]["单位"]["现名称"] == NEW_NAME

@@ -12,6 +12,7 @@ Output layout (every link is relative, so the site works from any sub-path):
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 import traceback
@@ -95,8 +96,9 @@ class Renderer:
         by_year = {r.year: r for r in reports}
         parent = self.units.get(unit.parent) if unit.parent else None
         newest = sorted(reports, key=lambda r: -r.year)
+        former_names = [(name, datetime.date.fromordinal(until)) for name, until in unit.former_names]
         pages = [Page(unit_path(unit), "unit.html", unit.name,
-                      {"unit": unit, "parent": parent, "reports": newest})]
+                      {"unit": unit, "parent": parent, "reports": newest, "former_names": former_names})]
         for report in reports:
             previous = by_year.get(report.year - 1)
             pages.append(Page(report_path(report), "report.html", report.title,
