@@ -264,11 +264,12 @@ def _search_digests(manifest: Manifest) -> dict[int, str]:
 
 def _refuse_collisions(manifest: Manifest, checked, problems: Problems) -> None:
     """No two units write the same file (Pelican's rule). A unit writes only into its own
-    folder, so the units kept from the last build cannot clash with the ones processed;
-    a file outside its folder is compared with every unit's."""
+    folders (its id's and its 曾用编号's, which no other unit has), so the units kept from the
+    last build cannot clash with the ones processed; a file outside them is compared with every unit's."""
     pairs, owners, outside = [], {}, False
+    units = manifest.unit_list[1]
     for unit_id in sorted(checked):
-        own = f"{COLUMN_DIR}/{unit_id}/"
+        own = tuple(f"{COLUMN_DIR}/{folder}/" for folder in (unit_id, *units[unit_id].former_ids))
         for path in manifest.units[unit_id].outputs:
             if path in owners:
                 pairs += [(path, owners[path]), (path, unit_id)]

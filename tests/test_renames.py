@@ -8,6 +8,7 @@ import io
 import json
 import re
 import shutil
+import traceback
 from pathlib import Path
 
 import pytest
@@ -250,3 +251,22 @@ def test_adding_and_removing_a_former_id_or_name_rebuilds_as_a_cold_build(site, 
         build(cold)
         assert tree(site.root / "build") == tree(cold / "build"), step
     assert not site.path("build/nianbao/hj").exists()
+
+
+def test_an_edit_to_a_renumbered_unit_checks_collisions_within_its_own_folders(site, monkeypatch):
+    """Its old id's folder is its own (no other unit may claim that id), so the collision check
+    does not read every other unit's outputs from the manifest (a province has thousands)."""
+    from generator.output.manifest import UnitRecord
+    monkeypatch.setattr("generator.output.changes.SETTLED_NS", -1)   # the output folders are not listed again
+    set_unit(site, "曾用编号: [hj]")
+    build(site.root)
+    site.write(HUAJIE.replace(".yaml", ".md"), site.read(HUAJIE.replace(".yaml", ".md")) + "\n本报告另附说明。\n")
+    read_by, cold = [], UnitRecord.__getattr__
+
+    def reading(record, name):
+        read_by.append((name, {frame.name for frame in traceback.extract_stack(limit=4)}))
+        return cold(record, name)
+
+    monkeypatch.setattr(UnitRecord, "__getattr__", reading)
+    assert "更新了" in build(site.root).out
+    assert [name for name, callers in read_by if "_refuse_collisions" in callers] == [], read_by
