@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import HUAJIE, NEXT_YEAR, axe_violations, SiteCopy, add_next_year, build, generate, served, set_row
+from generator.output.manifest import UnitRecord
+from helpers import HUAJIE, NEXT_YEAR, SiteCopy, add_next_year, axe_violations, build, generate, served, set_row
 
 UNITS = "content/units.yaml"
 OLD_NAME, NEW_NAME = "花街镇人民政府", "花街街道办事处"
@@ -253,10 +254,28 @@ def test_adding_and_removing_a_former_id_or_name_rebuilds_as_a_cold_build(site, 
     assert not site.path("build/nianbao/hj").exists()
 
 
+def test_a_report_added_and_removed_under_an_old_id_rebuilds_as_a_cold_build(site, tmp_path):
+    with site.path("site.yaml").open("a", encoding="utf-8") as config:
+        config.write("站内搜索: false\n")
+    set_unit(site, "曾用编号: [hj]")
+    build(site.root)
+    for step in ("add", "remove"):
+        if step == "add":
+            add_2024(site)
+        else:
+            site.path(NEXT_YEAR).unlink()
+            site.path(NEXT_YEAR.replace(".yaml", ".md")).unlink()
+        assert "全部重新生成" not in build(site.root).out
+        cold = tmp_path / f"cold-{step}"
+        shutil.copytree(site.root, cold, ignore=shutil.ignore_patterns(".gongkai-cache", "build"))
+        build(cold)
+        assert tree(site.root / "build") == tree(cold / "build"), step
+        assert site.path("build/nianbao/hj/2024.html").exists() == (step == "add")
+
+
 def test_an_edit_to_a_renumbered_unit_checks_collisions_within_its_own_folders(site, monkeypatch):
     """Its old id's folder is its own (no other unit may claim that id), so the collision check
     does not read every other unit's outputs from the manifest (a province has thousands)."""
-    from generator.output.manifest import UnitRecord
     monkeypatch.setattr("generator.output.changes.SETTLED_NS", -1)   # the output folders are not listed again
     set_unit(site, "曾用编号: [hj]")
     build(site.root)
