@@ -164,6 +164,13 @@ def test_a_bad_reference_is_an_error_on_its_line(site, markdown, rule, says):
     assert snapshot(site.root / "build") == before        # the published site is untouched
 
 
+def test_links_to_pages_and_sites_are_left_alone(site):
+    add_to_narrative(site, "[淮安市报告](../huaian/2024.html) [国务院](https://www.gov.cn/) [二、](#section-2)")
+    build(site.root)
+    assert ('<a href="../huaian/2024.html">淮安市报告</a> <a href="https://www.gov.cn/">国务院</a> '
+            '<a href="#section-2">二、</a>') in site.page(REPORT)
+
+
 def test_a_file_of_a_type_not_published_is_refused_with_the_list(site):
     add_file(site, "setup.exe", b"MZ")
     add_file(site, "图.svg", b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>")

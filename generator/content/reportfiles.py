@@ -35,8 +35,10 @@ ALLOWED = (f"图片 {'、'.join(dict.fromkeys(IMAGE_TYPES.values()))}；"
            f"附件 {'、'.join(ATTACHMENT_TYPES.values())}")
 MAX_IMAGE_BYTES = 5 * 1024 * 1024        # a page's image: a phone on a slow network loads it
 MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024  # a scanned, signed original of many pages
-# A link to one of these is to a page or the open data, not to a file of the report's folder.
-_PAGE_SUFFIXES = ("", ".html", ".htm", ".csv", ".json", ".xml")
+# Links to these name a file (refused: they run, or are not for a portal), not a page or a site
+# (`www.gov.cn`, written without http, is left to the link check).
+_OTHER_FILES = (".exe", ".msi", ".bat", ".cmd", ".com", ".scr", ".vbs", ".js", ".ps1", ".sh", ".apk", ".jar",
+                ".svg", ".rar", ".7z", ".txt", ".ppt", ".pptx", ".dps", ".mp4", ".bmp", ".tif", ".tiff")
 
 
 def skipped(name: str) -> bool:
@@ -144,10 +146,10 @@ class ReportFolder:
                                       "image-alt"))
 
     def _names_a_file(self, path: str) -> bool:
-        """A link to a file (by its type, or into this folder), not to a page."""
+        """A link to a file (into this folder, or by its type), not to a page."""
         suffix = posixpath.splitext(path)[1].lower()
-        return (path.lstrip("./").startswith(f"{self.year}/")
-                or not path.endswith("/") and suffix not in _PAGE_SUFFIXES)
+        return (posixpath.normpath(path).startswith(f"{self.year}/") or suffix in IMAGE_TYPES
+                or suffix in ATTACHMENT_TYPES or suffix in _OTHER_FILES)
 
     def resolve(self, written: str) -> tuple[ReportFile | None, str, str]:
         """The file a relative path (as from the .md) names, or None, why not and the rule."""
