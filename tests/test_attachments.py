@@ -19,7 +19,6 @@ from urllib.parse import unquote
 import jsonschema
 import pytest
 
-from generator.content.reportfiles import image_size
 from helpers import HUAJIE, REPORT, SiteCopy, build, generate, served, snapshot
 
 NARRATIVE = HUAJIE.replace(".yaml", ".md")
@@ -312,4 +311,5 @@ def jpeg(width: int, height: int) -> bytes:
     (b"\x89PNG\r\n\x1a\n", None),
 ])
 def test_image_size_from_the_header(data, size):
+    from generator.content.reportfiles import image_size
     assert image_size(data) == size
