@@ -19,7 +19,7 @@ from urllib.parse import unquote
 import jsonschema
 import pytest
 
-from helpers import HUAJIE, REPORT, SiteCopy, build, generate, served, snapshot
+from helpers import HUAJIE, REPORT, SiteCopy, axe_violations, build, generate, served, snapshot
 
 NARRATIVE = HUAJIE.replace(".yaml", ".md")
 FOLDER = "content/reports/huajie/2023"
@@ -138,6 +138,18 @@ def test_the_image_loads_in_chromium(site, page):
         assert response.ok and response.body() == PDF
 
 
+@pytest.mark.browser
+def test_a_page_with_files_passes_axe_and_nu(site, page, nu_messages):
+    with_files(site)
+    build(site.root)
+    assert [m for m in nu_messages([site.root / "build" / REPORT]) if m["type"] == "error"] == []
+    with served(site.root / "build") as url:
+        page.goto(url + REPORT)
+        assert axe_violations(page) == []
+        page.set_viewport_size({"width": 320, "height": 640})
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+
 # --- bad references: each an error on its line ------------------------------------------------------
 
 @pytest.mark.parametrize("markdown, rule, says", [
@@ -178,6 +190,14 @@ def test_a_file_of_a_type_not_published_is_refused_with_the_list(site):
     refused = [e for e in run.lines if "(file-type)" in e]
     assert [e.split(":")[0] for e in refused] == [f"{FOLDER}/setup.exe", f"{FOLDER}/图.svg"]
     assert all("允许的类型为 图片 PNG、JPEG、GIF、WebP；附件 PDF、OFD、DOC、DOCX、WPS、XLS、XLSX、ET、ZIP" in e for e in refused)
+
+
+def test_two_names_that_differ_only_in_case_are_refused(site):
+    add_file(site, "表.PDF", b"%PDF")
+    add_file(site, "表.pdf", b"%PDF")
+    run = site.build()
+    assert run.code == 1
+    assert f"{FOLDER}/表.pdf: 与「表.PDF」只差大小写，在 Windows 服务器上是同一个文件" in run.err
 
 
 def test_an_oversized_image_and_a_broken_one_say_why(site):

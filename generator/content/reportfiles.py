@@ -68,9 +68,15 @@ def folder_files(folder: str, rel_dir: str, problems: Problems) -> list[str]:
 def load_files(paths: list[str], rel_dir: str, problems: Problems) -> list[ReportFile]:
     """Each file's type and size checked, each image's width and height read."""
     files = []
+    seen: dict[str, str] = {}
     for path in paths:
         name = os.path.basename(path)
         rel = f"{rel_dir}/{name}"
+        if name.casefold() in seen:     # one file on a Windows (IIS) server, or after unzipping there
+            problems.error(rel, None, f"与「{seen[name.casefold()]}」只差大小写，在 Windows 服务器上是同一个文件："
+                                      "请改名", "output path")
+            continue
+        seen[name.casefold()] = name
         suffix = os.path.splitext(name)[1].lower()
         kind = IMAGE_TYPES.get(suffix) or ATTACHMENT_TYPES.get(suffix)
         if kind is None:
