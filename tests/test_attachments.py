@@ -239,7 +239,17 @@ def test_the_folder_is_expected_and_stray_files_still_warned(site):
     run = generate("check", "--site", str(site.root))
     warnings = [line for line in run.lines if "已忽略" in line]
     assert [w.split(":")[0] for w in warnings] == ["content/reports/huajie/2019", "content/reports/huajie/图2.png"]
+    assert "报告的图片和附件请放进与报告同名的文件夹，如 2023/图1.png" in warnings[1]    # where it goes instead
     assert FOLDER not in run.err
+
+
+def test_the_review_sheet_puts_a_refused_file_under_its_report(site):
+    add_file(site, "setup.exe", b"MZ")
+    run = generate("check", "--site", str(site.root), "--report", "-")
+    sheet = json.loads(run.out)
+    row = next(r for r in sheet["reports"] if r["unit_id"] == "huajie" and r["year"] == 2023)
+    assert [f["rule"] for f in row["findings"]] == ["file-type"]
+    assert sheet["site_findings"] == []
 
 
 def test_a_draft_publishes_none_of_its_files(site):

@@ -20,7 +20,7 @@ from generator.content.aggregate import Members, sum_members, zeros_instead_of_s
 from generator.content.checks import check_carry_over, check_in_force, check_report, complete_totals
 from generator.content.narrative import load_narrative
 from generator.content.publication import check_publication, duplicate_index_numbers, index_entries
-from generator.content.reportfiles import ReportFolder, folder_files, load_files
+from generator.content.reportfiles import PUBLISHED_TYPES, ReportFolder, folder_files, load_files
 from generator.content.reports import parse_report
 from generator.content.textcheck import check_text
 from generator.core.form import FORMAT_FREE
@@ -203,7 +203,8 @@ def _report_files(root: Path, unit_dir: str, rel_dir: str, problems: Problems) -
         stem, _, suffix = entry.name.rpartition(".")
         kind = "data" if f".{suffix}" in DATA_SUFFIXES else "narrative" if f".{suffix}" == NARRATIVE_SUFFIX else None
         if kind is None or not _YEAR.fullmatch(stem) or not entry.is_file():
-            problems.warning(rel, None, "已忽略：报告文件应命名为 <年份>.yaml 和 <年份>.md，如 2023.yaml")
+            problems.warning(rel, None, "已忽略：报告文件应命名为 <年份>.yaml 和 <年份>.md，如 2023.yaml"
+                             + (_OWN_FILES_HINT if f".{suffix.lower()}" in PUBLISHED_TYPES else ""))
             continue
         by_year.setdefault(int(stem), {"data": [], "narrative": []})[kind].append(entry.path)
     for year, (path, rel) in folders.items():
@@ -213,6 +214,9 @@ def _report_files(root: Path, unit_dir: str, rel_dir: str, problems: Problems) -
             problems.warning(rel, None, f"已忽略：文件夹 {year}/ 放的是 {year} 年报告的图片和附件，"
                                         f"但旁边没有这份报告（{year}.yaml 和 {year}.md）")
     return by_year
+
+
+_OWN_FILES_HINT = "；报告的图片和附件请放进与报告同名的文件夹，如 2023/图1.png，正文中写作 ![图片说明](2023/图1.png)"
 
 
 def _load_report(root: Path, unit: Unit, year: int, files: dict[str, list[str]],

@@ -30,6 +30,7 @@ from generator.problems import Problems
 IMAGE_TYPES = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".webp": "WebP"}
 ATTACHMENT_TYPES = {".pdf": "PDF", ".ofd": "OFD", ".doc": "DOC", ".docx": "DOCX", ".wps": "WPS", ".xls": "XLS",
                     ".xlsx": "XLSX", ".et": "ET", ".zip": "ZIP"}
+PUBLISHED_TYPES = IMAGE_TYPES.keys() | ATTACHMENT_TYPES.keys()
 ORIGINAL_TYPES = (".pdf", ".ofd")       # 全真版: a signed, fixed-layout document
 ALLOWED = (f"图片 {'、'.join(dict.fromkeys(IMAGE_TYPES.values()))}；"
            f"附件 {'、'.join(ATTACHMENT_TYPES.values())}")
@@ -78,12 +79,11 @@ def load_files(paths: list[str], rel_dir: str, problems: Problems) -> list[Repor
             continue
         seen[name.casefold()] = name
         suffix = os.path.splitext(name)[1].lower()
-        kind = IMAGE_TYPES.get(suffix) or ATTACHMENT_TYPES.get(suffix)
-        if kind is None:
+        if suffix not in PUBLISHED_TYPES:
             problems.error(rel, None, f"这种类型的文件不能发布（{suffix or '没有扩展名'}）：允许的类型为 {ALLOWED}",
                            "file-type")
             continue
-        image = suffix in IMAGE_TYPES
+        image, kind = suffix in IMAGE_TYPES, IMAGE_TYPES.get(suffix) or ATTACHMENT_TYPES[suffix]
         limit = MAX_IMAGE_BYTES if image else MAX_ATTACHMENT_BYTES
         stat = os.stat(path)
         if stat.st_size > limit:
@@ -154,8 +154,8 @@ class ReportFolder:
     def _names_a_file(self, path: str) -> bool:
         """A link to a file (into this folder, or by its type), not to a page."""
         suffix = posixpath.splitext(path)[1].lower()
-        return (posixpath.normpath(path).startswith(f"{self.year}/") or suffix in IMAGE_TYPES
-                or suffix in ATTACHMENT_TYPES or suffix in _OTHER_FILES)
+        return (posixpath.normpath(path).startswith(f"{self.year}/") or suffix in PUBLISHED_TYPES
+                or suffix in _OTHER_FILES)
 
     def resolve(self, written: str) -> tuple[ReportFile | None, str, str]:
         """The file a relative path (as from the .md) names, or None, why not and the rule."""
@@ -171,7 +171,7 @@ class ReportFolder:
         if name in self.files:
             return self.files[name], "", ""
         suffix = os.path.splitext(name)[1].lower()
-        if suffix not in IMAGE_TYPES and suffix not in ATTACHMENT_TYPES:
+        if suffix not in PUBLISHED_TYPES:
             return None, f"「{written}」的类型不能发布（{suffix or '没有扩展名'}）：允许的类型为 {ALLOWED}", "file-type"
         same = [known for known in self.files if known.lower() == name.lower()]
         hint = f"：是否想写「{folder}{same[0]}」？（大小写须一致）" if same else f"：请把它放进 {self.rel_dir}/，或改正文件名"
