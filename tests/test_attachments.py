@@ -124,6 +124,20 @@ def test_the_open_data_record_names_the_original(site):
         jsonschema.validate({"全真版": "../原件.pdf"}, schema)
 
 
+def test_a_free_text_report_shows_its_image_too(empty_site):
+    imported = Path(__file__).parent / "fixtures" / "import" / "shili-2016.txt"
+    assert generate("import", "--site", str(empty_site), str(imported)).code == 0
+    narrative = empty_site / "content/reports/shili/2016.md"
+    narrative.write_text(narrative.read_text(encoding="utf-8") + "\n\n![2016年公开情况](2016/图.png)\n",
+                         encoding="utf-8")
+    (empty_site / "content/reports/shili/2016").mkdir()
+    (empty_site / "content/reports/shili/2016/图.png").write_bytes(png(8, 6))
+    build(empty_site)
+    html = (empty_site / "build/nianbao/shili/2016.html").read_text(encoding="utf-8")
+    assert '<img alt="2016年公开情况" height="6" src="2016/%E5%9B%BE.png" width="8">' in html
+    assert (empty_site / "build/nianbao/shili/2016/图.png").read_bytes() == png(8, 6)
+
+
 @pytest.mark.browser
 def test_the_image_loads_in_chromium(site, page):
     with_files(site)
