@@ -99,7 +99,8 @@ def test_the_attachments_list_every_other_file_with_its_type_and_size(site):
     with_files(site)
     build(site.root)
     html = site.page(REPORT)
-    block = html[html.index('id="attachments-heading"'):html.index("</section>", html.index('id="attachments-heading"'))]
+    start = html.index('id="attachments-heading"')
+    block = html[start:html.index("</section>", start)]
     items = re.findall(r'<li><a href="([^"]+)" download>([^<]+)</a>（([^）]+)）</li>', block)
     assert [(name, about) for _, name, about in items] == [("会议纪要.docx", "DOCX，1 KB"), ("统计表.xlsx", "XLSX，6 KB")]
     for href, name, _ in items:      # real downloads, not just names

@@ -128,6 +128,8 @@ class ReportFolder:
         self.shown: set[str] = set()              # images the narrative shows
 
     def narrative_reference(self, element, attribute: str) -> None:
+        """An image's src or a link's href in the narrative: a file of this folder gets its
+        published address (an image its size too); what cannot work goes to `findings`."""
         value = element.get(attribute)
         image = element.tag == "img"
         parts = urlsplit(value.replace("\\", "/"))     # Windows editors write 2023\图1.png
@@ -141,7 +143,8 @@ class ReportFolder:
         if file is None:
             self.findings.append((value, problem, rule))
             return
-        element.set(attribute, report_file_href(self.year, file.name) + (f"#{parts.fragment}" if parts.fragment else ""))
+        fragment = f"#{parts.fragment}" if parts.fragment else ""      # a PDF's #page=3
+        element.set(attribute, report_file_href(self.year, file.name) + fragment)
         if image:
             self.shown.add(file.name)
             element.set("width", str(file.width))
