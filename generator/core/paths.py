@@ -7,7 +7,9 @@ templates see them as globals (column_dir, column_index).
 
 from __future__ import annotations
 
-from generator.core.model import Report, Unit
+from urllib.parse import quote
+
+from generator.core.model import Report, ReportFile, Unit
 
 COLUMN_DIR = "nianbao"
 COLUMN_INDEX = f"{COLUMN_DIR}/index.html"    # templates link it as {{ root }}{{ column_index }}
@@ -55,3 +57,15 @@ def _tujie_page(unit_id: str, year: int) -> str:
 
 def _unit_page(unit_id: str) -> str:
     return f"{COLUMN_DIR}/{unit_id}/index.html"
+
+
+def report_file_path(report: Report, file: ReportFile) -> str:
+    """A file of the report's own folder, published in a folder named like its page:
+    content/reports/<unit>/<year>/x.pdf -> nianbao/<unit>/<year>/x.pdf, beside <year>.html."""
+    return f"{COLUMN_DIR}/{report.unit.id}/{report.year}/{file.name}"
+
+
+def report_file_href(year: int, name: str) -> str:
+    """The address of such a file from its report's page: the same relative path the
+    narrative uses beside its .md (`2023/图1.png`), percent-encoded."""
+    return f"{year}/{quote(name)}"

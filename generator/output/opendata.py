@@ -19,7 +19,7 @@ from pathlib import Path
 from generator.content.checks import row_title
 from generator.core.form import FORMAT_NAMES
 from generator.core.model import Report, Table
-from generator.core.paths import CSV_HEADER, PORTAL_CSV, PORTAL_JSON, SCHEMA, download_paths
+from generator.core.paths import CSV_HEADER, PORTAL_CSV, PORTAL_JSON, SCHEMA, download_paths, report_file_path
 from generator.output.cache import cache_folder
 from generator.output.schema import report_schema
 from generator.output.write import write_atomically
@@ -92,6 +92,7 @@ def csv_bytes(rows: list[tuple], header: bool = True) -> bytes:
 def _report_fields(report: Report) -> dict:
     # 名称: as the report was published (曾用名); 现名称 only when the unit has been renamed since
     renamed = {"现名称": report.unit.name} if report.unit_name != report.unit.name else {}
+    original = {"全真版": report_file_path(report, report.original)} if report.original else {}
     return {
         "单位": {"编号": report.unit.id, "名称": report.unit_name, "类型": report.unit.kind, **renamed},
         "年度": report.year,
@@ -102,6 +103,7 @@ def _report_fields(report: Report) -> dict:
         "按原样发布": report.as_published,
         "汇总单位": [{"编号": unit.id, "名称": unit.name} for unit in report.members],
         "不符合勾稽关系": [{"说明": f.message, "规则": f.rule} for f in report.discrepancies],
+        **original,     # its address from the site's root; only when there is one, so older records stay as they were
     }
 
 

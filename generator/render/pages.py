@@ -6,6 +6,7 @@ Output layout (every link is relative, so the site works from any sub-path):
     nianbao/<unit>/index.html           one unit and its reports
     nianbao/<unit>/<year>.html          one report
     nianbao/<unit>/<year>-tujie.html    its 图解 (infographic)
+    nianbao/<unit>/<year>/...           its own files: images, attachments, 全真版
     nianbao/<old id>/...                the same pages at a unit's former id (曾用编号): each redirects
     404.html, sitemap.xml, static/...
 """
@@ -27,10 +28,12 @@ import markupsafe
 from jinja2.exceptions import SecurityError
 
 from generator import __version__
+from generator.content.reportfiles import file_size
 from generator.core.form import FORMAT_NAMES, SECTIONS, TABLE_SECTIONS
 from generator.core.model import KINDS, Report, ReportSummary, SiteConfig, Unit
 from generator.core.paths import (COLUMN_DIR, COLUMN_INDEX, COLUMN_TITLE, CSV_HEADER, PORTAL_CSV, PORTAL_JSON, SCHEMA,
-                             STATIC_DIR, download_paths, redirects, report_path, tujie_path, unit_path)
+                             STATIC_DIR, download_paths, redirects, report_file_href, report_path, tujie_path,
+                             unit_path)
 from generator.inputs.source import inside
 from generator.problems import Problems
 from generator.render.environment import template_dirs, template_environment
@@ -164,6 +167,10 @@ class Renderer:
             "table_sections": TABLE_SECTIONS,
             "tables": {number: tables_html(table) for number, table in report.tables.items()},
             "downloads": [path.rsplit("/", 1)[1] for path in download_paths(report.unit.id, report.year)],
+            "original": _listed_file(report, report.original) if report.original else None,
+            # 附件: every file neither the 全真版 nor shown in the narrative
+            "attachments": [_listed_file(report, file) for file in report.files
+                            if file is not report.original and file.name not in report.shown],
         }
 
     def static_files(self) -> list[tuple[str, bytes]]:
@@ -242,6 +249,12 @@ class Renderer:
             digest.update(rel.encode())
             digest.update(path.read_bytes())
         return digest.hexdigest()[:10]
+
+
+def _listed_file(report: Report, file) -> dict:
+    """A report's own file as its page lists it: name, address, type, size (1.2 MB)."""
+    return {"name": file.name, "href": report_file_href(report.year, file.name), "type": file.type,
+            "size": file_size(file.size)}
 
 
 def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
