@@ -301,6 +301,9 @@ def test_pause_continue_and_stop(page, served_example):
     read_button(page, "朗读").click()
     spoken(page, 1)
     assert read_button(page, "朗读").get_attribute("aria-pressed") == "true"
+    for name in ("暂停", "停止"):                                         # shown now, and large enough
+        box = read_button(page, name).bounding_box()
+        assert box["width"] >= 24 and box["height"] >= 24, name
     read_button(page, "暂停").click()
     assert page.evaluate("window.__speech.calls").count("pause") == 1
     expect(speech_status(page)).to_have_text("已暂停")
