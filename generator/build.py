@@ -35,7 +35,7 @@ from generator.inputs.source import sha256
 from generator.output.cache import cache_folder, template_cache_folder
 from generator.output.changes import (cached_units, differences, folder_stamps, fragments_intact, global_inputs,
                                outputs_intact, plan, stale_outputs, stamp)
-from generator.output.links import check_links, tree_reader
+from generator.output.links import check_new_tree
 from generator.output.manifest import (MANIFEST_FORMAT, Manifest, manifest_changed, manifest_path, read_manifest,
                                 stage_manifest, write_manifest)
 from generator.output.opendata import fragment_folder, sweep_fragments, write_portal_data
@@ -163,7 +163,7 @@ def _write(work: UnitPass, todo: list[str], manifest: Manifest, previous: Manife
         _refuse_collisions(manifest, todo if previous is not None else manifest.units, problems)
         stale = stale_outputs(previous, manifest, todo) if previous is not None else set()
         if not problems.errors:
-            _check_links(work, manifest.outputs() - stale, problems)
+            check_new_tree(work, manifest, previous, todo, stale, problems)
         if problems.errors:
             raise BuildFailed(problems, out)
         if strict and problems.warnings:
@@ -205,14 +205,6 @@ def _after_commit(work: UnitPass, todo: list[str], manifest: Manifest, previous:
             write_manifest(root, out, manifest)
     except OSError as exc:
         raise _write_failed(exc, out, changed=True) from None
-
-
-def _check_links(work: UnitPass, files: set[str], problems: Problems) -> None:
-    """Every internal link and anchor of the finished tree, before it is committed."""
-    out = work.writer.out
-    where = out.relative_to(work.root).as_posix() if out.is_relative_to(work.root) else str(out)
-    check_links(files, tree_reader(work.writer), work.renderer.config.base_url, work.root,
-                work.renderer.template_dirs, problems, where)
 
 
 def _write_site_files(work: UnitPass, manifest: Manifest, previous: Manifest | None, problems: Problems) -> int:

@@ -94,3 +94,20 @@ def test_external_links_are_counted_not_fetched(site):
     assert run.code == 0 and link_lines(run) == [], run.err
     assert "build: 外部链接 3 个（未检查）" in run.lines, run.err
     assert site.build("--strict").code == 0                               # a note, not a warning
+
+
+def test_a_rebuild_that_keeps_the_linking_unit_reports_its_broken_links_again(site):
+    """The pages of a unit kept from the last build are not read again: the manifest keeps
+    what they link to, and their broken links are found again, inside and outside their folder."""
+    add_to_narrative(site, "见[2022年报告](2022.html)和[淮安2019年报告](../huaian/2019.html)。")
+    first = site.build()
+    assert len(link_lines(first)) == 2, first.err
+    site.replace("content/reports/huaian/2024.md", "## 五、", "新的一段。\n\n## 五、")     # huajie is kept
+    run = site.build()
+    assert "全部重新生成" not in run.out and link_lines(run) == link_lines(first), run.err
+    nothing = site.build()
+    assert "没有变化" in nothing.out and link_lines(nothing) == link_lines(first), nothing.err
+    site.replace(NARRATIVE, "(2022.html)", "(#t3)")                    # fixed
+    fixed = site.build()
+    assert fixed.code == 0 and [line for line in link_lines(fixed) if "2022" in line] == [], fixed.err
+    assert len(link_lines(fixed)) == 1, fixed.err
