@@ -16,7 +16,6 @@ few changed files into place. Unchanged files are never rewritten.
 
 from __future__ import annotations
 
-import marshal
 import os
 import sys
 from dataclasses import dataclass
@@ -27,10 +26,10 @@ from generator import __version__
 from generator.content.loader import read_inputs
 from generator.content.publication import duplicate_index_numbers
 from generator.content.publishing import Publishing
-from generator.content.repetition import repeated_text
+from generator.content.repetition import digest as fingerprints_digest, repeated_text
 from generator.core.model import ReportSummary
 from generator.core.paths import COLUMN_DIR, PORTAL_FILES
-from generator.inputs.config import UNITS_FILE
+from generator.inputs.config import UNITS_FILE, with_base_url
 from generator.inputs.source import sha256
 from generator.output.cache import cache_folder, template_cache_folder
 from generator.output.changes import (cached_units, differences, folder_stamps, fragments_intact, global_inputs,
@@ -60,11 +59,13 @@ class BuildResult:
 
 def build_site(root: Path, out: Path | None = None, *, jobs: int | None = None,
                progress: Callable[[int, int], None] | None = None, search: bool = True,
-               publishing: Publishing | None = None, strict: bool = False) -> BuildResult:
+               publishing: Publishing | None = None, base_url: str | None = None,
+               strict: bool = False) -> BuildResult:
     """Build the site at `root` into `out` (default root/build); `search=False` skips the
     search index (the editors' preview); `publishing` says whether drafts and reports dated
-    after today are published (by default neither); `strict`: a warning found before the
-    output changes fails the build as an error does (the output is then untouched).
+    after today are published (by default neither); `base_url` replaces site.yaml's 网站地址;
+    `strict`: a warning found before the output changes fails the build as an error does
+    (the output is then untouched).
 
     Raises BuildFailed with every problem found; the output is then untouched.
     """
@@ -73,26 +74,28 @@ def build_site(root: Path, out: Path | None = None, *, jobs: int | None = None,
     check_output_dir(out, root)
     try:
         with output_lock(out):     # a second build waits for nothing: it is refused, and says by whom
-            return _build(root, out, jobs, progress, search, publishing or Publishing(), strict)
+            return _build(root, out, jobs, progress, search, publishing or Publishing(), base_url, strict)
     except OSError as exc:         # before anything was written (later ones are WriteFailed already)
         raise _write_failed(exc, out, changed=False) from None
 
 
 def _build(root: Path, out: Path, jobs: int | None, progress, search: bool, publishing: Publishing,
-           strict: bool) -> BuildResult:
+           base_url: str | None, strict: bool) -> BuildResult:
     cache_folder(root)         # refused if it leads out of the site
     problems = Problems()
     # 1. Read the inputs (units.yaml and the unit folders' listings as last time, if unchanged).
     previous = read_manifest(root, out)
     listings = dict(previous.listings[1]) if previous is not None and previous.listings[0] == str(root) else {}
     config, units, files = read_inputs(root, problems, cached_units(root, previous, problems), listings)
+    config = with_base_url(config, base_url, problems)
     if config is None or problems.errors:
         raise BuildFailed(problems, out)
     renderer = Renderer(root, config, units, problems, template_cache_folder(root))
     # 2. Plan: the units whose files changed, or all of them when anything global did.
     global_files = global_inputs(root, renderer)
+    # The 网站地址 in use (site.yaml's, or --base-url's) shapes the canonical links, sitemap and 404.
     key = sha256(repr((__version__, MANIFEST_FORMAT, sys.version_info[:2], str(out), publishing.drafts,
-                       publishing.future, sorted(global_files.items()))).encode())
+                       publishing.future, config.base_url, sorted(global_files.items()))).encode())
     manifest = Manifest(key, global_files, unit_list=(global_files[UNITS_FILE], units,
                         [p for p in problems.items if p.file == UNITS_FILE]), listings=(str(root), listings))
     if (previous is not None and previous.key == key and outputs_intact(out, previous)
@@ -129,14 +132,17 @@ class CheckResult:
     inputs: tuple          # read_inputs' (config, units, files): what the 自查表 lists; config None if unreadable
 
 
-def check_site(root: Path) -> CheckResult:
-    """Everything build validates, templates included, without writing anything.
+def check_site(root: Path, base_url: str | None = None) -> CheckResult:
+    """Everything build validates, templates included, without writing anything
+    (`base_url`: as build's, in place of site.yaml's 网站地址).
 
     Returns the number of reports, every problem found and the inputs read.
     """
     root = root.resolve()
     problems = Problems()
-    config, units, files = inputs = read_inputs(root, problems)
+    config, units, files = read_inputs(root, problems)
+    config = with_base_url(config, base_url, problems)
+    inputs = (config, units, files)
     if config is None:
         return CheckResult(0, problems, inputs)
     renderer = Renderer(root, config, units, problems, template_cache_folder(root))
@@ -312,7 +318,7 @@ def _warn_repeated_text(root: Path, renderer: Renderer, manifest: Manifest, prev
                         problems: Problems) -> None:
     """R10: a narrative copied from last year's or from another unit's. The same fingerprints as last
     time give the same warnings: taken from the last manifest (the pass is 0.15-1 s at 10,000)."""
-    digest = sha256(marshal.dumps([record.fingerprints for _, record in sorted(manifest.units.items())]))
+    digest = fingerprints_digest(fp for _, record in sorted(manifest.units.items()) for fp in record.fingerprints)
     if previous is not None and previous.repetition[0] == digest:
         found = previous.repetition[1]
     else:

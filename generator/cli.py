@@ -21,7 +21,7 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_INTERNAL = 0, 1, 2
 
 # The start of a failed command's summary line, unless the failure names its own.
 FAILED = {"build": "构建失败", "check": "检查未通过", "serve": "预览失败", "new": "无法新建报告",
-          "import": "导入失败", "init": "无法新建网站"}
+          "import": "导入失败", "init": "无法新建网站", "theme": "主题操作失败"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -37,12 +37,14 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--strict", action="store_true", help="有警告（如站内搜索索引生成失败）也算未通过")
     build.add_argument("--drafts", action="store_true", help="草稿也一起生成（页面上标明“草稿”），供内部审阅")
     build.add_argument("--include-future", action="store_true", help="发布日期还没到的报告也一起生成")
+    build.add_argument("--base-url", default=None, metavar="网址", help=BASE_URL_HELP)
 
     check = commands.add_parser("check", help="检查全部文件（与 build 相同的校验），不写入任何文件")
     check.add_argument("--site", type=Path, default=Path("."), help="网站文件夹（默认当前文件夹）")
     check.add_argument("--strict", action="store_true", help="有警告也算未通过")
     check.add_argument("--report", type=Path, default=None, metavar="文件",
                        help="另外写出全站的自查表（HTML 网页）；写 - 则把自查表以 JSON 输出到标准输出")
+    check.add_argument("--base-url", default=None, metavar="网址", help=BASE_URL_HELP)
 
     serve = commands.add_parser("serve", help="本地预览：生成网站，保存文件后自动重新生成并刷新浏览器")
     serve.add_argument("--site", type=Path, default=Path("."), help="网站文件夹（默认当前文件夹）")
@@ -64,9 +66,22 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--year", type=int, default=None, help="报告年度（报告标题中没有年份时需要）")
     imp.add_argument("--force", action="store_true", help="覆盖网站中已有的同一份报告")
 
-    init = commands.add_parser("init", help="新建一个网站：site.yaml、默认模板和一份示例报告")
+    init = commands.add_parser("init", help="新建一个网站：site.yaml、一份示例报告和空的 templates/（默认模板随 gongkai 升级）")
     init.add_argument("dir", type=Path, help="新网站的文件夹（应为空或不存在）")
+
+    theme = commands.add_parser("theme", help="默认模板：列出、复制到网站中修改、与网站自己的模板比较")
+    actions = theme.add_subparsers(dest="action", metavar="操作", title="操作", parser_class=_Parser, required=True)
+    listing = actions.add_parser("list", help="列出默认模板的全部文件")
+    copy = actions.add_parser("copy", help="把选定的默认文件复制到网站的 templates/，作为修改的起点")
+    copy.add_argument("names", nargs="+", metavar="文件", help="默认模板中的文件名，如 report.html、static/site.css")
+    copy.add_argument("--force", action="store_true", help="覆盖网站中已有的同名文件")
+    diff = actions.add_parser("diff", help="网站自己的每个模板与当前默认模板的差别（升级 gongkai 后查看）")
+    for action in (listing, copy, diff):
+        action.add_argument("--site", type=Path, default=Path("."), help="网站文件夹（默认当前文件夹）")
     return parser
+
+
+BASE_URL_HELP = "本次使用的网站地址，代替 site.yaml 的「网站地址」（如测试站与正式站），如 https://www.example.gov.cn/nianbao/"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -95,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
             return _new(args)
         if args.command == "import":
             return _import(args)
+        if args.command == "theme":
+            return _theme(args)
         if args.command == "serve":
             from generator.serve import serve
             return serve(args.site, host=args.host, port=args.port, open_browser=args.open)
@@ -123,7 +140,8 @@ def _build(args) -> int:
     out = args.out if args.out is not None else root / DEFAULT_OUT
     progress = None if args.quiet or not sys.stderr.isatty() else _Progress(started)
     publishing = Publishing(drafts=args.drafts, future=args.include_future)
-    result = build_site(root, out, jobs=args.jobs, progress=progress, publishing=publishing, strict=args.strict)
+    result = build_site(root, out, jobs=args.jobs, progress=progress, publishing=publishing, base_url=args.base_url,
+                        strict=args.strict)
     if progress:
         progress.clear()
     print_problems(result.problems)
@@ -165,10 +183,32 @@ def _init(args) -> int:
     return EXIT_OK
 
 
+def _theme(args) -> int:
+    from generator.theme import copy_defaults, default_files, overrides_diff, site_files
+
+    if args.action == "list":
+        own = set(site_files(args.site))
+        for name in default_files():
+            print(f"{name}（本网站已有自己的）" if name in own else name)
+        return EXIT_OK
+    if args.action == "copy":
+        for rel in copy_defaults(args.site, args.names, force=args.force):
+            print(f"已复制 {rel}：它代替默认的同名文件，此后不再随 gongkai 升级")
+        return EXIT_OK
+    diff, orphans = overrides_diff(args.site)
+    sys.stdout.write(diff)
+    for rel in orphans:
+        print(f"注意：{rel} 不代替任何默认文件：它是本网站新增的文件（如图片，或模板 include 的片段）；"
+              "若本想代替默认文件，请检查文件名（generate theme list 列出默认文件），或 gongkai 已不再有这个文件")
+    if not diff and not orphans:
+        print("网站没有与默认模板不同的文件：全部使用当前的默认模板")
+    return EXIT_OK
+
+
 def _check(args) -> int:
     from generator.build import check_site
 
-    checked = check_site(args.site)
+    checked = check_site(args.site, base_url=args.base_url)
     problems = checked.problems
     errors, warnings = len(problems.errors), len(problems.warnings)
     strict = "（--strict：警告也算未通过）" if args.strict and warnings and not errors else ""

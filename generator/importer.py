@@ -4,7 +4,8 @@ Every file is read and placed before anything is written: a file that names no
 unit or year, a number without a row, an existing report (without --force), all
 are listed, and then nothing is written. An imported report is an archived
 record (按原样发布: true): the checks run on it and any failure is shown on its
-page and listed here, but no number is changed.
+page and listed here, but no number is changed. Once written, what `generate check`
+would warn of these reports (R9, R10, R11 ...) is listed too: the import still succeeds.
 """
 
 from __future__ import annotations
@@ -14,17 +15,20 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.content.loader import REPORTS_DIR, discover_reports, load_unit, members_in
+from generator.content.loader import REPORTS_DIR, load_site
 from generator.content.publishing import today as publishing_today
+from generator.content.repetition import fingerprints, repeated_text
 from generator.core.form import FORMAT_2021, FORMAT_FREE, FORMS, SECTIONS, TABLE_SECTIONS
 from generator.core.model import Unit
 from generator.importing.datafile import data_file_text, yaml_comment, yaml_scalar
 from generator.importing.htmlpage import html_to_text, looks_like_html
 from generator.importing.published import Published, read_published
-from generator.inputs.config import load_units
+from generator.inputs.config import SITE_FILE, load_units
 from generator.inputs.source import read_text
 from generator.output.write import write_atomically
-from generator.problems import CommandFailed, Problems
+from generator.problems import ERROR, WARNING, CommandFailed, Problem, Problems
+
+ACROSS_YEARS = ("R6", "R7")     # the rules that judge a report against its unit's report of the year before
 
 HEADER = """\
 # {title}：数据文件（由 generate import 从已发布的报告导入）
@@ -66,7 +70,7 @@ def import_reports(root: Path, sources: list[Path], unit_id: str | None = None, 
     for item in imported:
         for rel, text in item.files.items():
             write_atomically(root / rel, text.encode("utf-8"))
-    return imported, _check(root, units, imported)
+    return imported, _check(root, imported)
 
 
 def _import_one(root: Path, source: Path, units: dict[str, Unit], unit_id: str | None, year: int | None,
@@ -136,18 +140,28 @@ def _refuse_doubles(root: Path, imported: list[Imported], force: bool, failures:
                                                 "不会重复导入；确认要用导入的内容覆盖，请加 --force")
 
 
-def _check(root: Path, units: dict[str, Unit], imported: list[Imported]) -> Problems:
-    """The checks on the imported reports: their rule failures, as the pages will list them."""
-    problems = Problems()
-    files = discover_reports(root, units, Problems())
-    members = members_in(units, files)
-    for unit_id in sorted({item.unit.id for item in imported}):
-        years = {item.year for item in imported if item.unit.id == unit_id}
-        for report in load_unit(root, units[unit_id], files[unit_id], problems, members):
-            if report.year in years:
-                for failure in report.discrepancies:
-                    problems.warning(failure.file, failure.line, f"存档说明：{failure.message}", failure.rule)
-    return problems
+def _check(root: Path, imported: list[Imported]) -> Problems:
+    """What `generate check` says of the imported reports: their warnings (R9 text against tables,
+    R10 repeated text, R11 deadline, dates and 索引号 against every report of the site ...) and
+    their rule failures, which the pages list as 存档说明; what the import changed in the next
+    year's report (R6, R7 compare it with the imported one); and, as always, any error of the
+    imported units, which fails the import. The rest of the site is not ours to judge here."""
+    site, problems = load_site(root)
+    if site is None:        # site.yaml does not read: the checks that need it wait for `generate check`
+        return Problems([Problem(WARNING, SITE_FILE, None, "网站配置有错误，导入的报告尚未检查："
+                                                             "请运行 generate check 查看并改正")])
+    repeated_text(fingerprints(site.reports), site.units, site.config.repetition_limit, root, problems)
+    ours = {rel for item in imported for rel in item.files}
+    following = tuple(f"{REPORTS_DIR}/{item.unit.id}/{item.year + 1}." for item in imported)
+    folders = tuple(f"{REPORTS_DIR}/{item.unit.id}/" for item in imported)
+    found = Problems([p for p in problems.items if p.file in ours
+                      or p.rule in ACROSS_YEARS and p.file.startswith(following)
+                      or p.level == ERROR and p.file.startswith(folders)])
+    for report in site.reports:
+        if report.data_file in ours:
+            for failure in report.discrepancies:
+                found.warning(failure.file, failure.line, f"存档说明：{failure.message}", failure.rule)
+    return found
 
 
 # --- writing gongkai content -------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""`generate init DIR`: a new site with site.yaml, the default templates and one example report."""
+"""`generate init DIR`: a new site with site.yaml, one example report and an empty templates/
+(the default theme stays in the package, so upgrades reach the site: see generator.theme)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 from generator.content.narrative import PLACEHOLDER
 from generator.content.publishing import today as publishing_today
 from generator.problems import CommandFailed
-from generator.render.environment import default_templates_dir, shipped_folder
+from generator.render.environment import shipped_folder
 
 EXAMPLE_UNIT = "huajie"
 EXAMPLE_YEAR = 2023
@@ -39,6 +40,23 @@ huajie:
 """
 
 
+TEMPLATES_NOTE_FILE = "说明.txt"
+TEMPLATES_NOTE = """\
+这个文件夹放本网站自己的模板和静态文件。它现在是空的：网站使用 gongkai 自带的默认模板，
+升级 gongkai 后，默认模板的改进（如手机上的表格、长者模式）会自动用到本网站。
+
+要改某一个文件，只需放一个同名文件到这里，它就代替默认的那一个，其他文件仍用默认的：
+
+  generate theme list                  列出默认模板的全部文件
+  generate theme copy report.html      把默认的 report.html 复制到这里，再修改它
+  generate theme copy static/site.css  静态文件同样（放在 static/ 下）
+  generate theme diff                  升级 gongkai 后，查看这里的文件与新的默认文件有何不同
+
+只复制确实要改的文件：复制过来的文件不再随 gongkai 升级。模板在沙箱中运行，说明见 README 的
+“A site's own templates”。本说明文件不会发布到网站上。
+"""
+
+
 class InitRefused(CommandFailed):
     """The target folder cannot take a new site (or report); the message is Chinese."""
 
@@ -51,10 +69,10 @@ def example_content_dir() -> Path:
 def init_site(target: Path) -> int:
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise InitRefused(f"{target} 已存在且不是空文件夹，为免覆盖已有文件，请指定一个新的或空的文件夹")
-    templates = default_templates_dir()
     report_dir = target / "content" / "reports" / EXAMPLE_UNIT
     report_dir.mkdir(parents=True)
-    shutil.copytree(templates, target / "templates", ignore=shutil.ignore_patterns("__pycache__", "__init__.py"))
+    (target / "templates").mkdir()
+    (target / "templates" / TEMPLATES_NOTE_FILE).write_text(TEMPLATES_NOTE, encoding="utf-8")
     (target / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
     (target / "content" / "units.yaml").write_text(UNITS_YAML, encoding="utf-8")
     example = example_content_dir() / "reports" / EXAMPLE_UNIT

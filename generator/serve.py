@@ -10,7 +10,9 @@ Our watcher polls the inputs every POLL_SECONDS, waits until they have been
 quiet for one poll (a burst gives one rebuild), builds in a thread so the
 server stays responsive, and after each build compares the inputs again: a
 save made during a build causes another build, so the browser ends on the
-last save. While the build is broken every HTML page is the error page.
+last save. While the build is broken every HTML page is the error page; while it
+has warnings, every HTML page is sent with the 提醒 panel that lists them
+(generator.render.previewpanel): editors watch the page, not the terminal.
 
 The preview shows unpublished drafts, so it is for this machine only: it answers
 requests addressed to this machine by name or address (a DNS-rebinding page is
@@ -30,6 +32,7 @@ import html
 import ipaddress
 import logging
 import os
+import re
 import signal
 import sys
 import tempfile
@@ -53,7 +56,8 @@ from generator.content.publishing import Publishing
 from generator.inputs.config import load_site_config
 from generator.output.manifest import forget
 from generator.output.write import output_lock
-from generator.problems import ERROR, CommandFailed, Problem, Problems
+from generator.problems import ERROR, WARNING, CommandFailed, Problem, Problems
+from generator.render.previewpanel import SCRIPT, SCRIPT_PATH, SHEET, STYLE_PATH, panel_html, with_panel
 
 PREVIEWED = Publishing(drafts=True, future=True)
 POLL_SECONDS = 0.15
@@ -89,6 +93,7 @@ class Preview:
         self.root, self.out, self.log = root, out, log
         self.scanned: dict | None = None       # the inputs as they were when the last build started
         self.problems: list[Problem] = []       # the errors of the last build, if it failed
+        self.warnings: list[Problem] = []       # the warnings of the last build, shown on every page
         self.builds = 0
         self.building = False
         self._pending: dict | None = None
@@ -105,12 +110,14 @@ class Preview:
             changed = result.changed
         except CommandFailed as failed:     # bad input, or an output folder it must not write
             self.problems = failed.problems.errors or [Problem(ERROR, "-", None, failed.summary)]
+            self.warnings = []
             for problem in failed.problems.sorted():
                 self.log(problem.format())
             outcome = (f"失败，{len(self.problems)} 个错误，浏览器中显示错误页" if failed.problems.errors
                        else f"失败：{failed.summary}")
         else:
             self.problems = []
+            self.warnings = [problem for problem in result.problems.sorted() if problem.level == WARNING]
             for problem in result.problems.sorted():
                 self.log(problem.format())
             outcome = f"{result.files} 个文件有变化"
@@ -256,6 +263,18 @@ class _ReloadScript(_ThisMachineOnly, LiveReloadJSHandler):
     pass
 
 
+class _PanelFile(_ThisMachineOnly, web.RequestHandler):
+    """The style or the script of the 提醒 panel (generator.render.previewpanel)."""
+
+    def initialize(self, text: str, content_type: str):
+        self.text, self.content_type = text, content_type
+
+    def get(self):
+        self.set_header("Content-Type", f"{self.content_type}; charset=UTF-8")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(self.text)
+
+
 class _PreviewServer(Server):
     """livereload's server with the handlers above, and without its /forcereload (any page
     could make every open preview reload)."""
@@ -277,22 +296,51 @@ class _PreviewServer(Server):
             script = f'<script src="/livereload.js?port={port}"></script>'.encode()
 
         web.Application([(r"/livereload", _ReloadSocket), (r"/livereload.js", _ReloadScript),
+                         (re.escape(STYLE_PATH), _PanelFile, {"text": SHEET, "content_type": "text/css"}),
+                         (re.escape(SCRIPT_PATH), _PanelFile, {"text": SCRIPT, "content_type": "text/javascript"}),
                          (r"/(.*)", self.SFH, {"path": self.root, "default_filename": self.default_filename})],
                         transforms=[InjectScript], bound_host=host, log=self.log).listen(port, address=host)
 
 
-def _handler_for(preview: Preview):
+def _handler_for(preview: Preview, sub_path: str):
     class PreviewHandler(_ThisMachineOnly, StaticFileHandler):
-        """The built pages, or the error page for every HTML request while the build is broken."""
+        """The built pages with the 提醒 panel when the build has warnings, or the error page
+        for every HTML request while the build is broken."""
 
         async def get(self, path, include_body=True):
-            if preview.problems and (path == "" or path.endswith((".html", "/"))):
-                self.set_status(500)
-                self.set_header("Content-Type", "text/html; charset=UTF-8")
-                self.set_header("Cache-Control", "no-store")
-                self.finish(ERROR_PAGE.render(problems=preview.problems))
-                return
+            if path == "" or path.endswith((".html", "/")):
+                if preview.problems:
+                    self._send_page(500, ERROR_PAGE.render(problems=preview.problems).encode())
+                    return
+                warnings = preview.warnings
+                if warnings:
+                    self._with_panel(path, warnings)
+                    return
             await super().get(path, include_body)
+
+        def _with_panel(self, path: str, warnings: list[Problem]) -> None:
+            # The file as StaticFileHandler finds it: confined to the folder, index.html for a folder.
+            self.path = self.parse_url_path(path)
+            absolute = self.validate_absolute_path(self.root, self.get_absolute_path(self.root, self.path))
+            if absolute is None:       # redirected (a folder without its /)
+                return
+            page = self.path.replace(os.sep, "/").removeprefix(f"{sub_path}/" if sub_path else "")
+            if page == "" or page.endswith("/"):
+                page += self.default_filename
+            with open(absolute, "rb") as file:
+                self._send_page(200, with_panel(file.read(), panel_html(warnings, page)))
+
+        def _send_page(self, status: int, page: bytes) -> None:
+            self.composed = True
+            self.set_status(status)
+            self.set_header("Content-Type", "text/html; charset=UTF-8")
+            self.set_header("Cache-Control", "no-store")
+            self.finish(page)
+
+        composed = False     # the page was made here, not sent as the file is
+
+        def compute_etag(self):
+            return None if self.composed else super().compute_etag()
 
         def set_extra_headers(self, path):
             self.set_header("Cache-Control", "no-store")   # a preview is never stale
@@ -321,7 +369,7 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: b
         watcher = _PreviewWatcher(preview)
         try:
             preview.build()
-            server = _PreviewServer(watcher, _handler_for(preview), preview.log)
+            server = _PreviewServer(watcher, _handler_for(preview, sub_path), preview.log)
             logging.getLogger("tornado.access").disabled = True
             url = f"http://{host}:{port}/{quote(sub_path) + '/' if sub_path else ''}"
 

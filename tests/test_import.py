@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import SAMPLES, axe_violations, build, check_table3, generate, pingtan_page_text
+from helpers import HUAJIE, SAMPLES, axe_violations, build, check_table3, generate, pingtan_page_text
 from htmltables import norm, parse, table_by_id
 from samples import read_sample
 from generator.importing.htmlpage import html_to_text
@@ -295,3 +295,68 @@ def test_a_line_break_in_a_file_name_title_or_field_adds_no_key(empty_site, tmp_
     for data in (parse_yaml(written, "2019.yaml", Problems()).data, yaml.safe_load(written)):
         assert (data["标题"], data["文号"], data["按原样发布"]) == (title, doc_no, True)
         assert "索引号" not in data
+
+
+# --- What check would say of an imported report (issue 16: R9 and R11 printed by import) ---------
+
+def with_metadata(tmp_path: Path, sample: str, *lines: str, narrative=("", "")) -> Path:
+    """A sample as its portal page would give it, with metadata lines above it, its narrative edited."""
+    text = (SAMPLES / sample).read_text(encoding="utf-8")
+    edited = text.replace(*narrative)
+    assert edited != text or narrative == ("", "")
+    source = tmp_path / sample
+    source.write_text("\n".join(lines) + "\n" + edited, encoding="utf-8")
+    return source
+
+
+def printed(run, rule: str) -> list[str]:
+    return [line for line in run.lines if line.endswith(f"({rule})")]
+
+
+def test_import_prints_r9_and_r11_of_the_imported_report_as_check_does(empty_site, tmp_path):
+    source = with_metadata(tmp_path, "huajie-2023.txt", "发布日期：2024-04-15",
+                           narrative=("共收到依申请公开信件6件", "共收到依申请公开信件17件"))
+    run = import_(empty_site, source)          # warnings: the import succeeds
+    line = next(n for n, text in enumerate((empty_site / "content/reports/huajie/2023.md")
+                                           .read_text(encoding="utf-8").splitlines(), 1) if "信件17件" in text)
+    [r9] = printed(run, "R9")
+    assert r9.startswith(f"content/reports/huajie/2023.md:{line}: 警告：正文说「") and "17" in r9 and "6" in r9
+    [r11] = printed(run, "R11")
+    assert r11.startswith("content/reports/huajie/2023.yaml:") and "2024-04-15" in r11 and "2024-03-31" in r11
+    check = generate("check", "--site", str(empty_site))
+    assert r9 in check.lines and r11 in check.lines       # word for word what check says
+
+
+def test_import_names_a_duplicate_index_number_and_not_the_other_reports_findings(empty_site, tmp_path):
+    first = with_metadata(tmp_path, "huajie-2023.txt", "索引号：00259913X/2024-00003",
+                          narrative=("共收到依申请公开信件6件", "共收到依申请公开信件17件"))
+    assert printed(import_(empty_site, first), "R9")
+    second = with_metadata(tmp_path, "huaian-city-2024.txt", "索引号：00259913X/2024-00003")
+    run = import_(empty_site, second)
+    [duplicate] = printed(run, "R11")
+    assert duplicate.startswith("content/reports/huaian/2024.yaml:") and "content/reports/huajie/2023.yaml:" in duplicate
+    assert printed(run, "R9") == []            # huajie's narrative is not this import's business
+
+
+def test_import_prints_r10_for_last_years_text_taken_in_again(empty_site):
+    import_(empty_site, SAMPLES / "huajie-2023.txt")
+    run = import_(empty_site, SAMPLES / "huajie-2023.txt", "--year", "2024")
+    [r10] = printed(run, "R10")
+    assert r10.startswith("content/reports/huajie/2024.md:") and "content/reports/huajie/2023.md" in r10
+
+
+def test_with_a_broken_site_yaml_the_import_succeeds_and_says_the_checks_wait(empty_site):
+    (empty_site / "site.yaml").write_text("网站名称: [未闭合\n", encoding="utf-8")
+    run = import_(empty_site, SAMPLES / "huajie-2023.txt")
+    assert (empty_site / "content/reports/huajie/2023.yaml").is_file()
+    assert "site.yaml: 警告：网站配置有错误，导入的报告尚未检查：请运行 generate check 查看并改正" in run.lines
+
+
+def test_import_lists_what_it_breaks_in_the_next_years_report(site):
+    """The example's 2023 report carried over nothing (二、上年结转 0): a 2022 that left one case
+    open (四 1) breaks its R6, and the import says so, as it always has, with its exit code."""
+    run = import_(site.root, SAMPLES / "huajie-2023.txt", "--year", "2022", code=1)
+    assert (site.root / "content/reports/huajie/2022.yaml").is_file()
+    r6 = printed(run, "R6")
+    assert r6 and all(line.startswith(f"{HUAJIE}:") for line in r6)
+    assert "导入的报告有错误，生成网站前请先改正。" in run.err

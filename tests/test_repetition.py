@@ -8,10 +8,13 @@ Whole `generate check` and `build` runs on a copy of the example portal (花街�
 
 from __future__ import annotations
 
+import marshal
 import re
+from dataclasses import replace
 
 from generator.build import build_site
-from generator.content.repetition import MIN_SENTENCE, sentences
+from generator.content.repetition import MIN_SENTENCE, digest, sentences
+from generator.output.manifest import read_manifest, records_changed
 from helpers import HUAJIE, NEXT_YEAR, NEXT_YEAR_NARRATIVE, add_next_year, generate, set_row
 
 HUAJIE_MD = HUAJIE.replace(".yaml", ".md")
@@ -161,3 +164,34 @@ def test_the_limit_is_set_in_site_yaml(site):
     run = check(site)
     assert run.code == 1
     assert any("重复率上限" in line and "应为 1 到 100 之间的整数" in line for line in run.lines), run.err
+
+
+def test_a_rebuild_with_nothing_changed_takes_the_warnings_from_the_manifest(site, monkeypatch):
+    """The pass is not run again when no fingerprint changed, the first rebuild after a cold
+    build included (its records come from the workers, the next ones from the manifest file)."""
+    add_sibling(site, site.read(HUAJIE_MD).replace("花街镇", "小桥镇"))
+    assert len(r10_lines(site.build())) == 2
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("R10 ran again with no fingerprint changed")
+
+    monkeypatch.setattr("generator.build.repeated_text", not_again)
+    assert len(r10_lines(site.build())) == 2
+
+
+def test_the_fingerprints_digest_depends_on_their_values_only():
+    prints = [("huajie", 2023, "content/reports/huajie/2023.md", bytes(range(20)))]
+    rebuilt = [("".join(["hua", "jie"]), 2023, "content/reports/huajie/" + str(2023) + ".md", bytes(range(20)))]
+    assert digest(prints) == digest(marshal.loads(marshal.dumps(prints))) == digest(rebuilt)
+    assert digest(prints) != digest([prints[0][:3] + (bytes(range(1, 21)),)])
+
+
+def test_warnings_found_again_are_saved_for_the_next_rebuild(site):
+    """A manifest whose R10 digest is out of date (an upgrade changed how it is taken) is saved
+    again once the pass has run, though no unit changed: else every rebuild runs it again."""
+    add_sibling(site, site.read(HUAJIE_MD).replace("花街镇", "小桥镇"))
+    site.build()
+    previous = read_manifest(site.root, site.root / "build")
+    current = replace(previous, repetition=("a digest of another version", []))
+    assert not records_changed(previous, replace(previous))
+    assert records_changed(previous, current)

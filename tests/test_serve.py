@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import html
 import http.client
 import json
 import os
@@ -21,7 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from helpers import HUAJIE, generate
+from helpers import HUAJIE, axe_violations, generate
+from generator.problems import WARNING, Problem
+from generator.render.previewpanel import MAX_LISTED, SCRIPT, SCRIPT_PATH, SHEET, STYLE_PATH, focus_of, panel_html
 from generator.serve import scan_inputs
 
 NARRATIVE = HUAJIE.replace(".yaml", ".md")
@@ -380,3 +383,151 @@ def test_sigterm_removes_the_preview_folder_and_its_cache(preview):
     preview["log"].wait_for("已停止预览。")
     assert not preview["out"].exists()
     assert leftovers(site) == []                                    # no manifest-*, no opendata-*
+
+
+# --- The build's warnings in the browser (issue 16) ----------------------------------------
+
+# A link warning quotes the editor's address: markup in it must show as text, never run.
+UNSAFE_LINK = "[点此](javascript:alert(1)//<img/src=x/onerror=alert(2)>)"
+PANEL = re.compile(r'<aside class="gongkai-preview-warnings".*?</aside>', re.S)
+
+
+def add_warnings(site) -> list[str]:
+    """An R9 (the narrative's 17 against table 三's 6) and a link warning in huajie's 2023
+    narrative; returns the lines `check` prints of them."""
+    site.replace(NARRATIVE, "共收到依申请公开信件6件", "共收到依申请公开信件17件")
+    site.write(NARRATIVE, site.read(NARRATIVE) + f"\n{UNSAFE_LINK}\n")
+    lines = [line for line in generate("check", "--site", str(site.root)).lines if "警告：" in line]
+    assert [line[line.rindex("("):] for line in lines] == ["(R9)", "(link)"], lines
+    return lines
+
+
+def panel_of(page: str) -> str | None:
+    found = PANEL.search(page)
+    return found.group() if found else None
+
+
+def text_of(fragment: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment)).strip()
+
+
+def panel_lines(page: str) -> list[str]:
+    return [text_of(item) for item in re.findall(r"<li>.*?</li>", panel_of(page), re.S)]
+
+
+def panel_summary(page: str) -> str:
+    return text_of(re.search(r"<summary>.*?</summary>", panel_of(page), re.S).group())
+
+
+def test_the_warnings_are_on_every_previewed_page_as_check_prints_them_until_fixed(site):
+    original = site.read(NARRATIVE)
+    expected = add_warnings(site)
+    started = start_preview(site)
+    port, log, out = started["port"], started["log"], started["out"]
+    try:
+        status, page = get(port, "/" + REPORT)
+        assert status == 200
+        assert panel_lines(page) == expected                        # word for word, file:line first
+        assert panel_summary(page) == "本报告 2 条提醒（全站共 2 条）"
+        assert "<img/src=x" not in page and "&lt;img/src=x/onerror=alert(2)&gt;" in panel_of(page)
+        _, other = get(port, "/nianbao/huaian/2024.html")         # another report: its own come first, it has none
+        assert panel_summary(other) == "本报告没有提醒（全站共 2 条）" and panel_lines(other) == expected
+        assert "<h2>其他文件的提醒（2 条）</h2>" in panel_of(other)
+        _, home = get(port, "/")
+        assert panel_summary(home) == "2 条提醒" and panel_lines(home) == expected
+        for built in out.rglob("*"):                                # added as sent: the files have no trace of it
+            assert not built.is_file() or b"gongkai-preview" not in built.read_bytes(), built
+        other_narrative = "content/reports/huaian/2024.md"          # an incremental build keeps huajie's warnings
+        before = len(log.lines)
+        site.write(other_narrative, site.read(other_narrative) + "\n结尾。\n")
+        log.wait_for(r"已重新生成.*变动：content/reports/huaian/2024.md$", after=before)
+        assert panel_lines(get(port, "/" + REPORT)[1]) == expected
+        before = len(log.lines)
+        site.write(NARRATIVE, original)
+        log.wait_for(r"已重新生成.*变动：content/reports/huajie/2023.md$", after=before)
+        _, fixed = get(port, "/" + REPORT)
+        assert "gongkai-preview" not in fixed and "花街镇人民政府2023年政府信息公开工作年度报告" in fixed
+    finally:
+        stop(started["process"])
+
+
+def test_the_warnings_panel_knows_a_reports_page_under_a_configured_sub_path(site):
+    site.replace("site.yaml", "网站地址: https://gongkai.example.org/", "网站地址: https://www.example.gov.cn/gk/nianbao-demo/")
+    expected = add_warnings(site)
+    started = start_preview(site)
+    try:
+        status, page = get(started["port"], "/gk/nianbao-demo/" + REPORT)
+        assert status == 200 and panel_summary(page) == "本报告 2 条提醒（全站共 2 条）"
+        assert panel_lines(get(started["port"], "/gk/nianbao-demo/")[1]) == expected
+    finally:
+        stop(started["process"])
+
+
+def test_generate_build_writes_no_trace_of_the_warnings_panel(site):
+    add_warnings(site)
+    assert site.build().code == 0
+    for built in (site.root / "build").rglob("*"):
+        assert not built.is_file() or b"gongkai-preview" not in built.read_bytes(), built
+
+
+def test_the_panels_style_and_script_are_files_of_the_preview_for_this_machine_only(preview):
+    port = preview["port"]
+    assert get(port, STYLE_PATH) == (200, SHEET) and get(port, SCRIPT_PATH) == (200, SCRIPT)
+    assert get(port, STYLE_PATH, f"evil.example:{port}")[0] == 421
+    status, page = get(port, "/" + REPORT)                            # the example portal has no warning
+    assert status == 200 and panel_of(page) is None and STYLE_PATH not in page
+
+
+def test_the_panel_lists_the_pages_own_warnings_first_and_escapes_every_line():
+    site_wide = Problem(WARNING, "site.yaml", None, "未设置「网站地址」", "base_url")
+    own = Problem(WARNING, "content/reports/huajie/2023.md", 12, "正文说「<script>alert(1)</script>」", "R9")
+    sibling = Problem(WARNING, "content/reports/huajie/2022.yaml", 3, "发布日期晚于期限", "R11")
+    warnings = [own, sibling, site_wide]
+    assert focus_of("nianbao/huajie/2023-tujie.html") == focus_of("nianbao/huajie/2023.html")
+    assert focus_of("index.html") is None and focus_of("nianbao/index.html") is None
+    tujie = panel_html(warnings, "nianbao/huajie/2023-tujie.html")
+    assert panel_summary(tujie) == "本报告 1 条提醒（全站共 3 条）"
+    assert re.findall(r"<h2>(.*?)</h2>", tujie) == ["本报告的提醒（1 条）", "其他文件的提醒（2 条）"]
+    assert panel_lines(tujie) == [own.format(), sibling.format(), site_wide.format()]
+    assert "<script>alert" not in tujie and "&lt;script&gt;alert(1)&lt;/script&gt;" in tujie
+    unit = panel_html(warnings, "nianbao/huajie/index.html")                  # a unit's page: all its years
+    assert panel_summary(unit) == "本单位 2 条提醒（全站共 3 条）"
+    many = [Problem(WARNING, f"content/reports/u{n}/2023.md", 1, "重复", "R10") for n in range(MAX_LISTED + 5)]
+    home = panel_html(many, "index.html")
+    assert len(panel_lines(home)) == MAX_LISTED and "另有 5 条" in home
+
+
+@pytest.mark.browser
+def test_the_warnings_panel_is_accessible_runs_under_the_csp_and_stays_open_across_reloads(page, site, nu_messages,
+                                                                                          tmp_path):
+    original = site.read(NARRATIVE)
+    expected = add_warnings(site)
+    started = start_preview(site)
+    port, log, url = started["port"], started["log"], started["url"]
+    page.add_init_script('window.__refused = []; document.addEventListener("securitypolicyviolation",'
+                         ' (e) => window.__refused.push(e.violatedDirective + " " + e.blockedURI));')
+    try:
+        open_connected(page, url + REPORT, log)
+        panel = page.locator("aside.gongkai-preview-warnings")
+        summary = panel.locator("summary")
+        assert summary.text_content() == "本报告 2 条提醒（全站共 2 条）" and summary.is_visible()
+        assert panel.locator("li").all_text_contents() == expected
+        page.keyboard.press("Shift+Tab")                       # backwards from the page's start: the panel is last
+        assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
+        page.keyboard.press("Enter")
+        assert panel.locator("details").evaluate("d => d.open") and panel.locator("li").first.is_visible()
+        page.keyboard.press("Tab")                              # the list scrolls, so it takes focus
+        assert page.evaluate("document.activeElement.className") == "gongkai-preview-warnings-list"
+        assert axe_violations(page) == []
+        # Opened, it stays open after the reload a save causes: its script ran under the page's CSP.
+        open_connected(page, url + REPORT, log)
+        assert panel.locator("details").evaluate("d => d.open")
+        assert page.evaluate("window.__refused") == []
+        served = tmp_path / "previewed.html"
+        served.write_text(get(port, "/" + REPORT)[1], encoding="utf-8")
+        assert [m for m in nu_messages([served]) if m["type"] == "error"] == []
+        site.write(NARRATIVE, original)                          # fixed: the page reloads without it
+        panel.wait_for(state="detached", timeout=WAIT * 1000)
+        assert page.locator("h1").text_content() == "花街镇人民政府2023年政府信息公开工作年度报告"
+    finally:
+        stop(started["process"])

@@ -12,7 +12,7 @@ numbers. The share is the repeated sentences' characters over all counted charac
 this year's narrative, against the one other report that shares the most.
 
 Cheap at any size: each report is kept as a fingerprint (per sentence: a 32-bit hash, its
-length and line, packed in bytes) in its unit's manifest record, so a build that re-reads
+length, line and column, 12 bytes) in its unit's manifest record, so a build that re-reads
 one unit compares it with the others' fingerprints; the cross-unit pass goes through an
 inverted index hash -> units of the year. A sentence in more than COMMON_IN reports of one
 year is the site's common wording, not one unit's copy of another's: it is not counted
@@ -22,6 +22,7 @@ index's work linear.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import struct
 import unicodedata
@@ -43,9 +44,12 @@ QUOTE = 24                    # characters of a passage quoted
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
 _NUMERALS = re.compile(r"[0-9０-９.．%％]+|[〇零一二两三四五六七八九十百千万亿]{2,}")
 _MARKUP = re.compile(r"[*_`>#|\\]|!?\[([^\]]*)\]\([^)]*\)")
+_MARKUP_CHAR = re.compile(r"[*_`>#|\\\[]")      # none in most lines: _MARKUP is not run
 _LIST_MARK = re.compile(r"^\s*(?:[-+*]|\d+[.)])\s+")
-# Not counted: 《…》 titles, 〔2021〕30号 document numbers, spaces and punctuation (one pass).
-_NOT_COUNTED = re.compile(r"《[^》]*》|〔[^〕]*〕[^，。；]*?号|\[[^\]]*\][^，。；]*?号|[\s\W_]+")
+# Not counted: 《…》 titles and 〔2021〕30号 document numbers (only in a sentence that has their
+# bracket), then spaces and punctuation.
+_TITLES_AND_NUMBERS = re.compile(r"《[^》]*》|〔[^〕]*〕[^，。；]*?号|\[[^\]]*\][^，。；]*?号")
+_PUNCTUATION = re.compile(r"[\s\W_]+")
 _WIDE = re.compile(r"[Ａ-Ｚａ-ｚ０-９]")
 BOILERPLATE = re.compile("|".join((     # one pattern: searched in every sentence of 10,000 reports
     r"^本(?:年度)?报告.*(?:编制|制定|依据|根据|按照)",
@@ -56,14 +60,20 @@ BOILERPLATE = re.compile("|".join((     # one pattern: searched in every sentenc
     r"(?:所列数据|数据统计)",
 )))
 
-# A report's sentences packed as (hash, length, line) triples: 10 bytes each in the manifest.
-_TRIPLE = struct.Struct("<IHI")
+
+def _may_be_boilerplate(sentence: str) -> bool:
+    """Every BOILERPLATE pattern has one of these words: most sentences skip its search."""
+    return "报告" in sentence or "期限" in sentence or "数据" in sentence
+
+# A report's sentences packed as (hash, length, line, column) in the manifest: 12 bytes each.
+_PACKED = struct.Struct("<IHIH")
 
 
 class Sentence(NamedTuple):
     key: int            # 32-bit hash of the normalised text
     length: int         # its counted characters
     line: int
+    column: int         # where it starts in its line's plain text (see _plain)
     text: str           # as written (only while the file is read, never stored)
 
 
@@ -71,31 +81,42 @@ def sentences(text: str, first_line: int = 1, names: tuple[str, ...] = ()) -> It
     """The counted sentences of Markdown `text` whose first line is `first_line`; `names`
     (unit_names) are one placeholder, so a copy with only the unit's name changed is one."""
     for number, line in enumerate(text.split("\n"), start=first_line):
-        stripped = line.strip()
-        if not stripped or stripped[0] in "#|":      # headings and table rows
+        plain = _plain(line)
+        if len(plain) < MIN_SENTENCE:
             continue
-        plain = _MARKUP.sub(lambda m: m.group(1) or "", _LIST_MARK.sub("", stripped))
+        column = 0
         for written in _SENTENCE_END.split(plain):
-            sentence = _sentence(written, number, names)
-            if sentence is not None:
-                yield sentence
+            if len(written) >= MIN_SENTENCE:         # shorter still once counted
+                sentence = _sentence(written, number, column, names)
+                if sentence is not None:
+                    yield sentence
+            column += len(written)
 
 
-def _sentence(written: str, line: int, names: tuple[str, ...]) -> Sentence | None:
-    if len(written) < MIN_SENTENCE:          # shorter still once counted
-        return None
+def _plain(line: str) -> str:
+    """A line's text without Markdown's marks; nothing for headings and table rows."""
+    stripped = line.strip()
+    if not stripped or stripped[0] in "#|":
+        return ""
+    plain = _LIST_MARK.sub("", stripped)
+    return _MARKUP.sub(lambda m: m.group(1) or "", plain) if _MARKUP_CHAR.search(plain) else plain
+
+
+def _sentence(written: str, line: int, column: int, names: tuple[str, ...]) -> Sentence | None:
     # Punctuation and spaces are dropped below: only full-width letters and digits need folding
     # (NFKC on every sentence was a tenth of a cold build's time).
     folded = unicodedata.normalize("NFKC", written) if _WIDE.search(written) else written
-    if BOILERPLATE.search(folded):
+    if _may_be_boilerplate(folded) and BOILERPLATE.search(folded):
         return None
     for name in names:
         folded = folded.replace(name, "Ω")
-    counted = _NOT_COUNTED.sub("", folded)
+    if "《" in folded or "〔" in folded or "[" in folded:
+        folded = _TITLES_AND_NUMBERS.sub("", folded)
+    counted = _PUNCTUATION.sub("", folded)
     if len(counted) < MIN_SENTENCE:
         return None
     key = zlib.crc32(_NUMERALS.sub("#", counted).encode()) or 1
-    return Sentence(key, min(len(counted), 0xFFFF), line, written.strip())
+    return Sentence(key, min(len(counted), 0xFFFF), line, min(column, 0xFFFF), written.strip())
 
 
 def fingerprint(report: Report) -> tuple | None:
@@ -106,7 +127,7 @@ def fingerprint(report: Report) -> tuple | None:
     names = unit_names(report.unit)
     found = [s for section, source in narrative.sources.items()
              for s in sentences(source, narrative.starts.get(section, 1), names)]
-    packed = b"".join(_TRIPLE.pack(s.key, s.length, s.line) for s in found)
+    packed = b"".join(_PACKED.pack(s.key, s.length, s.line, s.column) for s in found)
     return report.unit.id, report.year, narrative.file, packed
 
 
@@ -122,8 +143,19 @@ def fingerprints(reports: Iterable[Report]) -> list[tuple]:
     return [f for f in map(fingerprint, reports) if f is not None]
 
 
-def _unpacked(packed: bytes) -> list[tuple[int, int, int]]:
-    return list(_TRIPLE.iter_unpack(packed))
+def digest(prints: Iterable[tuple]) -> str:
+    """A digest of fingerprints that is the same whenever they are (not marshal's bytes, which
+    differ with the strings' interning and sharing: a cold build's record and the same record
+    loaded again would not match)."""
+    hashed = hashlib.sha256()
+    for unit_id, year, file, packed in prints:
+        hashed.update(f"{unit_id}\0{year}\0{file}\0{len(packed)}\0".encode())
+        hashed.update(packed)
+    return hashed.hexdigest()
+
+
+def _unpacked(packed: bytes) -> list[tuple[int, int, int, int]]:
+    return list(_PACKED.iter_unpack(packed))
 
 
 @dataclass
@@ -131,7 +163,7 @@ class _Copy:
     """This year's report against one other: the repeated sentences' characters, and where."""
     other: tuple
     repeated: int
-    lines: list[tuple[int, int, int, int, int]]   # (this line, other line, length, sentence index, hash)
+    lines: list[tuple[int, int, int, int, int]]   # (this line, other line, length, sentence index, column)
 
 
 def repeated_text(prints: Iterable[tuple], units: dict[str, Unit], limit: int, root: Path,
@@ -140,22 +172,22 @@ def repeated_text(prints: Iterable[tuple], units: dict[str, Unit], limit: int, r
     unit's report of last year or as another unit's report of the same year (the larger)."""
     reports = {(p[0], p[1]): (p, _unpacked(p[3])) for p in prints}
     by_year: dict[int, dict[int, set]] = {}
-    for (unit_id, year), (_, triples) in reports.items():
+    for (unit_id, year), (_, packed) in reports.items():
         index = by_year.setdefault(year, {})
-        for key, _, _ in triples:
+        for key, *_ in packed:
             index.setdefault(key, set()).add(unit_id)
-    for (unit_id, year), (this, triples) in sorted(reports.items()):
-        counted = sum(length for _, length, _ in triples)
+    for (unit_id, year), (this, packed) in sorted(reports.items()):
+        counted = sum(length for _, length, _, _ in packed)
         if not counted:
             continue
-        copy = _largest_copy(unit_id, year, triples, reports, by_year[year])
+        copy = _largest_copy(unit_id, year, packed, reports, by_year[year])
         if copy is not None and copy.repeated * 100 > limit * counted:
             problems.items.append(_warning(this, copy, round(copy.repeated * 100 / counted), units, root))
 
 
-def _largest_copy(unit_id: str, year: int, triples, reports: dict, index: dict[int, set]) -> _Copy | None:
+def _largest_copy(unit_id: str, year: int, packed, reports: dict, index: dict[int, set]) -> _Copy | None:
     candidates: set = set()
-    for key, _, _ in triples:
+    for key, *_ in packed:
         owners = index[key]
         if 1 < len(owners) <= COMMON_IN:
             candidates |= owners
@@ -164,12 +196,12 @@ def _largest_copy(unit_id: str, year: int, triples, reports: dict, index: dict[i
     if (unit_id, year - 1) in reports:
         others.insert(0, reports[(unit_id, year - 1)])
     best = None
-    for other, other_triples in others:
+    for other, other_packed in others:
         same_unit = other[0] == unit_id
         where = {}
-        for key, _, line in other_triples:
+        for key, _, line, _ in other_packed:
             where.setdefault(key, line)
-        lines = [(line, where[key], length, i, key) for i, (key, length, line) in enumerate(triples)
+        lines = [(line, where[key], length, i, column) for i, (key, length, line, column) in enumerate(packed)
                  if key in where and (same_unit or len(index[key]) <= COMMON_IN)]
         repeated = sum(entry[2] for entry in lines)
         if repeated and (best is None or repeated > best.repeated):
@@ -179,15 +211,15 @@ def _largest_copy(unit_id: str, year: int, triples, reports: dict, index: dict[i
 
 def _passages(lines: list[tuple[int, int, int, int, int]]) -> list[list[int]]:
     """Runs of consecutive repeated sentences, longest first: [this file's first and last line,
-    the other's first and last line, length, index and hash of the run's first sentence]."""
+    the other's first and last line, length, index and column of the run's first sentence]."""
     runs: list[list[int]] = []
     previous = None
-    for this_line, other_line, length, i, key in lines:
+    for this_line, other_line, length, i, column in lines:
         if previous is not None and i == previous + 1:
             run = runs[-1]
             run[1], run[3], run[4] = this_line, max(run[3], other_line), run[4] + length
         else:
-            runs.append([this_line, this_line, other_line, other_line, length, i, key])
+            runs.append([this_line, this_line, other_line, other_line, length, i, column])
         previous = i
     runs.sort(key=lambda run: (-run[4], run[0]))
     return runs[:PASSAGES]
@@ -206,17 +238,16 @@ def _warning(this: tuple, copy: _Copy, share: int, units: dict[str, Unit], root:
         name = units[other_unit].name if other_unit in units else other_unit
         source = f"{name} {other_year} 年报告（{other_file}）"
     text = (read_text(root / file, file, Problems()) or "").split("\n")    # the manifest keeps no text
-    names = unit_names(units.get(unit_id))
     other_name = other_file.rsplit("/", 1)[-1]
     passages = "；".join(f"{_lines(first, last)}（{other_name} {_lines(other_first, other_last)}）"
-                         f"「{_quote(text, first, key, names)}」"
-                         for first, last, other_first, other_last, _, _, key in _passages(copy.lines))
+                         f"「{_quote(text, first, column)}」"
+                         for first, last, other_first, other_last, _, _, column in _passages(copy.lines))
     return Problem(WARNING, file, 1, f"正文有 {share}% 与 {source}相同，最长的重复段落：{passages}", RULE)
 
 
-def _quote(text: list[str], line: int, key: int, names: tuple[str, ...]) -> str:
-    """The sentence with hash `key` on `line` of the file's text, shortened (only the passages'
-    first lines are split again: a site where every report warns stays cheap)."""
-    found = [s.text for s in sentences(text[line - 1] if line <= len(text) else "", line, names) if s.key == key]
-    shown = found[0] if found else ""
+def _quote(text: list[str], line: int, column: int) -> str:
+    """The sentence at `column` of `line` of the file's text, shortened (found by its place,
+    not by splitting and hashing the line again: a site where every report warns stays cheap)."""
+    plain = _plain(text[line - 1]) if line <= len(text) else ""
+    shown = _SENTENCE_END.split(plain[column:], 1)[0].strip()
     return shown if len(shown) <= QUOTE else shown[:QUOTE] + "…"

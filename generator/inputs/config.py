@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -119,6 +120,22 @@ def load_site_config(root: Path, problems: Problems) -> SiteConfig | None:
     values["deadlines"] = values["deadlines"] or {}
     values["repetition_limit"] = values["repetition_limit"] or REPETITION_LIMIT
     return SiteConfig(**values)
+
+
+BASE_URL_OPTION = "--base-url"
+
+
+def with_base_url(config: SiteConfig | None, url: str | None, problems: Problems) -> SiteConfig | None:
+    """The config with 网站地址 replaced for one build (`--base-url`: staging vs production),
+    checked like site.yaml's; an unusable address is an error naming the option."""
+    if config is None or url is None:
+        return config
+    try:
+        checked = _base_url(url, url)
+    except f.FieldError as exc:
+        problems.error(BASE_URL_OPTION, None, f"代替 site.yaml「网站地址」的网址：{exc}", "base_url")
+        return config
+    return dataclasses.replace(config, base_url=checked)
 
 
 def load_units(root: Path, problems: Problems) -> dict[str, Unit]:

@@ -31,7 +31,7 @@ from generator.output.opendata import fragment_folder
 from generator.output.write import write_aside, write_atomically
 from generator.problems import Problem
 
-MANIFEST_FORMAT = 11        # bumped when the manifest's fields change: an older one means a full build
+MANIFEST_FORMAT = 12        # bumped when the manifest's fields change: an older one means a full build
 
 
 @dataclass
@@ -117,12 +117,13 @@ class Manifest:
 
 
 def records_changed(previous: Manifest, manifest: Manifest) -> bool:
-    """A unit's record (processed, or its files touched), the listings, the years indexed.
-    The units kept as they were are the same objects."""
+    """A unit's record (processed, or its files touched), the listings, the years indexed,
+    R10's digest (its pass ran again). The units kept as they were are the same objects."""
     return (manifest.units.keys() != previous.units.keys()
             or any(record is not previous.units[unit_id] for unit_id, record in manifest.units.items())
             or manifest.listings != previous.listings
-            or manifest.listing != previous.listing or manifest.search != previous.search)
+            or manifest.listing != previous.listing or manifest.search != previous.search
+            or manifest.repetition[0] != previous.repetition[0])
 
 
 def manifest_changed(previous: Manifest | None, manifest: Manifest) -> bool:

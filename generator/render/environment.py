@@ -96,8 +96,8 @@ class _TemplateCache(jinja2.FileSystemBytecodeCache):
 
 class SandboxedEnvironment(jinja2.sandbox.ImmutableSandboxedEnvironment):
     """Every page, not only sites' own templates: a site folder is data and must not run code
-    on the build machine, a page may extend or include both kinds, and `generate init` gives
-    every new site its own copy. Measured: pages render in 1.35x the time, a full build of
+    on the build machine, a page may extend or include both kinds, and `generate theme copy`
+    gives a site its own copy of any default. Measured: pages render in 1.35x the time, a full build of
     1,000 reports (one core, no search index) takes 7% more CPU. No attributes starting with _
     (so no __globals__, __subclasses__ ...), no function internals, and no methods that change
     the lists, dicts or sets the pages share."""

@@ -21,6 +21,7 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 import jinja2
+import markupsafe
 from jinja2.exceptions import SecurityError
 
 from generator import __version__
@@ -35,6 +36,7 @@ from generator.render.infographic import build_infographic
 from generator.render.tables import format_number, tables_html
 
 LATEST_ON_HOME = 10
+STYLESHEET = "site.css"       # in static/: inlined into 404.html when the site's address is unknown
 PAGE_TEMPLATES = ("home.html", "column.html", "unit.html", "report.html", "tujie.html", "404.html", "data.html",
                   "search.html", "sitemap.xml")
 
@@ -133,8 +135,10 @@ class Renderer:
     def sitemap(self, summaries: list[ReportSummary]) -> bytes | None:
         """sitemap.xml of every page, or None (with a warning) without 网站地址."""
         if not self.config.base_url:
-            self.problems.warning("site.yaml", None, "未设置「网站地址」(base_url)，因此没有生成 sitemap.xml",
-                                  "base_url")
+            self.problems.warning("site.yaml", None, "未设置「网站地址」(base_url)，因此没有生成 sitemap.xml；"
+                                  "404.html 的链接只能从域名根目录（/）算起，网站放在子路径下（如 /nianbao/）时，"
+                                  "404 页上的链接会失效（它的样式已内嵌，不受影响）。请在 site.yaml 写「网站地址」，"
+                                  "或构建时加 --base-url", "base_url")
             return None
         units = _ordered_units(self.units.values())
         entries = [(p.path, None) for p in self.listing_pages([]) if p.in_sitemap]
@@ -161,15 +165,15 @@ class Renderer:
 
     def render_page(self, page: Page) -> bytes | None:
         """The page's bytes, or None after recording a template error in problems."""
+        root, extra = page.root, {}
         if page.path == "404.html":
             # Served for any missing URL, so its links cannot be relative.
             root = urlsplit(self.config.base_url).path if self.config.base_url else "/"
-        else:
-            root = page.root
+            extra["inline_styles"] = None if self.config.base_url else self._inline_stylesheet()
         try:
             template = self.env.get_template(page.template)
             context = page.context() if callable(page.context) else page.context
-            return template.render(page=page, root=root, **context).encode("utf-8")
+            return template.render(page=page, root=root, **extra, **context).encode("utf-8")
         except jinja2.TemplateSyntaxError as exc:
             self._template_problem(exc.filename, exc.lineno, f"模板语法错误：{exc.message}")
         except SecurityError as exc:
@@ -216,6 +220,14 @@ class Renderer:
                     if path.is_file() and inside(self.root, path, shown, self.problems):
                         files[rel] = path
         return files
+
+    def _inline_stylesheet(self) -> markupsafe.Markup | None:
+        """static/site.css for a <style> element (the site's own, or the default): a trusted
+        file, made unable to close the element early."""
+        path = self.static.get(STYLESHEET)
+        if path is None:
+            return None
+        return markupsafe.Markup(path.read_text(encoding="utf-8").replace("</", "<\\/"))
 
     def _asset_version(self) -> str:
         """A short content hash for ?v= on asset links: a new stylesheet is never served stale."""
