@@ -10,8 +10,9 @@ own pages (listings, 404 …). Of a unit kept from the last build, the manifest 
 pages link to outside its own folder (LinkRecord), and those links are checked again against
 the new tree: a page removed by this build breaks the links to it in pages that did not
 change. Its links inside its own folder cannot have changed, nor can their findings.
-At 10,000 reports (benchmarks/synthetic.py) a no-change rebuild spends about 0.1 s here
-and a cold build about 4 s, reading 22,000 pages (500 MB).
+At 10,000 reports (benchmarks/synthetic.py: 22,000 pages, 500 MB), on a busy 2-core machine:
+11 s of a 242 s cold build; a no-change rebuild 0.5 s (2.0 s against 1.5 s without the check);
+the units' LinkRecords are 0.38 MB of the 13.8 MB manifest.
 
 A broken link is a warning (`link`) where it comes from: the narrative's line that wrote it,
 else the template line that has its address, else the templates in general; always with
