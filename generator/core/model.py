@@ -73,6 +73,16 @@ class Unit:
     accent: str | None
     file: str
     line: int | None
+    # 曾用编号: the ids it had; each old address keeps a page that redirects to the new one
+    former_ids: tuple[str, ...] = ()
+    # 曾用名, oldest first: (名称, the last day it was in force, as a date ordinal: the
+    # manifest keeps units as plain values)
+    former_names: tuple[tuple[str, int], ...] = ()
+
+    def name_on(self, day: datetime.date) -> str:
+        """The name in force on `day`: a report keeps the name it was published under."""
+        ordinal = day.toordinal()
+        return next((name for name, until in self.former_names if ordinal <= until), self.name)
 
 
 @dataclass
@@ -90,6 +100,19 @@ class KeyFigure:
     label: str
     value: Number
     unit: str | None
+
+
+@dataclass
+class ReportFile:
+    """A file in the report's own folder (content/reports/<unit>/<year>/), published beside its page."""
+    name: str                 # its file name, as in the folder and on the site
+    source: str               # its path on disk
+    rel: str                  # its path in the site folder, for messages
+    size: int                 # bytes
+    type: str                 # PNG, PDF … (its suffix, as editors know it)
+    image: bool               # shown in the narrative (else an attachment)
+    width: int | None = None  # an image's, from its header (the page does not jump as it loads)
+    height: int | None = None
 
 
 @dataclass
@@ -117,6 +140,11 @@ class Report:
     draft: bool = False                   # 草稿: true, or a 【待填写】 left (generator.content.publishing)
     source: str | None = None             # 来源: where an archived report was taken from, and when
     field_lines: dict[str, int | None] = field(default_factory=dict)   # metadata field id -> its line, for messages
+    unit_name: str = ""                   # the unit's name when it was published (Unit.name_on)
+    files: list[ReportFile] = field(default_factory=list)   # its own folder's files, published beside its page
+    original_ref: str | None = None       # 全真版 as written in the data file: a path into its folder
+    original: ReportFile | None = None    # that file: the signed original
+    shown: set[str] = field(default_factory=set)     # the files the narrative shows as images
 
     @property
     def key(self) -> tuple[str, int]:
