@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import REPO, build, indexed_pages, search, search_results, served
+from helpers import REPO, axe_violations, build, indexed_pages, search, search_results, served
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from synthetic import make_site  # noqa: E402
@@ -132,6 +132,7 @@ def test_on_200_reports_a_row_name_lists_fifty_then_more_by_keyboard(page, synth
     assert len(expected) > 100
     said, links = search(page, url, "不予公开")
     assert 50 <= len(links) < len(expected) and "可能还有更多" in said and set(links) <= expected
+    assert axe_violations(page) == []           # results, their marks and the 继续查找 button
     more = page.get_by_role("button", name="继续查找")
     for _ in range(len(expected) // 50 + 1):
         if more.is_hidden():
