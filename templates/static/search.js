@@ -66,8 +66,8 @@ function occurrences(text, parts) {
 // characters around the match, each part marked.
 function snippet(text, found) {
   const [start, end] = found[0];
-  const stops = [...text.slice(0, start).matchAll(/[。！？；\n]|\.\s/g)].pop();
-  const sentenceStart = stops ? stops.index + stops[0].length : 0;
+  const lastStop = [...text.slice(0, start).matchAll(/[。！？；\n]|\.\s/g)].pop();
+  const sentenceStart = lastStop ? lastStop.index + lastStop[0].length : 0;
   const after = text.slice(end).search(/[。！？；\n]|\.\s/);
   const sentenceEnd = after < 0 ? text.length : end + after + 1;
   const from = Math.max(sentenceStart, start - Math.floor(SNIPPET / 3));
