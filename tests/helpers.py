@@ -225,6 +225,27 @@ def search(page, served_example, term: str, year: str = "", kind: str = ""):
     return status.inner_text(), [link.get_attribute("href") for link in page.locator("[data-search-results] a").all()]
 
 
+def search_results(page) -> list[tuple[str, str]]:
+    """(link, snippet text) of each result shown, in order."""
+    return [(item.locator("a").first.get_attribute("href"), item.locator(".search-excerpt").inner_text())
+            for item in page.locator("[data-search-results] li").all()]
+
+
+def indexed_pages(out: Path) -> dict[str, dict]:
+    """What Pagefind indexed of each page of a built site, by URL: its text (`content`), meta and
+    filters, read from the gzipped fragments of every year's index."""
+    import gzip
+    import json
+
+    pages = {}
+    for fragment in (out / "pagefind").glob("*/fragment/*.pf_fragment"):
+        data = gzip.decompress(fragment.read_bytes())
+        record = json.loads(data[data.index(b"{"):])      # after Pagefind's signature
+        record["content"] = record["content"].replace("\u200b", "")   # its word breaks
+        pages[record["url"]] = record
+    return pages
+
+
 AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
     # Experimental, so off by default: without it a data table with no headers at all passes.

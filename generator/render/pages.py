@@ -38,7 +38,7 @@ from generator.inputs.source import inside
 from generator.problems import Problems
 from generator.render.environment import template_dirs, template_environment
 from generator.render.infographic import build_infographic
-from generator.render.tables import format_number, tables_html
+from generator.render.tables import format_number, rows_with_numbers, tables_html
 
 LATEST_ON_HOME = 10
 STYLESHEET = "site.css"       # in static/: inlined into 404.html when the site's address is unknown
@@ -166,6 +166,7 @@ class Renderer:
             "sections": SECTIONS,
             "table_sections": TABLE_SECTIONS,
             "tables": {number: tables_html(table) for number, table in report.tables.items()},
+            "rows_with_numbers": rows_with_numbers(report.tables),
             "downloads": [path.rsplit("/", 1)[1] for path in download_paths(report.unit.id, report.year)],
             "original": _listed_file(report, report.original) if report.original else None,
             # 附件: every file neither the 全真版 nor shown in the narrative

@@ -145,10 +145,11 @@ def table_html(layout: TableLayout) -> Markup:
     """The table as HTML. Built here rather than by a template macro per cell: a
     report has about 250 cells, and a macro call each was a quarter of the build."""
     caption_id = f"{layout.id}-caption"
-    # Tables 三 and 四 hold the same labels in every report and only numbers besides: left out of
-    # the search index, they would only cost Pagefind a quarter of its time and memory.
-    unindexed = " data-pagefind-ignore" if layout.css in ("table3", "table4") else ""
-    parts = [f'<div class="table-wrap" role="region" aria-labelledby="{caption_id}" tabindex="0"{unindexed}>\n'
+    # Every report's tables hold the same labels and only numbers besides: left out of the search
+    # index, they no longer make every report match every row name, nor fill the snippets with
+    # headers (rows_with_numbers() says which rows have a number instead), and they would cost
+    # Pagefind a quarter of its time and memory.
+    parts = [f'<div class="table-wrap" role="region" aria-labelledby="{caption_id}" tabindex="0" data-pagefind-ignore>\n'
              f'<table class="report-table {layout.css}" id="{layout.id}">\n'
              f'<caption id="{caption_id}">{escape(layout.caption)}</caption>\n<thead>\n']
     parts += [_row_html(row) for row in layout.head]
@@ -229,3 +230,18 @@ class _Hole(int):
 
     def __str__(self) -> str:
         return f"{HOLE}{int(self)}{HOLE}"
+
+
+def rows_with_numbers(tables: dict[str, Table]) -> list[str]:
+    """The official labels of the rows (and of their groups) holding a number other than 0, in
+    order, each once, but no 总计 row: indexed for search in place of the tables, so 「不予公开」
+    finds the reports that refused some request. Table 二's groups are only its items' captions
+    (第二十条第（六）项), not names anyone searches for."""
+    labels: dict[str, None] = {}
+    for table in tables.values():
+        for row, parents in table.rows():
+            if not row.total and any(table.values.get(key) for key in row.keys):
+                if table.form.number != "二":
+                    labels.update(dict.fromkeys(group.label for group in parents))
+                labels[row.label] = None
+    return list(labels)
