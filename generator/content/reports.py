@@ -36,6 +36,7 @@ def _format(value, raw) -> str:
 METADATA_FIELDS = (
     f.Field("title", "标题", f.text),
     f.Field("published", "发布日期", f.date, required=True, hint="如：2024-01-19"),
+    f.Field("published_time", "发布时间", f.clock_time, hint="如：09:30"),
     f.Field("written", "成文日期", f.date),
     f.Field("index_no", "索引号", f.text),
     f.Field("publisher", "发布机构", f.text),
