@@ -229,8 +229,8 @@ def served(folder: Path):
         server.server_close()
 
 
-PAGES = ["index.html", "nianbao/index.html", "nianbao/2024.html", "nianbao/huajie/index.html", "nianbao/huaian/index.html",
-         "nianbao/huajie/2023.html", "nianbao/huaian/2024.html", "nianbao/huajie/2023-tujie.html",
+PAGES = ["index.html", "nianbao/index.html", "nianbao/2024.html", "nianbao/2023.html", "nianbao/huajie/index.html",
+         "nianbao/huaian/index.html", "nianbao/huajie/2023.html", "nianbao/huaian/2024.html", "nianbao/huajie/2023-tujie.html",
          "nianbao/huaian/2024-tujie.html", "404.html", "data/index.html", "search/index.html"]
 REPORT = "nianbao/huajie/2023.html"
 SEARCH = "search/index.html"
