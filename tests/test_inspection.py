@@ -7,7 +7,9 @@ import re
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, quote, urlsplit
 
-from helpers import HUAJIE, REPO, generate
+import pytest
+
+from helpers import HUAJIE, generate, served
 
 REQUIRED = ("SiteName", "SiteDomain", "SiteIDCode", "ColumnName", "ColumnType", "ArticleTitle", "PubDate",
             "ContentSource")
@@ -149,12 +151,17 @@ def test_the_footer_has_the_seven_items_and_the_pages_own_address(site):
             assert (out / rel).parent.joinpath(image["src"]).resolve() == (out / "static/conac.png").resolve()
 
 
-def test_without_the_sites_address_the_footer_link_is_completed_by_the_page(site):
+@pytest.mark.browser
+def test_without_the_sites_address_the_footer_link_is_completed_by_the_page(site, page):
     site.replace("site.yaml", "网站地址: https://gongkai.example.org/\n", "")
     assert site.build().code == 0
-    page = _Page(site.page("nianbao/huajie/2023.html"))
-    assert page.footer_links["我为政府网站找错"].endswith("&url=")      # site.js adds location.href
-    assert "[data-jiucuo]" in (REPO / "templates/static/site.js").read_text(encoding="utf-8")
+    rel = "nianbao/huajie/2023.html"
+    assert _Page(site.page(rel)).footer_links["我为政府网站找错"].endswith("&url=")    # as built: no address
+    with served(site.root / "build") as url:
+        page.goto(url + rel)
+        href = page.get_by_role("link", name="我为政府网站找错").get_attribute("href")
+    assert parse_qs(urlsplit(href).query) == {"site_code": ["0000000000"], "url": [url + rel]}
+    assert href.endswith(quote(url + rel, safe=""))
 
 
 # --- missing items --------------------------------------------------------------------------------
