@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
@@ -26,6 +27,7 @@ from generator import __version__
 from generator.content.loader import read_inputs
 from generator.content.publication import duplicate_index_numbers
 from generator.content.publishing import Publishing
+from generator.content.renames import unrecorded_renames
 from generator.content.repetition import digest as fingerprints_digest, repeated_text
 from generator.core.model import ReportSummary
 from generator.core.paths import COLUMN_DIR, PORTAL_FILES
@@ -79,7 +81,7 @@ def _build(root: Path, out: Path, jobs: int | None, progress, search: bool, publ
     cache_folder(root)         # refused if it leads out of the site
     problems = Problems()
     # 1. Read the inputs (units.yaml and the unit folders' listings as last time, if unchanged).
-    previous = read_manifest(root, out)
+    previous = last = read_manifest(root, out)
     listings = dict(previous.listings[1]) if previous is not None and previous.listings[0] == str(root) else {}
     config, units, files = read_inputs(root, problems, cached_units(root, previous, problems), listings)
     config = with_base_url(config, base_url, problems)
@@ -103,7 +105,7 @@ def _build(root: Path, out: Path, jobs: int | None, progress, search: bool, publ
     # 3. Process the units, write the rest, commit.
     writer = PendingFiles(out) if previous is not None else FullTree(out)
     work = UnitPass(root, units, files, renderer, writer, indexed=search and config.search, publishing=publishing)
-    written = _write(work, todo, manifest, previous, problems, jobs, progress)
+    written = _write(work, todo, manifest, previous, last, problems, jobs, progress)
     reports = sum(r.reports for r in manifest.units.values())
     return BuildResult(written, reports, problems, sorted(set(changed)), full=previous is None)
 
@@ -144,23 +146,24 @@ def check_site(root: Path, base_url: str | None = None) -> CheckResult:
     manifest = Manifest("", {})
     process_units(UnitPass(root, units, files, renderer, None, indexed=False), list(files), manifest, problems,
                   None, None)
-    _check_across_units(root, renderer, manifest, None, problems)
+    _check_across_units(root, renderer, manifest, None, read_manifest(root, root / DEFAULT_OUT), problems)
     if not problems.errors:
         _write_listings(renderer, manifest, None, None, problems)
     return CheckResult(sum(r.reports + r.withheld for r in manifest.units.values()), problems, inputs)
 
 
-def _write(work: UnitPass, todo: list[str], manifest: Manifest, previous: Manifest | None, problems: Problems,
-           jobs: int | None, progress) -> int:
+def _write(work: UnitPass, todo: list[str], manifest: Manifest, previous: Manifest | None, last: Manifest | None,
+           problems: Problems, jobs: int | None, progress) -> int:
     """Process the units to do, then the listings, open data and static files; commit, or
-    discard on any error. `previous` is None for a full build."""
+    discard on any error. `previous` is None for a full build; `last` is the last build's
+    manifest even then."""
     root, writer = work.root, work.writer
     out = writer.out
     committing = False
     try:
         written = process_units(work, todo, manifest, problems, jobs, progress)
         written += _write_site_files(work, manifest, previous, problems)
-        _check_across_units(root, work.renderer, manifest, previous, problems)
+        _check_across_units(root, work.renderer, manifest, previous, last, problems)
         _refuse_collisions(manifest, todo if previous is not None else manifest.units, problems)
         if problems.errors:
             raise BuildFailed(problems, out)
@@ -267,11 +270,12 @@ def _search_digests(manifest: Manifest) -> dict[int, str]:
 
 def _refuse_collisions(manifest: Manifest, checked, problems: Problems) -> None:
     """No two units write the same file (Pelican's rule). A unit writes only into its own
-    folder, so the units kept from the last build cannot clash with the ones processed;
-    a file outside its folder is compared with every unit's."""
+    folders (its id's and its 曾用编号's, which no other unit has), so the units kept from the
+    last build cannot clash with the ones processed; a file outside them is compared with every unit's."""
     pairs, owners, outside = [], {}, False
+    units = manifest.unit_list[1]
     for unit_id in sorted(checked):
-        own = f"{COLUMN_DIR}/{unit_id}/"
+        own = tuple(f"{COLUMN_DIR}/{folder}/" for folder in (unit_id, *units[unit_id].former_ids))
         for path in manifest.units[unit_id].outputs:
             if path in owners:
                 pairs += [(path, owners[path]), (path, unit_id)]
@@ -284,11 +288,21 @@ def _refuse_collisions(manifest: Manifest, checked, problems: Problems) -> None:
 
 
 def _check_across_units(root: Path, renderer: Renderer, manifest: Manifest, previous: Manifest | None,
-                        problems: Problems) -> None:
+                        last: Manifest | None, problems: Problems) -> None:
     """The checks that compare units with each other, from every unit's record (the ones kept
-    from the last build included, so a rebuild of one unit still sees the others)."""
+    from the last build included, so a rebuild of one unit still sees the others), and the
+    units with the last build's (`last`: its manifest, or None)."""
     _warn_duplicate_index_numbers(manifest, problems)
     _warn_repeated_text(root, renderer, manifest, previous, problems)
+    if last is not None:
+        problems.items += unrecorded_renames(renderer.units, last.unit_list[1], partial(_titles, last),
+                                             partial(_titles, manifest))
+
+
+def _titles(manifest: Manifest, unit_id: str) -> dict[int, str]:
+    """Year -> the title of the unit's published report (from its summaries: year, title, date, time)."""
+    record = manifest.units.get(unit_id)
+    return {year: title for year, title, *_ in record.summaries} if record is not None else {}
 
 
 def _warn_duplicate_index_numbers(manifest: Manifest, problems: Problems) -> None:

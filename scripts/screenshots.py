@@ -5,6 +5,7 @@ Usage: python scripts/screenshots.py   (needs Debian's chromium and playwright, 
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import tempfile
 from pathlib import Path
@@ -24,9 +25,12 @@ SHOTS = [  # (file, page, viewport width, full page)
 ]
 
 
-def main() -> None:
-    out_dir = REPO / "docs" / "screenshots"
-    out_dir.mkdir(parents=True, exist_ok=True)
+OUT_DIR = REPO / "docs" / "screenshots"
+
+
+@contextlib.contextmanager
+def example_in_chromium():
+    """The example portal built into a temporary folder, and a headless Chromium: (build, browser)."""
     with tempfile.TemporaryDirectory() as tmp:
         build = Path(tmp) / "build"
         run = generate("build", "--site", str(REPO), "--out", str(build))
@@ -34,14 +38,24 @@ def main() -> None:
             sys.exit(run.err)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            for name, page_path, width, full in SHOTS:
-                page = browser.new_page(viewport={"width": width, "height": 900 if width > 600 else 844},
-                                        device_scale_factor=1)
-                page.goto((build / page_path).as_uri())
-                page.screenshot(path=str(out_dir / name), full_page=full)
-                page.close()
-                print(out_dir / name)
+            yield build, browser
             browser.close()
+
+
+def open_page(browser, build: Path, page_path: str, width: int):
+    page = browser.new_page(viewport={"width": width, "height": 900 if width > 600 else 844}, device_scale_factor=1)
+    page.goto((build / page_path).as_uri())
+    return page
+
+
+def main() -> None:
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    with example_in_chromium() as (build, browser):
+        for name, page_path, width, full in SHOTS:
+            page = open_page(browser, build, page_path, width)
+            page.screenshot(path=str(OUT_DIR / name), full_page=full)
+            page.close()
+            print(OUT_DIR / name)
 
 
 if __name__ == "__main__":

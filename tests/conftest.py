@@ -87,8 +87,9 @@ def nu_messages():
     if not jar.exists():
         pytest.fail("node_modules/vnu-jar is missing: run `npm ci` (the README's test command does)")
 
-    def check(files: list[Path]) -> list[dict]:
-        result = subprocess.run(["java", "-jar", str(jar), "--format", "json", "--exit-zero-always",
+    def check(files: list[Path], *options: str) -> list[dict]:
+        """`options`: more of the checker's flags, e.g. --also-check-css."""
+        result = subprocess.run(["java", "-jar", str(jar), "--format", "json", "--exit-zero-always", *options,
                                  *map(str, files)], capture_output=True, text=True, check=True)
         return json.loads(result.stderr)["messages"]
 

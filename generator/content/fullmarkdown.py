@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Callable
 
 import markdown
 from markdown.serializers import RE_AMP
@@ -24,21 +25,27 @@ _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")     # ASCII only, as the UR
 
 
 class _SafeAndNested(Treeprocessor):
-    """Drops unsafe URLs; headings start below the page's own: at h3 inside a section
+    """Drops unsafe URLs; hands the others to `local` (a report's own files: see
+    generator.content.reportfiles); headings start below the page's own: at h3 inside a section
     (h2 is the section), at h2 in a free-text report (h1 is its title)."""
 
     def __init__(self, md, top: str):
         super().__init__(md)
         self.top = top
         self.dropped: list[str] = []    # the unsafe URLs of the last document, as written
+        self.local: Callable[[object, str], None] | None = None   # (element, attribute): may rewrite it
 
     def run(self, root):
         for element in root.iter():
             for attribute in ("href", "src"):
                 value = element.get(attribute)
-                if value is not None and not _safe_url(value):
+                if value is None:
+                    continue
+                if not _safe_url(value):
                     del element.attrib[attribute]
                     self.dropped.append(value)
+                elif self.local is not None:
+                    self.local(element, attribute)
             element.tag = nested_heading(element.tag, self.top)
 
 
@@ -82,21 +89,27 @@ class MarkdownRenderer:
         self.safe = _SafeAndNested(self.md, top)
         self.md.treeprocessors.register(self.safe, "gongkai_safe", 0)
 
-    def __call__(self, source: str) -> str:
+    def __call__(self, source: str, local: Callable[[object, str], None] | None = None) -> str:
         self.md.reset()
         self.safe.dropped = []
-        return self.md.convert(source)
+        self.safe.local = local
+        try:
+            return self.md.convert(source)
+        finally:
+            self.safe.local = None
 
 
 _renderers: dict[str, MarkdownRenderer] = {}
 
 
-def render_full(source: str, top: str = "h3", dropped: list[str] | None = None) -> str:
-    """The HTML of `source`; the unsafe URLs it dropped are added to `dropped`."""
+def render_full(source: str, top: str = "h3", dropped: list[str] | None = None,
+                local: Callable[[object, str], None] | None = None) -> str:
+    """The HTML of `source`; the unsafe URLs it dropped are added to `dropped`; `local`
+    sees every other link and image (see _SafeAndNested)."""
     if top not in _renderers:
         _renderers[top] = MarkdownRenderer(top)
     renderer = _renderers[top]
-    result = renderer(source)
+    result = renderer(source, local)
     if dropped is not None:
         dropped.extend(renderer.safe.dropped)
     return result

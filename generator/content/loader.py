@@ -5,6 +5,7 @@ Layout of a site folder:
     content/units.yaml              the units that publish reports
     content/reports/<unit>/<year>.yaml   a report's metadata and tables
     content/reports/<unit>/<year>.md     its narrative
+    content/reports/<unit>/<year>/       its own files: images, attachments, 全真版 (optional)
     templates/                      optional overrides of the default templates
 """
 
@@ -19,6 +20,7 @@ from generator.content.aggregate import Members, sum_members, zeros_instead_of_s
 from generator.content.checks import check_carry_over, check_in_force, check_report, complete_totals
 from generator.content.narrative import load_narrative
 from generator.content.publication import check_publication, duplicate_index_numbers, index_entries
+from generator.content.reportfiles import PUBLISHED_TYPES, ReportFolder, folder_files, load_files
 from generator.content.reports import parse_report
 from generator.content.textcheck import check_text
 from generator.core.form import FORMAT_FREE
@@ -34,11 +36,13 @@ _YEAR = re.compile(r"(19|20)\d\d")
 LINK_RULES = ("symlink", "hardlink")
 
 
-# year -> {"data": [...], "narrative": [...]}: paths as strings until a file is read
-# (a province has 20,000 of them, and most builds read none)
+# year -> {"data": [...], "narrative": [...], "files": [...]}: paths as strings until a file is
+# read (a province has 20,000 of them, and most builds read none); "files", the report's own
+# folder's, only when it has that folder
 ReportFiles = dict[int, dict[str, list[str]]]
-# unit folder name -> (its mtime_ns, its ReportFiles): the folders as the last build listed them
-Listings = dict[str, tuple[int, ReportFiles]]
+# unit folder name -> (the mtime_ns of it and of its reports' folders, its ReportFiles): the
+# folders as the last build listed them
+Listings = dict[str, tuple[tuple[int, ...], ReportFiles]]
 SETTLED_NS = 2_000_000_000   # a folder changed this recently may change again within its mtime's tick
 
 
@@ -106,8 +110,11 @@ def discover_reports(root: Path, units: dict[str, Unit], problems: Problems,
         elif files and units:      # no units: units.yaml has errors of its own, not one per folder
             first = min(files.items())[1]
             rel = _rel(root, Path((first["data"] or first["narrative"])[0]))
-            problems.error(rel, None, f"单位「{entry.name}」不在单位名录 content/units.yaml 中："
-                                      "请先登记该单位，或把文件夹改名为已登记的单位编号", "unit")
+            renamed = next((unit.id for unit in units.values() if entry.name in unit.former_ids), None)
+            fix = (f"单位「{entry.name}」已改为「{renamed}」（content/units.yaml 的曾用编号）："
+                   f"请把文件夹改名为 {REPORTS_DIR}/{renamed}" if renamed else
+                   f"单位「{entry.name}」不在单位名录 content/units.yaml 中：请先登记该单位，或把文件夹改名为已登记的单位编号")
+            problems.error(rel, None, fix, "unit")
     return found
 
 
@@ -162,32 +169,57 @@ def _listed(root: Path, entry: os.DirEntry, rel_dir: str, problems: Problems, li
             ) -> ReportFiles:
     if listings is None:
         return _report_files(root, entry.path, rel_dir, problems)
-    mtime = entry.stat().st_mtime_ns
     known = listings.get(entry.name)
-    if known is not None and known[0] == mtime:
+    if known is not None and known[0] == _folder_times(entry.path, known[1]):
         return known[1]
     warnings = len(problems.items)
     files = _report_files(root, entry.path, rel_dir, problems)
-    if len(problems.items) == warnings and time.time_ns() - mtime > SETTLED_NS:
-        listings[entry.name] = (mtime, files)
+    times = _folder_times(entry.path, files)
+    if len(problems.items) == warnings and times and time.time_ns() - max(times) > SETTLED_NS:
+        listings[entry.name] = (times, files)
     else:
         listings.pop(entry.name, None)
     return files
 
 
+def _folder_times(unit_dir: str, files: ReportFiles) -> tuple[int, ...]:
+    """The mtimes of a unit's folder and of its reports' own folders: a file added to or removed
+    from any of them changes one. If the unit's folder is unchanged, so is the list of the others.
+    Empty if one is gone."""
+    try:
+        return (os.stat(unit_dir).st_mtime_ns,) + tuple(os.stat(f"{unit_dir}/{year}").st_mtime_ns
+                                                        for year, found in sorted(files.items()) if "files" in found)
+    except OSError:
+        return ()
+
+
 def _report_files(root: Path, unit_dir: str, rel_dir: str, problems: Problems) -> ReportFiles:
     by_year: ReportFiles = {}
+    folders = {}
     for entry in sorted(os.scandir(unit_dir), key=lambda e: e.name):
         rel = f"{rel_dir}/{entry.name}"
         if entry.is_symlink() and not inside(root, Path(entry.path), rel, problems):
             continue
+        if _YEAR.fullmatch(entry.name) and entry.is_dir():
+            folders[int(entry.name)] = (entry.path, rel)     # its report's own files
+            continue
         stem, _, suffix = entry.name.rpartition(".")
         kind = "data" if f".{suffix}" in DATA_SUFFIXES else "narrative" if f".{suffix}" == NARRATIVE_SUFFIX else None
         if kind is None or not _YEAR.fullmatch(stem) or not entry.is_file():
-            problems.warning(rel, None, "已忽略：报告文件应命名为 <年份>.yaml 和 <年份>.md，如 2023.yaml")
+            problems.warning(rel, None, "已忽略：报告文件应命名为 <年份>.yaml 和 <年份>.md，如 2023.yaml"
+                             + (_OWN_FILES_HINT if f".{suffix.lower()}" in PUBLISHED_TYPES else ""))
             continue
         by_year.setdefault(int(stem), {"data": [], "narrative": []})[kind].append(entry.path)
+    for year, (path, rel) in folders.items():
+        if year in by_year:
+            by_year[year]["files"] = folder_files(path, rel, problems)
+        else:
+            problems.warning(rel, None, f"已忽略：文件夹 {year}/ 放的是 {year} 年报告的图片和附件，"
+                                        f"但旁边没有这份报告（{year}.yaml 和 {year}.md）")
     return by_year
+
+
+_OWN_FILES_HINT = "；报告的图片和附件请放进与报告同名的文件夹，如 2023/图1.png，正文中写作 ![图片说明](2023/图1.png)"
 
 
 def _load_report(root: Path, unit: Unit, year: int, files: dict[str, list[str]],
@@ -208,10 +240,17 @@ def _load_report(root: Path, unit: Unit, year: int, files: dict[str, list[str]],
     doc = load_yaml(data_files[0], rel, problems)
     report = parse_report(doc, unit, year, problems) if doc is not None else None
     free = report is not None and report.format == FORMAT_FREE
-    narrative = load_narrative(narratives[0], _rel(root, narratives[0]), problems, free=free)
+    rel_dir = f"{rel.rpartition('/')[0]}/{year}"
+    folder = ReportFolder(year, rel_dir, load_files(files.get("files", []), rel_dir, problems))
+    narrative = load_narrative(narratives[0], _rel(root, narratives[0]), problems, free=free, folder=folder)
+    if report is not None and report.original_ref:
+        report.original, problem, rule = folder.original(report.original_ref)
+        if report.original is None:
+            problems.error(report.data_file, report.field_lines.get("original"), problem, rule)
     if report is None or narrative is None or len(problems.errors) > errors_before:
         return None
     report.narrative = narrative
+    report.files, report.shown = list(folder.files.values()), folder.shown
     return report
 
 

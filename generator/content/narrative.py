@@ -16,6 +16,7 @@ from pathlib import Path
 
 from generator.content.mdlimits import check_markdown_limits
 from generator.content.plainmarkdown import render_plain
+from generator.content.reportfiles import ReportFolder
 from generator.core.form import NARRATIVE_SECTIONS, SECTION_HEADINGS, SECTIONS, normalize_label
 from generator.core.model import Narrative
 from generator.inputs.fields import invisible_character
@@ -28,41 +29,48 @@ _BARE_HEADINGS = frozenset(normalize_label(heading) for heading in SECTION_HEADI
 _ORDER = [number for number, _ in SECTIONS]
 
 
-def render_markdown(source: str, top: str = "h3", dropped: list[str] | None = None) -> str:
-    """The HTML of `source`; the unsafe URLs left out of it are added to `dropped`."""
+def render_markdown(source: str, top: str = "h3", dropped: list[str] | None = None,
+                    folder: ReportFolder | None = None) -> str:
+    """The HTML of `source`; the unsafe URLs left out of it are added to `dropped`; links and
+    images into the report's `folder` are rewritten to its published files."""
     plain = render_plain(source, top)      # most narratives: no need for Python-Markdown
     if plain is not None:
         return plain                       # (it has no links: a `[` or `<` sends it on)
     from generator.content.fullmarkdown import render_full     # imported when first needed: a tenth of start-up
-    return render_full(source, top, dropped)
+    return render_full(source, top, dropped, folder.narrative_reference if folder is not None else None)
 
 
-def load_narrative(path: Path, rel: str, problems: Problems, free: bool = False) -> Narrative | None:
+def load_narrative(path: Path, rel: str, problems: Problems, free: bool = False,
+                   folder: ReportFolder | None = None) -> Narrative | None:
     text = read_text(path, rel, problems)
     if text is None:
         return None
     # A Chinese input method types ＃ for #: at the start of a line it means a heading.
     text = _FULL_WIDTH_HASHES.sub(lambda m: "#" * len(m.group(1)), text)
-    return parse_free_narrative(text, rel, problems) if free else parse_narrative(text, rel, problems)
+    if free:
+        return parse_free_narrative(text, rel, problems, folder)
+    return parse_narrative(text, rel, problems, folder)
 
 
 _FULL_WIDTH_HASHES = re.compile(r"^[ \u3000]*(＃+)", re.M)
 
 
-def parse_free_narrative(text: str, rel: str, problems: Problems) -> Narrative:
+def parse_free_narrative(text: str, rel: str, problems: Problems, folder: ReportFolder | None = None) -> Narrative:
     """A report from before 2019: free text under its own headings, shown as written."""
     _warn_placeholders(text, rel, problems)
     _warn_invisible(text, rel, problems)
     dropped: list[str] = []
-    preamble = render_markdown(text, top="h2", dropped=dropped) if check_markdown_limits(text, rel, problems) else ""
+    within_limits = check_markdown_limits(text, rel, problems)
+    preamble = render_markdown(text, top="h2", dropped=dropped, folder=folder) if within_limits else ""
     _warn_dropped_links(text, dropped, rel, problems)
+    _refuse_bad_files(text, folder, rel, problems)
     narrative = Narrative(file=rel, preamble=preamble)
     narrative.sources = {"": text}
     narrative.starts = {"": 1}
     return narrative
 
 
-def parse_narrative(text: str, rel: str, problems: Problems) -> Narrative:
+def parse_narrative(text: str, rel: str, problems: Problems, folder: ReportFolder | None = None) -> Narrative:
     chunks: dict[str, list[str]] = {"": []}
     seen_at: dict[str, int] = {}
     starts = {"": 1}
@@ -91,8 +99,9 @@ def parse_narrative(text: str, rel: str, problems: Problems) -> Narrative:
     sources = {section: "\n".join(lines) for section, lines in chunks.items()}
     dropped: list[str] = []
     within_limits = check_markdown_limits(text, rel, problems)
-    html = _render_sections(sources, dropped) if within_limits else dict.fromkeys(sources, "")
+    html = _render_sections(sources, dropped, folder) if within_limits else dict.fromkeys(sources, "")
     _warn_dropped_links(text, dropped, rel, problems)
+    _refuse_bad_files(text, folder, rel, problems)
     narrative = Narrative(file=rel, preamble=html.pop(""))
     narrative.sources = sources
     narrative.starts = starts
@@ -103,15 +112,15 @@ def parse_narrative(text: str, rel: str, problems: Problems) -> Narrative:
 _BREAK = "gongkai-section-break-6b1f0c"   # a paragraph of its own between sections
 
 
-def _render_sections(sources: dict[str, str], dropped: list[str]) -> dict[str, str]:
+def _render_sections(sources: dict[str, str], dropped: list[str], folder: ReportFolder | None) -> dict[str, str]:
     """All sections in one Markdown pass, split again at a marker paragraph: the
     per-call overhead of Python-Markdown was most of the cost of four small calls.
     A blank line and an unindented paragraph end any list or code block, so the
     sections cannot run into each other."""
     if any(_BREAK in source for source in sources.values()):
-        return {section: render_markdown(source, dropped=dropped) for section, source in sources.items()}
+        return {section: render_markdown(source, dropped=dropped, folder=folder) for section, source in sources.items()}
     joined = f"\n\n{_BREAK}\n\n".join(sources.values())
-    parts = render_markdown(joined, dropped=dropped).split(f"<p>{_BREAK}</p>")
+    parts = render_markdown(joined, dropped=dropped, folder=folder).split(f"<p>{_BREAK}</p>")
     return {section: part.strip("\n") for section, part in zip(sources, parts)}
 
 
@@ -120,7 +129,7 @@ def _warn_dropped_links(text: str, dropped: list[str], rel: str, problems: Probl
     lines = text.split("\n")
     unique = list(dict.fromkeys(dropped))
     for url in unique[:_SHOWN_LINKS]:
-        number = next((n for n, line in enumerate(lines, start=1) if url in line), None)
+        number = _line_of(lines, url)
         shown = _CONTROL.sub("", url)
         shown = shown if len(shown) <= 60 else shown[:60] + "…"
         problems.warning(rel, number, f"链接或图片地址「{shown}」不是 http、https、mailto、tel 或站内地址，"
@@ -130,6 +139,21 @@ def _warn_dropped_links(text: str, dropped: list[str], rel: str, problems: Probl
 
 
 _SHOWN_LINKS = 5
+
+
+def _refuse_bad_files(text: str, folder: ReportFolder | None, rel: str, problems: Problems) -> None:
+    """An error, on its line, for each reference to the report's files that does not work
+    (generator.content.reportfiles says why)."""
+    if folder is None:
+        return
+    lines = text.split("\n")
+    for written, message, rule in dict.fromkeys(folder.findings):
+        problems.error(rel, _line_of(lines, written), message, rule)
+
+
+def _line_of(lines: list[str], needle: str) -> int | None:
+    """The first line that has `needle` as written (Markdown may have changed it: then None)."""
+    return next((n for n, line in enumerate(lines, start=1) if needle in line), None)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 

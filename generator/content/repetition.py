@@ -132,11 +132,15 @@ def fingerprint(report: Report) -> tuple | None:
 
 
 def unit_names(unit: Unit | None) -> tuple[str, ...]:
-    """How a narrative names its own unit: 花街镇人民政府, and 花街镇 (longest first)."""
+    """How a narrative names its own unit: 花街镇人民政府, and 花街镇, and so its former names
+    (曾用名: last year's report was written under one), longest first."""
     if unit is None:
         return ()
-    short = unit.name.removesuffix("人民政府")
-    return (unit.name, short) if short != unit.name and len(short) >= 2 else (unit.name,)
+    names = set()
+    for name in (unit.name, *(former for former, _ in unit.former_names)):
+        short = name.removesuffix("人民政府")
+        names.update((name, short) if short != name and len(short) >= 2 else (name,))
+    return tuple(sorted(names, key=lambda name: (-len(name), name)))
 
 
 def fingerprints(reports: Iterable[Report]) -> list[tuple]:

@@ -48,6 +48,7 @@ METADATA_FIELDS = (
     f.Field("as_published", "按原样发布", f.boolean, default=False),
     f.Field("draft", "草稿", f.boolean, default=False),
     f.Field("source", "来源", f.text),
+    f.Field("original", "全真版", f.text),      # the signed original: resolved by generator.content.reportfiles
     f.Field("key_figures", "图解数字", lambda value, raw: value, default=None),   # read by _key_figures
 )
 
@@ -116,10 +117,12 @@ def parse_report(doc: Document, unit: Unit, year: int, problems: Problems) -> Re
         heading = next(iter(table_values))
         problems.error(doc.rel, doc.line((table_values[heading][0],)),
                        f"「{FORMAT_FREE}」的报告没有统计表格：请删去「{heading}」，或把「格式」改为 2021 或 2019试行", "table")
-    title = values.pop("title") or f"{unit.name}{year}年政府信息公开工作年度报告"
+    unit_name = unit.name_of_report(year, values["published"])     # as it was when published (曾用名)
+    title = values.pop("title") or f"{unit_name}{year}年政府信息公开工作年度报告"
     values["key_figures"] = _key_figures(doc, values["key_figures"], problems)
+    values["original_ref"] = values.pop("original")    # the file itself: found by generator.content.loader
     return Report(unit=unit, year=year, data_file=doc.rel, title=title, tables=tables, summed=summed,
-                  discrepancies=discrepancies, field_lines=field_lines, **values)
+                  discrepancies=discrepancies, field_lines=field_lines, unit_name=unit_name, **values)
 
 
 def _require_source(doc: Document, values: dict, problems: Problems) -> None:

@@ -74,6 +74,20 @@ class Unit:
     accent: str | None
     file: str
     line: int | None
+    # 曾用编号: the ids it had; each old address keeps a page that redirects to the new one
+    former_ids: tuple[str, ...] = ()
+    # 曾用名, oldest first: (名称, the last day it was in force, as a date ordinal: the
+    # manifest keeps units as plain values)
+    former_names: tuple[tuple[str, int], ...] = ()
+
+    def name_on(self, day: datetime.date) -> str:
+        """The name in force on `day`: a report keeps the name it was published under."""
+        ordinal = day.toordinal()
+        return next((name for name, until in self.former_names if ordinal <= until), self.name)
+
+    def name_of_report(self, year: int, published: datetime.date | None) -> str:
+        """The name a report of `year` carries: as when published; without a 发布日期, as at the end of its year."""
+        return self.name_on(published or datetime.date(year, 12, 31))
 
 
 @dataclass
@@ -91,6 +105,19 @@ class KeyFigure:
     label: str
     value: Number
     unit: str | None
+
+
+@dataclass
+class ReportFile:
+    """A file in the report's own folder (content/reports/<unit>/<year>/), published beside its page."""
+    name: str                 # its file name, as in the folder and on the site
+    source: str               # its path on disk
+    rel: str                  # its path in the site folder, for messages
+    size: int                 # bytes
+    type: str                 # PNG, PDF … (its suffix, as editors know it)
+    image: bool               # shown in the narrative (else an attachment)
+    width: int | None = None  # an image's, from its header (the page does not jump as it loads)
+    height: int | None = None
 
 
 @dataclass
@@ -119,6 +146,11 @@ class Report:
     draft: bool = False                   # 草稿: true, or a 【待填写】 left (generator.content.publishing)
     source: str | None = None             # 来源: where an archived report was taken from, and when
     field_lines: dict[str, int | None] = field(default_factory=dict)   # metadata field id -> its line, for messages
+    unit_name: str = ""                   # the unit's name when it was published (Unit.name_on)
+    files: list[ReportFile] = field(default_factory=list)   # its own folder's files, published beside its page
+    original_ref: str | None = None       # 全真版 as written in the data file: a path into its folder
+    original: ReportFile | None = None    # that file: the signed original
+    shown: set[str] = field(default_factory=set)     # the files the narrative shows as images
 
     @property
     def key(self) -> tuple[str, int]:
@@ -150,6 +182,11 @@ class ReportSummary:
     @property
     def pub_date(self) -> str | None:
         return pub_date(self.published, self.published_time)
+
+    @property
+    def unit_name(self) -> str:
+        """The unit's name as the report's title gives it (曾用名)."""
+        return self.unit.name_of_report(self.year, self.published)
 
     @classmethod
     def of(cls, report: "Report") -> "ReportSummary":

@@ -7,7 +7,9 @@ templates see them as globals (column_dir, column_index).
 
 from __future__ import annotations
 
-from generator.core.model import Report, Unit
+from urllib.parse import quote
+
+from generator.core.model import Report, ReportFile, Unit
 
 COLUMN_DIR = "nianbao"
 COLUMN_INDEX = f"{COLUMN_DIR}/index.html"    # templates link it as {{ root }}{{ column_index }}
@@ -28,16 +30,48 @@ def column_year_path(year: int) -> str:
 
 
 def report_path(report: Report) -> str:
-    return f"{COLUMN_DIR}/{report.unit.id}/{report.year}.html"
+    return _report_page(report.unit.id, report.year)
 
 
 def tujie_path(report: Report) -> str:
-    return f"{COLUMN_DIR}/{report.unit.id}/{report.year}-tujie.html"
+    return _tujie_page(report.unit.id, report.year)
 
 
 def unit_path(unit: Unit) -> str:
-    return f"{COLUMN_DIR}/{unit.id}/index.html"
+    return _unit_page(unit.id)
+
+
+def redirects(unit: Unit, years) -> list[tuple[str, str]]:
+    """(old address, new address) of the unit's page and of each report's page and 图解, for
+    every id it had (曾用编号): the old addresses keep a page that sends readers to the new.
+    Its CSV and JSON are not redirected: a page can redirect, a data file cannot."""
+    return [(page(old, *year), page(unit.id, *year)) for old in unit.former_ids
+            for page, year in [(_unit_page, ())] + [(p, (y,)) for y in years for p in (_report_page, _tujie_page)]]
 
 
 def download_paths(unit_id: str, year: int) -> tuple[str, str]:
     return f"{COLUMN_DIR}/{unit_id}/{year}.csv", f"{COLUMN_DIR}/{unit_id}/{year}.json"
+
+
+def _report_page(unit_id: str, year: int) -> str:
+    return f"{COLUMN_DIR}/{unit_id}/{year}.html"
+
+
+def _tujie_page(unit_id: str, year: int) -> str:
+    return f"{COLUMN_DIR}/{unit_id}/{year}-tujie.html"
+
+
+def _unit_page(unit_id: str) -> str:
+    return f"{COLUMN_DIR}/{unit_id}/index.html"
+
+
+def report_file_path(report: Report, file: ReportFile) -> str:
+    """A file of the report's own folder, published in a folder named like its page:
+    content/reports/<unit>/<year>/x.pdf -> nianbao/<unit>/<year>/x.pdf, beside <year>.html."""
+    return f"{COLUMN_DIR}/{report.unit.id}/{report.year}/{file.name}"
+
+
+def report_file_href(year: int, name: str) -> str:
+    """The address of such a file from its report's page: the same relative path the
+    narrative uses beside its .md (`2023/图1.png`), percent-encoded."""
+    return f"{year}/{quote(name)}"

@@ -131,6 +131,13 @@ UNIT_FIELDS = (
     f.Field("parent", "上级单位", f.text),
     f.Field("order", "排序", f.integer, default=1000),
     f.Field("accent", "主题色", f.accent_colour),
+    f.Field("former_ids", "曾用编号", lambda value, raw: value),     # read with their lines: _former_ids
+    f.Field("former_names", "曾用名", lambda value, raw: value),     # _former_names
+)
+UNIT_FIELDS_BY_ID = {field.id: field for field in UNIT_FIELDS}
+FORMER_NAME_FIELDS = (
+    f.Field("name", "名称", f.text, required=True, hint="如：青山区财政局"),
+    f.Field("until", "至", f.date, required=True, hint="这个名称使用到哪一天，如 2024-06-30"),
 )
 
 
@@ -230,9 +237,12 @@ def load_units(root: Path, problems: Problems) -> dict[str, Unit]:
             problems.error(UNITS_FILE, line, f"单位「{unit_id}」下应列出 名称、类型 等项目", "unit")
             continue
         values = f.read_fields(doc, entry, (unit_id,), UNIT_FIELDS, problems, f"单位「{unit_id}」")
+        values["former_ids"] = _former_ids(doc, unit_id, entry, problems)
+        values["former_names"] = _former_names(doc, unit_id, entry, problems)
         if values["name"] is None or values["kind"] is None:
             continue
         units[unit_id] = Unit(id=unit_id, file=UNITS_FILE, line=line, **values)
+    _refuse_reused_ids(doc, units, mapping, problems)
     for unit in units.values():
         line = doc.line((unit.id, "上级单位")) or unit.line
         if unit.parent is not None and unit.parent not in mapping:   # one with errors of its own is still there
@@ -240,6 +250,72 @@ def load_units(root: Path, problems: Problems) -> dict[str, Unit]:
         elif _in_a_cycle(unit, units):
             problems.error(UNITS_FILE, line, f"单位「{unit.id}」的上级单位关系绕成了一个圈：请检查「上级单位」", "parent")
     return units
+
+
+def _written_list(entry: dict, field: f.Field) -> tuple[str | None, list]:
+    """The key as written (Chinese or English) and its items: one value alone is a list of one."""
+    key = next((k for k in (field.key, field.id) if k in entry), None)
+    value = entry.get(key)
+    return key, [] if value is None else value if isinstance(value, list) else [value]
+
+
+def _former_ids(doc: Document, unit_id: str, entry: dict, problems: Problems) -> tuple[str, ...]:
+    """曾用编号: [old-id, ...], each a valid unit id other than its own."""
+    key, items = _written_list(entry, UNIT_FIELDS_BY_ID["former_ids"])
+    found = []
+    for index, old in enumerate(items):
+        line = doc.line((unit_id, key, index))
+        if not isinstance(old, str) or not UNIT_ID.fullmatch(old):
+            problems.error(UNITS_FILE, line, f"单位「{unit_id}」的曾用编号应是原来的单位编号（小写英文字母、数字和连字符），"
+                                             f"实为「{old}」", "former_ids")
+        elif old == unit_id:
+            problems.error(UNITS_FILE, line, f"单位「{unit_id}」的曾用编号「{old}」就是它现在的编号：请删去", "former_ids")
+        else:
+            found.append(old)
+    return tuple(found)
+
+
+def _former_names(doc: Document, unit_id: str, entry: dict, problems: Problems) -> tuple[tuple[str, int], ...]:
+    """曾用名: [{名称, 至}, ...] from the oldest: each name was in force until its 至."""
+    key, items = _written_list(entry, UNIT_FIELDS_BY_ID["former_names"])
+    found: list[tuple[str, int]] = []
+    for index, item in enumerate(items):
+        path, what = (unit_id, key, index), f"单位「{unit_id}」的第 {index + 1} 个曾用名"
+        if not isinstance(item, dict):
+            problems.error(UNITS_FILE, doc.line(path), f"{what}应写出名称和使用到哪一天，"
+                                                       "如「- {名称: 青山区财政局, 至: 2024-06-30}」", "former_names")
+            continue
+        values = f.read_fields(doc, item, path, FORMER_NAME_FIELDS, problems, what)
+        if values["name"] is None or values["until"] is None:
+            continue
+        until = values["until"].toordinal()
+        if found and until <= found[-1][1]:
+            problems.error(UNITS_FILE, doc.line(path), f"{what}「{values['name']}」的「至」"
+                           f"（{values['until'].isoformat()}）应晚于上一个曾用名的：请按时间先后排列", "former_names")
+            continue
+        found.append((values["name"], until))
+    return tuple(found)
+
+
+def _refuse_reused_ids(doc: Document, units: dict[str, Unit], mapping: dict, problems: Problems) -> None:
+    """An old id is an address that redirects: it cannot also be a unit's, or another's old id."""
+    claimed: dict[str, tuple[str, int | None]] = {}
+    for unit in units.values():
+        key, items = _written_list(mapping[unit.id], UNIT_FIELDS_BY_ID["former_ids"])
+        for index, old in enumerate(items):
+            line = doc.line((unit.id, key, index))
+            if old not in unit.former_ids:
+                continue                # refused already
+            if old in mapping:
+                problems.error(UNITS_FILE, line, f"单位「{unit.id}」的曾用编号「{old}」是现有单位「{old}」的编号"
+                                                 f"（第 {doc.line((old,))} 行）：一个地址不能既是单位又转到别的单位", "former_ids")
+            elif old in claimed:
+                first, first_line = claimed[old]
+                whom = f"单位「{first}」（第 {first_line} 行）和单位「{unit.id}」" if first != unit.id else \
+                    f"单位「{unit.id}」下（第 {first_line} 行和这一行）"
+                problems.error(UNITS_FILE, line, f"曾用编号「{old}」写了两次：{whom}；旧地址只能转到一个单位", "former_ids")
+            else:
+                claimed[old] = (unit.id, line)
 
 
 def _in_a_cycle(unit: Unit, units: dict[str, Unit]) -> bool:

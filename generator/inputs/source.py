@@ -31,12 +31,26 @@ _read_signatures: dict[str, Signature] = {}
 
 
 def read_text(path: Path, rel: str, problems: Problems, *, from_site: bool = True) -> str | None:
-    """Decode a file as UTF-8 (BOM allowed), else GB18030 with a warning.
+    """Decode a file as UTF-8 (BOM allowed), else GB18030 with a warning (see read_bytes)."""
+    raw = read_bytes(path, rel, problems, from_site=from_site)
+    if raw is None:
+        return None
+    text = _decode(raw, rel, problems)
+    if text is not None and text.startswith("\ufeff"):
+        # utf-8-sig took one: another is left by a tool that added its own to a file that had one
+        problems.warning(rel, 1, "文件开头有两个 BOM（不可见的编码标记 U+FEFF），已忽略；"
+                                 "请用记事本或 WPS 把文件“另存为”UTF-8 编码", "BOM")
+        text = text.lstrip("\ufeff")
+    return text
 
-    Only a regular file within the size limit is read, and its size is known before
-    a byte is (a 3 GB file costs a stat, not 3 GB). from_site: a file of the site
-    folder, where a hard link is refused (see unreadable); False for a file the
-    editor named on the command line.
+
+def read_bytes(path: Path, rel: str, problems: Problems, *, from_site: bool = True,
+               limit: int | None = None) -> bytes | None:
+    """A file's bytes, if it is a regular file within the size limit (see unreadable).
+
+    Its size is known before a byte is read (a 3 GB file costs a stat, not 3 GB). from_site:
+    a file of the site folder, where a hard link is refused; False for a file the editor
+    named on the command line.
     """
     try:
         # O_NONBLOCK: a FIFO planted in the site would block open() until someone writes to it
@@ -46,18 +60,12 @@ def read_text(path: Path, rel: str, problems: Problems, *, from_site: bool = Tru
         return None
     with open(fd, "rb") as f:
         stat = os.fstat(fd)
-        if unreadable(stat, rel, problems, from_site):
+        if unreadable(stat, rel, problems, from_site, limit):
             return None
         raw = f.read()
     # The stat is taken before reading: a save during the read shows as a newer mtime next time.
     _read_signatures[str(path)] = (stat.st_mtime_ns, stat.st_size, sha256(raw))
-    text = _decode(raw, rel, problems)
-    if text is not None and text.startswith("\ufeff"):
-        # utf-8-sig took one: another is left by a tool that added its own to a file that had one
-        problems.warning(rel, 1, "文件开头有两个 BOM（不可见的编码标记 U+FEFF），已忽略；"
-                                 "请用记事本或 WPS 把文件“另存为”UTF-8 编码", "BOM")
-        text = text.lstrip("\ufeff")
-    return text
+    return raw
 
 
 def unreadable(stat: os.stat_result, rel: str, problems: Problems, from_site: bool = True,
@@ -135,12 +143,12 @@ def inside(root: Path, path: Path, rel: str, problems: Problems) -> bool:
     return not path.is_symlink() or confined(root, rel, problems)
 
 
-def file_signature(path: str | Path, stat: os.stat_result | None = None) -> Signature:
+def file_signature(path: str | Path, stat: os.stat_result | None = None, limit: int = MAX_FILE_BYTES) -> Signature:
     """(mtime_ns, size, sha256) of a file, from a stat first: a file read_text would refuse
-    (too large, not a regular file) is not read, and its empty digest matches no file's, so
+    (larger than `limit`, not a regular file) is not read, and its empty digest matches no file's, so
     whatever was built from the file is built again and read_text says why it cannot be."""
     stat = stat or os.stat(path)
-    if not S_ISREG(stat.st_mode) or stat.st_size > MAX_FILE_BYTES:
+    if not S_ISREG(stat.st_mode) or stat.st_size > limit:
         return (stat.st_mtime_ns, stat.st_size, "")
     with open(path, "rb") as f:
         return (stat.st_mtime_ns, stat.st_size, sha256(f.read()))

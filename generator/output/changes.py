@@ -17,7 +17,7 @@ from pathlib import Path
 
 from generator.content.loader import SETTLED_NS, ReportFiles, members_in
 from generator.inputs.config import UNITS_FILE
-from generator.inputs.source import Signature, file_signature, sha256, signature_of_read
+from generator.inputs.source import MAX_ASSET_BYTES, Signature, file_signature, sha256, signature_of_read
 from generator.output.manifest import Manifest
 from generator.output.opendata import fragments_complete
 from generator.problems import Problems
@@ -84,7 +84,7 @@ def input_signature(root: Path, inputs: list[ReportFiles], known: dict[str, Sign
             if old is not None and old[:2] == (stat.st_mtime_ns, stat.st_size):
                 signature[rel] = old
                 continue
-            current = file_signature(path, stat)
+            current = file_signature(path, stat, limit=MAX_ASSET_BYTES)   # a report's own files are larger
         signature[rel] = current
     return signature
 
@@ -110,11 +110,13 @@ def input_stats(inputs: list[ReportFiles], signature: dict[str, Signature] | Non
 
 
 def input_paths(inputs: list[ReportFiles]):
-    """Every data and narrative file of these units, year by year, in the order listed."""
+    """Every data and narrative file of these units, and their reports' own files, year by
+    year, in the order listed."""
     for files in inputs:
         for year in files.values():
             yield from year["data"]
             yield from year["narrative"]
+            yield from year.get("files", ())
 
 
 def _contents(signature: dict[str, Signature]) -> dict[str, str]:

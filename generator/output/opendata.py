@@ -19,7 +19,7 @@ from pathlib import Path
 from generator.content.checks import row_title
 from generator.core.form import FORMAT_NAMES
 from generator.core.model import Report, Table
-from generator.core.paths import CSV_HEADER, PORTAL_CSV, PORTAL_JSON, SCHEMA, download_paths
+from generator.core.paths import CSV_HEADER, PORTAL_CSV, PORTAL_JSON, SCHEMA, download_paths, report_file_path
 from generator.output.cache import cache_folder
 from generator.output.schema import report_schema
 from generator.output.write import write_atomically
@@ -33,7 +33,7 @@ def report_csv(report: Report) -> str:
     each table's cached cell names, with the unit's fields between the lines: its text fields
     are made safe (_csv_field) once per report, never per cell. The csv module and a tuple per
     cell were a tenth of a build."""
-    unit = csv_line((report.unit.id, report.unit.name, report.unit.kind, report.year, report.format))
+    unit = csv_line((report.unit.id, report.unit_name, report.unit.kind, report.year, report.format))
     flags = csv_line(("是" if report.as_published else "否", "是" if report.discrepancies else "否"))
     between = f",{flags}\r\n{unit}"        # ends one line, starts the next
     cells = [f"{name}{text}" for layout, table in _laid_out(report)
@@ -90,8 +90,11 @@ def csv_bytes(rows: list[tuple], header: bool = True) -> bytes:
 
 
 def _report_fields(report: Report) -> dict:
+    # 名称: as the report was published (曾用名); 现名称 only when the unit has been renamed since
+    renamed = {"现名称": report.unit.name} if report.unit_name != report.unit.name else {}
+    original = {"全真版": report_file_path(report, report.original)} if report.original else {}
     return {
-        "单位": {"编号": report.unit.id, "名称": report.unit.name, "类型": report.unit.kind},
+        "单位": {"编号": report.unit.id, "名称": report.unit_name, "类型": report.unit.kind, **renamed},
         "年度": report.year,
         "标题": report.title,
         "发布日期": report.published.isoformat() if report.published else None,
@@ -100,6 +103,7 @@ def _report_fields(report: Report) -> dict:
         "按原样发布": report.as_published,
         "汇总单位": [{"编号": unit.id, "名称": unit.name} for unit in report.members],
         "不符合勾稽关系": [{"说明": f.message, "规则": f.rule} for f in report.discrepancies],
+        **original,     # its address from the site's root; only when there is one, so older records stay as they were
     }
 
 

@@ -75,7 +75,8 @@ def review_sheet(root: Path, config: SiteConfig, units: dict[str, Unit], files: 
     for unit_id in sorted(files, key=lambda u: (units[u].order, u)):
         loaded = {r.year: r for r in load_unit(root, units[unit_id], files[unit_id], Problems(), members)}
         for year, year_files in sorted(files[unit_id].items()):
-            paths = [_relative(root, p) for p in year_files.get("data", []) + year_files.get("narrative", [])]
+            paths = [_relative(root, p) for p in year_files.get("data", []) + year_files.get("narrative", [])
+                     + year_files.get("files", [])]     # its own folder's files: a refused type is the report's
             found = [p for path in paths for p in by_file.pop(path, [])]
             rows.append(_row(units[unit_id], year, paths[0], loaded.get(year), found, config))
     return Sheet(rows, [p for found in by_file.values() for p in found])

@@ -50,6 +50,8 @@ def report_schema() -> dict:
             "按原样发布": {"type": "boolean"},
             "来源": {**_TEXT, "description": "按原样发布的报告从何处导入（原文件或网址）及导入日期"},
             "草稿": {"type": "boolean", "description": "true：草稿，generate build 不发布"},
+            "全真版": {"type": "string", "pattern": r"^\d{4}/[^/\\]+\.(pdf|ofd|PDF|OFD)$",
+                       "description": "加盖公章的原件（PDF 或 OFD），放在与报告同名的文件夹中，如 2023/原件.pdf"},
             "图解数字": {"type": "array", "items": {
                 "type": "object", "required": ["名称", "数值"],
                 "properties": {"名称": {"type": "string"}, "数值": {"type": "number", "minimum": 0},

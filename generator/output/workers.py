@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import chain
 from pathlib import Path
 from typing import Callable
 
@@ -20,8 +21,10 @@ from generator.content.loader import ReportFiles, load_unit, members_in
 from generator.content.publication import index_entries
 from generator.content.publishing import Publishing, published
 from generator.content.repetition import fingerprints
-from generator.core.model import ReportSummary, Unit
-from generator.inputs.source import forget_reads, sha256
+from generator.content.reportfiles import MAX_ATTACHMENT_BYTES
+from generator.core.model import Report, ReportSummary, Unit
+from generator.core.paths import report_file_path
+from generator.inputs.source import forget_reads, read_bytes, sha256
 from generator.output.changes import input_signature, input_stats
 from generator.output.manifest import Manifest, UnitRecord
 from generator.output.opendata import fragment_folder, unit_open_data
@@ -121,7 +124,7 @@ def process_unit(work: UnitPass, unit_id: str) -> UnitOutcome:
         searchable = {page.year: sha256(data) for page, (_, data) in zip(pages, rendered)
                       if work.indexed and page.year is not None and data is not None}
         downloads, open_data = unit_open_data(work.fragments, unit_id, reports) if writer else ([], "")
-        for path, data in rendered + downloads:
+        for path, data in chain(rendered, downloads, _own_files(reports, writer is not None, problems)):
             outputs.append(path)
             if data is not None and writer is not None and writer.write(path, data):
                 written.append(path)
@@ -133,3 +136,12 @@ def process_unit(work: UnitPass, unit_id: str) -> UnitOutcome:
                         fingerprints=fingerprints(read),
                         scheduled=scheduled, withheld=len(read) - len(reports))
     return UnitOutcome(unit_id, record, problems.items, written)
+
+
+def _own_files(reports: list[Report], read: bool, problems: Problems):
+    """Each published report's own files (generator.content.reportfiles), as (output path, bytes);
+    the bytes are read one file at a time, as it is written (None: not read, nothing is written)."""
+    for report in reports:
+        for file in report.files:
+            data = read_bytes(Path(file.source), file.rel, problems, limit=MAX_ATTACHMENT_BYTES) if read else None
+            yield report_file_path(report, file), data

@@ -224,10 +224,22 @@ class PendingFiles:
                 os.replace(source, target)
         for rel in stale:
             (self.out / rel).unlink(missing_ok=True)
+        for folder in sorted({(self.out / rel).parent for rel in stale}, key=lambda p: -len(p.parts)):
+            _remove_if_empty(folder, self.out)       # a report's own folder whose last file went
         self.discard()
 
     def discard(self) -> None:
         shutil.rmtree(self.pending, ignore_errors=True)
+
+
+def _remove_if_empty(folder: Path, out: Path) -> None:
+    """The folder and its parents up to `out`, while they are empty: as a full build would leave them."""
+    while folder != out and out in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:         # not empty (or already gone): the output is as a full build's
+            return
+        folder = folder.parent
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -7,11 +7,14 @@ Output layout (every link is relative, so the site works from any sub-path):
     nianbao/<unit>/index.html           one unit and its reports
     nianbao/<unit>/<year>.html          one report
     nianbao/<unit>/<year>-tujie.html    its 图解 (infographic)
+    nianbao/<unit>/<year>/...           its own files: images, attachments, 全真版
+    nianbao/<old id>/...                the same pages at a unit's former id (曾用编号): each redirects
     404.html, sitemap.xml, static/...
 """
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 import traceback
@@ -25,10 +28,12 @@ import markupsafe
 from jinja2.exceptions import SecurityError
 
 from generator import __version__
+from generator.content.reportfiles import file_size
 from generator.core.form import FORMAT_NAMES, SECTIONS, TABLE_SECTIONS
 from generator.core.model import KINDS, Report, ReportSummary, SiteConfig, Unit
 from generator.core.paths import (COLUMN_DIR, COLUMN_INDEX, COLUMN_TITLE, CSV_HEADER, PORTAL_CSV, PORTAL_JSON, SCHEMA,
-                             STATIC_DIR, column_year_path, download_paths, report_path, tujie_path, unit_path)
+                             STATIC_DIR, column_year_path, download_paths, redirects, report_file_href, report_path,
+                             tujie_path, unit_path)
 from generator.inputs.source import inside
 from generator.problems import Problems
 from generator.render.environment import template_dirs, template_environment
@@ -40,8 +45,8 @@ from generator.render.tables import format_number, tables_html
 
 LATEST_ON_HOME = 10
 STYLESHEET = "site.css"       # in static/: inlined into 404.html when the site's address is unknown
-PAGE_TEMPLATES = ("home.html", "column.html", "column_year.html", "unit.html", "report.html", "tujie.html", "404.html", "data.html",
-                  "search.html", "sitemap.xml")
+PAGE_TEMPLATES = ("home.html", "column.html", "column_year.html", "unit.html", "report.html", "tujie.html", "404.html",
+                  "data.html", "search.html", "sitemap.xml", "redirect.html")
 
 
 @dataclass
@@ -105,9 +110,10 @@ class Renderer:
         by_year = {r.year: r for r in reports}
         parent = self.units.get(unit.parent) if unit.parent else None
         newest = sorted(reports, key=lambda r: -r.year)
+        former_names = [(name, datetime.date.fromordinal(until)) for name, until in unit.former_names]
         pages = [Page(unit_path(unit), "unit.html", unit.name,
-                      {"unit": unit, "parent": parent, "reports": newest}, pub_date=latest_pub_date(reports),
-                      source=unit.name)]
+                      {"unit": unit, "parent": parent, "reports": newest, "former_names": former_names},
+                      pub_date=latest_pub_date(reports), source=unit.name)]
         for report in reports:
             previous = by_year.get(report.year - 1)
             article = {"pub_date": report.pub_date, "source": report.publisher or unit.name,
@@ -116,6 +122,9 @@ class Renderer:
                               functools.partial(self._report_context, report), year=report.year, **article))
             pages.append(Page(tujie_path(report), "tujie.html", f"{report.title}图解",
                               functools.partial(self._tujie_context, report, previous), **article))
+        titles = {page.path: page.title for page in pages}
+        pages += [Page(old, "redirect.html", titles[new], {"target": new}, in_sitemap=False)
+                  for old, new in redirects(unit, sorted(by_year))]
         return pages
 
     def listing_pages(self, summaries: list[ReportSummary]) -> list[Page]:
@@ -179,6 +188,10 @@ class Renderer:
             "table_sections": TABLE_SECTIONS,
             "tables": {number: tables_html(table) for number, table in report.tables.items()},
             "downloads": [path.rsplit("/", 1)[1] for path in download_paths(report.unit.id, report.year)],
+            "original": _listed_file(report, report.original) if report.original else None,
+            # 附件: every file neither the 全真版 nor shown in the narrative
+            "attachments": [_listed_file(report, file) for file in report.files
+                            if file is not report.original and file.name not in report.shown],
         }
 
     def static_files(self) -> list[tuple[str, bytes]]:
@@ -269,6 +282,12 @@ class Renderer:
             digest.update(rel.encode())
             digest.update(path.read_bytes())
         return digest.hexdigest()[:10]
+
+
+def _listed_file(report: Report, file) -> dict:
+    """A report's own file as its page lists it: name, address, type, size (1.2 MB)."""
+    return {"name": file.name, "href": report_file_href(report.year, file.name), "type": file.type,
+            "size": file_size(file.size)}
 
 
 def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
