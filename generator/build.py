@@ -36,16 +36,18 @@ from generator.inputs.source import sha256
 from generator.output.cache import cache_folder, template_cache_folder
 from generator.output.changes import (cached_units, differences, folder_stamps, fragments_intact, global_inputs,
                                outputs_intact, plan, stale_outputs, stamp)
+from generator.output.links import check_new_tree
 from generator.output.manifest import (MANIFEST_FORMAT, Manifest, manifest_changed, manifest_path, read_manifest,
                                 stage_manifest, write_manifest)
 from generator.output.opendata import fragment_folder, sweep_fragments, write_portal_data
 from generator.output.search import index_years, reindex_years
 from generator.output.workers import UnitPass, process_units
 from generator.output.write import FullTree, PendingFiles, WriteFailed, check_output_dir, in_words, output_lock
-from generator.problems import BuildFailed, Problems
+from generator.problems import BuildFailed, CommandFailed, Problems
 from generator.render.pages import Renderer, refuse_collisions
 
 DEFAULT_OUT = "build"
+STRICT_FAILED = "构建未通过（--strict：警告也算未通过）"
 
 
 @dataclass
@@ -59,10 +61,13 @@ class BuildResult:
 
 def build_site(root: Path, out: Path | None = None, *, jobs: int | None = None,
                progress: Callable[[int, int], None] | None = None, search: bool = True,
-               publishing: Publishing | None = None, base_url: str | None = None) -> BuildResult:
+               publishing: Publishing | None = None, base_url: str | None = None,
+               strict: bool = False) -> BuildResult:
     """Build the site at `root` into `out` (default root/build); `search=False` skips the
     search index (the editors' preview); `publishing` says whether drafts and reports dated
-    after today are published (by default neither); `base_url` replaces site.yaml's 网站地址.
+    after today are published (by default neither); `base_url` replaces site.yaml's 网站地址;
+    `strict`: a warning found before the output changes fails the build as an error does
+    (the output is then untouched).
 
     Raises BuildFailed with every problem found; the output is then untouched.
     """
@@ -71,13 +76,13 @@ def build_site(root: Path, out: Path | None = None, *, jobs: int | None = None,
     check_output_dir(out, root)
     try:
         with output_lock(out):     # a second build waits for nothing: it is refused, and says by whom
-            return _build(root, out, jobs, progress, search, publishing or Publishing(), base_url)
+            return _build(root, out, jobs, progress, search, publishing or Publishing(), base_url, strict)
     except OSError as exc:         # before anything was written (later ones are WriteFailed already)
         raise _write_failed(exc, out, changed=False) from None
 
 
 def _build(root: Path, out: Path, jobs: int | None, progress, search: bool, publishing: Publishing,
-           base_url: str | None) -> BuildResult:
+           base_url: str | None, strict: bool) -> BuildResult:
     cache_folder(root)         # refused if it leads out of the site
     problems = Problems()
     # 1. Read the inputs (units.yaml and the unit folders' listings as last time, if unchanged).
@@ -105,7 +110,7 @@ def _build(root: Path, out: Path, jobs: int | None, progress, search: bool, publ
     # 3. Process the units, write the rest, commit.
     writer = PendingFiles(out) if previous is not None else FullTree(out)
     work = UnitPass(root, units, files, renderer, writer, indexed=search and config.search, publishing=publishing)
-    written = _write(work, todo, manifest, previous, last, problems, jobs, progress)
+    written = _write(work, todo, manifest, previous, last, problems, jobs, progress, strict)
     reports = sum(r.reports for r in manifest.units.values())
     return BuildResult(written, reports, problems, sorted(set(changed)), full=previous is None)
 
@@ -153,7 +158,7 @@ def check_site(root: Path, base_url: str | None = None) -> CheckResult:
 
 
 def _write(work: UnitPass, todo: list[str], manifest: Manifest, previous: Manifest | None, last: Manifest | None,
-           problems: Problems, jobs: int | None, progress) -> int:
+           problems: Problems, jobs: int | None, progress, strict: bool) -> int:
     """Process the units to do, then the listings, open data and static files; commit, or
     discard on any error. `previous` is None for a full build; `last` is the last build's
     manifest even then."""
@@ -165,8 +170,14 @@ def _write(work: UnitPass, todo: list[str], manifest: Manifest, previous: Manife
         written += _write_site_files(work, manifest, previous, problems)
         _check_across_units(root, work.renderer, manifest, previous, last, problems)
         _refuse_collisions(manifest, todo if previous is not None else manifest.units, problems)
+        stale = stale_outputs(previous, manifest, todo) if previous is not None else set()
+        if not problems.errors:
+            check_new_tree(work, manifest, previous, todo, stale, problems)
         if problems.errors:
             raise BuildFailed(problems, out)
+        if strict and problems.warnings:
+            raise CommandFailed(f"共 {len(problems.warnings)} 个警告。输出文件夹 {out} 保持原样，未写入任何文件。",
+                                problems, heading=STRICT_FAILED)
         manifest.search = _search_digests(manifest) if work.indexed else {}
         if work.indexed and previous is None:             # a full build: indexed before it is swapped in
             _not_indexed(manifest, index_years(writer.staging, sorted(manifest.search), problems))
@@ -174,7 +185,7 @@ def _write(work: UnitPass, todo: list[str], manifest: Manifest, previous: Manife
         # read-only cache then fails the build with the output as it was.
         staged = stage_manifest(root, out, manifest, previous)
         committing = True
-        writer.commit(stale=stale_outputs(previous, manifest, todo) if previous is not None else set())
+        writer.commit(stale=stale)
         if staged is not None:
             os.replace(staged, manifest_path(root, out))
     except OSError as exc:

@@ -9,7 +9,9 @@ line saying it is an internal error and how to report it (GONGKAI_DEBUG=1 shows 
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -33,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--site", type=Path, default=Path("."), help="网站文件夹（默认当前文件夹）")
     build.add_argument("--out", type=Path, default=None, help="输出文件夹（默认 网站文件夹/build）")
     build.add_argument("--jobs", type=int, default=None, help="同时使用的处理器核数（默认全部）")
-    build.add_argument("--quiet", action="store_true", help="只输出问题，不显示进度和结果")
+    build.add_argument("-q", "--quiet", action="store_true", help="只输出问题，不显示进度和结果")
     build.add_argument("--strict", action="store_true", help="有警告（如站内搜索索引生成失败）也算未通过")
     build.add_argument("--drafts", action="store_true", help="草稿也一起生成（页面上标明“草稿”），供内部审阅")
     build.add_argument("--include-future", action="store_true", help="发布日期还没到的报告也一起生成")
@@ -53,8 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--open", action="store_true", help="启动后用浏览器打开")
 
     new = commands.add_parser("new", help="新建一份报告：数据文件（全部官方行）和正文提纲")
-    new.add_argument("unit", help="单位编号，如 huajie（见 content/units.yaml）")
-    new.add_argument("year", type=int, help="报告年度，如 2024")
+    new.add_argument("unit", metavar="单位编号", help="单位编号，如 huajie（见 content/units.yaml）")
+    new.add_argument("year", type=int, metavar="年度", help="报告年度，如 2024")
     new.add_argument("--site", type=Path, default=Path("."), help="网站文件夹（默认当前文件夹）")
     new.add_argument("--aggregate", action="store_true",
                      help="汇总报告（范围: 汇总）：不写表格，由下属单位（上级单位是本单位）的报告相加得出")
@@ -78,28 +80,82 @@ def _parser() -> argparse.ArgumentParser:
     diff = actions.add_parser("diff", help="网站自己的每个模板与当前默认模板的差别（升级 gongkai 后查看）")
     for action in (listing, copy, diff):
         action.add_argument("--site", type=Path, default=Path("."), help="网站文件夹（默认当前文件夹）")
+    parser.commands = {**commands.choices, **{f"theme {name}": action for name, action in actions.choices.items()}}
     return parser
 
 
 BASE_URL_HELP = "本次使用的网站地址，代替 site.yaml 的「网站地址」（如测试站与正式站），如 https://www.example.gov.cn/nianbao/"
 
 
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse with its headings and -h in Chinese, like everything else editors read."""
+    """argparse with its headings, -h and its errors in Chinese, like everything else editors read."""
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, add_help=False, **kwargs)
+        super().__init__(*args, add_help=False, formatter_class=_Formatter, **kwargs)
         self._optionals.title = "选项"
+        self._positionals.title = "参数"
         self.add_argument("-h", "--help", action="help", help="显示本帮助")
+
+    def error(self, message: str):
+        """A usage mistake: what is wrong in Chinese, then the usage and where the help is."""
+        self.refuse(_in_chinese(message))
+
+    def refuse(self, what: str):
+        self.exit(EXIT_USAGE, f"{self.prog}：{what}\n{self.format_usage()}用 {self.prog} --help 查看全部选项和说明。\n")
+
+
+EXIT_USAGE = 2
+# argparse's messages (Python 3.11), each with its Chinese
+_ARGPARSE_MESSAGES = [
+    (r"the following arguments are required: (.*)", lambda m: f"缺少 {m[1]}"),
+    (r"argument (\S+): invalid choice: '?([^']*)'? \(choose from (.*)\)",
+     lambda m: f"{m[1]} 不能是「{m[2]}」，可选的有：{m[3].replace(chr(39), '')}"),
+    (r"argument (\S+): invalid int value: '(.*)'", lambda m: f"{m[1]} 应为整数，实为「{m[2]}」"),
+    (r"argument (\S+): expected one argument", lambda m: f"{m[1]} 后面要写一个值"),
+    (r"argument (\S+): ignored explicit argument '(.*)'", lambda m: f"{m[1]} 后面不需要写值（写了「{m[2]}」）"),
+    (r"ambiguous option: (\S+) could match (.*)", lambda m: f"{m[1]} 不能确定是哪个选项：可能是 {m[2]}"),
+    (r"unrecognized arguments: (.*)", lambda m: f"不认识的参数：{m[1]}"),
+]
+
+
+def _in_chinese(message: str) -> str:
+    for pattern, chinese in _ARGPARSE_MESSAGES:
+        match = re.fullmatch(pattern, message)
+        if match:
+            return chinese(match)
+    return f"命令行有误（{message}）"
+
+
+def _refuse_extra(parser: argparse.ArgumentParser, args, extra: list[str]) -> None:
+    """Arguments the command does not take: named, with the option probably meant."""
+    command = parser.commands.get(" ".join(filter(None, (args.command, getattr(args, "action", None)))), parser)
+    options = [o for action in command._actions for o in action.option_strings]
+    hints = []
+    for word in extra:
+        if word.startswith("-"):
+            close = difflib.get_close_matches(word, options, n=1, cutoff=0.5)
+            hints.append(f"没有选项 {word}" + (f"，是否想写 {close[0]}？" if close else ""))
+        else:
+            hints.append(f"不需要「{word}」" + (f"：要指定网站文件夹，请写 --site {word}" if "--site" in options else ""))
+    command.refuse("；".join(hints))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        _refuse_extra(parser, args, extra)
     if args.command is None:
         parser.print_help()
         return EXIT_OK
     try:
+        if args.command != "init" and not (args.command == "theme" and args.action == "list"):
+            refuse_if_not_a_site(args.site)
         if args.command == "build":
             return _build(args)
         if args.command == "init":
@@ -131,8 +187,22 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT_INTERNAL
 
 
+def refuse_if_not_a_site(folder: Path) -> None:
+    """A command run outside a site folder says so first, naming the folder it looked in
+    (and a folder above that is a site), rather than listing what it could not find there."""
+    from generator.inputs.config import SITE_FILE
+
+    if (folder / SITE_FILE).is_file() or (folder / SITE_FILE).is_symlink():
+        return                      # a link out of the site is refused, with its own message, when read
+    here = folder.resolve()
+    above = next((p for p in here.parents if (p / SITE_FILE).is_file()), None)
+    hint = (f"上一级的 {above} 是网站文件夹：请在那里运行，或加 --site {above}" if above is not None else
+            "请在网站文件夹（有 site.yaml 的文件夹）中运行，或用 --site 指定它；新建网站用 generate init 文件夹")
+    raise CommandFailed(f"这里不是网站文件夹（其中没有 {SITE_FILE}）：{here}。{hint}")
+
+
 def _build(args) -> int:
-    from generator.build import DEFAULT_OUT, build_site
+    from generator.build import DEFAULT_OUT, STRICT_FAILED, build_site
     from generator.content.publishing import Publishing
 
     started = time.perf_counter()
@@ -140,7 +210,8 @@ def _build(args) -> int:
     out = args.out if args.out is not None else root / DEFAULT_OUT
     progress = None if args.quiet or not sys.stderr.isatty() else _Progress(started)
     publishing = Publishing(drafts=args.drafts, future=args.include_future)
-    result = build_site(root, out, jobs=args.jobs, progress=progress, publishing=publishing, base_url=args.base_url)
+    result = build_site(root, out, jobs=args.jobs, progress=progress, publishing=publishing, base_url=args.base_url,
+                        strict=args.strict)
     if progress:
         progress.clear()
     print_problems(result.problems)
@@ -148,10 +219,11 @@ def _build(args) -> int:
     if not args.quiet:
         what = "全部重新生成" if result.full else f"更新了 {result.files} 个有变化的文件" if result.files else "没有变化"
         print(f"{result.reports} 份报告：{what}，输出在 {out}（用时 {elapsed:.1f} 秒）")
+    # Warnings found after the output changed (the search index of an incremental build);
+    # the ones found before fail the build with the output untouched (build_site).
     if args.strict and result.problems.warnings:   # the warnings are printed above, before the result
         raise CommandFailed(f"共 {len(result.problems.warnings)} 个警告。"
-                            "网站已生成；没有记下的部分（如站内搜索索引）下次构建会重试。",
-                            heading="构建未通过（--strict：警告也算未通过）")
+                            "网站已生成；没有记下的部分（如站内搜索索引）下次构建会重试。", heading=STRICT_FAILED)
     return EXIT_OK
 
 

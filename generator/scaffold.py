@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
-from generator.content.narrative import PLACEHOLDER
+from generator.inputs.fields import PLACEHOLDER
 from generator.content.publishing import today as publishing_today
 from generator.problems import CommandFailed
 from generator.render.environment import shipped_folder
@@ -29,8 +30,7 @@ ICP备案号: 某ICP备00000000号
 # 党政机关网站标识:
 #   链接: https://bszs.conac.cn/sitename?method=show&id=…
 #   图片: static/conac.png
-# 演示站点：true 时页面顶部注明“演示站点”，页面底部缺项也不提醒；正式网站请删去这一行。
-演示站点: true
+演示站点: true        # 演示用：每页标明“本网站仅用于演示”，页面底部缺项也不提醒。正式网站请删去这一行
 """
 
 UNITS_YAML = """\
@@ -150,8 +150,12 @@ def new_report(root: Path, unit_id: str, year: int, today=None, aggregate: bool 
     if unit is None:
         known = "、".join(units) or "（无）"
         raise InitRefused(f"单位「{unit_id}」不在单位名录 content/units.yaml 中。已登记的单位：{known}")
-    if not 2008 <= year <= 2100:
+    today = today or publishing_today()
+    if year < 2008:
         raise InitRefused(f"年份「{year}」不合理：年报从 2008 年开始")
+    if year > today.year:
+        raise InitRefused(f"{year} 年还没有到（今天是 {today.isoformat()}）：年度报告总结已经过去的一年，"
+                          f"在次年年初编写，如现在新建的应是 {today.year - 1} 年的报告。请检查年份")
     members = sorted((u for u in units.values() if u.parent == unit_id), key=lambda u: (u.order, u.id))
     if aggregate and not members:
         raise InitRefused(f"{unit.name}（{unit_id}）没有下属单位，无法汇总：content/units.yaml 中没有哪个单位的"
@@ -164,13 +168,13 @@ def new_report(root: Path, unit_id: str, year: int, today=None, aggregate: bool 
         raise InitRefused(f"{existing[0].relative_to(root).as_posix()} 已存在，不会覆盖")
 
     title = f"{unit.name}{year}年政府信息公开工作年度报告"
-    metadata = new_report_metadata(unit.name, today or publishing_today(), aggregated=aggregate)
+    metadata = new_report_metadata(unit.name, today, aggregated=aggregate) | _undecided(root, unit, year)
     if aggregate:
         text = data_file_text(title, year, metadata, {}, forms=(), header=AGGREGATE_HEADER)
         notes = [_summed_note(root / REPORTS_DIR, members, year)]
     else:
         tables, note, omit_rows = _carried_over(root, folder, unit, year)
-        text = data_file_text(title, year, metadata, tables, omit_rows)
+        text = _with_key_figures_example(data_file_text(title, year, metadata, tables, omit_rows))
         notes = [note] if note else []
         if members:     # a hint, not a question: `new` runs in scripts too, without a terminal
             notes.append(f"提示：{unit.name}有下属单位（{_names(members)}）。如果这份报告要汇总它们的数字，"
@@ -183,8 +187,45 @@ def new_report(root: Path, unit_id: str, year: int, today=None, aggregate: bool 
     return [data, narrative], notes
 
 
+def _undecided(root: Path, unit, year: int) -> dict[str, str]:
+    """The metadata `new` cannot know, left 【待填写】 (so the report stays a draft until filled):
+    the dates (today is rarely the day last year's report is published), and the 流水号 of a
+    索引号 otherwise made from site.yaml's 索引号格式 (or the usual 组织机构代码/年份-流水号) and
+    the unit's 组织机构代码, with 年份 the year of publication."""
+    from generator.content.publication import PLACEHOLDERS
+    from generator.importing.datafile import yaml_scalar
+    from generator.inputs.config import load_site_config
+    from generator.problems import Problems
+
+    fields = {"发布日期": f"{PLACEHOLDER}   # 定稿时填写实际发布日期，如 {year + 1}-01-20",
+              "成文日期": f"{PLACEHOLDER}   # 如 {year + 1}-01-18"}
+    config = load_site_config(root, Problems())
+    template = config.index_format if config is not None and config.index_format else "组织机构代码/年份-流水号"
+    words = {"组织机构代码": unit.code, "统一社会信用代码": unit.code, "年份": str(year + 1), "流水号": PLACEHOLDER,
+             "*": PLACEHOLDER}
+    if unit.code:
+        index_no = re.sub("|".join(map(re.escape, PLACEHOLDERS)), lambda word: words[word.group()], template)
+        fields["索引号"] = f"{yaml_scalar(index_no)}   # 按 site.yaml 的索引号格式；{PLACEHOLDER}处填本单位的流水号"
+    return fields
+
+
+KEY_FIGURES_EXAMPLE = """# 图解数字（可选）：正文中提到的要点数字，显示在图解页。要用时删去下面各行开头的“# ”并改成本单位的数字：
+# 图解数字:
+#   - 名称: 主动公开政务信息
+#     数值: 53
+#     单位: 条
+"""
+
+
+def _with_key_figures_example(text: str) -> str:
+    """The data file with a commented 图解数字 example after the metadata, before the tables."""
+    before, tables = text.split("\n\n二、", 1)
+    return f"{before}\n\n{KEY_FIGURES_EXAMPLE}\n二、{tables}"
+
+
 def _carried_over(root: Path, folder: Path, unit, year: int):
-    """R6: this year's 二、上年结转 from last year's report, if there is one: (tables, note, rows left out)."""
+    """From last year's report, if there is one: R6, this year's 二、上年结转 (its 四); R7, table
+    二's 现行有效件数 (its 现行有效, before this year's 制发 and 废止). (tables, note, rows left out)."""
     from generator.content.checks import complete_totals
     from generator.content.reports import parse_report
     from generator.importing.datafile import carried_over_from
@@ -204,9 +245,24 @@ def _carried_over(root: Path, folder: Path, unit, year: int):
         return {}, f"{year - 1} 年报告有错误，未能预填「二、上年结转」", frozenset()
     complete_totals(report.tables["三"])
     note = f"已按 {year - 1} 年报告的「四、结转下年度继续办理」填好「二、上年结转」（R6）"
+    tables = {"三": carried_over_from(dict(report.tables["三"].values))}
+    in_force = _in_force(report.tables.get("二"))
+    if in_force:
+        tables["二"] = in_force
+        note += f"，按它的表二填好「现行有效件数」（R7：本年制发、废止后请相应增减）"
     # as last year: a town makes no 规章
     omit_rows = frozenset() if report.tables["二"].has_row("rules") else frozenset({"rules"})
-    return {"三": carried_over_from(dict(report.tables["三"].values))}, note, omit_rows
+    return tables, note, omit_rows
+
+
+def _in_force(table) -> dict:
+    """Last year's 现行有效件数 of table 二 (the 2021 form's), as this year's starting figures."""
+    from generator.core.form import TABLE2
+
+    if table is None or table.form is not TABLE2:
+        return {}
+    return {(row.id, "in_force"): table.value(row.id, "in_force")
+            for row, _ in table.rows() if row.columns[-1].id == "in_force"}
 
 
 def _summed_note(reports_dir: Path, members: list, year: int) -> str:

@@ -54,6 +54,8 @@ from tornado.websocket import WebSocketHandler
 from generator.build import build_site
 from generator.content.publishing import Publishing
 from generator.inputs.config import load_site_config
+from generator.inputs.fields import visible
+from generator.inputs.source import link_out_of, unreadable
 from generator.output.manifest import forget
 from generator.output.write import output_lock
 from generator.problems import ERROR, WARNING, CommandFailed, Problem, Problems
@@ -74,16 +76,57 @@ ERROR_PAGE = jinja2.Environment(autoescape=True).from_string("""<!DOCTYPE html>
 body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; margin: 2rem; line-height: 1.7; color: #1f1f1f; }
 h1 { color: #a61b1b; font-size: 1.5rem; }
 li { margin: 0.5rem 0; } code { font-size: 1rem; background: #f2f5f9; padding: 0 0.25rem; }
+pre.quote { margin: 0.25rem 0; padding: 0.25rem 0.5rem; background: #fff4f4; border-left: 0.25rem solid #a61b1b;
+            font-size: 1rem; white-space: pre-wrap; overflow-wrap: anywhere; }
+pre.quote span { color: #595959; }
 </style></head>
 <body><main>
-<h1>网站暂时无法生成：发现 {{ problems | length }} 个错误</h1>
+<h1>网站暂时无法生成：发现 {{ count }} 个错误</h1>
 <p>请按下面的提示修改文件并保存，本页会自动刷新。</p>
 <ol class="problems">
-{% for p in problems %}<li><code>{{ p.file }}{% if p.line %}:{{ p.line }}{% endif %}</code>
- {{ p.message }}{% if p.rule %} ({{ p.rule }}){% endif %}</li>
+{% for p, quote in problems %}<li><code>{{ p.file }}{% if p.line %}:{{ p.line }}{% endif %}</code>
+ {{ p.message }}{% if p.rule %} ({{ p.rule }}){% endif %}
+{% if quote is not none %}<pre class="quote" aria-label="第 {{ p.line }} 行现在的内容"><span>{{ p.line }} |</span> {{ quote }}</pre>{% endif %}</li>
 {% endfor %}</ol>
 </main></body></html>
 """)
+
+
+QUOTED_FILES = 20          # an error page quotes lines of this many files at most
+QUOTED_WIDTH = 200         # characters of a quoted line
+
+
+def error_page(root: Path, problems: list[Problem]) -> bytes:
+    """The page every HTML request gets while the build is broken: each error, and the line it
+    names as the file has it now, so that the editor sees what to change without opening it."""
+    texts: dict[str, list[str] | None] = {}
+    quoted = []
+    for problem in problems:
+        if problem.file not in texts and len(texts) < QUOTED_FILES:
+            texts[problem.file] = _lines_of(root, problem.file)
+        lines = texts.get(problem.file)
+        line = lines[problem.line - 1] if lines and problem.line and problem.line <= len(lines) else None
+        quoted.append(None if line is None else visible(line.rstrip())[:QUOTED_WIDTH])
+    return ERROR_PAGE.render(problems=list(zip(problems, quoted)), count=len(problems)).encode()
+
+
+def _lines_of(root: Path, rel: str) -> list[str] | None:
+    """The lines of a site file, read as the build reads it (never through a link out of the
+    site, nor a device or an oversized file), or None."""
+    if not rel or rel == "-" or link_out_of(root, rel) is not None:
+        return None
+    try:
+        stat = (root / rel).stat()
+        if unreadable(stat, rel, Problems()):
+            return None
+        raw = (root / rel).read_bytes()
+    except OSError:
+        return None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("gb18030", errors="replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
 class Preview:
@@ -93,6 +136,7 @@ class Preview:
         self.root, self.out, self.log = root, out, log
         self.scanned: dict | None = None       # the inputs as they were when the last build started
         self.problems: list[Problem] = []       # the errors of the last build, if it failed
+        self.error_page = b""                   # and the page that lists them
         self.warnings: list[Problem] = []       # the warnings of the last build, shown on every page
         self.builds = 0
         self.building = False
@@ -110,6 +154,7 @@ class Preview:
             changed = result.changed
         except CommandFailed as failed:     # bad input, or an output folder it must not write
             self.problems = failed.problems.errors or [Problem(ERROR, "-", None, failed.summary)]
+            self.error_page = error_page(self.root, self.problems)
             self.warnings = []
             for problem in failed.problems.sorted():
                 self.log(problem.format())
@@ -310,7 +355,7 @@ def _handler_for(preview: Preview, sub_path: str):
         async def get(self, path, include_body=True):
             if path == "" or path.endswith((".html", "/")):
                 if preview.problems:
-                    self._send_page(500, ERROR_PAGE.render(problems=preview.problems).encode())
+                    self._send_page(500, preview.error_page)
                     return
                 warnings = preview.warnings
                 if warnings:

@@ -483,12 +483,18 @@ def test_date_blank_is_none():
     assert fields.date(None, None) is None
 
 
-@pytest.mark.parametrize("written", ["2024-13-40", "2024-02-30", "19/1/2024", "明年"])
+@pytest.mark.parametrize("written", ["2024-13-40", "19/1/2024", "明年"])
 def test_date_refuses(written):
     with pytest.raises(FieldError) as caught:
         fields.date(written, None)
     assert f"不是有效日期：「{written}」" in str(caught.value)
     assert "2024-01-19" in str(caught.value)
+
+
+def test_a_date_in_its_form_that_does_not_exist_is_not_told_to_take_that_form():
+    with pytest.raises(FieldError) as caught:
+        fields.date("2024-02-30", None)
+    assert str(caught.value) == "「2024-02-30」这一天不存在：2024 年 2 月只有 29 天，请核对日期"
 
 
 @pytest.mark.parametrize("value, expected", [(True, True), (False, False), ("是", True), ("否", False)])

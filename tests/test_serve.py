@@ -215,9 +215,9 @@ def test_new_refuses_to_overwrite_and_unknown_units(site):
 def test_new_report_for_a_unit_without_last_year(site):
     run = generate("new", "huaian", "2025", "--site", str(site.root))     # 2024 exists: carried over
     assert run.code == 0
-    run = generate("new", "huajie", "2030", "--site", str(site.root))    # no 2029 report
+    run = generate("new", "huajie", "2025", "--site", str(site.root))    # no 2024 report
     assert run.code == 0 and "R6" not in run.out
-    assert "规章:" in site.read("content/reports/huajie/2030.yaml")
+    assert "规章:" in site.read("content/reports/huajie/2025.yaml")
     assert generate("check", "--site", str(site.root)).code == 0
 
 

@@ -68,7 +68,7 @@ def check_report(report: Report) -> list[Problem]:
     t3, t4 = report.tables["三"], report.tables["四"]
     return [*_check_row_totals(t3, "R1", "自然人至其他各列之和"),
             *_check_results_total(t3),
-            *_check_balance(t3),
+            *_check_balance(t3, blame_once=not report.as_published),
             *_check_row_totals(t4, "R5", "结果维持、结果纠正、其他结果、尚未审结之和")]
 
 
@@ -102,17 +102,52 @@ def _check_results_total(table: Table) -> list[Problem]:
     return failures
 
 
-def _check_balance(table: Table) -> list[Problem]:
-    """R3: 一 + 二 = 三（七）总计 + 四, every column; reported on row 四."""
+def _check_balance(table: Table, blame_once: bool = True) -> list[Problem]:
+    """R3: 一 + 二 = 三（七）总计 + 四, every column; reported on row 四.
+
+    blame_once (a report being written, not an archive's list of its published discrepancies):
+    one wrong 总计 is reported once, on its own row, and not also blamed on row 四: a column
+    whose （七）总计 fails R2, or row 四's own 总计 failing R1, is left to those rules; a 总计 of
+    一 or 二 that fails R1 is replaced by the sum of its cells, and the message says so."""
     failures = []
     forward_row, parents = table.form.find("carried_forward")
     for column in forward_row.columns:
-        new, old, done = (table.number(rid, column.id) for rid in ("new", "carried_over", "results_total"))
+        if blame_once and (column.total and _total_is_wrong(table, "carried_forward")
+                           or _results_total_is_wrong(table, column)):
+            continue
+        (new, new_note), (old, old_note) = (_balance_figure(table, rid, column) if blame_once
+                                            else (table.number(rid, column.id), "") for rid in ("new", "carried_over"))
+        done = table.number("results_total", column.id)
         expected = new + old - done
         if table.number("carried_forward", column.id) != expected:
-            why = f"一、本年新收 {new} + 二、上年结转 {old} − （七）总计 {done}"
+            why = f"一、本年新收 {new}{new_note} + 二、上年结转 {old}{old_note} − （七）总计 {done}"
             failures.append(_fail(table, forward_row, parents, column.id, column.label, expected, why, "R3"))
     return failures
+
+
+def _results_total_is_wrong(table: Table, column) -> bool:
+    """Whether （七）总计 of this column fails R2."""
+    row, parents = table.form.find("results_total")
+    if (row.id, column.id) in table.computed:
+        return False
+    return table.number(row.id, column.id) != _column_sum(table, _summands(table, row, parents), column.id)
+
+
+def _total_is_wrong(table: Table, row_id: str) -> bool:
+    """Whether the row's given 总计 fails R1 (it is not the sum of its cells)."""
+    row, _ = table.form.find(row_id)
+    key = row.keys[-1]
+    return key not in table.computed and table.number(*key) != _row_sum(table, row)
+
+
+def _balance_figure(table: Table, row_id: str, column) -> tuple[Number, str]:
+    """A figure of R3, and when it is a 总计 that fails R1, the sum of its cells instead,
+    with a note saying so."""
+    written = table.number(row_id, column.id)
+    if not (column.total and _total_is_wrong(table, row_id)):
+        return written, ""
+    right = _row_sum(table, table.form.find(row_id)[0])
+    return right, f"（所填 {written} 有误，按各列之和计）"
 
 
 def check_carry_over(previous: Report, report: Report) -> list[Problem]:

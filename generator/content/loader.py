@@ -25,9 +25,9 @@ from generator.content.reports import parse_report
 from generator.content.textcheck import check_text
 from generator.core.form import FORMAT_FREE
 from generator.core.model import Report, Site, SiteConfig, Unit
-from generator.inputs.config import load_site_config, load_units
+from generator.inputs.config import UNITS_FILE, load_site_config, load_units
 from generator.inputs.source import MAX_ASSET_BYTES, confined, inside, load_yaml, unreadable
-from generator.problems import Problems
+from generator.problems import ERROR, Problems
 
 REPORTS_DIR = "content/reports"
 DATA_SUFFIXES = (".yaml", ".yml")
@@ -107,7 +107,8 @@ def discover_reports(root: Path, units: dict[str, Unit], problems: Problems,
         files = _listed(root, entry, rel_dir, problems, listings)
         if entry.name in units:
             found[entry.name] = files
-        elif files and units:      # no units: units.yaml has errors of its own, not one per folder
+        elif files and units and not _has_errors(problems, UNITS_FILE):
+            # units.yaml with errors: the unit may be one it could not read; its errors say why
             first = min(files.items())[1]
             rel = _rel(root, Path((first["data"] or first["narrative"])[0]))
             renamed = next((unit.id for unit in units.values() if entry.name in unit.former_ids), None)
@@ -116,6 +117,10 @@ def discover_reports(root: Path, units: dict[str, Unit], problems: Problems,
                    f"单位「{entry.name}」不在单位名录 content/units.yaml 中：请先登记该单位，或把文件夹改名为已登记的单位编号")
             problems.error(rel, None, fix, "unit")
     return found
+
+
+def _has_errors(problems: Problems, rel: str) -> bool:
+    return any(p.file == rel and p.level == ERROR for p in problems.items)
 
 
 def members_in(units: dict[str, Unit], files: dict[str, ReportFiles]) -> Members:

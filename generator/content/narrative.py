@@ -15,11 +15,12 @@ import re
 from pathlib import Path
 
 from generator.content.mdlimits import check_markdown_limits
-from generator.content.plainmarkdown import render_plain
+from generator.content.plainmarkdown import CAPTION_HOLE, render_plain
 from generator.content.reportfiles import ReportFolder
+from generator.content.tablesource import warn_malformed_tables
 from generator.core.form import NARRATIVE_SECTIONS, SECTION_HEADINGS, SECTIONS, normalize_label
 from generator.core.model import Narrative
-from generator.inputs.fields import invisible_character
+from generator.inputs.fields import PLACEHOLDER, invisible_character
 from generator.inputs.source import read_text
 from generator.problems import Problems
 
@@ -59,12 +60,13 @@ def parse_free_narrative(text: str, rel: str, problems: Problems, folder: Report
     """A report from before 2019: free text under its own headings, shown as written."""
     _warn_placeholders(text, rel, problems)
     _warn_invisible(text, rel, problems)
+    warn_malformed_tables(text, rel, problems)
     dropped: list[str] = []
     within_limits = check_markdown_limits(text, rel, problems)
     preamble = render_markdown(text, top="h2", dropped=dropped, folder=folder) if within_limits else ""
     _warn_dropped_links(text, dropped, rel, problems)
     _refuse_bad_files(text, folder, rel, problems)
-    narrative = Narrative(file=rel, preamble=preamble)
+    narrative = Narrative(file=rel, preamble=caption_tables(preamble, _UNTITLED))
     narrative.sources = {"": text}
     narrative.starts = {"": 1}
     return narrative
@@ -92,6 +94,7 @@ def parse_narrative(text: str, rel: str, problems: Problems, folder: ReportFolde
         starts.setdefault(section, number + 1)
     _warn_placeholders(text, rel, problems)
     _warn_invisible(text, rel, problems)
+    warn_malformed_tables(text, rel, problems)
     for section in NARRATIVE_SECTIONS:
         if section not in seen_at:
             heading = SECTION_HEADINGS[section]
@@ -100,6 +103,7 @@ def parse_narrative(text: str, rel: str, problems: Problems, folder: ReportFolde
     dropped: list[str] = []
     within_limits = check_markdown_limits(text, rel, problems)
     html = _render_sections(sources, dropped, folder) if within_limits else dict.fromkeys(sources, "")
+    html = {section: caption_tables(part, SECTION_HEADINGS.get(section, _UNTITLED)) for section, part in html.items()}
     _warn_dropped_links(text, dropped, rel, problems)
     _refuse_bad_files(text, folder, rel, problems)
     narrative = Narrative(file=rel, preamble=html.pop(""))
@@ -122,6 +126,25 @@ def _render_sections(sources: dict[str, str], dropped: list[str], folder: Report
     joined = f"\n\n{_BREAK}\n\n".join(sources.values())
     parts = render_markdown(joined, dropped=dropped, folder=folder).split(f"<p>{_BREAK}</p>")
     return {section: part.strip("\n") for section, part in zip(sources, parts)}
+
+
+_UNTITLED = "正文表格"     # a table above every heading, with no title of its own
+_HOLE_CAPTION = f"{CAPTION_HOLE}</caption>"
+_HEADING_TEXT = re.compile(r"<h[1-6]>(.*?)</h[1-6]>", re.S)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def caption_tables(html: str, heading: str) -> str:
+    """Each untitled table's caption: the last heading above it in this part, else `heading`
+    (the section's). A heading's HTML is already escaped, and may keep its inline markup."""
+    if _HOLE_CAPTION not in html:
+        return html
+    pieces = html.split(_HOLE_CAPTION)
+    for index in range(len(pieces) - 1):
+        above = _HEADING_TEXT.findall(pieces[index])
+        heading = _TAG.sub("", above[-1]) if above else heading
+        pieces[index] += f"{heading}</caption>"
+    return "".join(pieces)
 
 
 def _warn_dropped_links(text: str, dropped: list[str], rel: str, problems: Problems) -> None:
@@ -157,7 +180,6 @@ def _line_of(lines: list[str], needle: str) -> int | None:
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
-PLACEHOLDER = "【待填写】"   # what `generate new` leaves for the editor to replace
 
 
 def _warn_placeholders(text: str, rel: str, problems: Problems) -> None:
@@ -178,11 +200,14 @@ def _warn_invisible(text: str, rel: str, problems: Problems) -> None:
     problems.warning(rel, lines[0][0], f"本行{lines[0][1]}{others}", "invisible")
 
 
+_NUMBER_MARKS = frozenset("、.．")     # 六、 六. 六． (the full-width period of a Chinese input method)
+
+
 def _section_of(line: str, rel: str, number: int, problems: Problems) -> str | None:
     """The section number a heading line opens, or None for any other line."""
     match = _HEADING.match(line) if line.startswith("#") else None
     if match is None:
-        if len(line) > 40 or "、" not in line and "." not in line:
+        if len(line) > 40 or not _NUMBER_MARKS.intersection(line):
             return None      # too long, or without 一、, to be a section heading
         if normalize_label(line) in _BARE_HEADINGS:
             problems.warning(rel, number, f"「{line.strip()}」像是章节标题，但前面没有 ##，"

@@ -25,7 +25,11 @@ _BULLET_ITEM = re.compile(r"[-*+][ ]+(\S.*)")
 # A line that could start any other block (quote, code, rule, setext underline, list,
 # heading, reference), or that has leading or trailing spaces: not ours to judge.
 _NOT_PLAIN = re.compile(r"[\s>#*+\-_=|]|\d+\.(?:\s|$)|.*\s$")
-_SPECIAL = re.compile(r"[>\t\r\x02\x03]")     # escaped, or changed by Markdown's whitespace clean-up
+# Escaped, or changed by Markdown's whitespace clean-up; or `|`, which may make a table.
+_SPECIAL = re.compile(r"[>|\t\r\x02\x03]")
+# Where a table without a title of its own gets the heading it is under as its caption
+# (generator.content.fullmarkdown leaves it, generator.content.narrative fills it).
+CAPTION_HOLE = "\ue001"
 
 
 def render_plain(source: str, top: str = "h3") -> str | None:

@@ -20,6 +20,7 @@ import unicodedata
 from typing import Iterable
 
 from generator.core.model import STATUTORY_DEADLINES, Report, SiteConfig, Unit
+from generator.inputs.fields import PLACEHOLDER
 from generator.problems import WARNING, Problem
 
 RULE = "R11"
@@ -85,8 +86,8 @@ def _check_date_order(report: Report) -> list[Problem]:
 
 def _check_index_format(report: Report, config: SiteConfig) -> list[Problem]:
     index_no = report.index_no
-    if not index_no:
-        return []
+    if not index_no or PLACEHOLDER in index_no:
+        return []                     # still to be filled (generate new): the draft says so
     if config.index_format is None:
         if COMMON_INDEX_NO.fullmatch(index_no):
             return []

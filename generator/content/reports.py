@@ -113,6 +113,8 @@ def parse_report(doc: Document, unit: Unit, year: int, problems: Problems) -> Re
         tables[form.number] = parse_table(form, value, doc, (key,), problems)
     if values["as_published"]:
         problems = reported
+    else:
+        _warn_blank_cells(doc, tables, problems)
     if not forms and table_values:
         heading = next(iter(table_values))
         problems.error(doc.rel, doc.line((table_values[heading][0],)),
@@ -123,6 +125,25 @@ def parse_report(doc: Document, unit: Unit, year: int, problems: Problems) -> Re
     values["original_ref"] = values.pop("original")    # the file itself: found by generator.content.loader
     return Report(unit=unit, year=year, data_file=doc.rel, title=title, tables=tables, summed=summed,
                   discrepancies=discrepancies, field_lines=field_lines, unit_name=unit_name, **values)
+
+
+def _warn_blank_cells(doc: Document, tables: dict[str, Table], problems: Problems) -> None:
+    """A blank (null) cell or row in a new report: the form wants 0 for nothing, and a blank
+    is usually a number forgotten. Only an archived report keeps the blanks it was published with."""
+    for table in tables.values():
+        if None not in table.values.values():
+            continue                  # every report but a few: nothing to look at
+        for row, _ in table.rows():
+            # a blank 总计 is named by R1, R2 or R5 when the sum is not 0
+            cells = [(key, column) for key, column in zip(row.keys, row.columns)
+                     if not column.total and key not in table.computed]
+            blank = [column.label for key, column in cells if table.values[key] is None]
+            if not blank or any(p.file == doc.rel and p.line == table.row_lines[row.id] for p in problems.errors):
+                continue              # a cell that could not be read is reported as such
+            where = f"表{table.form.number}「{row.label}」"
+            what = "没有填写" if len(blank) == len(cells) else f"的「{'」「'.join(blank)}」列是空白"
+            problems.warning(doc.rel, table.row_lines[row.id], f"{where}{what}：请填写数字，没有的写 0"
+                                                               "（null 只用于照原样存档的报告中原表空白的单元格）", "blank")
 
 
 def _require_source(doc: Document, values: dict, problems: Problems) -> None:
@@ -238,6 +259,11 @@ def _read_row(form: TableForm, row: Row, value, doc: Document, path: tuple,
     where = f"表{form.number}「{row.label}」"
     if len(columns) == 1 and not isinstance(value, list):
         value = [value]
+    if not isinstance(value, list) or str in map(type, value):
+        punctuation = f.row_punctuation(value)        # ［５，２］, [5，2, 0], [1、0、0]: one line for the row
+        if punctuation is not None:
+            problems.error(doc.rel, line, f"{where}：{punctuation}", "R8")
+            return
     if not isinstance(value, list):
         problems.error(doc.rel, line, f"{where}应写成方括号中的 {len(columns)} 个数："
                        f"[{', '.join(c.label for c in columns)}]", "table")

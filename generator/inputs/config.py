@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import dataclasses
+import difflib
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -246,10 +247,34 @@ def load_units(root: Path, problems: Problems) -> dict[str, Unit]:
     for unit in units.values():
         line = doc.line((unit.id, "上级单位")) or unit.line
         if unit.parent is not None and unit.parent not in mapping:   # one with errors of its own is still there
-            problems.error(UNITS_FILE, line, f"单位「{unit.id}」的上级单位「{unit.parent}」不在单位名录中", "parent")
+            problems.error(UNITS_FILE, line, f"单位「{unit.id}」的上级单位「{unit.parent}」不在单位名录中"
+                                             f"{_parent_hint(unit.parent, units)}", "parent")
         elif _in_a_cycle(unit, units):
             problems.error(UNITS_FILE, line, f"单位「{unit.id}」的上级单位关系绕成了一个圈：请检查「上级单位」", "parent")
+    _warn_same_names(doc, units, problems)
     return units
+
+
+def _parent_hint(parent: str, units: dict[str, Unit]) -> str:
+    """What the editor probably meant by an unknown 上级单位: a unit's 名称 (the id is wanted),
+    or an id close to it."""
+    named = [unit.id for unit in units.values() if unit.name == parent]
+    if named:
+        return f"：「{parent}」是单位「{named[0]}」的名称，这里要写单位编号，请写成「上级单位: {named[0]}」"
+    close = difflib.get_close_matches(parent, list(units), n=1, cutoff=0.6)
+    return f"，是否想写「{close[0]}」？" if close else "：请写上级单位的单位编号（如 huaian），它也应在单位名录中登记"
+
+
+def _warn_same_names(doc: Document, units: dict[str, Unit], problems: Problems) -> None:
+    """Two units with one 名称 publish reports of the same title, which readers cannot tell apart."""
+    first: dict[str, Unit] = {}
+    for unit in units.values():
+        other = first.setdefault(unit.name, unit)
+        if other is not unit:
+            line = doc.line((unit.id, "名称")) or unit.line
+            problems.warning(UNITS_FILE, line, f"单位「{unit.id}」与单位「{other.id}」（第 {doc.line((other.id, '名称')) or other.line} 行）"
+                                               f"的名称都是「{unit.name}」：两者的报告标题会完全相同，读者无法区分；"
+                                               "请改正其中一个的名称，或删去重复登记的单位", "name")
 
 
 def _written_list(entry: dict, field: f.Field) -> tuple[str | None, list]:

@@ -6,15 +6,20 @@ too, and named in error messages). Unknown keys get a did-you-mean.
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable
 
 from generator.inputs.document import Document
 from generator.problems import INVISIBLE, INVISIBLE_NAMES, Problems
+
+
+PLACEHOLDER = "【待填写】"   # what `generate new` leaves for the editor to replace (a report with one is a draft)
 
 
 class FieldError(ValueError):
@@ -48,6 +53,9 @@ def read_fields(doc: Document, mapping: dict, path: tuple, fields: tuple[Field, 
         line = doc.line(path + (key,))
         shown = refuse_invisible(doc, path, key, problems, "项目名", "invisible") if doc.invisible else key
         f = by_name.get(shown)
+        if f is None and _CHINESE_COLON in shown:
+            _colon_in_key(doc, line, shown, by_name, suggested, problems)
+            continue
         if f is None:
             suggestion = _closest(shown, fields)
             suggested.add(suggestion)
@@ -63,7 +71,7 @@ def read_fields(doc: Document, mapping: dict, path: tuple, fields: tuple[Field, 
             if invisible:
                 problems.error(doc.rel, line, f"「{f.key}」的{invisible}", f.id)
                 values[f.id] = visible(values[f.id])
-            if f.required and values[f.id] is None:
+            if f.required and values[f.id] is None and PLACEHOLDER not in str(value):
                 hint = f"，{f.hint}" if f.hint else ""
                 problems.error(doc.rel, line, f"「{f.key}」不能为空{hint}", f.id)
         except FieldError as exc:
@@ -78,6 +86,20 @@ def read_fields(doc: Document, mapping: dict, path: tuple, fields: tuple[Field, 
             problems.error(doc.rel, doc.line(path), f"{what}缺少「{f.key}」{hint}", f.id)
         values[f.id] = f.default
     return values
+
+
+_CHINESE_COLON = "："
+
+
+def _colon_in_key(doc: Document, line: int | None, key: str, by_name: dict, suggested: set, problems: Problems) -> None:
+    """`名称：花街镇人民政府` read as one key (in braces, or a flow mapping): the Chinese colon is
+    the mistake, and the field it names is not also reported missing."""
+    name, _, value = key.partition(_CHINESE_COLON)
+    f = by_name.get(name.strip())
+    if f is not None:
+        suggested.add(f.key)
+    problems.error(doc.rel, line, f"「{key}」用了中文冒号「：」：请改为英文冒号「:」，后面再加一个空格，"
+                                  f"写成「{name.strip()}: {value.strip()}」", "yaml")
 
 
 def _closest(key: str, fields: tuple[Field, ...]) -> str | None:
@@ -150,14 +172,24 @@ def date(value: Any, raw: str | None) -> datetime.date | None:
     if isinstance(value, datetime.date):
         return value
     written = str(value).strip()
+    if written == PLACEHOLDER:
+        return None                   # `generate new` leaves the dates to be filled: the report is a draft
     for form in _DATE_FORMS:
         match = form.fullmatch(written)
         if match:
             try:
                 return datetime.date(*map(int, match.groups()))
             except ValueError:
+                _refuse_missing_day(written, *map(int, match.groups()))
                 break
     raise FieldError(f"不是有效日期：「{written}」，请写成 2024-01-19 的形式")
+
+
+def _refuse_missing_day(written: str, year: int, month: int, day: int) -> None:
+    """A date in the right form for a day that does not exist (2025-02-30): say so, not the form."""
+    if 1 <= month <= 12 and day >= 1 and year >= 1:
+        days = calendar.monthrange(year, month)[1]
+        raise FieldError(f"「{written}」这一天不存在：{year} 年 {month} 月只有 {days} 天，请核对日期")
 
 
 _CLOCK = re.compile(r"([01]?\d|2[0-3])[:：]([0-5]\d)")
@@ -268,7 +300,46 @@ def _number_from_text(written: str, amount: bool) -> int | Decimal | None:
         raise FieldError(f"「{written}」请用阿拉伯数字填写，如 6")
     if written.startswith("-"):
         raise FieldError(f"不能为负数，实为 {_shown(written)}")
+    if _FULL_WIDTH_DIGIT.search(written) and re.fullmatch(r"[0-9.]+", half_width(written)):
+        raise FieldError(f"「{_shown(written)}」是全角数字：请改用半角（英文）数字，写作 {half_width(written)}")
     raise FieldError(f"「{_shown(written)}」不是数字：只填阿拉伯数字，空白单元格写 null")
+
+
+_FULL_WIDTH_DIGIT = re.compile("[０-９]")
+_FULL_WIDTH_BRACKETS = ("［", "【", "〔")
+_CHINESE_SEPARATORS = {"，": "中文逗号「，」", "、": "顿号「、」", "；": "分号「；」"}   # typed between numbers
+
+
+def half_width(text: str) -> str:
+    """Full-width digits, letters and punctuation as the half-width ones an editor should type."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def row_punctuation(value: Any) -> str | None:
+    """What is wrong with a row of numbers written with Chinese punctuation (full-width brackets,
+    ，or 、 between the numbers) and how to write it, or None. The row as it should be is given
+    when it is plain numbers."""
+    items = value if isinstance(value, list) else [value]
+    written = ", ".join("null" if item is None else str(item) for item in items)
+    wrong, fixes = [], []
+    if written.lstrip().startswith(_FULL_WIDTH_BRACKETS):
+        wrong.append("方括号是全角（中文）的「［ ］」")
+        fixes.append("英文方括号「[ ]」")
+    separators = [name for mark, name in _CHINESE_SEPARATORS.items() if mark in written]
+    if separators:
+        wrong.append(f"数字之间用了{'、'.join(separators)}")
+        fixes.append("英文逗号「,」")
+    if not wrong:
+        return None
+    if _FULL_WIDTH_DIGIT.search(written):
+        wrong.append("数字是全角的")
+        fixes.append("半角数字")
+    message = f"{'，'.join(wrong)}：请改用{'和'.join(fixes)}"
+    separated = half_width(written.strip().strip("［］【】〔〕")).replace("、", ",").replace("；", ",")
+    numbers = [item.strip() for item in separated.split(",")]
+    if all(re.fullmatch(r"[0-9]+(\.[0-9]+)?|null", item) for item in numbers):
+        message += f"，写作 [{', '.join(numbers)}]"
+    return message
 
 
 def contrast_ratio(colour_a: str, colour_b: str) -> float:

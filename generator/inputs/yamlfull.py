@@ -53,9 +53,9 @@ def parse_full(text: str, rel: str, problems: Problems) -> Document | None:
         mark = _where(exc)
         last_line = text.count("\n") + (0 if text.endswith("\n") else 1)
         line = min(mark.line + 1, max(last_line, 1)) if mark else None   # a truncated file: its last line
-        cause = _colon_mistake(text, line) if line else None
+        cause = line and (_colon_mistake(text, line) or _blank_cell(text, line) or _misindented(text, line, exc))
         if cause is not None:
-            problems.error(rel, cause[0], f"YAML 语法错误：{cause[1]}", "yaml")
+            problems.error(rel, cause[0], cause[1], "yaml")
             return None
         column = f"（第 {mark.column + 1} 列）" if mark else ""
         problems.error(rel, line, f"YAML 语法错误{column}：{_explain_yaml_error(exc, text)}", "yaml")
@@ -177,10 +177,58 @@ def _colon_mistake(text: str, line: int) -> tuple[int, str] | None:
         if not content or content.startswith("#"):
             continue
         if "：" in content and ":" not in content:
-            return number, "用了中文冒号「：」：请改为英文冒号「:」，后面再加一个空格"
+            return number, "YAML 语法错误：用了中文冒号「：」：请改为英文冒号「:」，后面再加一个空格"
         if re.search(r":\S", content) and ": " not in content and not content.endswith(":"):
-            return number, "冒号后面要有一个空格，如「行政强制: 61」"
+            return number, "YAML 语法错误：冒号后面要有一个空格，如「行政强制: 61」"
     return None
+
+
+def _blank_cell(text: str, line: int) -> tuple[int, str] | None:
+    """A row with a blank between two commas (`[5, 2,  , 0]`): YAML calls it incomplete
+    content, the editor meant a blank cell, which is written null."""
+    content = text.split("\n")[line - 1].split(" #")[0]
+    row = re.search(r"\[([^\[\]]*)\]", content)
+    if row is None:
+        return None
+    items = [item.strip() for item in row.group(1).split(",")]
+    blanks = [index + 1 for index, item in enumerate(items) if not item]
+    if not blanks or blanks == [len(items)]:        # `[1, 2, ]`: YAML allows the last comma
+        return None
+    shown = "、".join(map(str, blanks))
+    fixed = ", ".join(item or "null" for item in items)
+    return line, (f"方括号中第 {shown} 个数是空的：空白单元格请写 null（没有的写 0），"
+                  f"写作 [{fixed}]")
+
+
+def _misindented(text: str, line: int, exc: yaml.MarkedYAMLError) -> tuple[int, str] | None:
+    """A misaligned first key of a block (`     行政处罚: 365` under `第二十条第（六）项:`) sets the
+    block's indent, so PyYAML fails on the next, correctly indented line: blame the first key
+    when the next line has the indent the rest of the file uses."""
+    if "expected key" not in (exc.problem or "") and "block end" not in (exc.problem or ""):
+        return None
+    lines = text.split("\n")
+    content = [(number, len(raw) - len(raw.lstrip(" ")))
+               for number, raw in enumerate(lines[:line], start=1) if raw.strip() and not raw.lstrip().startswith("#")]
+    if len(content) < 3 or content[-1][0] != line:
+        return None
+    (_, opener), (first, indent), (_, wanted) = content[-3:]
+    if not opener < min(indent, wanted) or indent == wanted or wanted - opener != _indent_step(lines):
+        return None
+    return first, (f"缩进不对齐：这一行缩进了 {indent} 个空格，同一层的下一项（第 {line} 行）是 {wanted} 个："
+                   f"请改为 {wanted} 个空格，使同一层的项目左对齐")
+
+
+def _indent_step(lines: list[str]) -> int:
+    """How many spaces the file indents a level by (its most common step, 2 by default)."""
+    steps: dict[int, int] = {}
+    previous = 0
+    for raw in lines:
+        if raw.strip() and not raw.lstrip().startswith("#"):
+            indent = len(raw) - len(raw.lstrip(" "))
+            if indent > previous:
+                steps[indent - previous] = steps.get(indent - previous, 0) + 1
+            previous = indent
+    return max(steps, key=steps.get) if steps else 2
 
 
 def _too_deep_line(text: str) -> int | None:

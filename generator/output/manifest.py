@@ -31,7 +31,7 @@ from generator.output.opendata import fragment_folder
 from generator.output.write import write_aside, write_atomically
 from generator.problems import Problem
 
-MANIFEST_FORMAT = 14        # bumped when the manifest's fields change: an older one means a full build
+MANIFEST_FORMAT = 15        # bumped when the manifest's fields change: an older one means a full build
 
 
 @dataclass
@@ -102,6 +102,7 @@ class Manifest:
     folders: dict[str, tuple] = field(default_factory=dict)   # output folder -> its changes.stamp after the build
     fragments: tuple | None = None             # the changes.stamp of the open data's folder in the cache
     repetition: tuple = ("", [])               # R10: (digest of every unit's fingerprints, the warnings found)
+    links: dict[str, tuple] = field(default_factory=dict)     # unit id -> links.LinkRecord of its pages
 
     def outputs(self) -> set[str]:
         """Every file the build wrote or kept (a union, not stored: half the manifest's size)."""
