@@ -30,7 +30,7 @@ ICP备案号: 某ICP备00000000号
 # 党政机关网站标识:
 #   链接: https://bszs.conac.cn/sitename?method=show&id=…
 #   图片: static/conac.png
-演示站点: true        # 演示用：每页标明“本网站仅用于演示”，页面底部缺项也不提醒。正式网站请删去这一行
+演示站点: true        # 演示用：每页标明“本网站仅用于演示”。正式网站请删去这一行
 """
 
 UNITS_YAML = """\

@@ -22,6 +22,7 @@ from generator.core.form import (FORMAT_2021, FORMAT_FREE, FORMAT_NAMES, FORMS, 
 from generator.core.model import SCOPES, KeyFigure, Report, Table, Unit
 from generator.inputs import fields as f
 from generator.inputs.document import Document
+from generator.inputs.inspection import clock_time
 from generator.problems import ERROR, Problem, Problems
 
 
@@ -36,7 +37,7 @@ def _format(value, raw) -> str:
 METADATA_FIELDS = (
     f.Field("title", "标题", f.text),
     f.Field("published", "发布日期", f.date, required=True, hint="如：2024-01-19"),
-    f.Field("published_time", "发布时间", f.clock_time, hint="如：09:30"),
+    f.Field("published_time", "发布时间", clock_time, hint="如：09:30"),
     f.Field("written", "成文日期", f.date),
     f.Field("index_no", "索引号", f.text),
     f.Field("publisher", "发布机构", f.text),

@@ -9,9 +9,10 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from generator.core.model import KINDS, REPETITION_LIMIT, STATUTORY_DEADLINES, Conac, SiteConfig, Unit
+from generator.core.model import KINDS, REPETITION_LIMIT, STATUTORY_DEADLINES, SiteConfig, Unit
 from generator.inputs import fields as f
 from generator.inputs.document import Document
+from generator.inputs.inspection import CONAC_KEY, mapping_value, read_conac, warn_footer_items
 from generator.inputs.source import confined, load_yaml
 from generator.problems import Problems
 
@@ -75,38 +76,6 @@ def _real_day(month: int, day: int) -> bool:
     return 1 <= month <= 12 and 1 <= day <= calendar.monthrange(2001, month)[1]
 
 
-def _mapping_value(value, raw) -> dict | None:
-    if value is not None and not isinstance(value, dict):
-        raise f.FieldError("应在下面另起几行，缩进写「链接:」和「图片:」")
-    return value
-
-
-def _web_address(value, raw) -> str | None:
-    url = f.text(value, raw)
-    if url is not None and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", url):
-        raise f.FieldError(f"应为完整网址，如 https://bszs.conac.cn/sitename?method=show&id=… ，实为「{url}」")
-    return url
-
-
-_STATIC_IMAGE = re.compile(r"static/(?:[A-Za-z0-9_-][A-Za-z0-9._-]*/)*[A-Za-z0-9_-][A-Za-z0-9._-]*")
-
-
-def _image(value, raw) -> str | None:
-    """An https:// image, or one of the site's own files in templates/static/: no other
-    place (a path from site.yaml never leaves the site's static files)."""
-    image = f.text(value, raw)
-    if image is not None and not (image.startswith("https://") and _web_address(image, image)
-                                  or _STATIC_IMAGE.fullmatch(image)):
-        raise f.FieldError(f"应为网站 templates/static/ 中的图片，如 static/conac.png，或 https:// 开头的网址，实为「{image}」")
-    return image
-
-
-CONAC_FIELDS = (
-    f.Field("link", "链接", _web_address, required=True, hint="如：https://bszs.conac.cn/sitename?method=show&id=…"),
-    f.Field("image", "图片", _image, required=True, hint="如：static/conac.png（放在网站的 templates/static/ 中）"),
-)
-CONAC_KEY = "党政机关网站标识"
-
 SITE_FIELDS = (
     f.Field("name", "网站名称", f.text, required=True, hint="如：某某县人民政府门户网站"),
     f.Field("base_url", "网站地址", _base_url, hint="如：https://www.example.gov.cn/"),
@@ -116,7 +85,7 @@ SITE_FIELDS = (
     f.Field("site_code", "网站标识码", f.text),
     f.Field("icp", "ICP备案号", f.text),
     f.Field("police_record", "公安备案号", f.text),
-    f.Field("conac", CONAC_KEY, _mapping_value),
+    f.Field("conac", CONAC_KEY, mapping_value),
     f.Field("demo", "演示站点", f.boolean, default=False),
     f.Field("accent", "主题色", f.accent_colour, default=DEFAULT_ACCENT),
     f.Field("search", "站内搜索", f.boolean, default=True),
@@ -160,42 +129,10 @@ def load_site_config(root: Path, problems: Problems) -> SiteConfig | None:
     values["accent"] = values["accent"] or DEFAULT_ACCENT
     values["deadlines"] = values["deadlines"] or {}
     values["repetition_limit"] = values["repetition_limit"] or REPETITION_LIMIT
-    values["conac"] = _conac(doc, values["conac"], problems)
+    values["conac"] = read_conac(doc, values["conac"], problems)
     config = SiteConfig(**values)
-    _warn_footer_items(doc, config, problems)
+    warn_footer_items(doc, config, problems)
     return config
-
-
-def _conac(doc: Document, mapping: dict | None, problems: Problems) -> Conac | None:
-    if not mapping:
-        return None
-    key = CONAC_KEY if CONAC_KEY in doc.data else "conac"
-    values = f.read_fields(doc, mapping, (key,), CONAC_FIELDS, problems, f"「{CONAC_KEY}」")
-    if values["link"] is None or values["image"] is None:
-        return None
-    return Conac(values["link"], values["image"], doc.line((key, "图片")) or doc.line((key,)))
-
-
-# What every page's footer must show (INSPECTION.md §3): 「未在全站页面底部功能区清晰列明」 is the finding.
-FOOTER_ITEMS = (("host", "主办单位"), ("contact", "联系方式"), ("site_code", "网站标识码"), ("icp", "ICP备案号"),
-                ("police_record", "公安备案号"), ("conac", CONAC_KEY))
-SITE_CODE = re.compile(r"\d{10}|bm\d{8}")
-
-
-def _warn_footer_items(doc: Document, config: SiteConfig, problems: Problems) -> None:
-    """An item the inspections look for in every page's footer, missing or malformed: a warning
-    (a demonstration site, 演示站点: true, is not inspected)."""
-    if config.demo:
-        return
-    for field_id, key in FOOTER_ITEMS:
-        if getattr(config, field_id) is None:
-            why = "「我为政府网站找错」链接也要用它" if field_id == "site_code" else "政府网站检查要求全站页面底部列明此项"
-            problems.warning(SITE_FILE, None, f"未设置「{key}」，页面底部缺少这一项：{why}。"
-                                              "演示或测试用的网站可写「演示站点: true」", "inspection")
-    if config.site_code is not None and not SITE_CODE.fullmatch(config.site_code):
-        problems.warning(SITE_FILE, doc.line(("网站标识码",)) or doc.line(("site_code",)),
-                         f"「网站标识码」应为 10 位数字（地方网站）或 bm 加 8 位数字（部委网站），实为「{config.site_code}」"
-                         "；网站标识码有 0 开头的，请加引号，如 \"0000000000\"", "inspection")
 
 
 BASE_URL_OPTION = "--base-url"

@@ -192,21 +192,6 @@ def _refuse_missing_day(written: str, year: int, month: int, day: int) -> None:
         raise FieldError(f"「{written}」这一天不存在：{year} 年 {month} 月只有 {days} 天，请核对日期")
 
 
-_CLOCK = re.compile(r"([01]?\d|2[0-3])[:：]([0-5]\d)")
-
-
-def clock_time(value: Any, raw: str | None) -> str | None:
-    """A time of day as "HH:MM" (24-hour). Read from the text as written: YAML reads an
-    unquoted 10:30 as the number 630 (base 60)."""
-    if value is None:
-        return None
-    written = (raw if raw is not None else str(value)).strip()
-    match = _CLOCK.fullmatch(written)
-    if match is None:
-        raise FieldError(f"应为 24 小时制的时和分，如 09:30 或 14:00，实为「{_shown(written)}」")
-    return f"{int(match[1]):02d}:{match[2]}"
-
-
 def integer(value: Any, raw: str | None) -> int | None:
     if value is None:
         return None

@@ -9,6 +9,9 @@ from generator.core.model import SiteConfig
 
 JIUCUO = "https://zfwzgl.www.gov.cn/exposure/jiucuo.html"
 ICP_LOOKUP = "https://beian.miit.gov.cn/"
+# Addresses every page's footer has, built by gongkai (the 找错 one differs by page): not the
+# editors' external links, which the link check counts.
+FOOTER_ADDRESSES = (JIUCUO, ICP_LOOKUP)
 COLUMN_TYPE = "信息公开年报"          # the 年报 column in the inspections' vocabulary of column types
 COLUMN_DESCRIPTION = "各单位按《中华人民共和国政府信息公开条例》发布的政府信息公开工作年度报告"
 COLUMN_KEYWORDS = "政府信息公开,年度报告,政务公开"
