@@ -44,10 +44,11 @@ def test_same_bytes_cold_cached_serial_and_parallel(copy, tmp_path):
     units = len(list((copy / "content/reports").iterdir()))
     # report, 图解, CSV and JSON per report, a page per unit, home, column, 404, sitemap, css, js,
     # the open data page, its CSV, JSON and schema, the search page, search.js, the marker, the
-    # column's page of each year, and the search index (counted as one per year)
+    # column's page of each year, speech.js and the two 长者模式 cursors, and the search index
+    # (counted as one per year)
     indexed = {rel: int(n) for rel, n in tree(serial).items() if rel.startswith("pagefind:")}
     assert len(indexed) == 5 and sum(indexed.values()) == 60      # one index per year, 2021-2025
-    assert len(tree(serial)) == 60 * 4 + units + 4 + 2 + 4 + 2 + 1 + 5 + len(indexed)
+    assert len(tree(serial)) == 60 * 4 + units + 4 + 2 + 4 + 2 + 1 + 5 + 3 + len(indexed)
     first = tree(parallel)
     run = build(copy, parallel, "--jobs", "2")        # from the cache: nothing to do
     assert "没有变化" in run.out and tree(parallel) == first
