@@ -253,7 +253,8 @@ def _write_listings(renderer, manifest, previous, writer, problems) -> int:
     # units.yaml is part of the manifest key, so the units' names and order are the
     # same as last time: the listings changed only if a unit's summaries did.
     manifest.listing = sha256(repr(sorted((u, r.listing) for u, r in manifest.units.items())).encode())
-    manifest.site_outputs |= set(renderer.listing_paths())
+    manifest.site_outputs |= set(renderer.listing_paths(packed[0] for record in manifest.units.values()
+                                                        for packed in record.summaries))
     if renderer.config.base_url:
         manifest.site_outputs.add("sitemap.xml")
     if previous is not None and previous.listing == manifest.listing:
@@ -310,9 +311,9 @@ def _check_across_units(root: Path, renderer: Renderer, manifest: Manifest, prev
 
 
 def _titles(manifest: Manifest, unit_id: str) -> dict[int, str]:
-    """Year -> the title of the unit's published report (from its summaries: year, title, date)."""
+    """Year -> the title of the unit's published report (from its summaries: year, title, date, time)."""
     record = manifest.units.get(unit_id)
-    return {year: title for year, title, _ in record.summaries} if record is not None else {}
+    return {year: title for year, title, *_ in record.summaries} if record is not None else {}
 
 
 def _warn_duplicate_index_numbers(manifest: Manifest, problems: Problems) -> None:

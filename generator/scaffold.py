@@ -26,6 +26,10 @@ SITE_YAML = """\
 网站标识码: "0000000000"
 ICP备案号: 某ICP备00000000号
 公安备案号: 某公网安备 00000000000000号
+# 党政机关网站标识：开办单位取得的标识链接，图片放在 templates/static/ 中（不加载外部脚本）。
+# 党政机关网站标识:
+#   链接: https://bszs.conac.cn/sitename?method=show&id=…
+#   图片: static/conac.png
 演示站点: true        # 演示用：每页标明“本网站仅用于演示”。正式网站请删去这一行
 """
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import re
 import shutil
 from dataclasses import dataclass
@@ -75,6 +76,37 @@ def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
     """Every file's bytes and modification time: equal snapshots mean nothing was written."""
     return {p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+# --- builds compared: incremental against cold --------------------------------------------------
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every output file's bytes. The search indexes are left out: Pagefind itself writes its
+    filter files in a different order on every run, even over the same pages (each year's
+    page count is compared instead)."""
+    files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    for entry in [rel for rel in files if rel.endswith("pagefind-entry.json")]:
+        year = entry.split("/")[1]
+        pages = sum(lang["page_count"] for lang in json.loads(files[entry])["languages"].values())
+        files[f"pagefind: pages indexed for {year}"] = str(pages).encode()
+    return {rel: data for rel, data in files.items() if not rel.startswith("pagefind/")}
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def rebuild_matches_cold(root: Path, tmp_path: Path, out: Path) -> str:
+    """Build incrementally into `out`, cold into a fresh folder; both must be the same bytes."""
+    run = build(root, out)
+    cold_root = tmp_path / "cold-site"
+    shutil.rmtree(cold_root, ignore_errors=True)
+    shutil.copytree(root, cold_root, ignore=shutil.ignore_patterns(".gongkai-cache"))
+    build(cold_root, tmp_path / "cold-out")
+    assert tree(out) == tree(tmp_path / "cold-out")
+    return run.out
 
 
 class SiteCopy:
@@ -197,8 +229,8 @@ def served(folder: Path):
         server.server_close()
 
 
-PAGES = ["index.html", "nianbao/index.html", "nianbao/huajie/index.html", "nianbao/huaian/index.html",
-         "nianbao/huajie/2023.html", "nianbao/huaian/2024.html", "nianbao/huajie/2023-tujie.html",
+PAGES = ["index.html", "nianbao/index.html", "nianbao/2024.html", "nianbao/2023.html", "nianbao/huajie/index.html",
+         "nianbao/huaian/index.html", "nianbao/huajie/2023.html", "nianbao/huaian/2024.html", "nianbao/huajie/2023-tujie.html",
          "nianbao/huaian/2024-tujie.html", "404.html", "data/index.html", "search/index.html"]
 REPORT = "nianbao/huajie/2023.html"
 SEARCH = "search/index.html"

@@ -64,7 +64,7 @@ def test_anchors_in_the_same_page_and_in_another_page(site):
 def test_a_site_templates_link_to_a_missing_page_names_the_template_line_and_the_page(site):
     home = (REPO / "templates" / "home.html").read_text(encoding="utf-8")
     bad = '  <p><a href="{{ root }}no-such-page.html">旧栏目</a></p>\n'
-    site.write("templates/home.html", home.replace("</section>", bad + "</section>"))
+    site.write("templates/home.html", home.replace("</section>", bad + "</section>", 1))
     line = site.line_of("templates/home.html", "no-such-page.html")
     run = site.build()
     assert link_lines(run) == [f"templates/home.html:{line}: 警告：链接「no-such-page.html」指向的 no-such-page.html "

@@ -145,9 +145,12 @@ def test_a_2023_report_keeps_the_former_name_after_a_2024_rename(site):
     assert h1(site.page("nianbao/huajie/2024.html")) == NEW_TITLE_2024
     assert f"<dt>发布机构</dt><dd>{NEW_NAME}</dd>" in site.page("nianbao/huajie/2024.html")
     assert f'<span class="poster-unit">{OLD_NAME}</span>' in site.page("nianbao/huajie/2023-tujie.html")
-    for listing in ("nianbao/huajie/index.html", "nianbao/index.html", "index.html"):
+    for listing in ("nianbao/huajie/index.html", "index.html"):
         titles = listed_titles(site.page(listing))
         assert OLD_TITLE in titles and NEW_TITLE_2024 in titles, listing
+    # the column's year pages name each report's unit as its title does
+    assert OLD_NAME in listed_titles(site.page("nianbao/2023.html")) and NEW_NAME not in site.page("nianbao/2023.html")
+    assert NEW_NAME in listed_titles(site.page("nianbao/2024.html"))
     assert h1(site.page("nianbao/huajie/index.html")) == NEW_NAME                  # the unit is named as it is now
     assert f"<dt>曾用名</dt><dd>{OLD_NAME}（使用至 2024-06-30）</dd>" in site.page("nianbao/huajie/index.html")
     data = {r["年度"]: r for r in json.loads(site.page("data/gongkai-all.json")) if r["单位"]["编号"] == "huajie"}

@@ -16,13 +16,13 @@ A row with one column may be a bare number; a 总计 may be left out.
 from __future__ import annotations
 
 import dataclasses
-import datetime
 
 from generator.core.form import (FORMAT_2021, FORMAT_FREE, FORMAT_NAMES, FORMS, SUPPORTED_FORMATS, TABLE3,
                             TABLE3_SINGLE_OTHER, TABLES, Group, Row, TableForm, match_label, suggest_label)
 from generator.core.model import SCOPES, KeyFigure, Report, Table, Unit
 from generator.inputs import fields as f
 from generator.inputs.document import Document
+from generator.inputs.inspection import clock_time
 from generator.problems import ERROR, Problem, Problems
 
 
@@ -37,6 +37,7 @@ def _format(value, raw) -> str:
 METADATA_FIELDS = (
     f.Field("title", "标题", f.text),
     f.Field("published", "发布日期", f.date, required=True, hint="如：2024-01-19"),
+    f.Field("published_time", "发布时间", clock_time, hint="如：09:30"),
     f.Field("written", "成文日期", f.date),
     f.Field("index_no", "索引号", f.text),
     f.Field("publisher", "发布机构", f.text),
@@ -119,8 +120,7 @@ def parse_report(doc: Document, unit: Unit, year: int, problems: Problems) -> Re
         heading = next(iter(table_values))
         problems.error(doc.rel, doc.line((table_values[heading][0],)),
                        f"「{FORMAT_FREE}」的报告没有统计表格：请删去「{heading}」，或把「格式」改为 2021 或 2019试行", "table")
-    # Named as it was when published (曾用名); without a 发布日期, as at the end of its year.
-    unit_name = unit.name_on(values["published"] or datetime.date(year, 12, 31))
+    unit_name = unit.name_of_report(year, values["published"])     # as it was when published (曾用名)
     title = values.pop("title") or f"{unit_name}{year}年政府信息公开工作年度报告"
     values["key_figures"] = _key_figures(doc, values["key_figures"], problems)
     values["original_ref"] = values.pop("original")    # the file itself: found by generator.content.loader

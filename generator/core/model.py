@@ -15,6 +15,7 @@ KINDS = ("本级政府", "政府部门", "乡镇（街道）")
 STATUTORY_DEADLINES = {"本级政府": (3, 31), "政府部门": (1, 31)}
 REPETITION_LIMIT = 50       # per cent: R10 warns above it unless site.yaml's 重复率上限 says otherwise
 SCOPES = {"本级": "self", "汇总": "aggregated"}
+DEFAULT_PUBLISH_TIME = "09:00"  # a report's 发布时间 when its data file gives none (inspections want HH:MM)
 
 Number = int | Decimal
 
@@ -84,6 +85,10 @@ class Unit:
         ordinal = day.toordinal()
         return next((name for name, until in self.former_names if ordinal <= until), self.name)
 
+    def name_of_report(self, year: int, published: datetime.date | None) -> str:
+        """The name a report of `year` carries: as when published; without a 发布日期, as at the end of its year."""
+        return self.name_on(published or datetime.date(year, 12, 31))
+
 
 @dataclass
 class Narrative:
@@ -123,6 +128,7 @@ class Report:
     title: str
     published: datetime.date | None
     written: datetime.date | None
+    published_time: str | None            # 发布时间 as written, "HH:MM" (None: DEFAULT_PUBLISH_TIME)
     index_no: str | None
     publisher: str | None
     topic: str | None
@@ -150,6 +156,15 @@ class Report:
     def key(self) -> tuple[str, int]:
         return (self.unit.id, self.year)
 
+    @property
+    def pub_date(self) -> str | None:
+        return pub_date(self.published, self.published_time)
+
+
+def pub_date(published: datetime.date | None, time: str | None) -> str | None:
+    """The publication time as inspections read it (PubDate): "YYYY-MM-DD HH:MM"."""
+    return f"{published.isoformat()} {time or DEFAULT_PUBLISH_TIME}" if published else None
+
 
 @dataclass(frozen=True)
 class ReportSummary:
@@ -158,23 +173,41 @@ class ReportSummary:
     year: int
     title: str
     published: datetime.date | None
+    published_time: str | None = None
 
     @property
     def key(self) -> tuple[str, int]:
         return (self.unit.id, self.year)
 
+    @property
+    def pub_date(self) -> str | None:
+        return pub_date(self.published, self.published_time)
+
+    @property
+    def unit_name(self) -> str:
+        """The unit's name as the report's title gives it (曾用名)."""
+        return self.unit.name_of_report(self.year, self.published)
+
     @classmethod
     def of(cls, report: "Report") -> "ReportSummary":
-        return cls(report.unit, report.year, report.title, report.published)
+        return cls(report.unit, report.year, report.title, report.published, report.published_time)
 
-    def packed(self) -> tuple[int, str, int | None]:
+    def packed(self) -> tuple[int, str, int | None, str | None]:
         """As the build cache keeps it: plain values pickle ten times faster than dataclasses and dates."""
-        return (self.year, self.title, self.published.toordinal() if self.published else None)
+        return (self.year, self.title, self.published.toordinal() if self.published else None, self.published_time)
 
     @classmethod
-    def unpacked(cls, unit: Unit, packed: tuple[int, str, int | None]) -> "ReportSummary":
-        year, title, published = packed
-        return cls(unit, year, title, datetime.date.fromordinal(published) if published is not None else None)
+    def unpacked(cls, unit: Unit, packed: tuple[int, str, int | None, str | None]) -> "ReportSummary":
+        year, title, published, time = packed
+        return cls(unit, year, title, datetime.date.fromordinal(published) if published is not None else None, time)
+
+
+@dataclass(frozen=True)
+class Conac:
+    """党政机关网站标识: a plain link with an image (no vendor script; see INSPECTION.md)."""
+    link: str
+    image: str                # an https:// address, or a file of the site's static/ ("static/conac.png")
+    line: int | None = None   # where site.yaml names the image, for a message
 
 
 @dataclass
@@ -193,6 +226,7 @@ class SiteConfig:
     deadlines: dict[str, tuple[int, int]] = field(default_factory=dict)   # 发布期限: kind -> (month, day)
     index_format: str | None = None     # 索引号格式: a template (see generator.content.publication)
     repetition_limit: int = REPETITION_LIMIT   # 重复率上限: per cent of a narrative repeated before R10 warns
+    conac: Conac | None = None          # 党政机关网站标识: a link and its image, shown in the footer
 
 
 @dataclass

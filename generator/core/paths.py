@@ -23,6 +23,12 @@ PORTAL_FILES = (PORTAL_CSV, PORTAL_JSON, SCHEMA)
 CSV_HEADER = ("单位编号", "单位", "单位类型", "年度", "格式", "表", "行", "列", "数值", "按原样发布", "有不符合勾稽关系之处")
 
 
+def column_year_path(year: int) -> str:
+    """The 年报 column's page of one year's reports (the column itself, COLUMN_INDEX, lists the
+    years and the units): a stable address, so a unit's page can link its years."""
+    return f"{COLUMN_DIR}/{year}.html"
+
+
 def report_path(report: Report) -> str:
     return _report_page(report.unit.id, report.year)
 

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from generator.core.model import KINDS, REPETITION_LIMIT, STATUTORY_DEADLINES, SiteConfig, Unit
 from generator.inputs import fields as f
 from generator.inputs.document import Document
+from generator.inputs.inspection import CONAC_KEY, mapping_value, read_conac, warn_footer_items
 from generator.inputs.source import confined, load_yaml
 from generator.problems import Problems
 
@@ -84,6 +85,7 @@ SITE_FIELDS = (
     f.Field("site_code", "网站标识码", f.text),
     f.Field("icp", "ICP备案号", f.text),
     f.Field("police_record", "公安备案号", f.text),
+    f.Field("conac", CONAC_KEY, mapping_value),
     f.Field("demo", "演示站点", f.boolean, default=False),
     f.Field("accent", "主题色", f.accent_colour, default=DEFAULT_ACCENT),
     f.Field("search", "站内搜索", f.boolean, default=True),
@@ -127,7 +129,10 @@ def load_site_config(root: Path, problems: Problems) -> SiteConfig | None:
     values["accent"] = values["accent"] or DEFAULT_ACCENT
     values["deadlines"] = values["deadlines"] or {}
     values["repetition_limit"] = values["repetition_limit"] or REPETITION_LIMIT
-    return SiteConfig(**values)
+    values["conac"] = read_conac(doc, values["conac"], problems)
+    config = SiteConfig(**values)
+    warn_footer_items(doc, config, problems)
+    return config
 
 
 BASE_URL_OPTION = "--base-url"

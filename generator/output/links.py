@@ -32,6 +32,7 @@ from urllib.parse import unquote, urlsplit
 from generator.core.paths import COLUMN_DIR
 from generator.output.write import FullTree
 from generator.problems import NOTE, Problem, Problems
+from generator.render.sitemeta import FOOTER_ADDRESSES
 
 # Attribute values as the templates and Markdown write them (double quotes; a `"` inside is
 # escaped). Two literal patterns: a pattern starting with a literal is searched for with a
@@ -113,7 +114,8 @@ def _scan_group(tree: _Tree, folder: str | None, pages: list[str]) -> LinkRecord
         for address in dict.fromkeys(_addresses(data)):
             target = tree.resolve(address, page)
             if target is None:
-                external.add(sys.intern(address))
+                if not address.startswith(FOOTER_ADDRESSES):
+                    external.add(sys.intern(address))
                 continue
             if not target:
                 continue

@@ -37,6 +37,8 @@ def report_schema() -> dict:
         "properties": {
             "标题": _TEXT,
             "发布日期": _DATE,
+            "发布时间": {"type": "string", "pattern": "^([01]?[0-9]|2[0-3])[:：][0-5][0-9]$",
+                     "description": "24 小时制的时和分，如 09:30；不写则为 09:00"},
             "成文日期": {**_DATE, "type": ["string", "null"]},
             "索引号": _TEXT,
             "发布机构": _TEXT,

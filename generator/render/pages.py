@@ -2,7 +2,8 @@
 
 Output layout (every link is relative, so the site works from any sub-path):
     index.html                          home
-    nianbao/index.html                  政府信息公开年报: every report by year and unit kind
+    nianbao/index.html                  政府信息公开年报: its years and its units
+    nianbao/<year>.html                 one year's reports, by unit kind
     nianbao/<unit>/index.html           one unit and its reports
     nianbao/<unit>/<year>.html          one report
     nianbao/<unit>/<year>-tujie.html    its 图解 (infographic)
@@ -18,7 +19,6 @@ import functools
 import hashlib
 import traceback
 from dataclasses import dataclass, field
-from itertools import groupby
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
@@ -32,18 +32,21 @@ from generator.content.reportfiles import file_size
 from generator.core.form import FORMAT_NAMES, SECTIONS, TABLE_SECTIONS
 from generator.core.model import KINDS, Report, ReportSummary, SiteConfig, Unit
 from generator.core.paths import (COLUMN_DIR, COLUMN_INDEX, COLUMN_TITLE, CSV_HEADER, PORTAL_CSV, PORTAL_JSON, SCHEMA,
-                             STATIC_DIR, download_paths, redirects, report_file_href, report_path, tujie_path,
-                             unit_path)
+                             STATIC_DIR, column_year_path, download_paths, redirects, report_file_href, report_path,
+                             tujie_path, unit_path)
 from generator.inputs.source import inside
 from generator.problems import Problems
 from generator.render.environment import template_dirs, template_environment
+from generator.render.column import (by_kind, by_year, latest_pub_date, newest_first, ordered_units, units_by_kind,
+                                     year_links)
 from generator.render.infographic import build_infographic
+from generator.render.sitemeta import ICP_LOOKUP, jiucuo_link, meta_tags
 from generator.render.tables import format_number, rows_with_numbers, tables_html
 
 LATEST_ON_HOME = 10
 STYLESHEET = "site.css"       # in static/: inlined into 404.html when the site's address is unknown
-PAGE_TEMPLATES = ("home.html", "column.html", "unit.html", "report.html", "tujie.html", "404.html", "data.html",
-                  "search.html", "sitemap.xml", "redirect.html")
+PAGE_TEMPLATES = ("home.html", "column.html", "column_year.html", "unit.html", "report.html", "tujie.html", "404.html",
+                  "data.html", "search.html", "sitemap.xml", "redirect.html")
 
 
 @dataclass
@@ -54,6 +57,9 @@ class Page:
     context: dict | Callable[[], dict] = field(default_factory=dict)   # a callable is built when rendered
     in_sitemap: bool = True
     year: int | None = None   # a report's page: its year (the search index is built by year)
+    pub_date: str | None = None   # PubDate, "YYYY-MM-DD HH:MM": a report's, or the newest a listing shows
+    source: str | None = None     # ContentSource and Author: a report's 发布机构 (else the site's 主办单位)
+    keywords: str | None = None
 
     @property
     def root(self) -> str:
@@ -76,6 +82,7 @@ class Renderer:
         self.env.filters["date"] = lambda d: d.isoformat() if d else ""
         self.env.filters["absolute_url"] = self._absolute_url
         self.static = self._static_files()
+        self._check_conac_image()
         self.env.globals.update(
             site=config,
             generator_version=__version__,
@@ -86,6 +93,8 @@ class Renderer:
             report_url=report_path,
             tujie_url=tujie_path,
             unit_url=unit_path,
+            column_year_url=column_year_path,
+            icp_lookup=ICP_LOOKUP,
             format_names=FORMAT_NAMES,
         )
         for name in PAGE_TEMPLATES:   # compiled once, before workers fork, so they share them
@@ -103,43 +112,55 @@ class Renderer:
         newest = sorted(reports, key=lambda r: -r.year)
         former_names = [(name, datetime.date.fromordinal(until)) for name, until in unit.former_names]
         pages = [Page(unit_path(unit), "unit.html", unit.name,
-                      {"unit": unit, "parent": parent, "reports": newest, "former_names": former_names})]
+                      {"unit": unit, "parent": parent, "reports": newest, "former_names": former_names},
+                      pub_date=latest_pub_date(reports), source=unit.name)]
         for report in reports:
             previous = by_year.get(report.year - 1)
+            article = {"pub_date": report.pub_date, "source": report.publisher or unit.name,
+                       "keywords": f"政府信息公开,年度报告,{unit.name},{report.year}年"}
             pages.append(Page(report_path(report), "report.html", report.title,
-                              functools.partial(self._report_context, report), year=report.year))
+                              functools.partial(self._report_context, report), year=report.year, **article))
             pages.append(Page(tujie_path(report), "tujie.html", f"{report.title}图解",
-                              functools.partial(self._tujie_context, report, previous)))
+                              functools.partial(self._tujie_context, report, previous), **article))
         titles = {page.path: page.title for page in pages}
         pages += [Page(old, "redirect.html", titles[new], {"target": new}, in_sitemap=False)
                   for old, new in redirects(unit, sorted(by_year))]
         return pages
 
     def listing_pages(self, summaries: list[ReportSummary]) -> list[Page]:
-        """Home, the 年报 column and 404: they list reports, so they need only their summaries."""
-        units = _ordered_units(self.units.values())
-        newest = sorted(summaries, key=_newest_first)
-        count = {u.id: 0 for u in units}
-        for summary in summaries:
-            count[summary.unit.id] += 1
+        """Home, the 年报 column (its entry page and a page per year), 404, the open data and the
+        search page: they list reports, so they need only their summaries."""
+        newest = sorted(summaries, key=newest_first)
+        years = by_year(newest)
+        links = year_links(years)
+        latest = latest_pub_date(summaries)
         pages = [
             Page("index.html", "home.html", self.config.name,
-                 {"latest": newest[:LATEST_ON_HOME], "report_count": len(summaries)}),
+                 {"latest": newest[:LATEST_ON_HOME], "report_count": len(summaries), "year_links": links},
+                 pub_date=latest),
             Page(COLUMN_INDEX, "column.html", COLUMN_TITLE,
-                 {"by_year": _by_year(newest), "units_by_kind": _by_kind(units, count)}),
-            Page("404.html", "404.html", "页面未找到", in_sitemap=False),
+                 {"year_links": links, "report_count": len(summaries),
+                  "units_by_kind": units_by_kind(ordered_units(self.units.values()), summaries)}, pub_date=latest),
+        ]
+        pages += [Page(column_year_path(year), "column_year.html", f"{year}年度{COLUMN_TITLE}",
+                       {"year": year, "year_links": links, "by_kind": by_kind(reports)},
+                       pub_date=latest_pub_date(reports)) for year, reports in years]
+        pages += [
+            Page("404.html", "404.html", "页面未找到", in_sitemap=False, pub_date=latest),
             Page("data/index.html", "data.html", "开放数据",
                  {"report_count": len(summaries), "csv": PORTAL_CSV, "json": PORTAL_JSON, "schema": SCHEMA,
-                  "csv_header": CSV_HEADER}),
+                  "csv_header": CSV_HEADER}, pub_date=latest),
         ]
         if self.config.search:
             kinds = sorted({s.unit.kind for s in summaries}, key=KINDS.index)
             pages.append(Page("search/index.html", "search.html", "搜索年报",
-                              {"years": sorted({s.year for s in summaries}, reverse=True), "kinds": kinds}))
+                              {"years": [year for year, _ in years], "kinds": kinds}, pub_date=latest))
         return pages
 
-    def listing_paths(self) -> list[str]:
-        return [page.path for page in self.listing_pages([])]
+    def listing_paths(self, years) -> list[str]:
+        """The listing pages' paths for a site whose reports are of these years."""
+        fixed = [page.path for page in self.listing_pages([])]
+        return fixed + [column_year_path(year) for year in sorted(set(years), reverse=True)]
 
     def sitemap(self, summaries: list[ReportSummary]) -> bytes | None:
         """sitemap.xml of every page, or None (with a warning) without 网站地址."""
@@ -149,8 +170,8 @@ class Renderer:
                                   "404 页上的链接会失效（它的样式已内嵌，不受影响）。请在 site.yaml 写「网站地址」，"
                                   "或构建时加 --base-url", "base_url")
             return None
-        units = _ordered_units(self.units.values())
-        entries = [(p.path, None) for p in self.listing_pages([]) if p.in_sitemap]
+        units = ordered_units(self.units.values())
+        entries = [(path, None) for path in self.listing_paths(s.year for s in summaries) if path != "404.html"]
         entries += [(unit_path(u), None) for u in units]
         for summary in sorted(summaries, key=lambda s: s.key):
             entries += [(report_path(summary), summary.published), (tujie_path(summary), summary.published)]
@@ -180,10 +201,15 @@ class Renderer:
     def render_page(self, page: Page) -> bytes | None:
         """The page's bytes, or None after recording a template error in problems."""
         root, extra = page.root, {}
+        url = self._absolute_url(page.path)
         if page.path == "404.html":
             # Served for any missing URL, so its links cannot be relative.
             root = urlsplit(self.config.base_url).path if self.config.base_url else "/"
             extra["inline_styles"] = None if self.config.base_url else self._inline_stylesheet()
+            url = ""               # its address is the one asked for: site.js completes the 找错 link
+        extra["meta_tags"] = meta_tags(self.config, page.template, COLUMN_TITLE, page.title, page.pub_date,
+                                       page.source, url, page.keywords)
+        extra["jiucuo_url"] = jiucuo_link(self.config, url)
         try:
             template = self.env.get_template(page.template)
             context = page.context() if callable(page.context) else page.context
@@ -235,6 +261,13 @@ class Renderer:
                         files[rel] = path
         return files
 
+    def _check_conac_image(self) -> None:
+        """The footer's 党政机关网站标识 image, when a file of the site, is one of its static files."""
+        conac = self.config.conac
+        if conac and conac.image.startswith(f"{STATIC_DIR}/") and conac.image[len(STATIC_DIR) + 1:] not in self.static:
+            self.problems.error("site.yaml", conac.line, f"「党政机关网站标识」的图片 {conac.image} 不存在：请把图片放在网站的 "
+                                f"templates/{conac.image} ，或写 https:// 开头的网址", "conac")
+
     def _inline_stylesheet(self) -> markupsafe.Markup | None:
         """static/site.css for a <style> element (the site's own, or the default): a trusted
         file, made unable to close the element early."""
@@ -274,31 +307,3 @@ def refuse_collisions(pages: list[tuple[str, str]], problems: Problems) -> None:
         if path in seen:
             problems.error(path, None, f"两个页面会写到同一个输出文件：「{seen[path]}」和「{title}」", "output path")
         seen[path] = title
-
-
-def _newest_first(report: Report | ReportSummary):
-    published = report.published.toordinal() if report.published else 0
-    return (-report.year, -published, report.unit.order, report.unit.name)
-
-
-def _ordered_units(units) -> list[Unit]:
-    return sorted(units, key=lambda u: (KINDS.index(u.kind), u.order, u.name))
-
-
-def _by_year(newest: list[ReportSummary]) -> list[tuple[int, list[tuple[str, list[ReportSummary]]]]]:
-    """[(year, [(kind, reports)])], newest year first, kinds in official order."""
-    result = []
-    for year, reports in groupby(newest, key=lambda r: r.year):
-        reports = list(reports)
-        kinds = [(kind, [r for r in reports if r.unit.kind == kind]) for kind in KINDS]
-        result.append((year, [(kind, rs) for kind, rs in kinds if rs]))
-    return result
-
-
-def _by_kind(units: list[Unit], count: dict[str, int]) -> list[tuple[str, list[tuple[Unit, int]]]]:
-    result = []
-    for kind in KINDS:
-        members = [(u, count[u.id]) for u in units if u.kind == kind]
-        if members:
-            result.append((kind, members))
-    return result

@@ -51,6 +51,9 @@
   document.addEventListener("DOMContentLoaded", function () {
     var pageUrl = document.querySelector("[data-page-url]");
     if (pageUrl && !pageUrl.textContent) { pageUrl.textContent = window.location.href; }
+    // Built without the page's address (no 网站地址, or 404.html): the 找错 link gets the one read.
+    var jiucuo = document.querySelector("[data-jiucuo]");
+    if (jiucuo && /[?&]url=$/.test(jiucuo.href)) { jiucuo.href += encodeURIComponent(window.location.href); }
     setUpCareSwitch();
     var toolbar = document.querySelector("[data-toolbar]");
     if (!toolbar) { return; }
