@@ -9,15 +9,14 @@ line saying it is an internal error and how to report it (GONGKAI_DEBUG=1 shows 
 from __future__ import annotations
 
 import argparse
-import difflib
 import os
-import re
 import sys
 import time
 from pathlib import Path
 
 from generator import __version__
 from generator.problems import NOTE, CommandFailed, Problem, Problems
+from generator.usage import ChineseParser, refuse_extra
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_INTERNAL = 0, 1, 2
 
@@ -27,9 +26,9 @@ FAILED = {"build": "构建失败", "check": "检查未通过", "serve": "预览�
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="generate", description="gongkai：政府信息公开工作年度报告门户网站生成工具")
+    parser = ChineseParser(prog="generate", description="gongkai：政府信息公开工作年度报告门户网站生成工具")
     parser.add_argument("--version", action="version", version=f"gongkai {__version__}", help="显示版本号")
-    commands = parser.add_subparsers(dest="command", metavar="命令", title="命令", parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", metavar="命令", title="命令", parser_class=ChineseParser)
 
     build = commands.add_parser("build", help="生成网站到输出文件夹（默认 build/）")
     build.add_argument("--site", type=Path, default=Path("."), help="网站文件夹（默认当前文件夹）")
@@ -72,7 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("dir", type=Path, help="新网站的文件夹（应为空或不存在）")
 
     theme = commands.add_parser("theme", help="默认模板：列出、复制到网站中修改、与网站自己的模板比较")
-    actions = theme.add_subparsers(dest="action", metavar="操作", title="操作", parser_class=_Parser, required=True)
+    actions = theme.add_subparsers(dest="action", metavar="操作", title="操作", parser_class=ChineseParser, required=True)
     listing = actions.add_parser("list", help="列出默认模板的全部文件")
     copy = actions.add_parser("copy", help="把选定的默认文件复制到网站的 templates/，作为修改的起点")
     copy.add_argument("names", nargs="+", metavar="文件", help="默认模板中的文件名，如 report.html、static/site.css")
@@ -87,69 +86,11 @@ def _parser() -> argparse.ArgumentParser:
 BASE_URL_HELP = "本次使用的网站地址，代替 site.yaml 的「网站地址」（如测试站与正式站），如 https://www.example.gov.cn/nianbao/"
 
 
-class _Formatter(argparse.HelpFormatter):
-    def add_usage(self, usage, actions, groups, prefix=None):
-        super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse with its headings, -h and its errors in Chinese, like everything else editors read."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, add_help=False, formatter_class=_Formatter, **kwargs)
-        self._optionals.title = "选项"
-        self._positionals.title = "参数"
-        self.add_argument("-h", "--help", action="help", help="显示本帮助")
-
-    def error(self, message: str):
-        """A usage mistake: what is wrong in Chinese, then the usage and where the help is."""
-        self.refuse(_in_chinese(message))
-
-    def refuse(self, what: str):
-        self.exit(EXIT_USAGE, f"{self.prog}：{what}\n{self.format_usage()}用 {self.prog} --help 查看全部选项和说明。\n")
-
-
-EXIT_USAGE = 2
-# argparse's messages (Python 3.11), each with its Chinese
-_ARGPARSE_MESSAGES = [
-    (r"the following arguments are required: (.*)", lambda m: f"缺少 {m[1]}"),
-    (r"argument (\S+): invalid choice: '?([^']*)'? \(choose from (.*)\)",
-     lambda m: f"{m[1]} 不能是「{m[2]}」，可选的有：{m[3].replace(chr(39), '')}"),
-    (r"argument (\S+): invalid int value: '(.*)'", lambda m: f"{m[1]} 应为整数，实为「{m[2]}」"),
-    (r"argument (\S+): expected one argument", lambda m: f"{m[1]} 后面要写一个值"),
-    (r"argument (\S+): ignored explicit argument '(.*)'", lambda m: f"{m[1]} 后面不需要写值（写了「{m[2]}」）"),
-    (r"ambiguous option: (\S+) could match (.*)", lambda m: f"{m[1]} 不能确定是哪个选项：可能是 {m[2]}"),
-    (r"unrecognized arguments: (.*)", lambda m: f"不认识的参数：{m[1]}"),
-]
-
-
-def _in_chinese(message: str) -> str:
-    for pattern, chinese in _ARGPARSE_MESSAGES:
-        match = re.fullmatch(pattern, message)
-        if match:
-            return chinese(match)
-    return f"命令行有误（{message}）"
-
-
-def _refuse_extra(parser: argparse.ArgumentParser, args, extra: list[str]) -> None:
-    """Arguments the command does not take: named, with the option probably meant."""
-    command = parser.commands.get(" ".join(filter(None, (args.command, getattr(args, "action", None)))), parser)
-    options = [o for action in command._actions for o in action.option_strings]
-    hints = []
-    for word in extra:
-        if word.startswith("-"):
-            close = difflib.get_close_matches(word, options, n=1, cutoff=0.5)
-            hints.append(f"没有选项 {word}" + (f"，是否想写 {close[0]}？" if close else ""))
-        else:
-            hints.append(f"不需要「{word}」" + (f"：要指定网站文件夹，请写 --site {word}" if "--site" in options else ""))
-    command.refuse("；".join(hints))
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args, extra = parser.parse_known_args(argv)
     if extra:
-        _refuse_extra(parser, args, extra)
+        refuse_extra(parser, args, extra)
     if args.command is None:
         parser.print_help()
         return EXIT_OK
