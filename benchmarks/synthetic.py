@@ -147,7 +147,12 @@ def make_site(root: Path, reports: int, seed: int = 2025) -> int:
     rng = random.Random(seed)
     (root / "content" / "reports").mkdir(parents=True)
     (root / "site.yaml").write_text("网站名称: 示例县人民政府门户网站（基准测试）\n网站地址: https://bench.example.org/\n"
-                                    "主办单位: 示例县人民政府办公室\n", encoding="utf-8")
+                                    "主办单位: 示例县人民政府办公室\n"
+                                    # the footer items inspections check: a real portal has them all
+                                    "联系方式: 电话 0000-0000000\n网站标识码: \"0000000000\"\n"
+                                    "ICP备案号: 某ICP备00000000号\n公安备案号: 某公网安备 00000000000000号\n"
+                                    "党政机关网站标识:\n  链接: https://bszs.conac.cn/sitename?method=show&id=0\n"
+                                    "  图片: https://bench.example.org/conac.png\n", encoding="utf-8")
     units_yaml, written = [], 0
     for order, (unit_id, name, kind, years) in enumerate(plan_units(reports), start=1):
         units_yaml.append(f"{unit_id}:\n  名称: {name}\n  类型: {kind}\n  排序: {order}\n")
