@@ -249,7 +249,7 @@ def _carried_over(root: Path, folder: Path, unit, year: int):
     in_force = _in_force(report.tables.get("二"))
     if in_force:
         tables["二"] = in_force
-        note += f"，按它的表二填好「现行有效件数」（R7：本年制发、废止后请相应增减）"
+        note += "，按它的表二填好「现行有效件数」（R7：本年制发、废止后请相应增减）"
     # as last year: a town makes no 规章
     omit_rows = frozenset() if report.tables["二"].has_row("rules") else frozenset({"rules"})
     return tables, note, omit_rows

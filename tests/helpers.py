@@ -5,11 +5,15 @@ imports another."""
 from __future__ import annotations
 
 import contextlib
+import functools
+import gzip
 import io
 import json
 import re
 import shutil
+import threading
 from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -208,18 +212,17 @@ def check_table3(page, sample):
 
 # --- In the browser (the callers are marked `browser`) ----------------------------------------
 
+class QuietHandler(SimpleHTTPRequestHandler):
+    """A static file handler that logs nothing (the test's output stays the test's)."""
+
+    def log_message(self, *args):
+        pass
+
+
 @contextlib.contextmanager
-def served(folder: Path):
+def served(folder: Path, handler: type[SimpleHTTPRequestHandler] = QuietHandler):
     """`folder` over HTTP on 127.0.0.1, as a web server would serve it; yields its address."""
-    import functools
-    import threading
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-
-    class Handler(SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(folder)))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -227,6 +230,17 @@ def served(folder: Path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def output_texts(out: Path) -> dict[str, str]:
+    """Every file of the output as text, the search index's gzipped fragments unpacked."""
+    texts = {}
+    for path in sorted(out.rglob("*")):
+        if path.is_file():
+            data = path.read_bytes()
+            texts[path.relative_to(out).as_posix()] = (gzip.decompress(data) if data[:2] == b"\x1f\x8b"
+                                                       else data).decode("utf-8", "replace")
+    return texts
 
 
 PAGES = ["index.html", "nianbao/index.html", "nianbao/2024.html", "nianbao/2023.html", "nianbao/huajie/index.html",

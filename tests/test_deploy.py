@@ -4,25 +4,22 @@ under the site's sub-path, and the README's server snippets, the nginx one again
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import re
 import shutil
 import socket
 import subprocess
-import threading
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ElementTree
 from email.message import Message
 from html.parser import HTMLParser
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
 
-from helpers import REPO, axe_violations, build, generate
+from helpers import REPO, QuietHandler, axe_violations, build, generate, served
 
 SUB = "xxgk"             # the sub-path of the README's snippets
 STAGING = "https://staging.example.gov.cn/xxgk/"
@@ -31,15 +28,11 @@ REPORT = "nianbao/huajie/2023.html"
 
 # --- a web server that serves the built site under a sub-path, and 404.html for what is missing ----------
 
-@contextlib.contextmanager
 def sub_path_server(docroot: Path):
     """Serves `docroot` (the site in docroot/SUB) on 127.0.0.1, answering a missing address with
     SUB/404.html and status 404, as the README's servers do; yields the server's address."""
 
-    class Handler(SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
+    class Handler(QuietHandler):
         def send_error(self, code, message=None, explain=None):
             page = docroot / SUB / "404.html"
             if code != 404 or not page.is_file():
@@ -52,14 +45,7 @@ def sub_path_server(docroot: Path):
             if self.command != "HEAD":
                 self.wfile.write(body)
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(docroot)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    return served(docroot, Handler)
 
 
 def fetch(url: str) -> tuple[int, Message, bytes]:

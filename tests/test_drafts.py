@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 import shutil
@@ -11,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import (HUAJIE, NEXT_YEAR, SAMPLES, SiteCopy, add_next_year, axe_violations, build, generate, served,
-                     set_row)
+from helpers import (HUAJIE, NEXT_YEAR, SAMPLES, SiteCopy, add_next_year, axe_violations, build, generate, output_texts,
+                     served, set_row)
 from htmltables import parse
 from generator.serve import Preview
 
@@ -31,17 +30,6 @@ def add_2024(site: SiteCopy, *fields: str) -> None:
     site.replace(NEXT_YEAR, "发布日期: 2025-01-20", "\n".join(("发布日期: 2025-02-10", f"标题: {DRAFT_TITLE}") + fields))
     set_row(site, NEXT_YEAR, "二、上年结转政府信息公开申请数量:", [1, 0, 0, 0, 0, 0, 1])
     set_row(site, NEXT_YEAR, "四、结转下年度继续办理:", [2, 0, 0, 0, 0, 0, 2])
-
-
-def output_texts(out: Path) -> dict[str, str]:
-    """Every file of the output as text, the search index's gzipped fragments unpacked."""
-    texts = {}
-    for path in sorted(out.rglob("*")):
-        if path.is_file():
-            data = path.read_bytes()
-            texts[path.relative_to(out).as_posix()] = (gzip.decompress(data) if data[:2] == b"\x1f\x8b"
-                                                       else data).decode("utf-8", "replace")
-    return texts
 
 
 def traces_of_2024(out: Path) -> dict[str, list[str]]:
