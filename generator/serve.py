@@ -55,7 +55,7 @@ from generator.build import build_site
 from generator.content.publishing import Publishing
 from generator.inputs.config import load_site_config
 from generator.inputs.fields import visible
-from generator.inputs.source import link_out_of, unreadable
+from generator.inputs.source import link_out_of, read_text
 from generator.output.manifest import forget
 from generator.output.write import output_lock
 from generator.problems import ERROR, WARNING, CommandFailed, Problem, Problems
@@ -115,18 +115,8 @@ def _lines_of(root: Path, rel: str) -> list[str] | None:
     site, nor a device or an oversized file), or None."""
     if not rel or rel == "-" or link_out_of(root, rel) is not None:
         return None
-    try:
-        stat = (root / rel).stat()
-        if unreadable(stat, rel, Problems()):
-            return None
-        raw = (root / rel).read_bytes()
-    except OSError:
-        return None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("gb18030", errors="replace")
-    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    text = read_text(root / rel, rel, Problems())
+    return None if text is None else text.split("\n")
 
 
 class Preview:
