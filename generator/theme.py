@@ -108,10 +108,8 @@ def _defaults_dir() -> Path:
 
 
 def _refuse_link_out(root: Path) -> None:
-    """Only a site folder's templates/ is read or written, and not when it leads out of the
-    site (the build refuses that too)."""
-    if not (root / "site.yaml").is_file():
-        raise ThemeRefused(f"{root} 不是网站文件夹（其中没有 site.yaml）：请在网站文件夹中运行，或用 --site 指定")
+    """The site's templates/ is not read or written when it leads out of the site (the build
+    refuses that too). That `root` is a site folder, cli.refuse_if_not_a_site has said."""
     link = link_out_of(root, SITE_TEMPLATES)
     if link is not None:
         raise ThemeRefused(f"{link} 是指向网站文件夹之外的链接，为安全起见不会读写：请改为网站文件夹中的普通文件夹")
