@@ -23,7 +23,7 @@ from generator.core.model import Unit
 from generator.importing.datafile import data_file_text, yaml_comment, yaml_scalar
 from generator.importing.published import Published
 from generator.importing.readers import files_to_import, reader_for
-from generator.importing.units import Registry, appended_units_file
+from generator.importing.units import Registry, appended_units_file, unfit_to_register
 from generator.inputs.config import SITE_FILE, UNITS_FILE, load_units
 from generator.output.write import write_atomically
 from generator.problems import ERROR, WARNING, CommandFailed, Problem, Problems
@@ -146,8 +146,10 @@ def _units_of(read: list[tuple[str, Published]], registry: Registry, unit_id: st
                                          "自动登记（登记后请核对），或先在单位名录中登记，或用 --unit 指定单位编号")
             continue
         match = registry.find(report.unit_name)        # another spelling of a unit registered just now
-        if match.error:
-            failures.error(source, None, match.error)
+        unfit = unfit_to_register(report.unit_name) if match.unit is None else None
+        if match.error or unfit:
+            failures.error(source, None, match.error or f"单位名称「{yaml_comment(report.unit_name[:70])}」{unfit}，不能自动"
+                                                        "登记：请先在单位名录 content/units.yaml 中登记，或用 --unit 指定单位编号")
             continue
         found[source] = match.unit or registry.register(report.unit_name)
         if match.note:

@@ -14,7 +14,7 @@ import generator.importer
 from helpers import HUAIAN_SAMPLE, SAMPLE_UNITS, SAMPLES, generate, snapshot
 from generator.core.model import Unit
 from generator.importing.readers import READERS, files_to_import
-from generator.importing.units import appended_units_file, match_unit, unit_id, unit_kind
+from generator.importing.units import appended_units_file, match_unit, unfit_to_register, unit_id, unit_kind
 from generator.problems import Problems
 
 IMPORT_FIXTURES = Path(__file__).parent / "fixtures" / "import"
@@ -239,3 +239,18 @@ def test_folders_are_searched_in_a_stable_order_for_the_known_suffixes(tmp_path)
     [md, none] = problems.errors
     assert md.file == str(tmp_path / "c/note.md") and md.message.startswith("不能导入这种文件（.md）：可导入 .txt、.htm、.html")
     assert none.file == str(tmp_path / "none") and none.message == "找不到这个文件或文件夹"
+
+
+@pytest.mark.parametrize("name, why", [
+    ("示例镇人民政府\u2028文号: 伪〔2019〕1号", "含有换行或控制字符"),
+    ("洪泽区\u202e人民政府", "第 4 个字符是不可见的从右到左覆盖控制符 U+202E"),
+])
+def test_a_name_that_is_no_unit_name_is_not_registered(empty_site, tmp_path, name, why):
+    run = import_(empty_site, report_of(tmp_path / "a.txt", name), "--register", code=1)
+    assert why in run.err and "不能自动登记" in run.err
+    assert (empty_site / "content/units.yaml").read_text(encoding="utf-8") == SAMPLE_UNITS
+
+
+def test_a_name_too_long_for_a_unit_is_not_registered():
+    assert unfit_to_register("洪泽区" * 30 + "人民政府") == "有 94 个字，不像单位名称"
+    assert unfit_to_register("洪泽区人民政府") is None

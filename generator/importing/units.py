@@ -19,6 +19,7 @@ from pypinyin import lazy_pinyin
 from generator.core.model import KINDS, Unit
 from generator.importing.datafile import yaml_comment, yaml_scalar
 from generator.inputs.config import UNITS_FILE
+from generator.inputs.fields import invisible_character
 
 GOVERNMENT, DEPARTMENT, TOWNSHIP = KINDS
 # A place name in front of a unit's name: two to six characters and the level of the place.
@@ -93,6 +94,14 @@ def match_unit(name: str, units: list[Unit]) -> Match:
         which = "、".join(f"{unit.name}（{unit.id}）" for unit, *_ in {**close, **same}.values())
         return Match(None, error=f"「{name}」可能是 {which}：请用 --unit 指定单位编号")
     return Match(None)
+
+
+def unfit_to_register(name: str) -> str | None:
+    """Why a printed name cannot be registered as it stands, or None: the editor registers it."""
+    if len(_plain(name)) > _LONGEST_NAME:
+        return f"有 {len(_plain(name))} 个字，不像单位名称"
+    invisible = invisible_character(name)
+    return invisible or (None if name.isprintable() else "含有换行或控制字符")
 
 
 def unit_kind(name: str) -> str:
