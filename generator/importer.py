@@ -23,7 +23,7 @@ from generator.core.model import Unit
 from generator.importing.datafile import data_file_text, yaml_comment, yaml_scalar
 from generator.importing.published import Published
 from generator.importing.readers import files_to_import, reader_for
-from generator.importing.units import Registry, appended_units_file, unfit_to_register
+from generator.importing.units import Registry, appended_units_file
 from generator.inputs.config import SITE_FILE, UNITS_FILE, load_units
 from generator.output.write import write_atomically
 from generator.problems import ERROR, WARNING, CommandFailed, Problem, Problems
@@ -76,7 +76,7 @@ def import_reports(root: Path, sources: list[Path], unit_id: str | None = None, 
     registry = Registry.of(units, _report_folders(root))
     read = [(str(path), report) for path in files_to_import(sources, failures)
             if (report := _read(path, failures)) is not None]
-    units_of = _units_of(read, registry, unit_id, register, failures)
+    units_of = registry.units_of(read, unit_id, register, failures)
     imported = _one_per_report([item for source, report in read
                                 if (item := _placed(source, report, units_of.get(source), year, failures))], failures)
     run.unchanged = _refuse_existing(root, imported, force, failures)
@@ -110,51 +110,6 @@ def _read(path: Path, failures: Problems) -> Published | None:
         for line, message in report.unplaced:
             failures.error(str(path), line, message)
     return report
-
-
-def _units_of(read: list[tuple[str, Published]], registry: Registry, unit_id: str | None, register: bool,
-              failures: Problems) -> dict[str, Unit]:
-    """Each file's unit: --unit, or the one its title names (see importing.units.match_unit). With
-    --register, a name no unit has makes a new unit; its other spellings in this run (with places
-    in front) join it, under the shortest."""
-    if unit_id is not None:
-        if unit_id in registry.units:
-            return {source: registry.units[unit_id] for source, _ in read}
-        for source, _ in read:
-            failures.error(source, None, f"单位「{unit_id}」不在单位名录 content/units.yaml 中：请先登记该单位"
-                                         f"（已登记：{'、'.join(registry.units) or '无'}）")
-        return {}
-    found: dict[str, Unit] = {}
-    unknown: list[tuple[str, Published]] = []
-    for source, report in read:
-        if not report.unit_name:
-            failures.error(source, None, "报告中找不到发布单位的名称：请用 --unit 指定单位编号"
-                                         f"（已登记：{'、'.join(registry.units) or '无'}）")
-            continue
-        match = registry.find(report.unit_name)
-        if match.error:
-            failures.error(source, None, match.error)
-        elif match.unit is None:
-            unknown.append((source, report))
-        else:
-            found[source] = match.unit
-            if match.note:
-                report.notes.append((None, match.note))
-    for source, report in sorted(unknown, key=lambda pair: len(pair[1].unit_name)):
-        if not register:
-            failures.error(source, None, f"单位「{report.unit_name}」不在单位名录 content/units.yaml 中：加 --register "
-                                         "自动登记（登记后请核对），或先在单位名录中登记，或用 --unit 指定单位编号")
-            continue
-        match = registry.find(report.unit_name)        # another spelling of a unit registered just now
-        unfit = unfit_to_register(report.unit_name) if match.unit is None else None
-        if match.error or unfit:
-            failures.error(source, None, match.error or f"单位名称「{yaml_comment(report.unit_name[:70])}」{unfit}，不能自动"
-                                                        "登记：请先在单位名录 content/units.yaml 中登记，或用 --unit 指定单位编号")
-            continue
-        found[source] = match.unit or registry.register(report.unit_name)
-        if match.note:
-            report.notes.append((None, match.note))
-    return found
 
 
 def _placed(source: str, report: Published, unit: Unit | None, year: int | None,

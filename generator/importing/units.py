@@ -18,8 +18,10 @@ from pypinyin import lazy_pinyin
 
 from generator.core.model import KINDS, Unit
 from generator.importing.datafile import yaml_comment, yaml_scalar
+from generator.importing.published import Published
 from generator.inputs.config import UNITS_FILE
 from generator.inputs.fields import invisible_character
+from generator.problems import Problems
 
 GOVERNMENT, DEPARTMENT, TOWNSHIP = KINDS
 # A place name in front of a unit's name: two to six characters and the level of the place.
@@ -177,6 +179,51 @@ class Registry:
         self.new.append(unit)
         return unit
 
+    def units_of(self, read: list[tuple[str, Published]], unit_id: str | None, register: bool,
+                 failures: Problems) -> dict[str, Unit]:
+        """Each file's unit (source -> unit): --unit, or the one its title names (match_unit).
+        With --register, a name no unit has makes a new unit; its other spellings in this run
+        (places in front) join it, under the shortest. The others are errors in failures."""
+        if unit_id is not None:
+            if unit_id in self.units:
+                return {source: self.units[unit_id] for source, _ in read}
+            for source, _ in read:
+                failures.error(source, None, f"单位「{unit_id}」不在单位名录 content/units.yaml 中：请先登记该单位"
+                                             f"（已登记：{'、'.join(self.units) or '无'}）")
+            return {}
+        found: dict[str, Unit] = {}
+        unknown = []
+        for source, report in read:
+            match = self.find(report.unit_name) if report.unit_name else None
+            if match is None:
+                failures.error(source, None, "报告中找不到发布单位的名称：请用 --unit 指定单位编号"
+                                             f"（已登记：{'、'.join(self.units) or '无'}）")
+            elif match.unit is None and match.error is None:
+                unknown.append((source, report))
+            elif (unit := self._accepted(source, report, match, failures)) is not None:
+                found[source] = unit
+        for source, report in sorted(unknown, key=lambda pair: len(pair[1].unit_name)):
+            if not register:
+                failures.error(source, None, f"单位「{report.unit_name}」不在单位名录 content/units.yaml 中：加 --register "
+                                             "自动登记（登记后请核对），或先在单位名录中登记，或用 --unit 指定单位编号")
+                continue
+            match = self.find(report.unit_name)          # another spelling of a unit registered just now?
+            unfit = unfit_to_register(report.unit_name) if match.unit is None else None
+            if unfit:
+                failures.error(source, None, f"单位名称「{yaml_comment(report.unit_name[:70])}」{unfit}，不能自动登记："
+                                             "请先在单位名录 content/units.yaml 中登记，或用 --unit 指定单位编号")
+            elif (unit := self._accepted(source, report, match, failures)) is not None:
+                found[source] = unit
+        return found
+
+    def _accepted(self, source: str, report: Published, match: Match, failures: Problems) -> Unit | None:
+        """The unit matched (its note kept), a new one for a name no unit has, or an error."""
+        if match.error:
+            failures.error(source, None, match.error)
+            return None
+        if match.note:
+            report.notes.append((None, match.note))
+        return match.unit or self.register(report.unit_name)
 
 def registered_text(units: list[Unit], today: datetime.date) -> str:
     """The entries that --register appends to units.yaml, under a comment asking for review."""
