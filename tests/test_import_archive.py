@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 import generator.importer
-from helpers import HUAIAN_SAMPLE, SAMPLE_UNITS, SAMPLES, generate, snapshot
+from helpers import HUAIAN_SAMPLE, SAMPLE_UNITS, SAMPLES, build, generate, rebuild_matches_cold, snapshot
 from generator.core.model import Unit
 from generator.importing.readers import READERS, files_to_import
 from generator.importing.units import appended_units_file, match_unit, unfit_to_register, unit_id, unit_kind
@@ -91,6 +91,17 @@ def test_one_run_over_an_archive_registers_its_new_unit_and_a_second_run_changes
     assert "已导入 " not in again.out and "新登记单位" not in again.out
     imported = [line for line in run.out.splitlines() if line.startswith("已导入 ") and " -> " in line]
     assert f"未改动 {len(imported)} 份（以前已导入，内容相同）" in again.out
+
+
+def test_an_incremental_build_after_an_import_that_registers_matches_a_cold_build(site, tmp_path):
+    out = tmp_path / "out"
+    build(site.root, out)
+    units = site.read("content/units.yaml")
+    import_(site.root, report_of(tmp_path / "a.txt", "淮安市洪泽区人民政府", 2023),
+            report_of(tmp_path / "b.txt", "洪泽区人民政府"), "--register")
+    assert site.read("content/units.yaml").startswith(units)
+    rebuild_matches_cold(site.root, tmp_path, out)
+    assert (out / "nianbao/hongzequ/2023.html").is_file() and (out / "nianbao/hongzequ/2024.html").is_file()
 
 
 def test_the_registered_order_comes_after_every_unit(empty_site, tmp_path):
