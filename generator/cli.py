@@ -279,7 +279,8 @@ def _import(args) -> int:
         run = import_reports(args.site, args.files, unit_id=args.unit, year=args.year, force=args.force,
                              register=args.register, keep_going=args.keep_going)
     except ImportFailed as failed:
-        print("\n".join(summary_lines(failed.run, written=False)))
+        if failed.run is not None:
+            print("\n".join(summary_lines(failed.run, written=False)))
         raise
     for item in run.imported:
         for line, note in item.report.notes:

@@ -58,7 +58,7 @@ class ImportRun:
 class ImportFailed(CommandFailed):
     def __init__(self, problems: Problems, run: ImportRun | None = None):
         super().__init__(f"共 {len(problems.errors)} 个问题，没有写入任何文件。", problems)
-        self.run = run or ImportRun(refused=problems)
+        self.run = run             # None: the import stopped before reading any file (units.yaml)
 
 
 def import_reports(root: Path, sources: list[Path], unit_id: str | None = None, year: int | None = None,

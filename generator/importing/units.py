@@ -25,12 +25,11 @@ from generator.problems import Problems
 
 GOVERNMENT, DEPARTMENT, TOWNSHIP = KINDS
 # A place name in front of a unit's name: two to six characters and the level of the place.
-_PLACE = r"[\u4e00-\u9fff]{2,6}?(?:特别行政区|自治区|自治州|自治县|地区|省|市|州|盟|县|区|旗)"
-_PLACES = re.compile(f"(?:{_PLACE})+")
-_LEADING_PLACE = re.compile(_PLACE)
-# A unit's own name starts with its place (a town or a street too): 「财政局」 alone is anyone's.
-_OWN_PLACE = re.compile(r"[\u4e00-\u9fff]{2,6}?(?:特别行政区|自治区|自治州|自治县|地区|省|市|州|盟|县|区|旗|镇|乡|街道)")
-_OWN_PLACES = re.compile(f"(?:{_OWN_PLACE.pattern})+")
+_LEVELS = ("特别行政区", "自治区", "自治州", "自治县", "地区", "省", "市", "州", "盟", "县", "区", "旗")
+_OWN_LEVELS = _LEVELS + ("镇", "乡", "街道")      # a unit's own place may be a town or a street
+_LEADING_PLACE = re.compile(f"[\u4e00-\u9fff]{{2,6}}?(?:{'|'.join(_LEVELS)})")
+_OWN_PLACE = re.compile(f"[\u4e00-\u9fff]{{2,6}}?(?:{'|'.join(_OWN_LEVELS)})")
+_HAN = re.compile("[\u4e00-\u9fff]+")
 _GOVERNMENT = "人民政府"          # 花街镇人民政府 is called 花街镇 too: a government by its place
 _LONGEST_NAME = 64          # longer is not a unit's name: not matched by place (and no regex runs long)
 # The kind of unit a name ends with, most specific first; left out of its id.
@@ -51,11 +50,25 @@ def _plain(name: str) -> str:
     return re.sub(r"\s+", "", name)
 
 
+def _all_places(text: str, levels: tuple[str, ...]) -> bool:
+    """Whether text is places one after another (江苏省淮安市), each as _LEADING_PLACE: a walk
+    over the text's positions, linear (a regular expression repeating the place would try every
+    way to cut a hostile name, exponentially many)."""
+    if not text or len(text) > _LONGEST_NAME:
+        return False
+    ends = {0}
+    for start in range(len(text)):
+        if start in ends:
+            ends.update(start + body + len(level) for body in range(2, 7) for level in levels
+                        if _HAN.fullmatch(text, start, start + body) and text.startswith(level, start + body))
+    return len(text) in ends
+
+
 def _key(name: str) -> str:
     """The name to compare: a government's without 人民政府 (花街镇人民政府 and 花街镇 are one)."""
     name = _plain(name)
     place = name.removesuffix(_GOVERNMENT)
-    return place if len(name) <= _LONGEST_NAME and _OWN_PLACES.fullmatch(place) else name
+    return place if _all_places(place, _OWN_LEVELS) else name
 
 
 def names_of(unit: Unit) -> tuple[str, ...]:
@@ -71,7 +84,7 @@ def place_prefix(printed: str, registered: str) -> str | None:
     if len(longer) > _LONGEST_NAME or len(shorter) == len(longer) or not longer.endswith(shorter):
         return None
     prefix = longer[:len(longer) - len(shorter)]
-    if _PLACES.fullmatch(prefix) and _OWN_PLACE.match(shorter):
+    if _all_places(prefix, _LEVELS) and _OWN_PLACE.match(shorter):
         return prefix
     return None
 
@@ -107,12 +120,13 @@ def unfit_to_register(name: str) -> str | None:
 
 
 def unit_kind(name: str) -> str:
-    """类型 from the name: a town or street, a government (人民政府, 管委会), else a department."""
+    """类型 from the name: a town or street, a government (人民政府, 管委会, or a place alone),
+    else a department."""
     name = _plain(name)
     if name.endswith(_TOWNSHIP_ENDINGS):
         return TOWNSHIP
-    if name.endswith(_GOVERNMENT_ENDINGS):
-        return GOVERNMENT
+    if name.endswith(_GOVERNMENT_ENDINGS) or _all_places(name, _OWN_LEVELS):
+        return GOVERNMENT           # a place alone (洪泽区, 平潭综合实验区) names its government
     return DEPARTMENT
 
 
