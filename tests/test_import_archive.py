@@ -246,10 +246,12 @@ def test_folders_are_searched_in_a_stable_order_for_the_known_suffixes(tmp_path)
     for rel in ("b/2.HTML", "b/1.htm", "a.txt", "c/.old/x.txt", "c/note.md", ".x.txt", "c/d/e.html"):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text("x", encoding="utf-8")
+    (tmp_path / "b/3.txt").symlink_to(tmp_path / "a.txt")
     problems = Problems()
     found = files_to_import([tmp_path, tmp_path / "a.txt", tmp_path / "c/note.md", tmp_path / "none"], problems)
     assert [path.relative_to(tmp_path).as_posix() for path in found] == ["a.txt", "b/1.htm", "b/2.HTML", "c/d/e.html"]
-    [md, none] = problems.errors
+    [link, md, none] = problems.errors
+    assert link.file == str(tmp_path / "b/3.txt") and link.message.startswith("是符号链接")
     assert md.file == str(tmp_path / "c/note.md") and md.message.startswith("不能导入这种文件（.md）：可导入 .txt、.htm、.html")
     assert none.file == str(tmp_path / "none") and none.message == "找不到这个文件或文件夹"
 

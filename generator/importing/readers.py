@@ -50,14 +50,17 @@ def reader_for(path: Path) -> Reader | None:
 
 def files_to_import(paths: list[Path], problems: Problems) -> list[Path]:
     """The files named, and the importable files in the folders named (recursively, sorted by
-    path; hidden files and folders left out, as every tool leaves them); each file once."""
+    path; hidden files and folders left out, as every tool leaves them; a symbolic link in a
+    folder refused); each file once."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
             inside = _importable_in(path)
             if not inside:
                 problems.error(str(path), None, f"文件夹中没有可导入的文件（{known_suffixes()}）")
-            found += inside
+            for link in filter(Path.is_symlink, inside):     # it may lead anywhere: only files named are read
+                problems.error(str(link), None, "是符号链接，文件夹中的符号链接不导入：请复制文件本身，或在命令行上直接写出它")
+            found += [file for file in inside if not file.is_symlink()]
         elif not path.exists():
             problems.error(str(path), None, "找不到这个文件或文件夹")
         elif reader_for(path) is None:
