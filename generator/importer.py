@@ -169,7 +169,8 @@ def _refuse_existing(root: Path, imported: list[Imported], force: bool, failures
     return unchanged
 
 
-_SOURCE_LINE = re.compile(r"^来源:.*$", re.MULTILINE)     # the import date changes from run to run
+# Where and when a report was imported: another day, or another copy of the file, is the same report.
+_SOURCE_LINE = re.compile(r"^(?:来源:.*|按原样发布: true +# .*)$", re.MULTILINE)
 
 
 def _same_as_written(root: Path, item: Imported) -> bool:

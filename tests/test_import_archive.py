@@ -105,6 +105,21 @@ def test_an_incremental_build_after_an_import_that_registers_matches_a_cold_buil
     assert (out / "nianbao/hongzequ/2023.html").is_file() and (out / "nianbao/hongzequ/2024.html").is_file()
 
 
+def test_a_report_imported_before_is_left_alone_if_it_reads_the_same_and_refused_if_not(empty_site, tmp_path,
+                                                                                          monkeypatch):
+    import_(empty_site, SAMPLES / "huajie-2023.txt")
+    data = empty_site / "content/reports/huajie/2023.yaml"
+    before = snapshot(empty_site)
+    monkeypatch.setenv("GONGKAI_TODAY", "2031-05-06")               # another day, another copy of the file
+    copy = tmp_path / "副本.txt"
+    shutil.copy(SAMPLES / "huajie-2023.txt", copy)
+    run = import_(empty_site, copy)
+    assert snapshot(empty_site) == before and "未改动 1 份" in run.out
+    data.write_text(data.read_text(encoding="utf-8") + "# 编辑过\n", encoding="utf-8")
+    run = import_(empty_site, copy, code=1)
+    assert "且与这次导入的内容不同，不会覆盖" in run.err and "--force" in run.err
+
+
 def test_the_registered_order_comes_after_every_unit(empty_site, tmp_path):
     (empty_site / "content/units.yaml").write_text("huaian:\n  名称: 淮安市人民政府\n  类型: 本级政府\n  排序: 7\n"
                                                    "xuyi:\n  名称: 盱眙县人民政府\n  类型: 本级政府\n  排序: 3\n",
