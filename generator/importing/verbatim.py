@@ -8,10 +8,10 @@ so the .md stays readable for the editor; the checks that read the Markdown (R9,
 the references (generator.content.plainmarkdown.as_printed).
 
 Structure, without changing a character: the numbered sub-heads of sections 一 and 五
-（（一）主动公开情况, (二)改进措施 …) and the 存在的主要问题/改进情况 parts of 五 become
+(「（一）主动公开情况」, 「(二)改进措施」 …) and the 存在的主要问题/改进情况 parts of 五 become
 `###` headings when they start a printed line or, in a page flattened into one line, follow
-a space; a sub-head run into its paragraph is split after it only at a space or after its
-own 。 or ：, so the heading and the paragraph keep every character.
+a sentence's end and a space. A sub-head run into its paragraph is split from it only at a
+space or after its own 。 or ：, so the heading and the paragraph keep every character.
 """
 
 from __future__ import annotations
@@ -37,9 +37,10 @@ _TOPICS = {
     "五": ("问题", "不足", "改进", "整改", "措施", "下一步"),
 }
 _LONGEST = 24                          # characters of a sub-head, its number included
-_NOT_IN_A_HEAD = re.compile(r"[，,；;、。！？!?：:\s]")
+_NOT_IN_A_HEAD = re.compile(r"[，,；;、。！？!?：:#\s]")    # (a # would close the heading)
 _HEAD_END = "。：:"                    # kept in the heading: the sub-head's own punctuation
-_NUMBERED_AFTER_SPACE = re.compile(r"(?<=\s)" + _NUMBER)
+# A paragraph break in a page flattened into one line: a sentence's end and a space
+_NUMBERED_AFTER_A_SENTENCE = re.compile(r"(?<=[。！？；!?;])\s+(?=" + _NUMBER + ")")
 _UNNUMBERED_SECTIONS = ("五",)         # 存在的主要问题 / 改进情况 are sub-heads without a number too
 
 
@@ -74,7 +75,7 @@ def subhead_pieces(line: str, section: str) -> list[tuple[str, bool]]:
     but for the spaces at a cut."""
     if section not in _TOPICS:
         return [(line, False)]
-    starts = [0] + [m.start() for m in _NUMBERED_AFTER_SPACE.finditer(line)]
+    starts = [0] + [m.end() for m in _NUMBERED_AFTER_A_SENTENCE.finditer(line)]
     pieces: list[tuple[str, bool]] = []
     done = 0
     for start in starts:
