@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from helpers import SAMPLES, build, generate, pingtan_page_text
+from htmltables import parse
 from generator.content.fullmarkdown import render_full
 from generator.content.plainmarkdown import render_plain
 from generator.content.repetition import sentences
@@ -48,7 +49,7 @@ SUB_HEADS = {
     "pingtan-2022.txt": ["（一）主动公开方面", "（二）依申请公开方面", "（三）政府信息管理方面", "（四）信息公开平台建设方面",
                          "（五）监督保障方面"],
     "shili-2019.txt": ["（一）主动公开"],
-    "shili-2016.txt": [],        # free text: its printed lines in order, no sections to find sub-heads in
+    "shili-2016.txt": [],        # free text: its own section headings are <h2> (see below), no sub-heads
 }
 SUB_HEADS["huajie-2023.html"] = SUB_HEADS["huajie-2023.txt"]
 SUB_HEADS["hostile-2023.txt"] = SUB_HEADS["huajie-2023.txt"]
@@ -99,8 +100,8 @@ def squeeze(text: str) -> str:
 
 
 class ReportText(HTMLParser):
-    """The text of a report page's body outside the tables, the section headings and hidden
-    elements; and its <h3> headings."""
+    """The text of a report page's body outside the tables, the official section headings and
+    hidden elements; and its <h3> headings."""
 
     VOID = {"br", "img", "hr", "input", "meta", "link", "wbr"}
 
@@ -120,7 +121,8 @@ class ReportText(HTMLParser):
                 return
             taken = True
         else:
-            taken = (self._open[-1][1] and tag != "h2" and "hidden" not in attrs
+            in_section = any(t == "section" for t, _ in self._open)      # its h2 is the official heading
+            taken = (self._open[-1][1] and not (tag == "h2" and in_section) and "hidden" not in attrs
                      and "table-wrap" not in (attrs.get("class") or "").split())
         self._open.append((tag, taken))
         if tag == "h3" and taken:
@@ -182,6 +184,16 @@ def test_a_sub_head_is_a_heading_only_where_it_stands_as_one_and_no_character_ch
     pieces = subhead_pieces(line, section)
     assert [text for text, is_head in pieces if is_head] == heads
     assert squeeze("".join(text for text, _ in pieces)) == squeeze(line)
+
+
+def test_a_free_text_report_has_its_own_section_headings_as_headings(empty_site):
+    run = generate("import", "--site", str(empty_site), str(FIXTURES / "shili-2016.txt"))
+    assert run.code == 0, run.err
+    build(empty_site)
+    page = parse((empty_site / "build/nianbao/shili/2016.html").read_text(encoding="utf-8"))
+    assert [text for tag, text in page.headings if tag == "h2" and "、" in text] == [
+        "一、概述", "二、主动公开政府信息情况", "三、依申请公开政府信息情况", "四、政府信息公开的收费及减免情况",
+        "五、因政府信息公开申请提起行政复议、行政诉讼的情况", "六、政府信息公开工作存在的主要问题及改进情况"]
 
 
 def test_a_hostile_line_renders_its_characters_by_both_markdown_paths():

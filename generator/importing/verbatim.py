@@ -7,11 +7,13 @@ as its character. Only the characters that could start Markdown or HTML syntax a
 so the .md stays readable for the editor; the checks that read the Markdown (R9, R10) decode
 the references (generator.content.plainmarkdown.as_printed).
 
-Structure, without changing a character: the numbered sub-heads of sections 一 and 五
-(「（一）主动公开情况」, 「(二)改进措施」 …) and the 存在的主要问题/改进情况 parts of 五 become
-`###` headings when they start a printed line or, in a page flattened into one line, follow
-a sentence's end and a space. A sub-head run into its paragraph is split from it only at a
-space or after its own 。 or ：, so the heading and the paragraph keep every character.
+Structure, without changing a character: a report from before 2019 (自由格式) gets its
+own numbered section headings (一、概述 …) as `##` headings. In the others, the numbered
+sub-heads of sections 一 and 五 (「（一）主动公开情况」, 「(二)改进措施」 …) and the
+存在的主要问题/改进情况 parts of 五 become `###` headings when they start a printed line or,
+in a page flattened into one line, follow a sentence's end and a space. A sub-head run into
+its paragraph is split from it only at a space or after its own 。 or ：, so the heading and
+the paragraph keep every character.
 """
 
 from __future__ import annotations
@@ -41,14 +43,17 @@ _NOT_IN_A_HEAD = re.compile(r"[，,；;、。！？!?：:#\s]")    # (a # would 
 _HEAD_END = "。：:"                    # kept in the heading: the sub-head's own punctuation
 # A paragraph break in a page flattened into one line: a sentence's end and a space
 _NUMBERED_AFTER_A_SENTENCE = re.compile(r"(?<=[。！？；!?;])\s+(?=" + _NUMBER + ")")
+# A section heading of a report from before 2019 (一、概述 …): numbered, short, not a sentence
+_FREE_HEADING = re.compile(r"[一二三四五六七八九十]{1,3}、[^，,；;。！？!?：:#]{1,30}")
 _UNNUMBERED_SECTIONS = ("五",)         # 存在的主要问题 / 改进情况 are sub-heads without a number too
 
 
 def narrative_markdown(report: Published) -> str:
     """The text as published: each printed line a paragraph (or a sub-head), under the
     section headings."""
-    if report.format == FORMAT_FREE:           # no sections to find: every line in its order
-        return "\n\n".join(markdown_literal(line) for line in report.body) + "\n"
+    if report.format == FORMAT_FREE:           # no official sections: every line in its order
+        return "\n\n".join(f"## {markdown_literal(line)}" if _FREE_HEADING.fullmatch(line)
+                           else markdown_literal(line) for line in report.body) + "\n"
     parts = [markdown_literal(line) for line in report.preamble]
     for number, official in SECTIONS:
         if number in TABLE_SECTIONS and not report.sections.get(number):
