@@ -24,7 +24,7 @@ from generator.core.form import FORMAT_FREE, SECTIONS, TABLE_SECTIONS
 from generator.importing.published import Published
 
 # Anywhere in a line: the characters of inline syntax (code, emphasis, links, autolinks,
-# entities, escapes), and > with <, so that 〈…〉 written <…> reads back as it was printed.
+# entities, escapes); > with <, so that a title printed <…> reads &lt;…&gt; in the .md.
 _INLINE = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\\": "&#92;", "`": "&#96;", "*": "&#42;", "_": "&#95;",
            "[": "&#91;", "]": "&#93;"}
 _INLINE_CHARACTERS = re.compile("[" + re.escape("".join(_INLINE)) + "]")
@@ -32,7 +32,7 @@ _INLINE_CHARACTERS = re.compile("[" + re.escape("".join(_INLINE)) + "]")
 _BLOCK_START = re.compile(r"[#|]|[+\-](?=[\s+\-]|$)|\d+[.)](?=\s|$)")
 _BLOCK = {"#": "&#35;", "+": "&#43;", "-": "&#45;", "|": "&#124;", ".": "&#46;", ")": "&#41;"}
 
-_NUMBER = r"[（(][一二三四五六七八九十]{1,2}[）)]"
+_NUMBER = re.compile(r"[（(][一二三四五六七八九十]{1,2}[）)]")
 # What a sub-head of each section is about (the 2021 format's words and their common variants)
 _TOPICS = {
     "一": ("主动公开", "依申请公开", "信息管理", "平台建设", "监督保障"),
@@ -42,7 +42,7 @@ _LONGEST = 24                          # characters of a sub-head, its number in
 _NOT_IN_A_HEAD = re.compile(r"[，,；;、。！？!?：:#\s]")    # (a # would close the heading)
 _HEAD_END = "。：:"                    # kept in the heading: the sub-head's own punctuation
 # A paragraph break in a page flattened into one line: a sentence's end and a space
-_NUMBERED_AFTER_A_SENTENCE = re.compile(r"(?<=[。！？；!?;])\s+(?=" + _NUMBER + ")")
+_NUMBERED_AFTER_A_SENTENCE = re.compile(r"(?<=[。！？；!?;])\s+(?=" + _NUMBER.pattern + ")")
 # A section heading of a report from before 2019 (一、概述 …): numbered, short, not a sentence
 _FREE_HEADING = re.compile(r"[一二三四五六七八九十]{1,3}、[^，,；;。！？!?：:#]{1,30}")
 _UNNUMBERED_SECTIONS = ("五",)         # 存在的主要问题 / 改进情况 are sub-heads without a number too
@@ -97,10 +97,10 @@ def _subhead_end(line: str, start: int, section: str) -> int | None:
     """Where the sub-head starting at `start` ends, or None if none starts there: it is
     numbered (or, in section 五, at the start of a line), short, about its section's
     topics, and ends the line or is followed by a space or its own 。 or ：."""
-    number = re.match(_NUMBER, line[start:])
+    number = _NUMBER.match(line, start)
     if number is None and (start or section not in _UNNUMBERED_SECTIONS):
         return None
-    text_start = start + (number.end() if number else 0)
+    text_start = number.end() if number else start
     stop = _NOT_IN_A_HEAD.search(line, text_start)
     end = len(line) if stop is None else stop.start()
     if stop is not None and stop.group() in _HEAD_END and (number or stop.group() != "。"):
