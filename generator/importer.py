@@ -18,12 +18,13 @@ from pathlib import Path
 from generator.content.loader import REPORTS_DIR, load_site
 from generator.content.publishing import today as publishing_today
 from generator.content.repetition import fingerprints, repeated_text
-from generator.core.form import FORMAT_2021, FORMAT_FREE, FORMS, SECTIONS, TABLE_SECTIONS
+from generator.core.form import FORMAT_2021, FORMS
 from generator.core.model import Unit
 from generator.importing.datafile import data_file_text, yaml_comment, yaml_scalar
 from generator.importing.published import Published
 from generator.importing.readers import files_to_import, reader_for
 from generator.importing.units import Registry, appended_units_file
+from generator.importing.verbatim import narrative_markdown
 from generator.inputs.config import SITE_FILE, UNITS_FILE, load_units
 from generator.output.write import write_atomically
 from generator.problems import ERROR, WARNING, CommandFailed, Problem, Problems
@@ -123,7 +124,7 @@ def _placed(source: str, report: Published, unit: Unit | None, year: int | None,
     folder = f"{REPORTS_DIR}/{unit.id}"
     title = report.title or f"{unit.name}{year}年政府信息公开工作年度报告"
     item.files[f"{folder}/{year}.yaml"] = imported_data_file(report, title, year, Path(source).name)
-    item.files[f"{folder}/{year}.md"] = _narrative(report)
+    item.files[f"{folder}/{year}.md"] = narrative_markdown(report)
     return item
 
 
@@ -237,25 +238,3 @@ def _metadata_text(key: str, value: str) -> str:
     if key in ("published", "written") and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         return value
     return yaml_scalar(value)
-
-
-def _narrative(report: Published) -> str:
-    """The text as published: each printed line a paragraph, under the section headings."""
-    if report.format == FORMAT_FREE:           # no sections to find: every line in its order
-        return "\n\n".join(_markdown_literal(line) for line in report.body) + "\n"
-    parts = [_markdown_literal(line) for line in report.preamble]
-    for number, official in SECTIONS:
-        if number in TABLE_SECTIONS and not report.sections.get(number):
-            continue
-        parts.append(f"## {report.headings.get(number, official)}")
-        parts += [_markdown_literal(line) for line in report.sections.get(number, [])]
-    return "\n\n".join(parts) + "\n"
-
-
-_MARKDOWN_START = re.compile(r"^(\s*)([#>+*-]|\d+[.)](?=\s))")
-
-
-def _markdown_literal(line: str) -> str:
-    """A printed line as Markdown that shows exactly it: no list, heading or emphasis."""
-    line = re.sub(r"([\\`*_\[\]<])", r"\\\1", line)
-    return _MARKDOWN_START.sub(lambda m: m.group(1) + "\\" + m.group(2), line, count=1)
