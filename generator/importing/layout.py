@@ -48,6 +48,7 @@ class PageTree:
 
     def __init__(self):
         self._parents = [-1]
+        self._depths = [0]
         self._stack: list[tuple[str, int, bool]] = []   # (tag, element, hidden)
         self._hidden = 0
 
@@ -68,6 +69,7 @@ class PageTree:
         if len(self._stack) >= MAX_DEPTH:
             return
         self._parents.append(self.current)
+        self._depths.append(len(self._stack) + 1)
         self._stack.append((tag, len(self._parents) - 1, hidden))
         self._hidden += hidden
 
@@ -92,13 +94,19 @@ class PageTree:
 
     def common_ancestor(self, elements: list[int]) -> int:
         """The deepest element that holds all of `elements` (or is one of them)."""
-        chain = self._chain(elements[0])
-        depth = len(chain) - 1
+        ancestor = elements[0]
         for element in elements[1:]:
-            ancestors = set(self._chain(element))
-            while chain[depth] not in ancestors:
-                depth -= 1
-        return chain[depth]
+            ancestor = self._meet(ancestor, element)
+        return ancestor
+
+    def _meet(self, a: int, b: int) -> int:
+        while self._depths[a] > self._depths[b]:
+            a = self._parents[a]
+        while self._depths[b] > self._depths[a]:
+            b = self._parents[b]
+        while a != b:
+            a, b = self._parents[a], self._parents[b]
+        return a
 
     def within(self, ancestor: int) -> list[bool]:
         """For every element, whether it is `ancestor` or inside it (parents come before children)."""
@@ -106,11 +114,3 @@ class PageTree:
         for element, parent in enumerate(self._parents):
             inside[element] = element == ancestor or (parent >= 0 and inside[parent])
         return inside
-
-    def _chain(self, element: int) -> list[int]:
-        """The element's ancestors from the page down to itself."""
-        chain = []
-        while element >= 0:
-            chain.append(element)
-            element = self._parents[element]
-        return chain[::-1]
