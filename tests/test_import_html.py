@@ -180,3 +180,16 @@ def test_web_address_takes_only_absolute_http_addresses():
            "https://www.huaian.gov.cn/art/2025/1/20/art_1.html"
     for text in (None, "", "/art/1.html", "ftp://x.org/a", "https://x.org/a b", "https://x.org/\"", "https://[::1"):
         assert web_address(text) is None, text
+
+
+def test_a_sidebar_catalogue_and_a_breadcrumb_naming_another_year_are_not_the_report(tmp_path):
+    """政府信息公开 pages often list the 公开目录 (一、机构职能 …) beside the text, and the breadcrumb
+    may end in the title of the year before: neither is part of the report or its title."""
+    page = (PAGES / "split-table3-huajie-2023.html").read_text(encoding="utf-8")
+    catalogue = '<div class="catalogue"><p>一、机构职能</p><p>二、政策文件</p><p>三、规划计划</p></div>'
+    crumb = '<div class="crumb">当前位置：首页 &gt; 2022年花街镇政府信息公开工作年度报告</div>'
+    page = page.replace('<div class="main">', catalogue + '<div class="main">', 1)
+    page = page.replace('<div class="main-info">', crumb + '<div class="main-info">', 1)
+    from_page = read_published(html_to_text(page))
+    from_text = read_published(sample_text("huajie-2023.txt", tmp_path))
+    assert (from_page.year, from_page.preamble, from_page.sections) == (2023, [], from_text.sections)

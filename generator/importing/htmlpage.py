@@ -38,8 +38,11 @@ ADDRESS_KEY = "原文链接"       # the line that carries the page's address (p
 # inspections' Url meta (our own pages write it) and the ArticleUrl some CMSs write.
 _ADDRESS_META = ("og:url", "url", "articleurl", "pageurl")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|mso-hide\s*:\s*all", re.IGNORECASE)
-# A section heading (一、 … 六、): with the table rows, it locates the report in the page.
+# A section heading (一、 … 六、): with the table rows, it locates the report in the page. The words
+# of the official headings tell them from a sidebar's 公开目录 (一、机构职能 …); a report before the
+# 2019 format has headings of its own, and any numbered heading is taken when none is official.
 _HEADING = re.compile(r"[一二三四五六七八九十]\s*[、.．]")
+_OFFICIAL_HEADING = re.compile(r"[一二三四五六]\s*[、.．].*(?:总体情况|主动公开|收到和处理|行政复议|存在.*问题|其他需要报告)")
 # A row of the report's tables has a cell that is a number (a menu or a footer laid out in a table has none).
 _NUMBERS_ROW = re.compile(r"(?:^|\| )[0-9０-９][0-9０-９.,]* \|")
 # A table split across several <table>s is often marked so between them; the text copies have no such line.
@@ -47,6 +50,7 @@ _CONTINUED = re.compile(r"[(（]?\s*续(?:上)?表\s*[一二三四]?\s*[)）]?")
 _WIDE = "\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6"
 # A line break of the source between two wide characters shows as nothing (CSS Text 3, segment breaks).
 _SEGMENT_BREAK = re.compile(f"(?<=[{_WIDE}])[ \\t\\r]*\\n[ \\t\\r\\n]*(?=[{_WIDE}])")
+_BREADCRUMB = re.compile(r"[>＞»]|位置\s*[:：]")
 # The metadata a page prints above the report, often on one line: 发布日期：… 来源：… 字体：【大 中 小】
 _INFO_KEYS = (*METADATA_KEYS, ADDRESS_KEY, "来源", "信息来源", "作者", "浏览次数", "访问量", "点击数", "字体", "分类",
               "发文日期", "生成日期", "有效性", "公开方式", "公开范围", "公开时限", "体裁分类", "组配分类", "关键词",
@@ -221,8 +225,9 @@ class _PageText(HTMLParser):
         address = next((web_address(self._addresses.get(key)) for key in ("canonical", *_ADDRESS_META)
                         if web_address(self._addresses.get(key))), None)
         meta = self._meta + ([f"{ADDRESS_KEY}: {address}"] if address else [])
-        anchors = [element for element, is_row, text in self._lines
-                   if (_NUMBERS_ROW.search(text) if is_row else len(text) <= 40 and _HEADING.match(text))]
+        anchors = _anchors(self._lines, _OFFICIAL_HEADING)
+        if len(anchors) < 2:
+            anchors = _anchors(self._lines, _HEADING)
         if len(anchors) < 2:
             return meta + [text for _, _, text in self._lines]
         report = self._tree.common_ancestor(anchors)
@@ -232,13 +237,20 @@ class _PageText(HTMLParser):
                 + [text for element, _, text in self._lines[first:] if inside[element]])
 
 
+def _anchors(lines: list[tuple[int, bool, str]], heading: re.Pattern) -> list[int]:
+    """The elements of the lines that place the report: its headings and its tables' rows of numbers."""
+    return [element for element, is_row, text in lines
+            if (_NUMBERS_ROW.search(text) if is_row else len(text) <= 40 and heading.match(text))]
+
+
 def _above_the_report(lines: list[tuple[bool, str]]) -> list[str]:
     """Of the page above the report: its metadata (an info line split at each key, a table of
     索引号 | … | 发布机构 | … read pairwise) and the last line before the report that may be its
     title (published.py tells)."""
     lines = [_key_value_cells(text) if is_row else text for is_row, text in lines]
     kept = [piece for line in lines for piece in _info_pieces(line) if _INFO_LINE.match(piece)]
-    titles = [line for line in lines if "报告" in line and len(line) < 80 and not _INFO_LINE.match(line)]
+    titles = [line for line in lines if "报告" in line and len(line) < 80 and not _INFO_LINE.match(line)
+              and not _BREADCRUMB.search(line)]
     return kept + titles[-1:]
 
 
