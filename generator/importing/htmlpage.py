@@ -222,8 +222,8 @@ class _PageText(HTMLParser):
 
     def result(self) -> list[str]:
         self._block_break()
-        address = next((web_address(self._addresses.get(key)) for key in ("canonical", *_ADDRESS_META)
-                        if web_address(self._addresses.get(key))), None)
+        addresses = (web_address(self._addresses.get(key)) for key in ("canonical", *_ADDRESS_META))
+        address = next((address for address in addresses if address), None)
         meta = self._meta + ([f"{ADDRESS_KEY}: {address}"] if address else [])
         anchors = _anchors(self._lines, _OFFICIAL_HEADING)
         if len(anchors) < 2:
