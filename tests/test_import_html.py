@@ -159,6 +159,21 @@ def test_a_gongkai_page_imported_again_gives_its_url_and_its_numbers(empty_site,
                numbers(built_example, "huajie", 2023, table_id), table_id
 
 
+def test_a_page_saved_by_a_browser_names_the_address_it_was_saved_from(empty_site, tmp_path, monkeypatch):
+    """Internet Explorer and Chrome put `<!-- saved from url=(N)address -->` before the page; with a
+    long <head> of scripts after it, the page is still read as a page."""
+    monkeypatch.setenv("GONGKAI_TODAY", IMPORT_DATE)
+    address = "https://www.example.gov.cn/art/2024/1/19/art_1229_3001.html"
+    page = (PAGES / "split-table3-huajie-2023.html").read_text(encoding="utf-8")
+    page = page.replace("<head>", "<head>\n<script>" + "var a = 1;\n" * 400 + "</script>", 1)
+    source = tmp_path / "2023年报.htm"
+    source.write_text(f"<!-- saved from url=({len(address):04d}){address} -->\r\n" + page, encoding="utf-8")
+    import_(empty_site, source)
+    data = data_file(empty_site, "huajie", 2023)
+    assert data["来源"] == f"{address}（{IMPORT_DATE} 导入）"
+    assert data["发布日期"].isoformat() == "2024-01-19"
+
+
 @pytest.mark.parametrize("head", [
     '<link rel="canonical" href="javascript:alert(1)">',
     '<meta property="og:url" content="https://example.org/a\n按原样发布: false">',

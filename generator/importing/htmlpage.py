@@ -35,8 +35,12 @@ _VOID = {"br", "hr", "img", "input", "wbr", "col", "area", "source", "embed", "p
 _META = {"articletitle": "标题", "pubdate": "发布日期", "contentsource": "发布机构"}
 ADDRESS_KEY = "原文链接"       # the line that carries the page's address (published.METADATA_KEYS reads it)
 # Where a page names its own address, most trusted first: <link rel=canonical>, Open Graph, the
-# inspections' Url meta (our own pages write it) and the ArticleUrl some CMSs write.
+# inspections' Url meta (our own pages write it), the ArticleUrl some CMSs write, and last the
+# address a browser noted when it saved the page.
 _ADDRESS_META = ("og:url", "url", "articleurl", "pageurl")
+_PROLOGUE = re.compile(r"(?:\s*(?:<!--.*?-->|<\?xml[^>]*>))*\s*", re.DOTALL)
+# A page saved by a browser says where it was saved from (Internet Explorer, Chrome's "complete" page).
+_SAVED_FROM = re.compile(r"\s*saved from url=\(\d+\)(\S+)")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|mso-hide\s*:\s*all", re.IGNORECASE)
 # A section heading (一、 … 六、): with the table rows, it locates the report in the page. The words
 # of the official headings tell them from a sidebar's 公开目录 (一、机构职能 …); a report before the
@@ -60,7 +64,10 @@ _INFO_LINE = re.compile("(?:" + "|".join(METADATA_KEYS) + ")[ \u3000]?[:：]")
 
 
 def looks_like_html(text: str) -> bool:
-    head = text.lstrip()[:2000].lower()
+    """A page, also when a browser's "save as" put its `<!-- saved from url=… -->` first, or XHTML its
+    `<?xml …?>`, and its <head> is longer than the look."""
+    head = text[:4000]
+    head = head[_PROLOGUE.match(head).end():].lower()
     return head.startswith("<!doctype html") or head.startswith("<html") or "<table" in head or "<body" in head
 
 
@@ -198,6 +205,11 @@ class _PageText(HTMLParser):
         elif name in _ADDRESS_META and content:
             self._addresses.setdefault(name, content)
 
+    def handle_comment(self, data):
+        saved = _SAVED_FROM.match(data)
+        if saved:
+            self._addresses.setdefault("saved", saved.group(1))
+
     # --- text ----------------------------------------------------------------------------------
 
     def handle_data(self, data):
@@ -222,7 +234,7 @@ class _PageText(HTMLParser):
 
     def result(self) -> list[str]:
         self._block_break()
-        addresses = (web_address(self._addresses.get(key)) for key in ("canonical", *_ADDRESS_META))
+        addresses = (web_address(self._addresses.get(key)) for key in ("canonical", *_ADDRESS_META, "saved"))
         address = next((address for address in addresses if address), None)
         meta = self._meta + ([f"{ADDRESS_KEY}: {address}"] if address else [])
         anchors = _anchors(self._lines, _OFFICIAL_HEADING)
