@@ -21,6 +21,7 @@ from generator.content.repetition import fingerprints, repeated_text
 from generator.core.form import FORMAT_2021, FORMS
 from generator.core.model import Unit
 from generator.importing.datafile import data_file_text, yaml_comment, yaml_scalar
+from generator.importing.htmlpage import web_address
 from generator.importing.published import Published
 from generator.importing.readers import files_to_import, reader_for
 from generator.importing.units import Registry, appended_units_file
@@ -215,7 +216,8 @@ def _check(root: Path, imported: list[Imported]) -> Problems:
 def imported_data_file(report: Published, title: str, year: int, source: str,
                        today: datetime.date | None = None) -> str:
     """The data file of an imported report (the open-data tests check it against the schema):
-    按原样发布, with 来源 saying where it came from and when it was imported."""
+    按原样发布, with 来源 saying where it came from (the page's address, else the file's name)
+    and when it was imported."""
     metadata = {"标题": yaml_scalar(title)}
     for key, name in (("published", "发布日期"), ("written", "成文日期"), ("index_no", "索引号"),
                       ("publisher", "发布机构"), ("doc_no", "文号"), ("topic", "主题分类")):
@@ -224,7 +226,8 @@ def imported_data_file(report: Published, title: str, year: int, source: str,
     if report.format != FORMAT_2021:
         metadata["格式"] = report.format
     metadata["按原样发布"] = f"true   # 导入自 {yaml_comment(source)}"
-    metadata["来源"] = yaml_scalar(f"{source}（{(today or publishing_today()).isoformat()} 导入）")
+    origin = web_address(report.metadata.get("address")) or source     # the page's address when it gives one
+    metadata["来源"] = yaml_scalar(f"{origin}（{(today or publishing_today()).isoformat()} 导入）")
     forms = tuple(report.tables[form.number].form for form in FORMS[report.format])
     values = {number: table.values for number, table in report.tables.items()}
     absent = frozenset(row.id for form in forms for row, _ in form.rows()

@@ -294,6 +294,16 @@ def test_a_saved_page_that_never_closes_its_tags_is_read_in_linear_time():
     assert html_to_text("<body><p>报告</p>x<a<b") == "报告\nx<a<b"
 
 
+@pytest.mark.parametrize("make", [
+    lambda n: "<div>" * n + "<p>一、总体情况</p><p>二、主动公开</p>" * n,       # deeper than any page, and long
+    lambda n: "<table><tr><td>" * n + "<p>一、总体情况</p>" * n,                  # layout tables in layout tables
+    lambda n: "<div hidden>" * n + "<p>一、总体情况</p>" * n,
+], ids=["nested-divs", "nested-tables", "hidden"])
+def test_a_deeply_nested_page_is_read_in_linear_time(make):
+    ratio = growth(html_to_text, make, 500)
+    assert ratio < 10, f"4 times the page took {ratio:.0f} times as long"
+
+
 def test_a_line_break_in_a_file_name_title_or_field_adds_no_key(empty_site, tmp_path):
     """PyYAML breaks lines at U+2028 too: each of these would otherwise start a key of its own."""
     title = "示例镇人民政府\u2028文号: 伪〔2019〕1号 2019年政府信息公开工作年度报告"

@@ -35,8 +35,9 @@ HEADING_VARIANTS = {
     "四": ("四、政府信息公开行政复议、行政诉讼情况", "四、政府信息公开行政法复议、行政诉讼情况"),
 }
 METADATA_KEYS = {"标题": "title", "发布时间": "published", "发布日期": "published", "成文日期": "written",
-                 "文号": "doc_no", "发布机构": "publisher", "索引号": "index_no", "主题分类": "topic"}
-_IGNORED_KEYS = ("栏目", "原文链接", "来源", "信息来源", "浏览次数", "访问量")
+                 "文号": "doc_no", "发布机构": "publisher", "索引号": "index_no", "主题分类": "topic",
+                 "原文链接": "address"}        # the page's own address: the 来源 of the imported report
+_IGNORED_KEYS = ("栏目", "来源", "信息来源", "浏览次数", "访问量")
 # The value is stripped in Python: `\s*(.*?)\s*$` backtracks quadratically over inner spaces.
 _METADATA_LINE = re.compile(r"\s*(" + "|".join(list(METADATA_KEYS) + list(_IGNORED_KEYS)) + r")\s*[:：](.*)")
 _TITLE = re.compile(r"^(?P<before>.*?)(?P<year>(?:19|20)\d\d)\s*年度?(?P<after>.*?)政府信息公开(?:工作)?年度?报告(?P<tujie>图解)?$")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from pypinyin import lazy_pinyin
 
