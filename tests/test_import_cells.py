@@ -3,6 +3,7 @@ thousands separators, full-width digits, dashes for blank; each with a note (iss
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -97,6 +98,10 @@ def test_yuan_under_a_head_without_its_unit_is_kept_as_printed_with_the_unit_on_
     assert f"<li>{where}原表印作「251000元」，表中未注明单位，照录为 251000，单位为元</li>" in html
     procurement = table_by_id(parse(html), "t2-item9")
     assert [[cell.text for cell in row] for row in procurement.body] == [["政府集中采购", "6", "251000"]]
+    # nor does the 图解 call it 万元: the trial form prints no unit for 采购总金额
+    tujie = (empty_site / "build/nianbao/shili/2019-tujie.html").read_text(encoding="utf-8")
+    figure = re.search(r'<li class="stat">(?:(?!</li>).)*?政府集中采购采购总金额.*?</li>', tujie, flags=re.S).group(0)
+    assert 'class="stat-value">251000<' in figure and "stat-unit" not in figure
 
 
 def test_a_cell_that_is_no_number_is_an_error_naming_its_row_and_column(empty_site, tmp_path):
