@@ -107,3 +107,20 @@ def test_without_a_turn_nothing_is_guessed():
                  "我局将继续加强和改进政务公开工作，提升公开质量。"):
         found = key_points(text)
         assert found.problems == [] and found.measures == [] and found.undivided, text
+
+
+def test_the_common_ways_of_turning_are_read_and_problem_words_are_not():
+    problems = "还存在一些不足，主要表现在以下几个方面：一是公开内容不够全面。二是解读形式单一。"
+    for turn in ("针对上述问题，我局将做好以下工作：", "下一步，我局将：", "2024年，我局将从以下几个方面加以改进：",
+                 "今后，我们要：", "我局将采取如下三项措施："):
+        found = key_points(f"{problems}{turn}一是扩大公开范围。二是丰富解读形式。")
+        assert found.problems == ["公开内容不够全面", "解读形式单一"], turn
+        assert found.measures == ["扩大公开范围", "丰富解读形式"], turn
+    for head in ("（二）下一步工作打算", "二、整改举措", "(二)2024年工作计划"):
+        found = key_points(f"（一）存在问题和不足\n\n{problems}\n\n{head}\n\n一是扩大公开范围。")
+        assert (found.problems, found.measures) == (["公开内容不够全面", "解读形式单一"], ["扩大公开范围"]), head
+    # 改进 and 措施 on their own are words of the problems too
+    found = key_points("（一）存在问题和不足\n\n一是需要加强和改进的地方较多。二是保障措施不够有力。")
+    assert found.problems == ["需要加强和改进的地方较多", "保障措施不够有力"] and found.measures == []
+    found = key_points("一是需要加强和改进的地方较多。二是保障措施不够有力。")
+    assert found.undivided == ["需要加强和改进的地方较多", "保障措施不够有力"] and found.measures == []

@@ -12,13 +12,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-# The turn to measures. Not 「问题及改进情况」: that is the section's own name, repeated.
-_TURN = re.compile(r"采取(?:以下|如下)(?:几[项点条]|[一二三四五六七八九十]项)?(?:改进|整改)?措施"
-                   r"|(?<![及和与])(?:改进|整改)(?:措施|情况|方向)|下一步|针对(?:上述|以上|这些|存在的?)(?:主要)?问题")
+# The turn to measures, anywhere in a paragraph; not 「问题及改进情况」: the section's own name, repeated.
+_TURN = re.compile(r"采取(?:以下|如下)[^。；]{0,6}措施|(?<![及和与])(?:改进|整改)(?:措施|情况|方向|计划)"
+                   r"|加以(?:改进|整改)|(?:将|要)从以下几个方面|下一步|针对(?:上述|以上|这些|存在的?)(?:主要)?问题"
+                   # ... or at the start of a sentence: 针对… / 今后… / 2024年，我局将…
+                   r"|(?:^|(?<=[。；;！!？?]))\s*(?:针对|今后|新的一年|\d{4}年[，,]?\s*(?:我|本)[^，。；]{0,8}(?:将|要))")
+# A sub-head says more in fewer words: （二）工作打算, 二、整改举措.
+_TURN_HEAD = re.compile(r"改进|整改|措施|举措|下一步|打算|计划|方向|针对")
 _PROBLEM_HEAD = re.compile(r"问题|不足")
 _ENUMERATION = re.compile(r"[一二三四五六七八九十]是")
-_LEADING_NUMBER = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+[、.]|\d+[、.．]"
-                             r"|[一二三四五六七八九十]是)\s*")
+_NUMBERING = r"[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+[、.]|\d+[、.．]"    # （一） 一、 1、
+_SUB_HEAD_NUMBER = re.compile(rf"^\s*(?:{_NUMBERING})")
+_LEADING_NUMBER = re.compile(rf"^\s*(?:{_NUMBERING}|[一二三四五六七八九十]是)\s*")
 _CONNECTIVES = re.compile(r"^(?:针对(?:上述|存在的?)?问题[，,]?|下一步[，,]?|[今明]年[，,]?|\d{4}年[，,]?"
                           r"|我(?:市|县|区|镇|乡|局|委|办|单位|街道)(?:将|要)?|将)")
 _SENTENCE_END = re.compile(r"[。；;！!？?]")
@@ -48,7 +53,7 @@ def key_points(source: str) -> KeyPoints:
         text = block.strip()
         if not text:
             continue
-        if text.startswith("#") or (len(text) <= MAX_SUB_HEAD and _LEADING_NUMBER.match(text)):
+        if _is_sub_head(text):
             opened = _side_of_head(text.lstrip("#").strip(), found)
             if opened is not None:              # the text has said: what came before are problems
                 found.problems += pending
@@ -67,13 +72,19 @@ def key_points(source: str) -> KeyPoints:
     return found
 
 
+def _is_sub_head(text: str) -> bool:
+    """A Markdown heading, or a short numbered line that is no sentence: （二）改进措施, not 一是…。"""
+    return text.startswith("#") or (len(text) <= MAX_SUB_HEAD and _SUB_HEAD_NUMBER.match(text) is not None
+                                    and not _SENTENCE_END.search(text))
+
+
 def _side_of_head(head: str, found: KeyPoints) -> list[str] | None:
     """The list a sub-head opens; None for a head naming both (问题及改进情况) or neither."""
-    if _TURN.search(head):
+    if re.search(r"问题(?:及|和|与)(?:改进|整改)", head):
+        return None
+    if _TURN.search(head) or _TURN_HEAD.search(head):
         return found.measures
-    if _PROBLEM_HEAD.search(head) and not re.search(r"问题(?:及|和|与)(?:改进|整改)", head):
-        return found.problems
-    return None
+    return found.problems if _PROBLEM_HEAD.search(head) else None
 
 
 def _sentence_start(text: str, position: int) -> int:
