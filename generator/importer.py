@@ -228,6 +228,8 @@ def imported_data_file(report: Published, title: str, year: int, source: str,
     metadata["按原样发布"] = f"true   # 导入自 {yaml_comment(source)}"
     origin = web_address(report.metadata.get("address")) or source     # the page's address when it gives one
     metadata["来源"] = yaml_scalar(f"{origin}（{(today or publishing_today()).isoformat()} 导入）")
+    if report.archive_notes:       # a unit kept as printed, or converted: the page says so (存档说明)
+        metadata["存档说明"] = "[" + ", ".join(map(yaml_scalar, report.archive_notes)) + "]"
     forms = tuple(report.tables[form.number].form for form in FORMS[report.format])
     values = {number: table.values for number, table in report.tables.items()}
     absent = frozenset(row.id for form in forms for row, _ in form.rows()
