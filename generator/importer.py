@@ -1,4 +1,4 @@
-"""`generate import`: published reports (portal text or saved HTML pages) into the site.
+"""`generate import`: published reports (portal text, saved HTML pages, PDFs) into the site.
 
 Every file is read and placed before anything is written: a file that names no
 unit or year, a number without a row, an existing report (without --force), all
@@ -22,6 +22,7 @@ from generator.core.form import FORMAT_2021, FORMAT_FREE, FORMS, SECTIONS, TABLE
 from generator.core.model import Unit
 from generator.importing.datafile import data_file_text, yaml_comment, yaml_scalar
 from generator.importing.htmlpage import html_to_text, looks_like_html
+from generator.importing.pdfreport import PdfText, read_pdf
 from generator.importing.published import Published, read_published
 from generator.inputs.config import SITE_FILE, load_units
 from generator.inputs.source import read_text
@@ -76,13 +77,16 @@ def import_reports(root: Path, sources: list[Path], unit_id: str | None = None, 
 def _import_one(root: Path, source: Path, units: dict[str, Unit], unit_id: str | None, year: int | None,
                 failures: Problems) -> Imported | None:
     problems = Problems()
-    text = read_text(source, str(source), problems, from_site=False)    # named on the command line
-    if text is None:
+    where = str(source)
+    document = READERS.get(source.suffix.lower(), _page_text)(source, where, problems)
+    if document is None:
         failures.items += problems.errors
         return None
-    report = read_published(html_to_text(text) if looks_like_html(text) else text)
+    report = read_published(document.text if isinstance(document, PdfText) else document)
     report.notes += [(None, problem.message) for problem in problems.warnings]     # e.g. read as GBK
-    where = str(source)
+    if isinstance(document, PdfText):       # a line of the text made from a PDF is shown as its page
+        report.notes = [_on_page(document, line, note) for line, note in report.notes]
+        report.unplaced = [_on_page(document, line, message) for line, message in report.unplaced]
     for line, message in report.unplaced:
         failures.error(where, line, message)
     unit = _unit(where, report, units, unit_id, failures)
@@ -97,6 +101,20 @@ def _import_one(root: Path, source: Path, units: dict[str, Unit], unit_id: str |
     item.files[f"{folder}/{year}.yaml"] = imported_data_file(report, title, year, source.name)
     item.files[f"{folder}/{year}.md"] = _narrative(report)
     return item
+
+
+def _page_text(source: Path, where: str, problems: Problems) -> str | None:
+    """The text of a portal page, copied or saved as HTML."""
+    text = read_text(source, where, problems, from_site=False)    # named on the command line
+    return html_to_text(text) if text is not None and looks_like_html(text) else text
+
+
+READERS = {".pdf": read_pdf}      # by suffix; any other file is a portal page's text or HTML
+
+
+def _on_page(document: PdfText, line: int | None, message: str) -> tuple[None, str]:
+    page = document.page_of(line)
+    return None, f"{message}（PDF 第 {page} 页）" if page else message
 
 
 def _unit(where: str, report: Published, units: dict[str, Unit], unit_id: str | None,

@@ -1,0 +1,279 @@
+"""A published report as a PDF (the signed, stamped copy offices put online) turned into
+the lines generator.importing.published reads, so its numbers are placed by the same
+label matching as a portal page's text.
+
+pdfplumber finds the tables by their ruling lines and character positions; each table
+row becomes one `|`-separated line, its cells' wrapped text rejoined. The rest of the
+text layer becomes paragraphs: a line wrapped at the page width is joined to the next
+(without a space between Chinese characters), a new paragraph starts where a line is
+indented or the line before ends short, and page numbers and running headers/footers
+are dropped. A PDF without a text layer (a scan) is refused: it needs OCR first.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+
+from generator.core.form import FORMS, Group, match_label
+from generator.importing.published import cell_number
+from generator.inputs.source import read_bytes
+from generator.problems import Problems
+
+MAX_PDF_BYTES = 32 * 1024 * 1024   # a signed report with its stamp as an image is a few MB
+
+# A line that is only a page number: 2, -2-, - 2 -, — 2 —, 第 2 页, 第2页 共6页, 2/6, Page 2.
+_PAGE_NUMBER = re.compile(r"[-—–－‐~\s]*\d{1,4}[-—–－‐~\s]*|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?"
+                          r"|共\s*\d+\s*页\s*[,，]?\s*第\s*\d+\s*页|\d+\s*/\s*\d+|(?i:page)\s*\d+(?:\s*of\s*\d+)?")
+_EDGE_LINES = 2          # page numbers and running headers sit among the first or last lines of a page
+# Whitespace beside a Chinese character (or full-width punctuation) is a gap of the layout, never a space.
+_CJK = r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u2018-\u201d\u2026\u00b7]"
+_LAYOUT_SPACE = re.compile(rf"(?<={_CJK})\s+|\s+(?={_CJK})")
+# Some fonts map a common character's glyph to its radical's code point (Noto CJK printed by
+# Chromium gives 「⼈⺠」 for 人民): Kangxi radicals fold by NFKC, the simplified ones by this table.
+_RADICALS = str.maketrans({**{chr(code): unicodedata.normalize("NFKC", chr(code)) for code in range(0x2F00, 0x2FD6)}, "⼾": "户",
+                           **dict(zip("⺟⺠⺩⻅⻆⻉⻋⻓⻔⻘⻙⻚⻛⻜⻢⻣⻤⻥⻦⻧⻨⻩⻪⻬⻮⻰⻳",
+                                      "母民王见角贝车长门青韦页风飞马骨鬼鱼鸟卤麦黄黾齐齿龙龟"))})
+
+
+@dataclass
+class Line:
+    text: str
+    page: int
+    top: float
+    x0: float
+    x1: float
+    size: float
+
+
+@dataclass
+class Table:
+    rows: list[list[str | None]]     # None: the space of a cell spanned from the left or above
+    page: int
+    top: float
+
+
+@dataclass
+class PdfText:
+    """The report as lines of text (see published.read_published), with the page of each line."""
+    lines: list[str] = field(default_factory=list)
+    pages: list[int] = field(default_factory=list)
+    empty_pages: list[int] = field(default_factory=list)     # pages without a text layer
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+    def page_of(self, line: int | None) -> int | None:
+        """The page of a line of `text` (numbered from 1)."""
+        return self.pages[line - 1] if line and 0 < line <= len(self.pages) else None
+
+    def add(self, text: str, page: int) -> None:
+        self.lines.append(text)
+        self.pages.append(page)
+
+
+def read_pdf(path, rel: str, problems: Problems) -> PdfText | None:
+    """The text of a PDF named on the command line; None (with an error) when it has none to give."""
+    raw = read_bytes(path, rel, problems, from_site=False, limit=MAX_PDF_BYTES)
+    if raw is None:
+        return None
+    if not raw.lstrip()[:5].startswith(b"%PDF"):
+        problems.error(rel, None, "文件扩展名是 .pdf，但内容不是 PDF：请确认文件没有损坏，或用正确的扩展名", "pdf")
+        return None
+    import pdfplumber        # imported when a PDF is read: a build never needs it
+    # pdfminer logs each odd font (「Could not get FontBBox」) as a warning: noise to an editor
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
+    try:
+        with pdfplumber.open(io.BytesIO(raw)) as pdf:
+            pages = [_page_items(page, number) for number, page in enumerate(pdf.pages, start=1)]
+    except Exception as exc:     # pdfminer raises many kinds on a damaged or encrypted file; none is ours
+        problems.error(rel, None, f"无法读取这个 PDF（{type(exc).__name__}）：文件可能已损坏或加了密码；"
+                                  "请用 PDF 阅读器打开确认，必要时重新导出", "pdf")
+        return None
+    result = PdfText(empty_pages=[number for number, items in enumerate(pages, start=1) if items is None])
+    if len(result.empty_pages) == len(pages):
+        problems.error(rel, None, f"这个 PDF 没有文字层（第 {_page_list(result.empty_pages)} 页都是图像，"
+                                  "可能是扫描件）：需要先做文字识别（OCR），再导入识别出的文字", "pdf-ocr")
+        return None
+    if result.empty_pages:
+        problems.warning(rel, None, f"PDF 第 {_page_list(result.empty_pages)} 页没有文字层（图像或扫描页），"
+                                    "其中的内容没有导入；如有表格或正文，请先做文字识别（OCR）", "pdf-ocr")
+    items = _without_page_furniture([page or [] for page in pages])
+    _write_lines(items, result)
+    return result
+
+
+def _page_list(pages: list[int]) -> str:
+    return "、".join(str(page) for page in pages)
+
+
+# --- one page: its text lines and tables, in reading order -------------------------------------
+
+def _page_items(page, number: int) -> list[Line | Table] | None:
+    """The lines outside tables and the tables of a page, top to bottom; None for a page without text."""
+    if not any(char["text"].strip() for char in page.chars):
+        return None
+    tables = [found for found in page.find_tables() if _is_grid(found.extract())]
+    items: list[Line | Table] = [Table(found.extract(), number, found.bbox[1]) for found in tables]
+    for line in page.extract_text_lines():
+        middle = (line["top"] + line["bottom"]) / 2
+        if any(t.bbox[1] <= middle <= t.bbox[3] and t.bbox[0] <= line["x0"] <= t.bbox[2] for t in tables):
+            continue
+        text = _squeeze(line["text"])
+        if text:
+            sizes = Counter(round(char["size"], 1) for char in line["chars"])
+            items.append(Line(text, number, line["top"], line["x0"], line["x1"], sizes.most_common(1)[0][0]))
+    return sorted(items, key=lambda item: item.top)
+
+
+def _is_grid(rows: list[list[str | None]]) -> bool:
+    """A table of at least two columns: a box drawn round a paragraph is found as a one-column table."""
+    return any(sum(1 for cell in row if cell and cell.strip()) >= 2 for row in rows)
+
+
+def _squeeze(text: str) -> str:
+    """A cell's or line's text: wrapped lines rejoined, no space beside a Chinese character."""
+    return re.sub(r"\s+", " ", _LAYOUT_SPACE.sub("", text.translate(_RADICALS))).strip()
+
+
+def is_page_number(text: str) -> bool:
+    return _PAGE_NUMBER.fullmatch(text.strip()) is not None
+
+
+def _without_page_furniture(pages: list[list[Line | Table]]) -> list[Line | Table]:
+    """Every page's items in order, without page numbers and the lines repeated at the top
+    or bottom of most pages (running headers and footers)."""
+    def edges(items):
+        lines = [item for item in items if isinstance(item, Line)]
+        return lines[:_EDGE_LINES] + lines[-_EDGE_LINES:]
+
+    def shape(line: Line) -> str:
+        return re.sub(r"\d+", "#", line.text.replace(" ", ""))
+
+    repeated = Counter(key for items in pages for key in {shape(line) for line in edges(items)})
+    running = {key for key, count in repeated.items() if count >= 3 and count * 2 >= len(pages)}
+    kept = []
+    for items in pages:
+        furniture = {id(line) for line in edges(items) if is_page_number(line.text) or shape(line) in running}
+        kept += [item for item in items if id(item) not in furniture]
+    return kept
+
+
+# --- writing the lines: paragraphs and table rows ------------------------------------------------
+
+def _write_lines(items: list[Line | Table], result: PdfText) -> None:
+    lines = [item for item in items if isinstance(item, Line)]
+    if not lines:
+        margin = right = size = 0.0
+    else:
+        size = Counter(line.size for line in lines).most_common(1)[0][0]
+        body = [line for line in lines if abs(line.size - size) <= 0.5]
+        margin = min(line.x0 for line in body)           # indented and centred lines lie right of it
+        right = Counter(round(line.x1) for line in body).most_common(1)[0][0]
+    paragraph: Line | None = None
+    previous: Line | Table | None = None
+    for item in _joined_tables(items):
+        if isinstance(item, Table):
+            if paragraph is not None:
+                result.add(paragraph.text, paragraph.page)
+                paragraph = None
+            for row in item.rows:
+                if (cells := _row_cells(row)):
+                    result.add(" | ".join(cells) + " |", item.page)
+        elif paragraph is not None and isinstance(previous, Line) and _continues(previous, item, margin, right, size):
+            paragraph.text = _join(paragraph.text, item.text)
+        else:
+            if paragraph is not None:
+                result.add(paragraph.text, paragraph.page)
+            paragraph = Line(item.text, item.page, item.top, item.x0, item.x1, item.size)
+        previous = item
+    if paragraph is not None:
+        result.add(paragraph.text, paragraph.page)
+
+
+def _continues(previous: Line, line: Line, margin: float, right: float, size: float) -> bool:
+    """Whether `line` goes on with the paragraph of `previous`: a title printed large over two
+    lines, or a body line after one that ran to the right margin."""
+    if abs(previous.size - line.size) > 0.5:
+        return False
+    if line.size > size + 1:
+        return True                                      # the title, wrapped
+    starts_at_margin = line.x0 < margin + line.size * 0.8
+    previous_full = previous.x1 > right - line.size * 1.5
+    # A sentence's full stop pushed past the margin: the paragraph ended exactly at the line's end
+    # (the next one, in a text box, may lack its indent); a comma there is only the wrap.
+    previous_ended = previous.text.endswith(("。", "！", "？")) and previous.x1 > right + line.size * 0.3
+    return starts_at_margin and previous_full and not previous_ended
+
+
+def _join(text: str, more: str) -> str:
+    """A wrapped line rejoined: words of Latin script get their space back, Chinese text none."""
+    if re.search(r"[A-Za-z,.;:]$", text) and re.match(r"[A-Za-z]", more):
+        return f"{text} {more}"
+    return text + more
+
+
+def _row_cells(row: list[str | None]) -> list[str]:
+    """A row's cells as published.py reads them: a spanned cell is printed once (on its first
+    row), so the spaces it covers are left out, and so are empty cells before the labels."""
+    cells = [_squeeze(cell) for cell in row if cell is not None]
+    while cells and not cells[0]:
+        cells.pop(0)
+    return cells if any(cells) else []
+
+
+def _joined_tables(items: list[Line | Table]) -> list[Line | Table]:
+    """A table that runs on to the next page is one table: its continuation (the first item of
+    the next page, with as many columns) is appended, and a label cell cut by the page break
+    (「（四）无」 above, 「法提供」 below) is rejoined."""
+    joined: list[Line | Table] = []
+    for item in items:
+        before = joined[-1] if joined else None
+        if (isinstance(item, Table) and isinstance(before, Table) and item.page == before.page + 1
+                and item.rows and before.rows and len(item.rows[0]) == len(before.rows[0])):
+            before.rows = before.rows + _rejoined_cut_cells(before.rows, [list(row) for row in item.rows])
+            continue
+        joined.append(Table([list(row) for row in item.rows], item.page, item.top)
+                      if isinstance(item, Table) else item)
+    return joined
+
+
+def _rejoined_cut_cells(above: list[list[str | None]], below: list[list[str | None]]) -> list[list[str | None]]:
+    first = below[0]
+    for column, text in enumerate(first):
+        owner = _owner(above, column)
+        if text is None or owner is None:
+            continue
+        row, held = owner
+        if not _squeeze(text):
+            first[column] = None                 # the rest of a spanned cell, empty on this page
+        elif isinstance(cell_number(_squeeze(text)), str) and match_label(_squeeze(text), _FORM_LABELS) is None \
+                and match_label(_squeeze(held + text), _FORM_LABELS) is not None:
+            above[row][column] = held + text
+            first[column] = None
+    return below
+
+
+def _owner(rows: list[list[str | None]], column: int) -> tuple[int, str] | None:
+    """The last cell of a column (its row and text), looking up through the spanned spaces."""
+    for index in range(len(rows) - 1, -1, -1):
+        if column < len(rows[index]) and rows[index][column] is not None:
+            return index, rows[index][column]
+    return None
+
+
+def _labels(group: Group) -> list[str]:
+    found = []
+    for child in group.children:
+        found.append(child.label)
+        if isinstance(child, Group):
+            found += _labels(child)
+    return found
+
+
+_FORM_LABELS = tuple(dict.fromkeys(label for forms in FORMS.values() for form in forms for label in _labels(form.root)))

@@ -1,0 +1,121 @@
+"""`generate import FILE.pdf`: a report's PDF read to the numbers and paragraphs of its text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from helpers import SAMPLES, build, check_table3, generate, snapshot
+from htmltables import parse
+from samples import read_sample
+from generator.importing.pdfreport import is_page_number, read_pdf
+from generator.importing.published import read_published
+from generator.problems import Problems
+
+FIXTURES = Path(__file__).parent / "fixtures" / "import"
+HUAIAN_PDF = SAMPLES / "huaian-city-2024.pdf"
+PRINTED_PDF = FIXTURES / "huajie-2023-extra-row.pdf"     # Chromium's print, a row the form lacks
+
+
+def import_(root: Path, *args, code: int = 0):
+    run = generate("import", "--site", str(root), *map(str, args))
+    assert run.code == code, run.err
+    return run
+
+
+def pdf_report(path: Path):
+    problems = Problems()
+    text = read_pdf(path, path.name, problems)
+    assert text is not None and problems.items == [], [p.format() for p in problems.items]
+    return text, read_published(text.text)
+
+
+def test_the_huaian_pdf_reads_to_every_number_and_paragraph_of_its_text_sample():
+    text, from_pdf = pdf_report(HUAIAN_PDF)
+    from_text = read_published((SAMPLES / "huaian-city-2024.txt").read_text(encoding="utf-8"))
+    assert from_pdf.unplaced == [] and from_text.unplaced == []
+    for number in ("二", "三", "四"):
+        assert from_pdf.tables[number].values == from_text.tables[number].values, number
+    assert sum(1 for row, column in from_pdf.tables["三"].values if row) == 175
+    assert from_pdf.title == from_text.title == "淮安市人民政府2024年政府信息公开工作年度报告"
+    assert from_pdf.preamble == from_text.preamble
+    assert from_pdf.headings == from_text.headings
+    assert from_pdf.sections == from_text.sections        # paragraphs rejoined, no page number among them
+    assert not any(is_page_number(line) or "- 2 -" in line for line in text.lines)
+    # a header cell wrapped over two lines in the PDF, read as one label
+    assert any(line.startswith("（二）部分公开（区分处理的，只计这一情形，不计其他情形） | 447 |") for line in text.lines)
+
+
+def test_the_huaian_pdf_imports_as_its_text_does_builds_and_passes_the_checks(empty_site, tmp_path):
+    run = import_(empty_site, HUAIAN_PDF)
+    assert "已导入" in run.out and "淮安市人民政府 2024 年" in run.out
+    folder = empty_site / "content/reports/huaian"
+    data = yaml.safe_load((folder / "2024.yaml").read_text(encoding="utf-8"))
+    assert data.pop("来源").startswith("huaian-city-2024.pdf（") and data.pop("按原样发布") is True
+    narrative = (folder / "2024.md").read_text(encoding="utf-8")
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "site.yaml").write_text((empty_site / "site.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    (other / "content").mkdir()
+    (other / "content/units.yaml").write_text((empty_site / "content/units.yaml").read_text(encoding="utf-8"),
+                                              encoding="utf-8")
+    import_(other, SAMPLES / "huaian-city-2024.txt")
+    from_text = yaml.safe_load((other / "content/reports/huaian/2024.yaml").read_text(encoding="utf-8"))
+    from_text.pop("来源"), from_text.pop("按原样发布")
+    assert data == from_text
+    assert narrative == (other / "content/reports/huaian/2024.md").read_text(encoding="utf-8")
+    build(empty_site)
+    imported = parse((empty_site / "build/nianbao/huaian/2024.html").read_text(encoding="utf-8"))
+    assert check_table3(imported, read_sample(SAMPLES / "huaian-city-2024.txt")) == 175
+    check = generate("check", "--site", str(empty_site))
+    assert check.code == 0 and "0 个错误" in check.out + check.err
+
+
+def test_a_printed_pdf_drops_its_running_header_and_page_numbers_and_names_the_row_it_cannot_place(empty_site):
+    text, from_pdf = pdf_report(PRINTED_PDF)
+    assert not any("政务公开" == line[-4:] and len(line) < 15 for line in text.lines)   # the header of every page
+    assert not any("—" in line and is_page_number(line) for line in text.lines)
+    assert "人民政府" in text.text and "⼈" not in text.text     # radicals of Chromium's font folded
+    from_text = read_published((SAMPLES / "huajie-2023.txt").read_text(encoding="utf-8"))
+    for number in ("二", "三", "四"):
+        assert from_pdf.tables[number].values == from_text.tables[number].values, number
+    spaced = {key: [line.replace("。 ", "。") for line in lines] for key, lines in from_text.sections.items()}
+    assert from_pdf.sections == spaced         # a space beside a Chinese character is layout, not text
+    assert [message.split("：")[0] for _, message in from_pdf.unplaced] == ["「行政征收 | 12 |  |  |」"]
+    run = import_(empty_site, PRINTED_PDF, code=1)
+    assert "行政征收 | 12" in run.err and "找不到这一行" in run.err and "（PDF 第 2 页）" in run.err
+    assert "没有写入任何文件" in run.err and "Traceback" not in run.err
+    assert not (empty_site / "content/reports").exists()
+
+
+def test_a_scanned_pdf_asks_for_ocr_naming_its_pages_and_writes_nothing(empty_site):
+    before = snapshot(empty_site)
+    run = import_(empty_site, SAMPLES / "scanned-report.pdf", code=1)
+    assert "没有文字层" in run.err and "第 1、2 页" in run.err and "OCR" in run.err and "(pdf-ocr)" in run.err
+    assert "没有写入任何文件" in run.err and "Traceback" not in run.err
+    assert snapshot(empty_site) == before
+
+
+@pytest.mark.parametrize("content, says", [
+    (b"<html>not a pdf</html>", "内容不是 PDF"),
+    (b"%PDF-1.4\n" + b"garbage " * 100, "无法读取这个 PDF"),
+])
+def test_a_file_that_is_no_readable_pdf_is_one_chinese_error(empty_site, tmp_path, content, says):
+    source = tmp_path / "report.pdf"
+    source.write_bytes(content)
+    run = import_(empty_site, source, code=1)
+    assert says in run.err and "(pdf)" in run.err and "Traceback" not in run.err
+    assert not (empty_site / "content/reports").exists()
+
+
+@pytest.mark.parametrize("line", ["2", "-2-", "- 2 -", "— 2 —", "－12－", "第 2 页", "第2页 共6页", "2/6", "Page 3"])
+def test_page_numbers_as_offices_print_them_are_recognised(line):
+    assert is_page_number(line)
+
+
+@pytest.mark.parametrize("line", ["2024年", "（二）依申请公开情况", "第二十条第（一）项", "72 | 64 |"])
+def test_a_line_of_the_report_is_no_page_number(line):
+    assert not is_page_number(line)
+
