@@ -119,3 +119,15 @@ def test_page_numbers_as_offices_print_them_are_recognised(line):
 def test_a_line_of_the_report_is_no_page_number(line):
     assert not is_page_number(line)
 
+
+
+def test_a_signed_page_scanned_at_the_end_is_named_and_the_report_still_imports(empty_site, tmp_path):
+    import pypdfium2          # pdfplumber's own dependency: appends the scanned page to the real PDF
+
+    stamped = pypdfium2.PdfDocument(HUAIAN_PDF)
+    stamped.import_pages(pypdfium2.PdfDocument(SAMPLES / "scanned-report.pdf"), [0])
+    source = tmp_path / "huaian-signed.pdf"
+    stamped.save(source)
+    run = import_(empty_site, source)
+    assert "第 7 页没有文字层" in run.out and "OCR" in run.out
+    assert (empty_site / "content/reports/huaian/2024.yaml").exists()

@@ -118,8 +118,9 @@ def _page_items(page, number: int) -> list[Line | Table] | None:
     """The lines outside tables and the tables of a page, top to bottom; None for a page without text."""
     if not any(char["text"].strip() for char in page.chars):
         return None
-    tables = [found for found in page.find_tables() if _is_grid(found.extract())]
-    items: list[Line | Table] = [Table(found.extract(), number, found.bbox[1]) for found in tables]
+    found = [(table, table.extract()) for table in page.find_tables()]
+    tables = [table for table, rows in found if _is_grid(rows)]
+    items: list[Line | Table] = [Table(rows, number, table.bbox[1]) for table, rows in found if _is_grid(rows)]
     for line in page.extract_text_lines():
         middle = (line["top"] + line["bottom"]) / 2
         if any(t.bbox[1] <= middle <= t.bbox[3] and t.bbox[0] <= line["x0"] <= t.bbox[2] for t in tables):
