@@ -10,7 +10,7 @@ import yaml
 from helpers import SAMPLES, build, check_table3, generate, snapshot
 from htmltables import parse
 from samples import read_sample
-from generator.importing.pdfreport import is_page_number, read_pdf
+from generator.importing.pdfreport import continued_table, is_page_number, read_pdf
 from generator.importing.published import read_published
 from generator.problems import Problems
 
@@ -131,3 +131,23 @@ def test_a_signed_page_scanned_at_the_end_is_named_and_the_report_still_imports(
     run = import_(empty_site, source)
     assert "第 7 页没有文字层" in run.out and "OCR" in run.out
     assert (empty_site / "content/reports/huaian/2024.yaml").exists()
+
+
+def test_a_label_cut_by_the_page_break_is_rejoined_and_a_row_cut_in_two_is_one_row():
+    above = [[None, "（四）无", "1.本机关不掌握相关政府信息", "746", "769"],
+             [None, "（六）其", "1、申请人无正当理由逾期不补", "", ""]]
+    cut_label = [["", "法提供", "2.没有现成信息需要另行制作", "11", "11"]]
+    rows = continued_table(above[:1], cut_label)
+    assert rows == [[None, "（四）无法提供", "1.本机关不掌握相关政府信息", "746", "769"],
+                    ["", "", "2.没有现成信息需要另行制作", "11", "11"]]
+    cut_row = [["", "他处理", "正、行政机关不再处理其政府信息\n公开申请", "67", "71"],
+               [None, None, "2、申请人逾期未按收费通知要求缴纳费用", "6", "6"]]
+    rows = continued_table(above, cut_row)
+    assert rows[1] == [None, "（六）其他处理", "1、申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+                       "67", "71"]
+    assert rows[2] == cut_row[1] and len(rows) == 3
+
+
+def test_a_table_whose_numbers_row_opens_the_next_page_keeps_it():
+    heads = [["行政复议", None, "行政诉讼"], ["结果维持", "结果纠正", "总计"]]
+    assert continued_table(heads, [["72", "64", "351"]]) == heads + [["72", "64", "351"]]

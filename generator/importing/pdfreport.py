@@ -229,35 +229,50 @@ def _row_cells(row: list[str | None]) -> list[str]:
 
 
 def _joined_tables(items: list[Line | Table]) -> list[Line | Table]:
-    """A table that runs on to the next page is one table: its continuation (the first item of
-    the next page, with as many columns) is appended, and a label cell cut by the page break
-    (「（四）无」 above, 「法提供」 below) is rejoined."""
+    """A table that runs on to the next page is one table: its continuation is the first item of
+    the next page, with as many columns (see continued_table)."""
     joined: list[Line | Table] = []
     for item in items:
         before = joined[-1] if joined else None
         if (isinstance(item, Table) and isinstance(before, Table) and item.page == before.page + 1
                 and item.rows and before.rows and len(item.rows[0]) == len(before.rows[0])):
-            before.rows = before.rows + _rejoined_cut_cells(before.rows, [list(row) for row in item.rows])
+            before.rows = continued_table(before.rows, item.rows)
             continue
         joined.append(Table([list(row) for row in item.rows], item.page, item.top)
                       if isinstance(item, Table) else item)
     return joined
 
 
-def _rejoined_cut_cells(above: list[list[str | None]], below: list[list[str | None]]) -> list[list[str | None]]:
+def continued_table(above: list[list[str | None]], below: list[list[str | None]]) -> list[list[str | None]]:
+    """The rows of a table cut by a page break (`above` on one page, `below` on the next), as
+    one table. A label cell cut in two is rejoined when only the two halves together name a
+    label of the form (「（四）无」 + 「法提供」); a row cut in two (no label of its own below) is
+    one row, its numbers taken from whichever page printed them."""
+    rows = [list(row) for row in above]
+    below = [list(row) for row in below]
+    if not rows or not below:
+        return rows + below
     first = below[0]
+    own_label = cut = False
     for column, text in enumerate(first):
-        owner = _owner(above, column)
-        if text is None or owner is None:
+        cell = _squeeze(text or "")
+        if not cell or not isinstance(cell_number(cell), str):
             continue
-        row, held = owner
-        if not _squeeze(text):
-            first[column] = None                 # the rest of a spanned cell, empty on this page
-        elif isinstance(cell_number(_squeeze(text)), str) and match_label(_squeeze(text), _FORM_LABELS) is None \
-                and match_label(_squeeze(held + text), _FORM_LABELS) is not None:
-            above[row][column] = held + text
-            first[column] = None
-    return below
+        owner = _owner(rows, column)
+        if owner is not None and match_label(cell, _FORM_LABELS) is None \
+                and match_label(_squeeze(owner[1] + cell), _FORM_LABELS) is not None:
+            rows[owner[0]][column] = owner[1] + cell
+            first[column] = ""
+            cut = True
+        else:
+            own_label = True
+    if own_label or not cut:
+        return rows + below
+    last = rows[-1]
+    for column, cell in enumerate(first):
+        if cell and cell.strip() and column < len(last) and not (last[column] or "").strip():
+            last[column] = cell
+    return rows + below[1:]
 
 
 def _owner(rows: list[list[str | None]], column: int) -> tuple[int, str] | None:
