@@ -29,6 +29,7 @@ from generator.inputs.source import read_text
 from generator.output.write import write_atomically
 from generator.problems import ERROR, WARNING, CommandFailed, Problem, Problems
 
+ORIGINAL_NAME = "原件.pdf"      # an imported PDF kept in the report's folder (README: 全真版)
 ACROSS_YEARS = ("R6", "R7")     # the rules that judge a report against its unit's report of the year before
 
 HEADER = """\
@@ -43,7 +44,7 @@ class Imported:
     unit: Unit
     year: int
     report: Published
-    files: dict[str, str] = field(default_factory=dict)   # rel path -> text to write
+    files: dict[str, str | bytes] = field(default_factory=dict)   # rel path -> text (or a file's bytes) to write
 
 
 class ImportFailed(CommandFailed):
@@ -70,7 +71,7 @@ def import_reports(root: Path, sources: list[Path], unit_id: str | None = None, 
         raise ImportFailed(failures)
     for item in imported:
         for rel, text in item.files.items():
-            write_atomically(root / rel, text.encode("utf-8"))
+            write_atomically(root / rel, text if isinstance(text, bytes) else text.encode("utf-8"))
     return imported, _check(root, imported)
 
 
@@ -98,8 +99,11 @@ def _import_one(root: Path, source: Path, units: dict[str, Unit], unit_id: str |
     item = Imported(str(source), unit, year, report)
     folder = f"{REPORTS_DIR}/{unit.id}"
     title = report.title or f"{unit.name}{year}年政府信息公开工作年度报告"
-    item.files[f"{folder}/{year}.yaml"] = imported_data_file(report, title, year, source.name)
+    original = f"{year}/{ORIGINAL_NAME}" if isinstance(document, PdfText) else None
+    item.files[f"{folder}/{year}.yaml"] = imported_data_file(report, title, year, source.name, original=original)
     item.files[f"{folder}/{year}.md"] = _narrative(report)
+    if original:            # the signed original itself, offered on the page as its 全真版
+        item.files[f"{folder}/{original}"] = document.raw
     return item
 
 
@@ -185,9 +189,10 @@ def _check(root: Path, imported: list[Imported]) -> Problems:
 # --- writing gongkai content -------------------------------------------------------------------
 
 def imported_data_file(report: Published, title: str, year: int, source: str,
-                       today: datetime.date | None = None) -> str:
+                       today: datetime.date | None = None, original: str | None = None) -> str:
     """The data file of an imported report (the open-data tests check it against the schema):
-    按原样发布, with 来源 saying where it came from and when it was imported."""
+    按原样发布, with 来源 saying where it came from and when it was imported, and the
+    全真版 when the source was the published PDF (`original`: its path from the data file)."""
     metadata = {"标题": yaml_scalar(title)}
     for key, name in (("published", "发布日期"), ("written", "成文日期"), ("index_no", "索引号"),
                       ("publisher", "发布机构"), ("doc_no", "文号"), ("topic", "主题分类")):
@@ -195,6 +200,8 @@ def imported_data_file(report: Published, title: str, year: int, source: str,
             metadata[name] = _metadata_text(key, report.metadata[key])
     if report.format != FORMAT_2021:
         metadata["格式"] = report.format
+    if original:
+        metadata["全真版"] = yaml_scalar(original)
     metadata["按原样发布"] = f"true   # 导入自 {yaml_comment(source)}"
     metadata["来源"] = yaml_scalar(f"{source}（{(today or publishing_today()).isoformat()} 导入）")
     forms = tuple(report.tables[form.number].form for form in FORMS[report.format])

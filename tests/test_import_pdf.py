@@ -54,6 +54,8 @@ def test_the_huaian_pdf_imports_as_its_text_does_builds_and_passes_the_checks(em
     folder = empty_site / "content/reports/huaian"
     data = yaml.safe_load((folder / "2024.yaml").read_text(encoding="utf-8"))
     assert data.pop("来源").startswith("huaian-city-2024.pdf（") and data.pop("按原样发布") is True
+    assert data.pop("全真版") == "2024/原件.pdf"            # the signed original, kept as published
+    assert (folder / "2024/原件.pdf").read_bytes() == HUAIAN_PDF.read_bytes()
     narrative = (folder / "2024.md").read_text(encoding="utf-8")
     other = tmp_path / "other"
     other.mkdir()
@@ -69,6 +71,8 @@ def test_the_huaian_pdf_imports_as_its_text_does_builds_and_passes_the_checks(em
     build(empty_site)
     imported = parse((empty_site / "build/nianbao/huaian/2024.html").read_text(encoding="utf-8"))
     assert check_table3(imported, read_sample(SAMPLES / "huaian-city-2024.txt")) == 175
+    assert (empty_site / "build/nianbao/huaian/2024/原件.pdf").read_bytes() == HUAIAN_PDF.read_bytes()
+    assert "全真版（PDF）" in (empty_site / "build/nianbao/huaian/2024.html").read_text(encoding="utf-8")
     check = generate("check", "--site", str(empty_site))
     assert check.code == 0 and "0 个错误" in check.out + check.err
 

@@ -60,6 +60,7 @@ class Table:
 @dataclass
 class PdfText:
     """The report as lines of text (see published.read_published), with the page of each line."""
+    raw: bytes = b""                                         # the PDF itself
     lines: list[str] = field(default_factory=list)
     pages: list[int] = field(default_factory=list)
     empty_pages: list[int] = field(default_factory=list)     # pages without a text layer
@@ -95,7 +96,7 @@ def read_pdf(path, rel: str, problems: Problems) -> PdfText | None:
         problems.error(rel, None, f"无法读取这个 PDF（{type(exc).__name__}）：文件可能已损坏或加了密码；"
                                   "请用 PDF 阅读器打开确认，必要时重新导出", "pdf")
         return None
-    result = PdfText(empty_pages=[number for number, items in enumerate(pages, start=1) if items is None])
+    result = PdfText(raw, empty_pages=[number for number, items in enumerate(pages, start=1) if items is None])
     if len(result.empty_pages) == len(pages):
         problems.error(rel, None, f"这个 PDF 没有文字层（第 {_page_list(result.empty_pages)} 页都是图像，"
                                   "可能是扫描件）：需要先做文字识别（OCR），再导入识别出的文字", "pdf-ocr")
