@@ -10,7 +10,7 @@ import yaml
 from helpers import SAMPLES, build, check_table3, generate, snapshot
 from htmltables import parse
 from samples import read_sample
-from generator.importing.pdfreport import continued_table, is_page_number, read_pdf
+from generator.importing.pdfreport import cell_text, continued_table, is_page_number, read_pdf
 from generator.importing.published import read_published
 from generator.problems import Problems
 
@@ -155,3 +155,9 @@ def test_a_label_cut_by_the_page_break_is_rejoined_and_a_row_cut_in_two_is_one_r
 def test_a_table_whose_numbers_row_opens_the_next_page_keeps_it():
     heads = [["行政复议", None, "行政诉讼"], ["结果维持", "结果纠正", "总计"]]
     assert continued_table(heads, [["72", "64", "351"]]) == heads + [["72", "64", "351"]]
+
+
+@pytest.mark.parametrize("cell, text", [("96171.\n6", "96171.6"), ("1,23\n4", "1,234"), ("结 果\n维持", "结果维持"),
+                                        ("三、\n本\n年\n度", "三、本年度"), ("Open\nData", "Open Data")])
+def test_a_cell_wrapped_by_its_column_width_reads_as_one_value(cell, text):
+    assert cell_text(cell) == text

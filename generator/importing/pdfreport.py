@@ -138,6 +138,12 @@ def _is_grid(rows: list[list[str | None]]) -> bool:
     return any(sum(1 for cell in row if cell and cell.strip()) >= 2 for row in rows)
 
 
+def cell_text(text: str) -> str:
+    """A table cell's text: its lines were wrapped by the column's width, so they join without
+    a space (「96171.」+「6」, 「结 果」+「维持」) unless both sides are Latin words."""
+    return _squeeze(re.sub(r"\s*\n\s*(?![A-Za-z])|(?<![A-Za-z])\s*\n\s*", "", text))
+
+
 def _squeeze(text: str) -> str:
     """A cell's or line's text: wrapped lines rejoined, no space beside a Chinese character."""
     return re.sub(r"\s+", " ", _LAYOUT_SPACE.sub("", text.translate(_RADICALS))).strip()
@@ -158,7 +164,7 @@ def _without_page_furniture(pages: list[list[Line | Table]]) -> list[Line | Tabl
         return re.sub(r"\d+", "#", line.text.replace(" ", ""))
 
     repeated = Counter(key for items in pages for key in {shape(line) for line in edges(items)})
-    running = {key for key, count in repeated.items() if count >= 3 and count * 2 >= len(pages)}
+    running = {key for key, count in repeated.items() if count >= 2 and count * 2 >= len(pages)}
     kept = []
     for items in pages:
         furniture = {id(line) for line in edges(items) if is_page_number(line.text) or shape(line) in running}
@@ -223,7 +229,7 @@ def _join(text: str, more: str) -> str:
 def _row_cells(row: list[str | None]) -> list[str]:
     """A row's cells as published.py reads them: a spanned cell is printed once (on its first
     row), so the spaces it covers are left out, and so are empty cells before the labels."""
-    cells = [_squeeze(cell) for cell in row if cell is not None]
+    cells = [cell_text(cell) for cell in row if cell is not None]
     while cells and not cells[0]:
         cells.pop(0)
     return cells if any(cells) else []
