@@ -18,6 +18,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from generator.core.form import FORMS, Group, match_label
 from generator.importing.published import cell_number
@@ -35,7 +36,8 @@ _CJK = r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u2018-\u201d\u202
 _LAYOUT_SPACE = re.compile(rf"(?<={_CJK})\s+|\s+(?={_CJK})")
 # Some fonts map a common character's glyph to its radical's code point (Noto CJK printed by
 # Chromium gives 「⼈⺠」 for 人民): Kangxi radicals fold by NFKC, the simplified ones by this table.
-_RADICALS = str.maketrans({**{chr(code): unicodedata.normalize("NFKC", chr(code)) for code in range(0x2F00, 0x2FD6)}, "⼾": "户",
+_KANGXI = {chr(code): unicodedata.normalize("NFKC", chr(code)) for code in range(0x2F00, 0x2FD6)}
+_RADICALS = str.maketrans({**_KANGXI, "⼾": "户",      # NFKC gives the traditional 戶
                            **dict(zip("⺟⺠⺩⻅⻆⻉⻋⻓⻔⻘⻙⻚⻛⻜⻢⻣⻤⻥⻦⻧⻨⻩⻪⻬⻮⻰⻳",
                                       "母民王见角贝车长门青韦页风飞马骨鬼鱼鸟卤麦黄黾齐齿龙龟"))})
 
@@ -78,7 +80,7 @@ class PdfText:
         self.pages.append(page)
 
 
-def read_pdf(path, rel: str, problems: Problems) -> PdfText | None:
+def read_pdf(path: Path, rel: str, problems: Problems) -> PdfText | None:
     """The text of a PDF named on the command line; None (with an error) when it has none to give."""
     raw = read_bytes(path, rel, problems, from_site=False, limit=MAX_PDF_BYTES)
     if raw is None:
@@ -119,9 +121,9 @@ def _page_items(page, number: int) -> list[Line | Table] | None:
     """The lines outside tables and the tables of a page, top to bottom; None for a page without text."""
     if not any(char["text"].strip() for char in page.chars):
         return None
-    found = [(table, table.extract()) for table in page.find_tables()]
-    tables = [table for table, rows in found if _is_grid(rows)]
-    items: list[Line | Table] = [Table(rows, number, table.bbox[1]) for table, rows in found if _is_grid(rows)]
+    found = [(table, rows) for table in page.find_tables() if _is_grid(rows := table.extract())]
+    tables = [table for table, _ in found]
+    items: list[Line | Table] = [Table(rows, number, table.bbox[1]) for table, rows in found]
     for line in page.extract_text_lines():
         middle = (line["top"] + line["bottom"]) / 2
         if any(t.bbox[1] <= middle <= t.bbox[3] and t.bbox[0] <= line["x0"] <= t.bbox[2] for t in tables):
@@ -262,12 +264,12 @@ def continued_table(above: list[list[str | None]], below: list[list[str | None]]
     first = below[0]
     own_label = cut = False
     for column, text in enumerate(first):
-        cell = _squeeze(text or "")
+        cell = cell_text(text or "")
         if not cell or not isinstance(cell_number(cell), str):
             continue
         owner = _owner(rows, column)
         if owner is not None and match_label(cell, _FORM_LABELS) is None \
-                and match_label(_squeeze(owner[1] + cell), _FORM_LABELS) is not None:
+                and match_label(cell_text(owner[1]) + cell, _FORM_LABELS) is not None:
             rows[owner[0]][column] = owner[1] + cell
             first[column] = ""
             cut = True
