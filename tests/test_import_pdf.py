@@ -97,7 +97,7 @@ def test_a_printed_pdf_drops_its_running_header_and_page_numbers_and_names_the_r
 def test_a_scanned_pdf_asks_for_ocr_naming_its_pages_and_writes_nothing(empty_site):
     before = snapshot(empty_site)
     run = import_(empty_site, SAMPLES / "scanned-report.pdf", code=1)
-    assert "没有文字层" in run.err and "第 1、2 页" in run.err and "OCR" in run.err and "(pdf-ocr)" in run.err
+    assert "第 1、2 页没有文字层" in run.err and "OCR" in run.err and "(pdf-ocr)" in run.err
     assert "没有写入任何文件" in run.err and "Traceback" not in run.err
     assert snapshot(empty_site) == before
 
@@ -161,3 +161,34 @@ def test_a_table_whose_numbers_row_opens_the_next_page_keeps_it():
                                         ("三、\n本\n年\n度", "三、本年度"), ("Open\nData", "Open Data")])
 def test_a_cell_wrapped_by_its_column_width_reads_as_one_value(cell, text):
     assert cell_text(cell) == text
+
+
+def pdf_without_unicode_map() -> bytes:
+    """One page of Chinese text in a font without a ToUnicode map (as some printers' drivers
+    write it): the glyphs are there, their characters are not (pdfminer reads 「(cid:1000)」)."""
+    text = b"".join(b"BT /F1 16 Tf 72 %d Td <%s> Tj ET\n" % (800 - 20 * line, b"".join(b"%04X" % (1000 + 40 * line + i)
+                                                                                      for i in range(20)))
+                    for line in range(10))
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> "
+               b"/Contents 6 0 R >>",
+               b"<< /Type /Font /Subtype /Type0 /BaseFont /SimSun /Encoding /Identity-H /DescendantFonts [5 0 R] >>",
+               b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /SimSun "
+               b"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /DW 1000 >>",
+               b"<< /Length %d >>\nstream\n" % len(text) + text + b"endstream"]
+    pdf, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(pdf))
+        pdf += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    table = b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    return (pdf + b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1) + table
+            + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, len(pdf)))
+
+
+def test_a_pdf_whose_font_has_no_character_map_is_named_as_unreadable_not_imported_as_garbage(empty_site, tmp_path):
+    source = tmp_path / "report.pdf"
+    source.write_bytes(pdf_without_unicode_map())
+    run = import_(empty_site, source, code=1)
+    assert "第 1 页的字体没有文字编码" in run.err and "OCR" in run.err and "(pdf-ocr)" in run.err
+    assert "cid:" not in run.err and "Traceback" not in run.err
+    assert not (empty_site / "content/reports").exists()

@@ -7,7 +7,8 @@ row becomes one `|`-separated line, its cells' wrapped text rejoined. The rest o
 text layer becomes paragraphs: a line wrapped at the page width is joined to the next
 (without a space between Chinese characters), a new paragraph starts where a line is
 indented or the line before ends short, and page numbers and running headers/footers
-are dropped. A PDF without a text layer (a scan) is refused: it needs OCR first.
+are dropped. A PDF without a text layer (a scan), or whose fonts give glyphs without their
+characters, is refused: it needs OCR first.
 """
 
 from __future__ import annotations
@@ -65,7 +66,6 @@ class PdfText:
     raw: bytes = b""                                         # the PDF itself
     lines: list[str] = field(default_factory=list)
     pages: list[int] = field(default_factory=list)
-    empty_pages: list[int] = field(default_factory=list)     # pages without a text layer
 
     @property
     def text(self) -> str:
@@ -93,34 +93,52 @@ def read_pdf(path: Path, rel: str, problems: Problems) -> PdfText | None:
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
     try:
         with pdfplumber.open(io.BytesIO(raw)) as pdf:
-            pages = [_page_items(page, number) for number, page in enumerate(pdf.pages, start=1)]
+            pages = [_unreadable(page) or _page_items(page, number) for number, page in enumerate(pdf.pages, start=1)]
     except Exception as exc:     # pdfminer raises many kinds on a damaged or encrypted file; none is ours
         problems.error(rel, None, f"无法读取这个 PDF（{type(exc).__name__}）：文件可能已损坏或加了密码；"
                                   "请用 PDF 阅读器打开确认，必要时重新导出", "pdf")
         return None
-    result = PdfText(raw, empty_pages=[number for number, items in enumerate(pages, start=1) if items is None])
-    if len(result.empty_pages) == len(pages):
-        problems.error(rel, None, f"这个 PDF 没有文字层（第 {_page_list(result.empty_pages)} 页都是图像，"
-                                  "可能是扫描件）：需要先做文字识别（OCR），再导入识别出的文字", "pdf-ocr")
+    unreadable = _unreadable_pages(pages)
+    if unreadable and all(isinstance(page, str) for page in pages):
+        problems.error(rel, None, f"这个 PDF 读不出文字（{unreadable}）：需要先做文字识别（OCR），"
+                                  "再导入识别出的文字；如有原来的 Word/WPS 文件，也可以导入它", "pdf-ocr")
         return None
-    if result.empty_pages:
-        problems.warning(rel, None, f"PDF 第 {_page_list(result.empty_pages)} 页没有文字层（图像或扫描页），"
-                                    "其中的内容没有导入；如有表格或正文，请先做文字识别（OCR）", "pdf-ocr")
-    items = _without_page_furniture([page or [] for page in pages])
-    _write_lines(items, result)
+    if unreadable:
+        problems.warning(rel, None, f"PDF {unreadable}：其中的内容没有导入；如有表格或正文，请先做文字识别（OCR）",
+                         "pdf-ocr")
+    result = PdfText(raw)
+    _write_lines(_without_page_furniture([page if isinstance(page, list) else [] for page in pages]), result)
     return result
 
 
-def _page_list(pages: list[int]) -> str:
-    return "、".join(str(page) for page in pages)
+_WHY_UNREADABLE = {"empty": "没有文字层，是图像（扫描件）", "unmapped": "的字体没有文字编码，只能读出字形编号"}
+
+
+def _unreadable(page) -> str | None:
+    """Why a page gives no text: "empty" (a scanned image), "unmapped" (glyphs without their
+    characters: pdfminer reads 「(cid:1234)」), or None."""
+    chars = [char["text"] for char in page.chars if char["text"].strip()]
+    if not chars:
+        return "empty"
+    if sum(text.startswith("(cid:") for text in chars) * 2 > len(chars):
+        return "unmapped"
+    return None
+
+
+def _unreadable_pages(pages: list) -> str:
+    """「第 1、2 页没有文字层，是图像」 for the pages that give no text, by why."""
+    parts = []
+    for why, says in _WHY_UNREADABLE.items():
+        numbers = [str(number) for number, page in enumerate(pages, start=1) if page == why]
+        if numbers:
+            parts.append(f"第 {'、'.join(numbers)} 页{says}")
+    return "；".join(parts)
 
 
 # --- one page: its text lines and tables, in reading order -------------------------------------
 
-def _page_items(page, number: int) -> list[Line | Table] | None:
-    """The lines outside tables and the tables of a page, top to bottom; None for a page without text."""
-    if not any(char["text"].strip() for char in page.chars):
-        return None
+def _page_items(page, number: int) -> list[Line | Table]:
+    """The lines outside tables and the tables of a page, top to bottom."""
     found = [(table, rows) for table in page.find_tables() if _is_grid(rows := table.extract())]
     tables = [table for table, _ in found]
     items: list[Line | Table] = [Table(rows, number, table.bbox[1]) for table, rows in found]
