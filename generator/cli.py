@@ -60,9 +60,10 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--aggregate", action="store_true",
                      help="汇总报告（范围: 汇总）：不写表格，由下属单位（上级单位是本单位）的报告相加得出")
 
-    imp = commands.add_parser("import", help="导入已发布的报告（门户网页的文字或另存的 HTML 网页），照原样存档")
+    imp = commands.add_parser("import", help="导入已发布的报告（门户网页的文字、另存的 HTML 网页或 PDF），照原样存档")
     imp.add_argument("files", type=Path, nargs="+", metavar="文件或文件夹",
-                     help="已发布报告的文字（.txt）或网页（.htm、.html），或存放它们的文件夹（含子文件夹）")
+                     help="已发布报告的文字（.txt）、网页（.htm、.html）或 PDF（.pdf，须有文字层），"
+                          "或存放它们的文件夹（含子文件夹）")
     imp.add_argument("--site", type=Path, default=Path("."), help="网站文件夹（默认当前文件夹）")
     imp.add_argument("--unit", default=None, help="单位编号（报告标题中没有单位名称时需要）")
     imp.add_argument("--year", type=int, default=None, help="报告年度（报告标题中没有年份时需要）")

@@ -1,4 +1,4 @@
-"""`generate import`: published reports (portal text or saved HTML pages) into the site.
+"""`generate import`: published reports (portal text, saved HTML pages, PDFs) into the site.
 
 Every file is read and placed before anything is written: a file that names no
 unit or year, a number without a row, an existing report (without --force), all
@@ -30,6 +30,7 @@ from generator.inputs.config import SITE_FILE, UNITS_FILE, load_units
 from generator.output.write import write_atomically
 from generator.problems import ERROR, WARNING, CommandFailed, Problem, Problems
 
+ORIGINAL_NAME = "原件.pdf"      # an imported PDF kept in the report's folder (README: 全真版)
 ACROSS_YEARS = ("R6", "R7")     # the rules that judge a report against its unit's report of the year before
 
 HEADER = """\
@@ -44,7 +45,7 @@ class Imported:
     unit: Unit
     year: int
     report: Published
-    files: dict[str, str] = field(default_factory=dict)   # rel path -> text to write
+    files: dict[str, str | bytes] = field(default_factory=dict)   # rel path -> text (or a file's bytes) to write
 
 
 @dataclass
@@ -95,7 +96,7 @@ def import_reports(root: Path, sources: list[Path], unit_id: str | None = None, 
         write_atomically(root / UNITS_FILE, appended_units_file(old, run.registered, publishing_today()))
     for item in run.imported:
         for rel, text in item.files.items():
-            write_atomically(root / rel, text.encode("utf-8"))
+            write_atomically(root / rel, text if isinstance(text, bytes) else text.encode("utf-8"))
     if run.imported or run.registered:
         run.checks = _check(root, run.imported)
     return run
@@ -124,8 +125,11 @@ def _placed(source: str, report: Published, unit: Unit | None, year: int | None,
     item = Imported(source, unit, year, report)
     folder = f"{REPORTS_DIR}/{unit.id}"
     title = report.title or f"{unit.name}{year}年政府信息公开工作年度报告"
-    item.files[f"{folder}/{year}.yaml"] = imported_data_file(report, title, year, Path(source).name)
+    original = f"{year}/{ORIGINAL_NAME}" if report.original is not None else None
+    item.files[f"{folder}/{year}.yaml"] = imported_data_file(report, title, year, Path(source).name, original=original)
     item.files[f"{folder}/{year}.md"] = narrative_markdown(report)
+    if original:            # the signed original itself, offered on the page as its 全真版
+        item.files[f"{folder}/{original}"] = report.original
     return item
 
 
@@ -179,6 +183,10 @@ def _same_as_written(root: Path, item: Imported) -> bool:
     for rel, text in item.files.items():
         path = root / rel
         try:
+            if isinstance(text, bytes):          # a PDF kept as the 全真版: the same file or not
+                if path.read_bytes() != text:
+                    return False
+                continue
             written = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             return False
@@ -214,10 +222,11 @@ def _check(root: Path, imported: list[Imported]) -> Problems:
 # --- writing gongkai content -------------------------------------------------------------------
 
 def imported_data_file(report: Published, title: str, year: int, source: str,
-                       today: datetime.date | None = None) -> str:
+                       today: datetime.date | None = None, original: str | None = None) -> str:
     """The data file of an imported report (the open-data tests check it against the schema):
     按原样发布, with 来源 saying where it came from (the page's address, else the file's name)
-    and when it was imported."""
+    and when it was imported, and the 全真版 when the source was the published PDF
+    (`original`: its path from the data file)."""
     metadata = {"标题": yaml_scalar(title)}
     for key, name in (("published", "发布日期"), ("written", "成文日期"), ("index_no", "索引号"),
                       ("publisher", "发布机构"), ("doc_no", "文号"), ("topic", "主题分类")):
@@ -225,6 +234,8 @@ def imported_data_file(report: Published, title: str, year: int, source: str,
             metadata[name] = _metadata_text(key, report.metadata[key])
     if report.format != FORMAT_2021:
         metadata["格式"] = report.format
+    if original:
+        metadata["全真版"] = yaml_scalar(original)
     metadata["按原样发布"] = f"true   # 导入自 {yaml_comment(source)}"
     origin = web_address(report.metadata.get("address")) or source     # the page's address when it gives one
     metadata["来源"] = yaml_scalar(f"{origin}（{(today or publishing_today()).isoformat()} 导入）")

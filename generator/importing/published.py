@@ -72,6 +72,7 @@ class Published:
     notes: list[tuple[int | None, str]] = field(default_factory=list)     # (line, what was read tolerantly)
     unplaced: list[tuple[int | None, str]] = field(default_factory=list)  # (line, what found no place): fails
     archive_notes: list[str] = field(default_factory=list)   # for the page's 存档说明 (a unit kept as printed)
+    original: bytes | None = None      # the published file itself when it is the signed original (a PDF)
 
 
 def read_published(text: str) -> Published:

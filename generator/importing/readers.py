@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 from generator.importing.htmlpage import html_to_text, looks_like_html
+from generator.importing.pdfreport import PdfText, read_pdf
 from generator.importing.published import Published, read_published
 from generator.inputs.source import read_text
 from generator.problems import Problems
@@ -33,10 +34,29 @@ def read_page_text(path: Path, where: str, problems: Problems) -> Published | No
     return report
 
 
+def read_pdf_report(path: Path, where: str, problems: Problems) -> Published | None:
+    """A report's PDF (its text layer), kept whole as the report's 全真版; what the notes and
+    errors say of a line is said of its PDF page."""
+    document = read_pdf(path, where, problems)
+    if document is None:
+        return None
+    report = read_published(document.text)
+    report.notes = [_on_page(document, line, note) for line, note in report.notes]
+    report.unplaced = [_on_page(document, line, message) for line, message in report.unplaced]
+    report.original = document.raw
+    return report
+
+
+def _on_page(document: PdfText, line: int | None, message: str) -> tuple[None, str]:
+    page = document.page_of(line)
+    return None, f"{message}（PDF 第 {page} 页）" if page else message
+
+
 READERS: dict[str, Reader] = {
     ".txt": read_page_text,
     ".htm": read_page_text,
     ".html": read_page_text,
+    ".pdf": read_pdf_report,
 }
 
 
