@@ -16,7 +16,7 @@ from generator.problems import Problems
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 HUAIAN_PDF = SAMPLES / "huaian-city-2024.pdf"
-PRINTED_PDF = FIXTURES / "huajie-2023-extra-row.pdf"     # Chromium's print, a row the form lacks
+PRINTED_PDF = FIXTURES / "broken-huajie-2023-extra-row.pdf"     # Chromium's print, a row the form lacks
 
 
 def import_(root: Path, *args, code: int = 0):
@@ -96,7 +96,7 @@ def test_a_printed_pdf_drops_its_running_header_and_page_numbers_and_names_the_r
 
 def test_a_scanned_pdf_asks_for_ocr_naming_its_pages_and_writes_nothing(empty_site):
     before = snapshot(empty_site)
-    run = import_(empty_site, SAMPLES / "scanned-report.pdf", code=1)
+    run = import_(empty_site, FIXTURES / "broken-scanned-report.pdf", code=1)
     assert "第 1、2 页没有文字层" in run.err and "OCR" in run.err and "(pdf-ocr)" in run.err
     assert "没有写入任何文件" in run.err and "Traceback" not in run.err
     assert snapshot(empty_site) == before
@@ -129,7 +129,7 @@ def test_a_signed_page_scanned_at_the_end_is_named_and_the_report_still_imports(
     import pypdfium2          # pdfplumber's own dependency: appends the scanned page to the real PDF
 
     stamped = pypdfium2.PdfDocument(HUAIAN_PDF)
-    stamped.import_pages(pypdfium2.PdfDocument(SAMPLES / "scanned-report.pdf"), [0])
+    stamped.import_pages(pypdfium2.PdfDocument(FIXTURES / "broken-scanned-report.pdf"), [0])
     source = tmp_path / "huaian-signed.pdf"
     stamped.save(source)
     run = import_(empty_site, source)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.core.form import FORMS, Group, match_label
-from generator.importing.published import cell_number
+from generator.importing.cells import printed_as_value
 from generator.inputs.source import read_bytes
 from generator.problems import Problems
 
@@ -283,7 +283,7 @@ def continued_table(above: list[list[str | None]], below: list[list[str | None]]
     own_label = cut = False
     for column, text in enumerate(first):
         cell = cell_text(text or "")
-        if not cell or not isinstance(cell_number(cell), str):
+        if not cell or printed_as_value(cell):
             continue
         owner = _owner(rows, column)
         if owner is not None and match_label(cell, _FORM_LABELS) is None \

@@ -37,11 +37,14 @@ def read_page_text(path: Path, where: str, problems: Problems) -> Published | No
 def read_pdf_report(path: Path, where: str, problems: Problems) -> Published | None:
     """A report's PDF (its text layer), kept whole as the report's 全真版; what the notes and
     errors say of a line is said of its PDF page."""
-    document = read_pdf(path, where, problems)
+    read = Problems()
+    document = read_pdf(path, where, read)
+    problems.items += read.errors
     if document is None:
         return None
     report = read_published(document.text)
     report.notes = [_on_page(document, line, note) for line, note in report.notes]
+    report.notes += [(None, problem.message) for problem in read.warnings]     # e.g. a scanned page
     report.unplaced = [_on_page(document, line, message) for line, message in report.unplaced]
     report.original = document.raw
     return report
