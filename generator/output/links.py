@@ -12,7 +12,7 @@ own pages (listings, 404 …) and checks every unit's outside links against the 
 kept from the last build brings its LinkRecord from the manifest: a page removed by this build
 breaks the links to it in pages that did not change. Scanning in the workers, not reading the
 finished tree again: at 10,000 reports of one year the serial check went from 3.9 s of the main
-process's CPU to … (see issue 20's note). The units' LinkRecords are 0.38 MB of a 13.8 MB manifest.
+process's CPU to 0.2 s. The units' LinkRecords are 0.38 MB of a 13.8 MB manifest.
 
 A broken link is a warning (`link`) where it comes from: the narrative's line that wrote it,
 else the template line that has its address, else the templates in general; always with
