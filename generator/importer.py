@@ -20,13 +20,16 @@ from generator.content.publishing import today as publishing_today
 from generator.content.repetition import fingerprints, repeated_text
 from generator.core.form import FORMAT_2021, FORMAT_FREE, FORMS, SECTIONS, TABLE_SECTIONS
 from generator.core.model import Unit
-from generator.importing.datafile import data_file_text, yaml_comment, yaml_scalar
+from generator.importing.datafile import HEADER as DRAFT_HEADER
+from generator.importing.datafile import data_file_text, new_report_metadata, yaml_comment, yaml_scalar
 from generator.importing.htmlpage import html_to_text, looks_like_html
 from generator.importing.published import Published, read_published
+from generator.importing.reimport import report_changes
+from generator.importing.wordreport import is_word_file, word_text
 from generator.inputs.config import SITE_FILE, load_units
 from generator.inputs.source import read_text
 from generator.output.write import write_atomically
-from generator.problems import ERROR, WARNING, CommandFailed, Problem, Problems
+from generator.problems import ERROR, NOTE, WARNING, CommandFailed, Problem, Problems
 
 ACROSS_YEARS = ("R6", "R7")     # the rules that judge a report against its unit's report of the year before
 
@@ -43,6 +46,7 @@ class Imported:
     year: int
     report: Published
     files: dict[str, str] = field(default_factory=dict)   # rel path -> text to write
+    draft: bool = False                # a Word file: the report being prepared (see imported_data_file)
 
 
 class ImportFailed(CommandFailed):
@@ -51,7 +55,7 @@ class ImportFailed(CommandFailed):
 
 
 def import_reports(root: Path, sources: list[Path], unit_id: str | None = None, year: int | None = None,
-                   force: bool = False) -> tuple[list[Imported], Problems]:
+                   force: bool = False, archive: bool = False) -> tuple[list[Imported], Problems]:
     """Read, place and write the reports; returns them with the checks' findings on them.
     Raises ImportFailed listing every problem, with nothing written."""
     problems = Problems()
@@ -61,7 +65,7 @@ def import_reports(root: Path, sources: list[Path], unit_id: str | None = None, 
     failures = Problems()
     imported = []
     for source in sources:
-        result = _import_one(root, source, units, unit_id, year, failures)
+        result = _import_one(root, source, units, unit_id, year, failures, archive)
         if result is not None:
             imported.append(result)
     _refuse_doubles(root, imported, force, failures)
@@ -74,9 +78,13 @@ def import_reports(root: Path, sources: list[Path], unit_id: str | None = None, 
 
 
 def _import_one(root: Path, source: Path, units: dict[str, Unit], unit_id: str | None, year: int | None,
-                failures: Problems) -> Imported | None:
+                failures: Problems, archive: bool = False) -> Imported | None:
     problems = Problems()
-    text = read_text(source, str(source), problems, from_site=False)    # named on the command line
+    word = is_word_file(source)
+    if word:
+        text = word_text(source, str(source), problems)
+    else:
+        text = read_text(source, str(source), problems, from_site=False)    # named on the command line
     if text is None:
         failures.items += problems.errors
         return None
@@ -91,10 +99,11 @@ def _import_one(root: Path, source: Path, units: dict[str, Unit], unit_id: str |
         failures.error(where, None, "找不到报告的年份（标题中没有「XXXX年政府信息公开工作年度报告」）：请用 --year 指定")
     if unit is None or year is None or report.unplaced:
         return None
-    item = Imported(str(source), unit, year, report)
+    item = Imported(str(source), unit, year, report, draft=word and not archive)
     folder = f"{REPORTS_DIR}/{unit.id}"
     title = report.title or f"{unit.name}{year}年政府信息公开工作年度报告"
-    item.files[f"{folder}/{year}.yaml"] = imported_data_file(report, title, year, source.name)
+    draft_of = unit.name if item.draft else None
+    item.files[f"{folder}/{year}.yaml"] = imported_data_file(report, title, year, source.name, draft_of=draft_of)
     item.files[f"{folder}/{year}.md"] = _narrative(report)
     return item
 
@@ -135,6 +144,11 @@ def _refuse_doubles(root: Path, imported: list[Imported], force: bool, failures:
         seen[key] = item.source
         existing = [rel for rel in item.files if (root / rel).exists()]
         existing += [rel for rel in (f"{REPORTS_DIR}/{item.unit.id}/{item.year}.yml",) if (root / rel).exists()]
+        changes = report_changes(root, item.unit, item.year, item.files) if existing and is_word_file(Path(item.source)) else []
+        if force:
+            item.report.notes += [(None, f"覆盖现有报告的改动：{change}") for change in changes]
+        else:
+            failures.items += [Problem(NOTE, item.source, None, f"与现有报告相比：{change}") for change in changes]
         if existing and not force:
             failures.error(item.source, None, f"{item.unit.name} {item.year} 年的报告已存在（{'、'.join(existing)}），"
                                                 "不会重复导入；确认要用导入的内容覆盖，请加 --force")
@@ -167,23 +181,32 @@ def _check(root: Path, imported: list[Imported]) -> Problems:
 # --- writing gongkai content -------------------------------------------------------------------
 
 def imported_data_file(report: Published, title: str, year: int, source: str,
-                       today: datetime.date | None = None) -> str:
+                       today: datetime.date | None = None, draft_of: str | None = None) -> str:
     """The data file of an imported report (the open-data tests check it against the schema):
-    按原样发布, with 来源 saying where it came from and when it was imported."""
+    按原样发布, with 来源 saying where it came from and when it was imported. With `draft_of`
+    (the unit's name), a report being prepared instead, as `generate new` starts one: 草稿,
+    checked as every new report is (a wrong total is an error), the source in a comment."""
+    today = today or publishing_today()
+    imported = f"{yaml_comment(source)}（{today.isoformat()} 导入）"
     metadata = {"标题": yaml_scalar(title)}
+    if draft_of is not None:
+        metadata |= new_report_metadata(draft_of, today)
     for key, name in (("published", "发布日期"), ("written", "成文日期"), ("index_no", "索引号"),
                       ("publisher", "发布机构"), ("doc_no", "文号"), ("topic", "主题分类")):
         if report.metadata.get(key):
             metadata[name] = _metadata_text(key, report.metadata[key])
     if report.format != FORMAT_2021:
         metadata["格式"] = report.format
-    metadata["按原样发布"] = f"true   # 导入自 {yaml_comment(source)}"
-    metadata["来源"] = yaml_scalar(f"{source}（{(today or publishing_today()).isoformat()} 导入）")
+    if draft_of is None:
+        metadata["按原样发布"] = f"true   # 导入自 {yaml_comment(source)}"
+        metadata["来源"] = yaml_scalar(f"{source}（{today.isoformat()} 导入）")
     forms = tuple(report.tables[form.number].form for form in FORMS[report.format])
     values = {number: table.values for number, table in report.tables.items()}
     absent = frozenset(row.id for form in forms for row, _ in form.rows()
                        if row.id not in report.tables[form.number].rows)
-    return data_file_text(title, year, metadata, values, omit_rows=absent, forms=forms, header=HEADER)
+    braced = imported.replace("{", "{{").replace("}", "}}")          # the header is a format string
+    header = HEADER if draft_of is None else DRAFT_HEADER + f"# 由 generate import 从 Word 文件 {braced}\n"
+    return data_file_text(title, year, metadata, values, omit_rows=absent, forms=forms, header=header)
 
 
 def _metadata_text(key: str, value: str) -> str:
