@@ -4,8 +4,10 @@ The committed fixtures in tests/fixtures/import/docx/ are written by running thi
 (`python tests/docxfixtures.py`); tests build variants of them (a wrong total, a newer
 version) with the same functions. Every variant has the official table layout, with the
 merged cells Word writes (gridSpan across columns, vMerge down rows):
-- styles: the title in the Title style, section headings in Heading 1 without their number
-  (Word's automatic numbering prints 「一、」, the text does not hold it), sub-heads in Heading 2;
+- styles: the title in two paragraphs of the Title style, section headings in Heading 1 and
+  sub-heads in Heading 2, numbered by a multi-level list tied to the two styles: Word prints
+  「一、」 and 「(一)」, the text holds only 「总体情况」 and 「主动公开情况」 (auto_numbers=False:
+  no list, so the section headings have no number at all);
 - bold: everything in the Normal style, headings only bold, numbered in their text;
 - boxes: as bold, plus a text box (DrawingML and VML) and a header and footer whose text
   would break the import if it were read.
@@ -42,11 +44,19 @@ def sample_lines(path: Path = SAMPLE) -> list[str]:
     return lines
 
 
-def write_report(path: Path, variant: str, lines: list[str] | None = None) -> Path:
+def write_report(path: Path, variant: str, lines: list[str] | None = None, auto_numbers: bool = True) -> Path:
     """The report of `lines` (the sample's, unless given) as a Word file of one of VARIANTS."""
     lines = sample_lines() if lines is None else lines
     doc = Document()
-    _paragraph(doc, TITLE, "Title" if variant == "styles" else None, bold=True)
+    numbered = variant == "styles" and auto_numbers
+    if numbered:
+        _number_headings(doc)
+    if variant == "styles":
+        unit, rest = TITLE.split("2023", 1)
+        _paragraph(doc, unit, "Title")
+        _paragraph(doc, "2023" + rest, "Title")
+    else:
+        _paragraph(doc, TITLE, None, bold=True)
     table: list[list[str]] = []
     section = None
     for line in lines + [""]:
@@ -61,11 +71,12 @@ def write_report(path: Path, variant: str, lines: list[str] | None = None) -> Pa
         if _SECTION.match(line):
             section = line[0]
             if variant == "styles":
-                _paragraph(doc, line[2:], "Heading 1")
+                _paragraph(doc, line[2:], "Heading 1")       # 一、 printed by Word's numbering, or absent
             else:
                 _paragraph(doc, line, None, bold=True)
         elif _SUBHEAD.match(line) and len(line) <= 30:
-            _paragraph(doc, line, "Heading 2" if variant == "styles" else None, bold=variant != "styles")
+            text = _SUBHEAD.sub("", line) if numbered else line
+            _paragraph(doc, text, "Heading 2" if variant == "styles" else None, bold=variant != "styles")
         else:
             _paragraph(doc, line, None)
     if variant == "boxes":
@@ -73,6 +84,33 @@ def write_report(path: Path, variant: str, lines: list[str] | None = None) -> Pa
     path.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(path))
     return path
+
+
+_LIST = f"""<w:abstractNum xmlns:w="{{w}}" w:abstractNumId="90"><w:multiLevelType w:val="multilevel"/>
+ <w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/>
+  <w:suff w:val="nothing"/></w:lvl>
+ <w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="(%2)"/>
+  <w:suff w:val="nothing"/></w:lvl></w:abstractNum>"""
+
+
+def _number_headings(doc) -> None:
+    """A multi-level list (一、 / (一)) tied to Heading 1 and Heading 2, as offices' templates have."""
+    numbering = doc.part.numbering_part.element
+    first_num = numbering.find(f"{{{_W}}}num")
+    abstract = parse_xml(_LIST.replace("{w}", _W))
+    if first_num is not None:
+        first_num.addprevious(abstract)
+    else:
+        numbering.append(abstract)
+    numbering.append(parse_xml(f'<w:num xmlns:w="{_W}" w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    for style_id, level in (("Heading1", 0), ("Heading2", 1)):
+        properties = doc.styles[style_id.replace("Heading", "Heading ")].element.get_or_add_pPr()
+        number = parse_xml(f'<w:numPr xmlns:w="{_W}"><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>')
+        keep = [child for child in properties if child.tag in (f"{{{_W}}}keepNext", f"{{{_W}}}keepLines")]
+        if keep:
+            keep[-1].addnext(number)
+        else:
+            properties.insert(0, number)
 
 
 def _paragraph(doc, text: str, style: str | None, bold: bool = False):

@@ -74,13 +74,23 @@ def test_each_word_fixture_imports_to_the_numbers_and_sections_of_the_hand_writt
     assert list(imported) == ["一、总体情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"]
 
 
-def test_heading_styles_give_the_sections_when_word_numbers_them_itself():
-    """Heading 1 「总体情况」 (Word prints 「一、」) opens section 一 as 「一、总体情况」 does."""
-    text = word_text(FIXTURES / "huajie-2023-styles.docx", "styles.docx", Problems())
-    lines = text.splitlines()
+def test_word_numbering_gives_the_headings_their_printed_numbers_and_the_title_is_one_line():
+    """Heading 1 「总体情况」 and Heading 2 「主动公开情况」, numbered by a multi-level list: read as
+    Word prints them, 「一、总体情况」 and 「(一)主动公开情况」; (一) restarts under 五."""
+    docx = FIXTURES / "huajie-2023-styles.docx"
+    lines = word_text(docx, "styles.docx", Problems()).splitlines()
+    assert lines[0] == "花街镇人民政府2023年政府信息公开工作年度报告"
     assert "一、总体情况" in lines and "五、存在的主要问题及改进情况" in lines
-    document = zipfile.ZipFile(FIXTURES / "huajie-2023-styles.docx").read("word/document.xml").decode()
-    assert ">一、总体情况<" not in document and ">总体情况<" in document
+    assert "(五)监督保障情况" in lines and "(二)改进措施" in lines
+    document = zipfile.ZipFile(docx).read("word/document.xml").decode()
+    assert ">总体情况<" in document and ">一、总体情况<" not in document and ">主动公开情况<" in document
+    assert ">(一)主动公开情况<" not in document
+
+
+def test_a_heading_style_without_any_number_opens_the_section_its_words_name(tmp_path):
+    docx = write_report(tmp_path / "huajie-2023.docx", "styles", auto_numbers=False)
+    lines = word_text(docx, "plain.docx", Problems()).splitlines()
+    assert "一、总体情况" in lines and "六、其他需要报告的事项" in lines and "(一)主动公开情况" in lines
 
 
 def test_a_merged_cell_is_read_once():

@@ -7,9 +7,11 @@ footers are other parts, never read). mammoth (Word to HTML, then our HTML reade
 the other candidate: it is not installed, and python-docx gives the merged cells as Word
 wrote them, which is all the label matching needs.
 
-- A paragraph is one line. A heading (Word's heading styles or outline level) that has no
-  number in its text, because Word's automatic numbering prints it, gets the number of the
-  section its words name, so that the sections are found as in the text import.
+- A paragraph is one line, with the number Word's automatic numbering prints before it
+  (generator.importing.wordnumbers). A heading (Word's heading styles or outline level) that
+  still has no number gets the number of the section its words name, so that the sections
+  are found as in the text import. The title, often two paragraphs in the Title style
+  (unit; year and 政府信息公开工作年度报告), is one line.
 - A table row is one line of its cells joined by `|`, as the portals' text copies print
   them: a cell merged across columns (gridSpan) is one cell, and a cell merged down rows
   (vMerge) is printed on its first row only, so every merged cell is read once.
@@ -28,6 +30,7 @@ import zipfile
 from pathlib import Path
 
 from generator.core.form import SECTIONS, normalize_label
+from generator.importing.wordnumbers import Numbering
 from generator.inputs.source import read_bytes
 from generator.problems import Problems
 
@@ -91,13 +94,35 @@ def _safe_package(raw: bytes, where: str, problems: Problems) -> bool:
 
 def _body_lines(document) -> list[str]:
     styles = _style_levels(document)
+    numbering = Numbering(_numbering_xml(document), document.styles.element)
+    titles = {style.style_id for style in document.styles if style.name in ("Title", "标题")}
     lines: list[str] = []
+    in_title = False
     for block in _blocks(document.element.body):
         if block.tag == f"{_W}tbl":
             lines += _table_lines(block)
+            in_title = False
+            continue
+        found = _paragraph_lines(block, styles, numbering.label(block))
+        title = _style_id(block) in titles
+        if found and title and in_title:
+            lines[-1] += "".join(found)             # the title's second line
         else:
-            lines += _paragraph_lines(block, styles)
+            lines += found
+        in_title = title if found else in_title
     return lines
+
+
+def _numbering_xml(document):
+    try:
+        return document.part.numbering_part.element
+    except (KeyError, NotImplementedError, AttributeError):     # a document without numbering.xml
+        return None
+
+
+def _style_id(paragraph) -> str | None:
+    style = paragraph.find(f"{_W}pPr/{_W}pStyle")
+    return style.get(f"{_W}val") if style is not None else None
 
 
 def _blocks(parent):
@@ -132,9 +157,11 @@ def _squeeze(text: str) -> str:
     return re.sub(r"[ \t\u00a0]+", " ", text).strip()
 
 
-def _paragraph_lines(paragraph, styles: dict[str, int]) -> list[str]:
+def _paragraph_lines(paragraph, styles: dict[str, int], number: str) -> list[str]:
     lines = [_squeeze(line) for line in _text(paragraph).split("\n")]
     lines = [line for line in lines if line]
+    if lines and number.strip() and not _NUMBERED.match(lines[0]):
+        lines[0] = number.strip() + lines[0]
     level = _outline_level(paragraph, styles)
     if lines and level == 1 and not _NUMBERED.match(lines[0]):
         lines[0] = _numbered_section(lines[0])
