@@ -162,12 +162,23 @@ def _zip(parts: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
+def _with_document_xml(xml: bytes) -> bytes:
+    """A fixture whose document.xml is replaced: a package python-docx opens up to that part."""
+    source = zipfile.ZipFile(FIXTURES / "huajie-2023-bold.docx")
+    return _zip({name: xml if name == "word/document.xml" else source.read(name) for name in source.namelist()})
+
+
+_NESTED = (b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+           + b"<w:sdt><w:sdtContent>" * 5000 + b"</w:sdtContent></w:sdt>" * 5000 + b"</w:body></w:document>")
+
 BROKEN = {
     "not a zip": (b"PK\x03\x04 not really a zip" + bytes(200), "不是有效的 Word 文档"),
     "an old .doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500), "旧版 Word 文件"),
     "a zip that is no Word file": (_zip({"hello.txt": b"hello"}), "已损坏或不是 Word 文档"),
     "a zip bomb": (_zip({"[Content_Types].xml": b"<a/>", "word/document.xml": bytes(MAX_PART_BYTES + 1)}),
                    "解压后过大"),
+    "XML nested 5000 deep": (_with_document_xml(_NESTED), "已损坏或不是 Word 文档"),
+    "XML cut short": (_with_document_xml(b'<w:document xmlns:w="http://schemas.openxmlformats.org/'), "已损坏"),
 }
 
 
@@ -181,3 +192,24 @@ def test_a_broken_docx_is_one_error_without_a_traceback_and_nothing_is_written(n
     problems = [line for line in run.lines if "huajie-2023.docx" in line]
     assert len(problems) == 1 and message in problems[0] and "(docx)" in problems[0], run.err
     assert not (empty_site / "content/reports").exists()
+
+
+def test_tracked_changes_read_as_accepted_and_content_controls_are_read(tmp_path):
+    """An office's draft often still holds tracked changes: the inserted text is the report's,
+    the deleted text is not. A block content control (w:sdt) keeps its paragraphs."""
+    from docx import Document
+    from docx.oxml import parse_xml
+
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    docx = write_report(tmp_path / "huajie-2023.docx", "bold")
+    document = Document(str(docx))
+    paragraph = next(p for p in document.paragraphs if p.text.startswith("本年度我单位未发出"))
+    paragraph._p.append(parse_xml(f'<w:ins xmlns:w="{w}" w:id="1" w:author="a"><w:r><w:t>（已核实）</w:t></w:r></w:ins>'))
+    paragraph._p.append(parse_xml(f'<w:del xmlns:w="{w}" w:id="2" w:author="a"><w:r><w:delText>删掉的话</w:delText>'
+                                  "</w:r></w:del>"))
+    paragraph._p.addnext(parse_xml(f'<w:sdt xmlns:w="{w}"><w:sdtContent><w:p><w:r><w:t>控件中的一段。</w:t></w:r></w:p>'
+                                   "</w:sdtContent></w:sdt>"))
+    document.save(str(docx))
+    lines = word_text(docx, "tracked.docx", Problems()).splitlines()
+    assert "本年度我单位未发出政府信息处理费收费通知书,不存在收取信息处理费的情况。（已核实）" in lines
+    assert "删掉的话" not in "".join(lines) and lines[-1] == "控件中的一段。"
