@@ -74,6 +74,17 @@ def test_each_word_fixture_imports_to_the_numbers_and_sections_of_the_hand_writt
     assert list(imported) == ["一、总体情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"]
 
 
+def test_a_word_draft_is_left_out_of_the_published_site_until_it_is_final(empty_site, tmp_path):
+    import_(empty_site, FIXTURES / "huajie-2023-bold.docx")
+    run = build(empty_site, tmp_path / "out")
+    assert not (tmp_path / "out" / "nianbao" / "huajie" / "2023.html").exists()
+    assert "是草稿，未发布" in run.out + run.err
+    data = empty_site / DATA
+    data.write_text(data.read_text(encoding="utf-8").replace("草稿: true", "草稿: false"), encoding="utf-8")
+    build(empty_site, tmp_path / "out")
+    assert (tmp_path / "out" / "nianbao" / "huajie" / "2023.html").exists()
+
+
 def test_word_numbering_gives_the_headings_their_printed_numbers_and_the_title_is_one_line():
     """Heading 1 「总体情况」 and Heading 2 「主动公开情况」, numbered by a multi-level list: read as
     Word prints them, 「一、总体情况」 and 「(一)主动公开情况」; (一) restarts under 五."""
