@@ -128,7 +128,10 @@ def _grid(doc, rows: int, columns: int, rects: list[tuple[int, int, int, int, st
         cell = table.cell(row, column)
         if down > 1 or across > 1:
             cell = cell.merge(table.cell(row + down - 1, column + across - 1))
-        cell.text = text
+        first, wrapped, rest = text.partition("(区分处理的")     # offices break this label in two paragraphs
+        cell.text = first
+        if wrapped:
+            cell.add_paragraph(wrapped + rest)
 
 
 def _table2(doc, rows: list[list[str]]) -> None:

@@ -113,6 +113,9 @@ def test_a_merged_cell_is_read_once():
         assert sum(line.count(label) for line in text.splitlines()) == 1, label
     assert "(三)不予公开 | 1.属于国家秘密 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |" in text.splitlines()
     assert "2.其他法律行政法规禁止公开 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |" in text.splitlines()
+    # a label typed as two paragraphs in its cell is one label
+    assert "(二)部分公开</w:t></w:r></w:p><w:p><w:r><w:t>(区分处理的" in document
+    assert "(二)部分公开(区分处理的,只计这一情形,不计其他情形) | 0 | 0 | 0 | 0 | 0 | 0 | 0 |" in text.splitlines()
 
 
 def test_text_boxes_header_and_footer_are_ignored(empty_site):
