@@ -146,7 +146,8 @@ def _refuse_doubles(root: Path, imported: list[Imported], force: bool, failures:
         seen[key] = item.source
         existing = [rel for rel in item.files if (root / rel).exists()]
         existing += [rel for rel in (f"{REPORTS_DIR}/{item.unit.id}/{item.year}.yml",) if (root / rel).exists()]
-        changes = report_changes(root, item.unit, item.year, item.files) if existing and is_word_file(Path(item.source)) else []
+        word = is_word_file(Path(item.source))      # a newer version of the editor's file: what it changes
+        changes = report_changes(root, item.unit, item.year, item.files) if existing and word else []
         if force:
             item.report.notes += [(None, f"覆盖现有报告的改动：{change}") for change in changes]
         else:

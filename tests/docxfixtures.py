@@ -86,7 +86,7 @@ def write_report(path: Path, variant: str, lines: list[str] | None = None, auto_
     return path
 
 
-_LIST = f"""<w:abstractNum xmlns:w="{{w}}" w:abstractNumId="90"><w:multiLevelType w:val="multilevel"/>
+_LIST = """<w:abstractNum xmlns:w="{w}" w:abstractNumId="90"><w:multiLevelType w:val="multilevel"/>
  <w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/>
   <w:suff w:val="nothing"/></w:lvl>
  <w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="(%2)"/>

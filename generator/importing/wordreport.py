@@ -61,8 +61,9 @@ def word_text(path: Path, where: str, problems: Problems) -> str | None:
         return None
     if not _safe_package(raw, where, problems):
         return None
+    from docx import Document         # imported when first needed: most imports are text
+
     try:
-        from docx import Document     # imported when first needed: most imports are text
         document = Document(io.BytesIO(raw))
     except Exception as exc:       # noqa: BLE001 - a damaged file can fail anywhere inside python-docx
         problems.error(where, None, f"Word 文件已损坏或不是 Word 文档，无法读取（{type(exc).__name__}）："
