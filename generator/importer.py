@@ -26,7 +26,7 @@ from generator.importing.datafile import HEADER as DRAFT_HEADER
 from generator.importing.datafile import data_file_text, new_report_metadata, yaml_comment, yaml_scalar
 from generator.importing.htmlpage import html_to_text, looks_like_html
 from generator.importing.published import Published, read_published
-from generator.importing.reimport import report_changes
+from generator.importing.reimport import report_changes, with_metadata_kept
 from generator.importing.wordreport import is_word_file, word_text
 from generator.inputs.config import SITE_FILE, load_units
 from generator.inputs.source import read_text
@@ -105,7 +105,8 @@ def _import_one(root: Path, source: Path, units: dict[str, Unit], unit_id: str |
     folder = f"{REPORTS_DIR}/{unit.id}"
     title = report.title or f"{unit.name}{year}年政府信息公开工作年度报告"
     draft_of = unit.name if item.draft else None
-    item.files[f"{folder}/{year}.yaml"] = imported_data_file(report, title, year, source.name, draft_of=draft_of)
+    data = imported_data_file(report, title, year, source.name, draft_of=draft_of)
+    item.files[f"{folder}/{year}.yaml"] = with_metadata_kept(root, f"{folder}/{year}.yaml", data) if item.draft else data
     item.files[f"{folder}/{year}.md"] = _narrative(report)
     return item
 

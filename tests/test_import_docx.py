@@ -168,6 +168,18 @@ def test_reimporting_a_newer_word_file_lists_the_changes_and_needs_force(empty_s
     assert "本年度新增一段说明文字。" in (empty_site / NARRATIVE).read_text(encoding="utf-8")
 
 
+def test_reimporting_a_draft_keeps_what_the_editor_filled_in_its_data_file(empty_site, tmp_path):
+    import_(empty_site, write_report(tmp_path / "v1" / "huajie-2023.docx", "bold"))
+    data = empty_site / DATA
+    text = re.sub(r"发布日期: .*", "发布日期: 2024-01-19", data.read_text(encoding="utf-8"))
+    data.write_text(re.sub(r"索引号: .*", "索引号: 00259913X/2024-00003", text), encoding="utf-8")
+    newer = lines_with("行政强制 | 61", "行政强制 | 62")
+    run = import_(empty_site, write_report(tmp_path / "v2" / "huajie-2023.docx", "bold", newer), "--force")
+    assert "61 → 62" in run.out and "索引号" not in run.out and "发布日期" not in run.out
+    text = data.read_text(encoding="utf-8")
+    assert "发布日期: 2024-01-19" in text and "索引号: 00259913X/2024-00003" in text and "行政强制: 62" in text
+
+
 def _zip(parts: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:

@@ -3,16 +3,18 @@
 An editor imports the Word file, the office corrects it, the editor imports it again: before
 the import overwrites the report, it lists every number that changes (table, row, column:
 old → new), the metadata it resets and the paragraphs added or removed, so that a correction
-made in the site's files since the last import is not lost unseen.
+made in the site's files since the last import is not lost unseen. What the editor filled in
+the data file of a draft (dates, 索引号, 图解数字: what the Word file does not hold) is kept.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 
 from generator.content.reports import parse_report
-from generator.core.form import FORMS
+from generator.core.form import FORMAT_2021, FORMS
 from generator.core.model import Report, Unit
 from generator.inputs.source import parse_yaml, read_text
 from generator.problems import Problems
@@ -22,6 +24,20 @@ MAX_LISTED = 40          # a wholly different report: the first changes and how 
 _FIELDS = (("title", "标题"), ("published", "发布日期"), ("written", "成文日期"), ("index_no", "索引号"),
            ("publisher", "发布机构"), ("doc_no", "文号"), ("topic", "主题分类"), ("draft", "草稿"),
            ("as_published", "按原样发布"))
+
+
+def with_metadata_kept(root: Path, rel: str, new_text: str) -> str:
+    """The new data file of a re-imported draft, with the existing file's lines before its tables
+    (metadata, comments) instead of the new ones. An archived report (按原样发布), or a file whose
+    tables do not start with the official heading, is replaced whole (report_changes lists how)."""
+    path = root / rel
+    old_text = read_text(path, rel, Problems()) if path.exists() else None
+    heading = f"\n{FORMS[FORMAT_2021][0].heading}:"
+    old_head, old_found, _ = (old_text or "").partition(heading)
+    _, new_found, new_tables = new_text.partition(heading)
+    if not old_found or not new_found or re.search(r"^\s*(按原样发布|as_published)\s*:", old_head, re.M):
+        return new_text
+    return old_head + heading + new_tables
 
 
 def report_changes(root: Path, unit: Unit, year: int, files: dict[str, str]) -> list[str]:
