@@ -118,6 +118,21 @@ def test_a_merged_cell_is_read_once():
     assert "(二)部分公开(区分处理的,只计这一情形,不计其他情形) | 0 | 0 | 0 | 0 | 0 | 0 | 0 |" in text.splitlines()
 
 
+def test_a_merge_across_columns_written_as_hmerge_is_read_once(tmp_path):
+    from docx import Document
+    from docx.oxml import parse_xml
+
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    document = Document()
+    table = document.add_table(rows=1, cols=3)
+    for cell, text, merge in zip(table.rows[0].cells, ("第二十条第(一)项", "", "x"), ("restart", "continue", None)):
+        cell.text = text
+        if merge:
+            cell._tc.get_or_add_tcPr().append(parse_xml(f'<w:hMerge xmlns:w="{w}" w:val="{merge}"/>'))
+    document.save(str(tmp_path / "h.docx"))
+    assert word_text(tmp_path / "h.docx", "h.docx", Problems()).splitlines() == ["第二十条第(一)项 | x |"]
+
+
 def test_text_boxes_header_and_footer_are_ignored(empty_site):
     docx = FIXTURES / "huajie-2023-boxes.docx"
     package = zipfile.ZipFile(docx)

@@ -182,9 +182,12 @@ def _table_lines(table) -> list[str]:
 
 
 def _continues_merge(cell) -> bool:
-    """A cell that continues the merge of the cell above (vMerge without restart): printed there."""
-    merge = cell.find(f"{_W}tcPr/{_W}vMerge")
-    return merge is not None and merge.get(f"{_W}val", "continue") == "continue"
+    """A cell that continues the merge of the cell above (vMerge without restart), or of the cell
+    before it (hMerge, as older converters write a merge across columns): printed there."""
+    for merge in (cell.find(f"{_W}tcPr/{_W}vMerge"), cell.find(f"{_W}tcPr/{_W}hMerge")):
+        if merge is not None and merge.get(f"{_W}val", "continue") == "continue":
+            return True
+    return False
 
 
 # --- headings ----------------------------------------------------------------------------------
