@@ -32,6 +32,7 @@ from generator.inputs.config import SITE_FILE, load_units
 from generator.inputs.source import read_text
 from generator.output.write import write_atomically
 from generator.problems import ERROR, NOTE, WARNING, CommandFailed, Problem, Problems
+from generator.scaffold import undecided_metadata
 
 ACROSS_YEARS = ("R6", "R7")     # the rules that judge a report against its unit's report of the year before
 
@@ -104,8 +105,10 @@ def _import_one(root: Path, source: Path, units: dict[str, Unit], unit_id: str |
     item = Imported(str(source), unit, year, report, draft=word and not archive)
     folder = f"{REPORTS_DIR}/{unit.id}"
     title = report.title or f"{unit.name}{year}年政府信息公开工作年度报告"
-    draft_of = unit.name if item.draft else None
-    data = imported_data_file(report, title, year, source.name, draft_of=draft_of)
+    # a draft's metadata as `generate new` starts it: the dates and the 索引号's 流水号 left 【待填写】
+    draft = new_report_metadata(unit.name, publishing_today()) | undecided_metadata(root, unit, year) \
+        if item.draft else None
+    data = imported_data_file(report, title, year, source.name, draft=draft)
     item.files[f"{folder}/{year}.yaml"] = with_metadata_kept(root, f"{folder}/{year}.yaml", data) if item.draft else data
     item.files[f"{folder}/{year}.md"] = _narrative(report)
     return item
@@ -185,23 +188,23 @@ def _check(root: Path, imported: list[Imported]) -> Problems:
 # --- writing gongkai content -------------------------------------------------------------------
 
 def imported_data_file(report: Published, title: str, year: int, source: str,
-                       today: datetime.date | None = None, draft_of: str | None = None) -> str:
+                       today: datetime.date | None = None, draft: dict[str, str] | None = None) -> str:
     """The data file of an imported report (the open-data tests check it against the schema):
-    按原样发布, with 来源 saying where it came from and when it was imported. With `draft_of`
-    (the unit's name), a report being prepared instead, as `generate new` starts one: 草稿,
-    checked as every new report is (a wrong total is an error), the source in a comment."""
+    按原样发布, with 来源 saying where it came from and when it was imported. With `draft` (the
+    metadata of a new report), a report being prepared instead, as `generate new` starts one:
+    草稿, checked as every new report is (a wrong total is an error), the source in a comment."""
     today = today or publishing_today()
     imported = f"{yaml_comment(source)}（{today.isoformat()} 导入）"
     metadata = {"标题": yaml_scalar(title)}
-    if draft_of is not None:
-        metadata |= new_report_metadata(draft_of, today)
+    if draft is not None:
+        metadata |= draft
     for key, name in (("published", "发布日期"), ("written", "成文日期"), ("index_no", "索引号"),
                       ("publisher", "发布机构"), ("doc_no", "文号"), ("topic", "主题分类")):
         if report.metadata.get(key):
             metadata[name] = _metadata_text(key, report.metadata[key])
     if report.format != FORMAT_2021:
         metadata["格式"] = report.format
-    if draft_of is None:
+    if draft is None:
         metadata["按原样发布"] = f"true   # 导入自 {yaml_comment(source)}"
         metadata["来源"] = yaml_scalar(f"{source}（{today.isoformat()} 导入）")
     forms = tuple(report.tables[form.number].form for form in FORMS[report.format])
@@ -209,7 +212,7 @@ def imported_data_file(report: Published, title: str, year: int, source: str,
     absent = frozenset(row.id for form in forms for row, _ in form.rows()
                        if row.id not in report.tables[form.number].rows)
     braced = imported.replace("{", "{{").replace("}", "}}")          # the header is a format string
-    header = HEADER if draft_of is None else DRAFT_HEADER + f"# 由 generate import 从 Word 文件 {braced}\n"
+    header = HEADER if draft is None else DRAFT_HEADER + f"# 由 generate import 从 Word 文件 {braced}\n"
     return data_file_text(title, year, metadata, values, omit_rows=absent, forms=forms, header=header)
 
 

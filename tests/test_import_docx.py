@@ -80,7 +80,10 @@ def test_a_word_draft_is_left_out_of_the_published_site_until_it_is_final(empty_
     assert not (tmp_path / "out" / "nianbao" / "huajie" / "2023.html").exists()
     assert "是草稿，未发布" in run.out + run.err
     data = empty_site / DATA
-    data.write_text(data.read_text(encoding="utf-8").replace("草稿: true", "草稿: false"), encoding="utf-8")
+    text = data.read_text(encoding="utf-8")
+    assert re.search(r"^发布日期: 【待填写】", text, re.M) and re.search(r"^成文日期: 【待填写】", text, re.M)
+    text = re.sub(r"发布日期: .*", "发布日期: 2024-01-19", text.replace("草稿: true", "草稿: false"))
+    data.write_text(re.sub(r"成文日期: .*", "成文日期: 2024-01-18", text), encoding="utf-8")
     build(empty_site, tmp_path / "out")
     assert (tmp_path / "out" / "nianbao" / "huajie" / "2023.html").exists()
 
