@@ -186,6 +186,14 @@ def test_reimporting_a_newer_word_file_lists_the_changes_and_needs_force(empty_s
     assert "本年度新增一段说明文字。" in (empty_site / NARRATIVE).read_text(encoding="utf-8")
 
 
+def test_the_same_word_file_imported_again_another_day_changes_nothing(empty_site, monkeypatch):
+    import_(empty_site, FIXTURES / "huajie-2023-bold.docx")
+    before = snapshot(empty_site / "content")
+    monkeypatch.setenv("GONGKAI_TODAY", "2031-01-05")
+    run = import_(empty_site, FIXTURES / "huajie-2023-bold.docx")
+    assert "未改动 1 份" in run.out and snapshot(empty_site / "content") == before
+
+
 def test_reimporting_a_draft_keeps_what_the_editor_filled_in_its_data_file(empty_site, tmp_path):
     import_(empty_site, write_report(tmp_path / "v1" / "huajie-2023.docx", "bold"))
     data = empty_site / DATA
