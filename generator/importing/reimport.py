@@ -35,7 +35,7 @@ def with_metadata_kept(root: Path, rel: str, new_text: str) -> str:
     heading = f"\n{FORMS[FORMAT_2021][0].heading}:"
     old_head, old_found, _ = (old_text or "").partition(heading)
     _, new_found, new_tables = new_text.partition(heading)
-    if not old_found or not new_found or re.search(r"^\s*(按原样发布|as_published)\s*:", old_head, re.M):
+    if not old_found or not new_found or re.search(r"^\s*(按原样发布|as_published)\s*:", old_head, re.MULTILINE):
         return new_text
     return old_head + heading + new_tables
 
