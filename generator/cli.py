@@ -60,14 +60,17 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--aggregate", action="store_true",
                      help="汇总报告（范围: 汇总）：不写表格，由下属单位（上级单位是本单位）的报告相加得出")
 
-    imp = commands.add_parser("import", help="导入已发布的报告（门户网页的文字、另存的 HTML 网页或 PDF），照原样存档")
+    imp = commands.add_parser("import", help="导入已发布的报告（门户网页的文字、另存的 HTML 网页或 PDF），照原样存档；"
+                                             "或正在编写的 Word 报告（.docx），作为草稿")
     imp.add_argument("files", type=Path, nargs="+", metavar="文件或文件夹",
                      help="已发布报告的文字（.txt）、网页（.htm、.html）或 PDF（.pdf，须有文字层），"
-                          "或存放它们的文件夹（含子文件夹）")
+                          "Word 文件（.docx），或存放它们的文件夹（含子文件夹）")
     imp.add_argument("--site", type=Path, default=Path("."), help="网站文件夹（默认当前文件夹）")
     imp.add_argument("--unit", default=None, help="单位编号（报告标题中没有单位名称时需要）")
     imp.add_argument("--year", type=int, default=None, help="报告年度（报告标题中没有年份时需要）")
     imp.add_argument("--force", action="store_true", help="覆盖网站中已有的同一份报告")
+    imp.add_argument("--archive", action="store_true",
+                     help="Word 文件（.docx）是已发布的旧报告：照原样存档（按原样发布），而不是作为草稿")
     imp.add_argument("--register", action="store_true",
                      help="单位名录中没有的单位自动登记到 content/units.yaml（编号取名称的拼音），登记后请核对")
     imp.add_argument("--keep-going", action="store_true",
@@ -278,7 +281,7 @@ def _import(args) -> int:
 
     try:
         run = import_reports(args.site, args.files, unit_id=args.unit, year=args.year, force=args.force,
-                             register=args.register, keep_going=args.keep_going)
+                             register=args.register, keep_going=args.keep_going, archive=args.archive)
     except ImportFailed as failed:
         if failed.run is not None:
             print("\n".join(summary_lines(failed.run, written=False)))
@@ -287,7 +290,7 @@ def _import(args) -> int:
         for line, note in item.report.notes:
             print(Problem(NOTE, item.source, line, f"注意：{note}").format())
         print(f"已导入 {item.source} -> {'、'.join(item.files)}（{item.unit.name} {item.year} 年，"
-              f"{FORMAT_NAMES[item.report.format]}，按原样发布）")
+              f"{FORMAT_NAMES[item.report.format]}，{'草稿' if item.draft else '按原样发布'}）")
     print("\n".join(summary_lines(run, written=True)))
     problems = Problems(run.refused.items + run.checks.items)
     if run.refused.errors:

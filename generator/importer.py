@@ -6,6 +6,8 @@ are listed, and then nothing is written (with --keep-going, the other files are)
 An imported report is an archived record (按原样发布: true): the checks run on it
 and any failure is shown on its page and listed here, but no number is changed. Once written, what `generate check`
 would warn of these reports (R9, R10, R11 ...) is listed too: the import still succeeds.
+A Word file (.docx, generator.importing.wordreport) is instead the report being prepared:
+written as a draft that every check of a hand-written report judges, unless --archive.
 """
 
 from __future__ import annotations
@@ -20,15 +22,19 @@ from generator.content.publishing import today as publishing_today
 from generator.content.repetition import fingerprints, repeated_text
 from generator.core.form import FORMAT_2021, FORMS
 from generator.core.model import Unit
-from generator.importing.datafile import data_file_text, yaml_comment, yaml_scalar
+from generator.importing.datafile import HEADER as DRAFT_HEADER
+from generator.importing.datafile import data_file_text, new_report_metadata, yaml_comment, yaml_scalar
 from generator.importing.htmlpage import web_address
 from generator.importing.published import Published
 from generator.importing.readers import files_to_import, reader_for
+from generator.importing.reimport import report_changes, with_metadata_kept
 from generator.importing.units import Registry, appended_units_file
 from generator.importing.verbatim import narrative_markdown
+from generator.importing.wordreport import is_word_file
 from generator.inputs.config import SITE_FILE, UNITS_FILE, load_units
 from generator.output.write import write_atomically
-from generator.problems import ERROR, WARNING, CommandFailed, Problem, Problems
+from generator.problems import ERROR, NOTE, WARNING, CommandFailed, Problem, Problems
+from generator.scaffold import undecided_metadata
 
 ORIGINAL_NAME = "原件.pdf"      # an imported PDF kept in the report's folder (README: 全真版)
 ACROSS_YEARS = ("R6", "R7")     # the rules that judge a report against its unit's report of the year before
@@ -46,6 +52,7 @@ class Imported:
     year: int
     report: Published
     files: dict[str, str | bytes] = field(default_factory=dict)   # rel path -> text (or a file's bytes) to write
+    draft: bool = False                # a Word file: the report being prepared (see imported_data_file)
 
 
 @dataclass
@@ -65,7 +72,8 @@ class ImportFailed(CommandFailed):
 
 
 def import_reports(root: Path, sources: list[Path], unit_id: str | None = None, year: int | None = None,
-                   force: bool = False, register: bool = False, keep_going: bool = False) -> ImportRun:
+                   force: bool = False, register: bool = False, keep_going: bool = False,
+                   archive: bool = False) -> ImportRun:
     """Read, place and write the reports (files, and folders searched for them); returns what
     was done, with the checks' findings on the imported reports. A file with an error fails the
     whole import, nothing written (ImportFailed), unless keep_going: then the others are written
@@ -81,7 +89,8 @@ def import_reports(root: Path, sources: list[Path], unit_id: str | None = None, 
             if (report := _read(path, failures)) is not None]
     units_of = registry.units_of(read, unit_id, register, failures)
     imported = _one_per_report([item for source, report in read
-                                if (item := _placed(source, report, units_of.get(source), year, failures))], failures)
+                                if (item := _placed(root, source, report, units_of.get(source), year, failures,
+                                                    archive))], failures)
     run.unchanged = _refuse_existing(root, imported, force, failures)
     if failures.errors and not keep_going:
         run.registered = list(registry.new)
@@ -115,18 +124,24 @@ def _read(path: Path, failures: Problems) -> Published | None:
     return report
 
 
-def _placed(source: str, report: Published, unit: Unit | None, year: int | None,
-            failures: Problems) -> Imported | None:
+def _placed(root: Path, source: str, report: Published, unit: Unit | None, year: int | None,
+            failures: Problems, archive: bool = False) -> Imported | None:
     year = year or report.year
     if year is None:
         failures.error(source, None, "找不到报告的年份（标题中没有「XXXX年政府信息公开工作年度报告」）：请用 --year 指定")
     if unit is None or year is None or report.unplaced:
         return None
-    item = Imported(source, unit, year, report)
+    item = Imported(source, unit, year, report, draft=is_word_file(Path(source)) and not archive)
     folder = f"{REPORTS_DIR}/{unit.id}"
     title = report.title or f"{unit.name}{year}年政府信息公开工作年度报告"
     original = f"{year}/{ORIGINAL_NAME}" if report.original is not None else None
-    item.files[f"{folder}/{year}.yaml"] = imported_data_file(report, title, year, Path(source).name, original=original)
+    # a draft's metadata as `generate new` starts it: the dates and the 索引号's 流水号 left 【待填写】
+    draft = new_report_metadata(unit.name, publishing_today()) | undecided_metadata(root, unit, year) \
+        if item.draft else None
+    if item.draft:              # a number kept as printed is the editor's to correct: said now, not on a page
+        report.notes += [(None, note) for note in report.archive_notes]
+    data = imported_data_file(report, title, year, Path(source).name, original=original, draft=draft)
+    item.files[f"{folder}/{year}.yaml"] = with_metadata_kept(root, f"{folder}/{year}.yaml", data) if item.draft else data
     item.files[f"{folder}/{year}.md"] = narrative_markdown(report)
     if original:            # the signed original itself, offered on the page as its 全真版
         item.files[f"{folder}/{original}"] = report.original
@@ -169,7 +184,14 @@ def _refuse_existing(root: Path, imported: list[Imported], force: bool, failures
         existing += [rel for rel in (f"{REPORTS_DIR}/{item.unit.id}/{item.year}.yml",) if (root / rel).exists()]
         if existing and _same_as_written(root, item):
             unchanged.append(item)
-        elif existing and not force:
+            continue
+        word = is_word_file(Path(item.source))      # a newer version of the editor's file: what it changes
+        changes = report_changes(root, item.unit, item.year, item.files) if existing and word else []
+        if force:
+            item.report.notes += [(None, f"覆盖现有报告的改动：{change}") for change in changes]
+        else:
+            failures.items += [Problem(NOTE, item.source, None, f"与现有报告相比：{change}") for change in changes]
+        if existing and not force:
             failures.error(item.source, None, f"{item.unit.name} {item.year} 年的报告已存在（{'、'.join(existing)}），"
                                                 "且与这次导入的内容不同，不会覆盖；确认要用导入的内容覆盖，请加 --force")
     return unchanged
@@ -222,12 +244,18 @@ def _check(root: Path, imported: list[Imported]) -> Problems:
 # --- writing gongkai content -------------------------------------------------------------------
 
 def imported_data_file(report: Published, title: str, year: int, source: str,
-                       today: datetime.date | None = None, original: str | None = None) -> str:
+                       today: datetime.date | None = None, original: str | None = None,
+                       draft: dict[str, str] | None = None) -> str:
     """The data file of an imported report (the open-data tests check it against the schema):
     按原样发布, with 来源 saying where it came from (the page's address, else the file's name)
     and when it was imported, and the 全真版 when the source was the published PDF
-    (`original`: its path from the data file)."""
+    (`original`: its path from the data file). With `draft` (the metadata of a new report), a
+    report being prepared instead, as `generate new` starts one: 草稿, checked as every new
+    report is (a wrong total is an error), where it came from in a comment."""
+    today = today or publishing_today()
     metadata = {"标题": yaml_scalar(title)}
+    if draft is not None:
+        metadata |= draft
     for key, name in (("published", "发布日期"), ("written", "成文日期"), ("index_no", "索引号"),
                       ("publisher", "发布机构"), ("doc_no", "文号"), ("topic", "主题分类")):
         if report.metadata.get(key):
@@ -236,16 +264,19 @@ def imported_data_file(report: Published, title: str, year: int, source: str,
         metadata["格式"] = report.format
     if original:
         metadata["全真版"] = yaml_scalar(original)
-    metadata["按原样发布"] = f"true   # 导入自 {yaml_comment(source)}"
-    origin = web_address(report.metadata.get("address")) or source     # the page's address when it gives one
-    metadata["来源"] = yaml_scalar(f"{origin}（{(today or publishing_today()).isoformat()} 导入）")
-    if report.archive_notes:       # a unit kept as printed, or converted: the page says so (存档说明)
+    if draft is None:
+        metadata["按原样发布"] = f"true   # 导入自 {yaml_comment(source)}"
+        origin = web_address(report.metadata.get("address")) or source     # the page's address when it gives one
+        metadata["来源"] = yaml_scalar(f"{origin}（{today.isoformat()} 导入）")
+    if report.archive_notes and draft is None:   # a unit kept as printed, or converted: the page says so (存档说明)
         metadata["存档说明"] = "[" + ", ".join(map(yaml_scalar, report.archive_notes)) + "]"
     forms = tuple(report.tables[form.number].form for form in FORMS[report.format])
     values = {number: table.values for number, table in report.tables.items()}
     absent = frozenset(row.id for form in forms for row, _ in form.rows()
                        if row.id not in report.tables[form.number].rows)
-    return data_file_text(title, year, metadata, values, omit_rows=absent, forms=forms, header=HEADER)
+    imported = f"{yaml_comment(source)}（{today.isoformat()} 导入）".replace("{", "{{").replace("}", "}}")
+    header = HEADER if draft is None else DRAFT_HEADER + f"# 由 generate import 从 Word 文件 {imported}\n"
+    return data_file_text(title, year, metadata, values, omit_rows=absent, forms=forms, header=header)
 
 
 def _metadata_text(key: str, value: str) -> str:

@@ -168,7 +168,7 @@ def new_report(root: Path, unit_id: str, year: int, today=None, aggregate: bool 
         raise InitRefused(f"{existing[0].relative_to(root).as_posix()} 已存在，不会覆盖")
 
     title = f"{unit.name}{year}年政府信息公开工作年度报告"
-    metadata = new_report_metadata(unit.name, today, aggregated=aggregate) | _undecided(root, unit, year)
+    metadata = new_report_metadata(unit.name, today, aggregated=aggregate) | undecided_metadata(root, unit, year)
     if aggregate:
         text = data_file_text(title, year, metadata, {}, forms=(), header=AGGREGATE_HEADER)
         notes = [_summed_note(root / REPORTS_DIR, members, year)]
@@ -187,7 +187,7 @@ def new_report(root: Path, unit_id: str, year: int, today=None, aggregate: bool 
     return [data, narrative], notes
 
 
-def _undecided(root: Path, unit, year: int) -> dict[str, str]:
+def undecided_metadata(root: Path, unit, year: int) -> dict[str, str]:
     """The metadata `new` cannot know, left 【待填写】 (so the report stays a draft until filled):
     the dates (today is rarely the day last year's report is published), and the 流水号 of a
     索引号 otherwise made from site.yaml's 索引号格式 (or the usual 组织机构代码/年份-流水号) and

@@ -14,6 +14,7 @@ from typing import Callable
 from generator.importing.htmlpage import html_to_text, looks_like_html
 from generator.importing.pdfreport import PdfText, read_pdf
 from generator.importing.published import Published, read_published
+from generator.importing.wordreport import word_text
 from generator.inputs.source import read_text
 from generator.problems import Problems
 
@@ -50,6 +51,12 @@ def read_pdf_report(path: Path, where: str, problems: Problems) -> Published | N
     return report
 
 
+def read_word_report(path: Path, where: str, problems: Problems) -> Published | None:
+    """The editor's Word file (.docx): its paragraphs and tables as the lines of a page's text."""
+    text = word_text(path, where, problems)
+    return read_published(text) if text is not None else None
+
+
 def _on_page(document: PdfText, line: int | None, message: str) -> tuple[None, str]:
     page = document.page_of(line)
     return None, f"{message}（PDF 第 {page} 页）" if page else message
@@ -60,6 +67,7 @@ READERS: dict[str, Reader] = {
     ".htm": read_page_text,
     ".html": read_page_text,
     ".pdf": read_pdf_report,
+    ".docx": read_word_report,
 }
 
 
