@@ -8,6 +8,7 @@ another kind of file (.pdf, .docx) is one more entry in READERS.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Callable
 
@@ -30,8 +31,11 @@ def read_page_text(path: Path, where: str, problems: Problems) -> Published | No
     problems.items += read.errors
     if text is None:
         return None
-    report = read_published(html_to_text(text) if looks_like_html(text) else text)
-    report.notes += [(None, problem.message) for problem in read.warnings]     # e.g. read as GBK
+    page = looks_like_html(text)
+    report = read_published(html_to_text(text) if page else text)
+    declared = _DECLARED_GB.search(text[:4096]) if page else None
+    report.notes += [(None, f"网页声明的编码是 {declared.group(1)}，已按 GBK 读取" if declared and problem.rule == "encoding"
+                      else problem.message) for problem in read.warnings]     # e.g. read as GBK
     return report
 
 
@@ -61,6 +65,9 @@ def _on_page(document: PdfText, line: int | None, message: str) -> tuple[None, s
     page = document.page_of(line)
     return None, f"{message}（PDF 第 {page} 页）" if page else message
 
+
+# A saved page that declares a GB charset was right to be GBK: no advice to save it as UTF-8.
+_DECLARED_GB = re.compile(r"charset\s*=\s*[\"']?(gb2312|gbk|gb18030)", re.I)
 
 READERS: dict[str, Reader] = {
     ".txt": read_page_text,
