@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
+from contextlib import closing
 
 from helpers import (NEXT_YEAR, add_next_year, build, portal_csv_rows, read_csv, rebuild_matches_cold, set_row,
                      snapshot)
@@ -91,3 +93,27 @@ def test_the_open_data_is_rewritten_only_when_a_number_changed_and_as_a_cold_bui
     narrative.write_text(narrative.read_text(encoding="utf-8") + "\n另有一句。\n", encoding="utf-8")
     rebuild_matches_cold(site.root, tmp_path, out)
     assert {rel: seen for rel, seen in snapshot(out).items() if rel.startswith("data/")} == before
+
+
+def test_the_sqlite_database_holds_the_json_numbers(built_example):
+    """Opened as an analyst would, with sqlite3: every number of every report, the same as the JSON's."""
+    portal = json.loads((built_example / "data/gongkai-all.json").read_text(encoding="utf-8"))
+    expected = {(r["单位"]["编号"], r["年度"], t["表"], " / ".join(row["分组"]), row["行"], column): value
+                for r in portal for t in r["表格"] for row in t["行"] for column, value in row["数值"].items()}
+    with closing(sqlite3.connect(f"file:{built_example / 'data/gongkai.sqlite'}?mode=ro", uri=True)) as db:
+        found = {tuple(row[:6]): row[6] for row in db.execute(
+            "SELECT 单位编号, 年度, 表, 分组, 行, 列, 数值 FROM 数值明细")}
+        assert found == expected and len(found) == 197 + 200
+        assert db.execute("SELECT 数值 FROM 数值明细 WHERE 单位编号 = 'huajie' AND 行 = '行政处罚'").fetchall() == [(365,)]
+        reports = db.execute("SELECT 单位编号, 单位, 年度, 格式, 按原样发布 FROM 报告 ORDER BY 年度").fetchall()
+        assert reports == [("huajie", "花街镇人民政府", 2023, "2021", 0), ("huaian", "淮安市人民政府", 2024, "2021", 0)]
+
+
+def test_the_sqlite_database_keeps_blanks_and_amounts(site, tmp_path):
+    site.replace("content/reports/huajie/2023.yaml", "行政事业性收费: 0 ", "行政事业性收费: 12.50 ")
+    site.replace("content/reports/huajie/2023.yaml", "行政许可: 0 ", "行政许可: null ")
+    out = tmp_path / "out"
+    build(site.root, out)
+    with closing(sqlite3.connect(out / "data/gongkai.sqlite")) as db:
+        values = dict(db.execute("SELECT 行, 数值 FROM 数值明细 WHERE 单位编号 = 'huajie' AND 表 = '二'"))
+    assert values["行政事业性收费"] == 12.5 and values["行政许可"] is None and values["行政处罚"] == 365

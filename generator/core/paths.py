@@ -19,7 +19,7 @@ STATIC_DIR = "static"
 # The open data: each report's downloads beside its page, the whole portal's in data/
 # (its CSV one file per year, portal_csv_path).
 DATA_PAGE = "data/index.html"
-PORTAL_JSON, SCHEMA = "data/gongkai-all.json", "data/report.schema.json"
+PORTAL_JSON, PORTAL_SQLITE, SCHEMA = "data/gongkai-all.json", "data/gongkai.sqlite", "data/report.schema.json"
 # The columns of every published CSV (data/index.html explains them)
 CSV_HEADER = ("单位编号", "单位", "单位类型", "年度", "格式", "表", "行", "列", "数值", "按原样发布", "有不符合勾稽关系之处")
 

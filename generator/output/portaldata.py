@@ -1,5 +1,5 @@
-"""The whole portal's open data in data/: a CSV per year, the JSON of every report, the schema,
-and the page that lists them.
+"""The whole portal's open data in data/: a CSV per year, the JSON of every report, the same
+numbers as an SQLite database (output.sqlitedata), the schema, and the page that lists them.
 
 Excel and WPS open at most 1,048,576 rows. A report has at most MAX_ROWS_PER_REPORT
 lines in the CSV (one per cell of the official form: a constant of the form, not of
@@ -15,10 +15,11 @@ from pathlib import Path
 
 from generator.core.form import FORMS, TABLE3_SINGLE_OTHER
 from generator.core.model import ReportSummary
-from generator.core.paths import DATA_PAGE, PORTAL_JSON, SCHEMA, portal_csv_path
+from generator.core.paths import DATA_PAGE, PORTAL_JSON, PORTAL_SQLITE, SCHEMA, portal_csv_path
 from generator.output.manifest import Manifest
 from generator.output.opendata import csv_bytes, fragment_names, json_bytes
 from generator.output.schema import report_schema
+from generator.output.sqlitedata import sqlite_chunks
 
 ROW_LIMIT = 1_048_576           # the rows of a sheet in Excel (2007 on) and WPS
 
@@ -43,6 +44,7 @@ def write_portal_data(folder: Path, manifest: Manifest, writer) -> int:
             streams[portal_csv_path(year, part)] = _Sized(_year_csv(pieces[start:start + per_file]))
     jsonl = [folder / fragment_names(unit_id, digest)[1] for unit_id, digest in shares.items()]
     streams[PORTAL_JSON] = _Sized(_portal_json(jsonl))
+    streams[PORTAL_SQLITE] = _Sized(sqlite_chunks(folder, shares))
     written = sum(writer.write_stream(rel, chunks) for rel, chunks in streams.items())
     schema = json_bytes(report_schema())
     written += writer.write(SCHEMA, schema)

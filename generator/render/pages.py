@@ -32,8 +32,8 @@ from generator import __version__
 from generator.content.reportfiles import file_size
 from generator.core.form import FORMAT_NAMES, SECTIONS, TABLE_SECTIONS
 from generator.core.model import KINDS, Report, ReportSummary, SiteConfig, Unit
-from generator.core.paths import (COLUMN_DIR, COLUMN_INDEX, COLUMN_TITLE, CSV_HEADER, DATA_PAGE, PORTAL_JSON, SCHEMA,
-                             STATIC_DIR, column_year_path, download_paths, redirects, report_file_href, report_path,
+from generator.core.paths import (COLUMN_DIR, COLUMN_INDEX, COLUMN_TITLE, CSV_HEADER, DATA_PAGE, PORTAL_JSON,
+                             PORTAL_SQLITE, STATIC_DIR, column_year_path, download_paths, redirects, report_file_href, report_path,
                              tujie_path, unit_path)
 from generator.inputs.source import inside
 from generator.problems import Problems
@@ -80,7 +80,8 @@ def data_files(files: dict[str, int]) -> list[dict]:
         if year_csv:
             year, part = int(year_csv[1]), int(year_csv[2] or 1)
             return (0, -year, part), f"{year} 年度报告的表格数据（CSV）" + (f"，第 {part} 部分" if part > 1 else "")
-        return ((1,), "全部报告的完整数据（JSON）") if path == PORTAL_JSON else ((2,), "数据文件的结构说明（JSON Schema）")
+        return {PORTAL_JSON: ((1,), "全部报告的完整数据（JSON）"), PORTAL_SQLITE: ((2,), "全部报告的数据库（SQLite）")}.get(
+            path, ((3,), "数据文件的结构说明（JSON Schema）"))
     listed = sorted((described(path), path, size) for path, size in files.items())
     return [{"path": path, "name": path.rpartition("/")[2], "what": what, "size": file_size(size)}
             for (_, what), path, size in listed]
