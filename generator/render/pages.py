@@ -33,8 +33,8 @@ from generator.content.reportfiles import file_size
 from generator.core.form import FORMAT_NAMES, SECTIONS, TABLE_SECTIONS
 from generator.core.model import KINDS, Report, ReportSummary, SiteConfig, Unit
 from generator.core.paths import (COLUMN_DIR, COLUMN_INDEX, COLUMN_TITLE, CSV_HEADER, DATA_PAGE, PORTAL_JSON,
-                             PORTAL_SQLITE, STATIC_DIR, column_year_path, download_paths, redirects, report_file_href, report_path,
-                             tujie_path, unit_path)
+                             PORTAL_SQLITE, SCHEMA, STATIC_DIR, column_year_path, download_paths, redirects,
+                             report_file_href, report_path, tujie_path, unit_path)
 from generator.inputs.source import inside
 from generator.problems import Problems
 from generator.render.environment import template_dirs, template_environment
@@ -74,7 +74,7 @@ _YEAR_CSV = re.compile(r"data/gongkai-(\d{4})(?:-(\d+))?\.csv")
 
 def data_files(files: dict[str, int]) -> list[dict]:
     """The portal's data files for the 开放数据 page: the yearly CSVs newest first, then the
-    JSON and the schema, each with its address, what it holds and its size."""
+    JSON, the database and the schema, each with its address, what it holds and its size."""
     def described(path: str) -> tuple[tuple, str]:
         year_csv = _YEAR_CSV.fullmatch(path)
         if year_csv:
@@ -177,7 +177,8 @@ class Renderer:
         """The 开放数据 page: the portal's data files (path -> size) and what their columns hold.
         Apart from the listings: it is rendered once the files are written."""
         return Page(DATA_PAGE, "data.html", "开放数据",
-                    {"report_count": len(summaries), "files": data_files(files), "csv_header": CSV_HEADER},
+                    {"report_count": len(summaries), "files": data_files(files), "csv_header": CSV_HEADER,
+                     "json": PORTAL_JSON, "schema": SCHEMA},     # the two a theme's data.html could link before
                     pub_date=latest_pub_date(summaries))
 
     def listing_paths(self, years) -> list[str]:
