@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from generator.content.checks import row_title
-from generator.core.form import FORMAT_NAMES
+from generator.core.form import FORMAT_NAMES, TABLE2_2019, TABLE3_SINGLE_OTHER, TABLES
 from generator.core.model import Report, Table
 from generator.core.paths import CSV_HEADER, download_paths, report_file_path
 from generator.output.cache import cache_folder
@@ -91,10 +91,20 @@ def _table_data(table: Table, values: list) -> dict:
 def report_json(report: Report) -> bytes:
     """The report with every number under its official labels (blank is null). Each table's
     JSON text is made once per set of rows present, and only its numbers are filled in."""
+    return _report_records(report)[0]
+
+
+def _report_records(report: Report) -> tuple[bytes, bytes]:
+    """The report's JSON, and the same as one line of its unit's share for the database: its
+    fields, then each table as [its form (FORM_VARIANTS), its rows' ids, its numbers]."""
     head, tail = json_bytes({**_report_fields(report), "表格": HOLE}).decode("utf-8").split(_HOLE_JSON)
-    tables = [fill(layout.json_pieces, cell_texts(table, layout.cells, _json_text))
-              for layout, table in _laid_out(report)]
-    return f"{head}[{', '.join(tables)}]{tail}".encode("utf-8")
+    laid = [(layout, cell_texts(table, layout.cells, _json_text)) for layout, table in _laid_out(report)]
+    tables = [fill(layout.json_pieces, texts) for layout, texts in laid]
+    fields = json.dumps([report.unit.id, report.unit_name, report.unit.kind, report.year, report.title,
+                         report.published.isoformat() if report.published else None, report.format,
+                         report.as_published, bool(report.discrepancies)], ensure_ascii=False)
+    numbers = ", ".join(f"{layout.numbers_head}{', '.join(texts)}]]" for layout, texts in laid)
+    return f"{head}[{', '.join(tables)}]{tail}".encode("utf-8"), f"{fields[:-1]}, [{numbers}]]".encode("utf-8")
 
 
 def _json_number(value):
@@ -111,6 +121,9 @@ def json_bytes(data) -> bytes:
 # --- each table's cells, named once per set of rows present -----------------------------------
 
 _HOLE_JSON = json.dumps(HOLE, ensure_ascii=False)
+# Every variant of the official tables, numbered the same in every build: a unit's share for the
+# database names each table's form by its place here (output.sqlitedata reads it back).
+FORM_VARIANTS = (*TABLES, TABLE2_2019, TABLE3_SINGLE_OTHER)
 _layouts: dict[tuple, "_Layout"] = {}
 
 
@@ -119,6 +132,7 @@ class _Layout:
     cells: tuple[tuple[str, str], ...]         # (row id, column id), in the form's order
     csv_names: tuple[str, ...]                 # ",表,行,列," of each cell, as CSV text
     json_pieces: tuple[str, ...]               # the table's JSON, split where the numbers go
+    numbers_head: str                          # '[form, [row ids], [' of its line for the database
 
 
 def _layout(table: Table) -> _Layout:
@@ -130,7 +144,8 @@ def _layout(table: Table) -> _Layout:
         names = [f",{csv_line((f'表{table.form.number}', _row_name(row, parents, table.form.number), column.label))},"
                  for row, parents in rows for column in row.columns]
         pieces = json.dumps(_table_data(table, [HOLE] * len(cells)), ensure_ascii=False).split(_HOLE_JSON)
-        layout = _layouts[key] = _Layout(cells, tuple(names), tuple(pieces))
+        head = json.dumps([FORM_VARIANTS.index(table.form), [row.id for row, _ in rows]])[:-1] + ", ["
+        layout = _layouts[key] = _Layout(cells, tuple(names), tuple(pieces), head)
     return layout
 
 
@@ -143,18 +158,19 @@ def unit_open_data(folder: Path | None, unit_id: str, reports: list[Report]) -> 
 
     The share's CSV starts with a line "year:bytes year:bytes ..." naming each report's
     lines that follow, so the yearly files take each report's lines without parsing them."""
-    files, index, bodies, lines = [], [], [], []
+    files, index, bodies, lines, records = [], [], [], [], []
     for report in reports:
-        body, data = report_csv(report).encode("utf-8"), report_json(report)
+        body, (data, record) = report_csv(report).encode("utf-8"), _report_records(report)
         csv_path, json_path = download_paths(report.unit.id, report.year)
         files += [(csv_path, printed_csv(report)), (json_path, data)]
         index.append(b"%d:%d" % (report.year, len(body)))
         bodies.append(body)
         lines.append(data + b"\n")       # one line: the JSON has no line breaks
-    share_csv, share_json = b" ".join(index) + b"\n" + b"".join(bodies), b"".join(lines)
-    digest = hashlib.sha256(share_csv + share_json).hexdigest()
+        records.append(record + b"\n")
+    shares = (b" ".join(index) + b"\n" + b"".join(bodies), b"".join(lines), b"".join(records))
+    digest = hashlib.sha256(b"".join(shares)).hexdigest()
     if folder is not None:
-        for name, data in zip(fragment_names(unit_id, digest), (share_csv, share_json)):
+        for name, data in zip(fragment_names(unit_id, digest), shares):
             if not (folder / name).is_file():
                 write_atomically(folder / name, data)
     return files, digest
@@ -170,9 +186,9 @@ def fragment_folder(root: Path, out: Path) -> Path:
     return cache_folder(root, f"opendata-{hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]}")
 
 
-def fragment_names(unit_id: str, digest: str) -> tuple[str, str]:
-    """The files of a unit's share: its CSV lines and its JSON lines."""
-    return f"{unit_id}.{digest}.csv", f"{unit_id}.{digest}.jsonl"      # a unit id has no "."
+def fragment_names(unit_id: str, digest: str) -> tuple[str, str, str]:
+    """The files of a unit's share: its CSV lines, its JSON lines, its lines for the database."""
+    return f"{unit_id}.{digest}.csv", f"{unit_id}.{digest}.jsonl", f"{unit_id}.{digest}.numbers"   # an id has no "."
 
 
 def fragments_complete(folder: Path, shares: dict[str, str]) -> bool:
