@@ -88,15 +88,11 @@ def _table_data(table: Table, values: list) -> dict:
     return {"表": table.form.number, "标题": table.form.heading, "行": rows}
 
 
-def report_json(report: Report) -> bytes:
-    """The report with every number under its official labels (blank is null). Each table's
-    JSON text is made once per set of rows present, and only its numbers are filled in."""
-    return _report_records(report)[0]
-
-
 def _report_records(report: Report) -> tuple[bytes, bytes]:
-    """The report's JSON, and the same as one line of its unit's share for the database: its
-    fields, then each table as [its form (FORM_VARIANTS), its rows' ids, its numbers]."""
+    """The report's JSON, every number under its official labels (blank is null); and the same
+    numbers as one line of its unit's share for the database: its fields, then each table as
+    [its form (FORM_VARIANTS), its rows' ids, its numbers]. Each table's JSON text is made once
+    per set of rows present, and only its numbers are filled in."""
     head, tail = json_bytes({**_report_fields(report), "表格": HOLE}).decode("utf-8").split(_HOLE_JSON)
     laid = [(layout, cell_texts(table, layout.cells, _json_text)) for layout, table in _laid_out(report)]
     tables = [fill(layout.json_pieces, texts) for layout, texts in laid]
