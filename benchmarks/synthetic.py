@@ -29,6 +29,8 @@ DEPARTMENT_NAMES = ["发展和改革局", "教育局", "科学技术局", "公�
                     "统计局", "医疗保障局", "城市管理局", "行政审批局", "信访局", "数据资源管理局", "林业局"]
 TOWN_SUFFIXES = ["镇人民政府", "乡人民政府", "街道办事处"]
 TOWN_STEMS = "东西南北中新安和平兴福宁泰康华阳山河湖桥溪石青白云龙凤花柳松竹梅兰"
+TINY_PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                         "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082")
 RESULT_ROWS = [row.id for row, parents in TABLE3.rows() if parents and not row.total]
 
 
@@ -43,6 +45,8 @@ def plan_units(reports: int) -> list[tuple[str, str, str, int]]:
             units.append((f"dept-{n}", name, "政府部门", years))
         else:
             stem = TOWN_STEMS[n % len(TOWN_STEMS)] + TOWN_STEMS[(n * 7) % len(TOWN_STEMS)]
+            if any(name.startswith(stem) for _, name, _, _ in units[-3 * len(TOWN_STEMS):]):
+                stem += str(n)     # the stems repeat: a name two units share is a warning each
             units.append((f"town-{n}", f"{stem}{TOWN_SUFFIXES[n % 3]}", "乡镇（街道）", years))
     remaining = reports
     planned = []
@@ -152,7 +156,11 @@ def make_site(root: Path, reports: int, seed: int = 2025) -> int:
                                     "联系方式: 电话 0000-0000000\n网站标识码: \"0000000000\"\n"
                                     "ICP备案号: 某ICP备00000000号\n公安备案号: 某公网安备 00000000000000号\n"
                                     "党政机关网站标识:\n  链接: https://bszs.conac.cn/sitename?method=show&id=0\n"
-                                    "  图片: https://bench.example.org/conac.png\n", encoding="utf-8")
+                                    "  图片: static/conac.png\n", encoding="utf-8")
+    # The 党政机关网站标识 image as a real portal has it: the site's own file (a missing one is a
+    # broken link on every page, and the link check's warnings would be what the benchmark measures).
+    (root / "templates" / "static").mkdir(parents=True)
+    (root / "templates" / "static" / "conac.png").write_bytes(TINY_PNG)
     units_yaml, written = [], 0
     for order, (unit_id, name, kind, years) in enumerate(plan_units(reports), start=1):
         units_yaml.append(f"{unit_id}:\n  名称: {name}\n  类型: {kind}\n  排序: {order}\n")

@@ -60,12 +60,18 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--aggregate", action="store_true",
                      help="汇总报告（范围: 汇总）：不写表格，由下属单位（上级单位是本单位）的报告相加得出")
 
-    imp = commands.add_parser("import", help="导入已发布的报告（门户网页的文字或另存的 HTML 网页），照原样存档")
-    imp.add_argument("files", type=Path, nargs="+", metavar="文件", help="已发布报告的文字（.txt）或网页（.html）")
+    imp = commands.add_parser("import", help="导入已发布的报告（门户网页的文字、另存的 HTML 网页或 PDF），照原样存档")
+    imp.add_argument("files", type=Path, nargs="+", metavar="文件或文件夹",
+                     help="已发布报告的文字（.txt）、网页（.htm、.html）或 PDF（.pdf，须有文字层），"
+                          "或存放它们的文件夹（含子文件夹）")
     imp.add_argument("--site", type=Path, default=Path("."), help="网站文件夹（默认当前文件夹）")
     imp.add_argument("--unit", default=None, help="单位编号（报告标题中没有单位名称时需要）")
     imp.add_argument("--year", type=int, default=None, help="报告年度（报告标题中没有年份时需要）")
     imp.add_argument("--force", action="store_true", help="覆盖网站中已有的同一份报告")
+    imp.add_argument("--register", action="store_true",
+                     help="单位名录中没有的单位自动登记到 content/units.yaml（编号取名称的拼音），登记后请核对")
+    imp.add_argument("--keep-going", action="store_true",
+                     help="有文件不能导入时，照样导入其余没有错误的文件（默认一个有错就全部不导入）")
 
     init = commands.add_parser("init", help="新建一个网站：site.yaml、一份示例报告和空的 templates/（默认模板随 gongkai 升级）")
     init.add_argument("dir", type=Path, help="新网站的文件夹（应为空或不存在）")
@@ -267,14 +273,27 @@ def _new(args) -> int:
 
 def _import(args) -> int:
     from generator.core.form import FORMAT_NAMES
-    from generator.importer import import_reports
+    from generator.importer import ImportFailed, import_reports
+    from generator.importing.summary import summary_lines
 
-    imported, problems = import_reports(args.site, args.files, unit_id=args.unit, year=args.year, force=args.force)
-    for item in imported:
+    try:
+        run = import_reports(args.site, args.files, unit_id=args.unit, year=args.year, force=args.force,
+                             register=args.register, keep_going=args.keep_going)
+    except ImportFailed as failed:
+        if failed.run is not None:
+            print("\n".join(summary_lines(failed.run, written=False)))
+        raise
+    for item in run.imported:
         for line, note in item.report.notes:
             print(Problem(NOTE, item.source, line, f"注意：{note}").format())
         print(f"已导入 {item.source} -> {'、'.join(item.files)}（{item.unit.name} {item.year} 年，"
               f"{FORMAT_NAMES[item.report.format]}，按原样发布）")
+    print("\n".join(summary_lines(run, written=True)))
+    problems = Problems(run.refused.items + run.checks.items)
+    if run.refused.errors:
+        refused = len({problem.file for problem in run.refused.errors})
+        raise CommandFailed(f"{refused} 个文件未导入，其余 {len(run.imported)} 份已导入（见导入小结）。",
+                            problems, heading="部分导入")
     if problems.errors:
         raise CommandFailed("导入的报告有错误，生成网站前请先改正。", problems, heading="")
     print_problems(problems)

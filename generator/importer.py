@@ -1,10 +1,10 @@
-"""`generate import`: published reports (portal text or saved HTML pages) into the site.
+"""`generate import`: published reports (portal text, saved HTML pages, PDFs) into the site.
 
 Every file is read and placed before anything is written: a file that names no
 unit or year, a number without a row, an existing report (without --force), all
-are listed, and then nothing is written. An imported report is an archived
-record (按原样发布: true): the checks run on it and any failure is shown on its
-page and listed here, but no number is changed. Once written, what `generate check`
+are listed, and then nothing is written (with --keep-going, the other files are).
+An imported report is an archived record (按原样发布: true): the checks run on it
+and any failure is shown on its page and listed here, but no number is changed. Once written, what `generate check`
 would warn of these reports (R9, R10, R11 ...) is listed too: the import still succeeds.
 """
 
@@ -18,16 +18,19 @@ from pathlib import Path
 from generator.content.loader import REPORTS_DIR, load_site
 from generator.content.publishing import today as publishing_today
 from generator.content.repetition import fingerprints, repeated_text
-from generator.core.form import FORMAT_2021, FORMAT_FREE, FORMS, SECTIONS, TABLE_SECTIONS
+from generator.core.form import FORMAT_2021, FORMS
 from generator.core.model import Unit
 from generator.importing.datafile import data_file_text, yaml_comment, yaml_scalar
-from generator.importing.htmlpage import html_to_text, looks_like_html
-from generator.importing.published import Published, read_published
-from generator.inputs.config import SITE_FILE, load_units
-from generator.inputs.source import read_text
+from generator.importing.htmlpage import web_address
+from generator.importing.published import Published
+from generator.importing.readers import files_to_import, reader_for
+from generator.importing.units import Registry, appended_units_file
+from generator.importing.verbatim import narrative_markdown
+from generator.inputs.config import SITE_FILE, UNITS_FILE, load_units
 from generator.output.write import write_atomically
 from generator.problems import ERROR, WARNING, CommandFailed, Problem, Problems
 
+ORIGINAL_NAME = "原件.pdf"      # an imported PDF kept in the report's folder (README: 全真版)
 ACROSS_YEARS = ("R6", "R7")     # the rules that judge a report against its unit's report of the year before
 
 HEADER = """\
@@ -42,102 +45,154 @@ class Imported:
     unit: Unit
     year: int
     report: Published
-    files: dict[str, str] = field(default_factory=dict)   # rel path -> text to write
+    files: dict[str, str | bytes] = field(default_factory=dict)   # rel path -> text (or a file's bytes) to write
+
+
+@dataclass
+class ImportRun:
+    """What one `generate import` did, for its summary."""
+    imported: list[Imported] = field(default_factory=list)
+    unchanged: list[Imported] = field(default_factory=list)    # imported before, the same again: not rewritten
+    refused: Problems = field(default_factory=Problems)         # the errors of the files not imported
+    registered: list[Unit] = field(default_factory=list)
+    checks: Problems = field(default_factory=Problems)          # what `check` says of the imported reports
 
 
 class ImportFailed(CommandFailed):
-    def __init__(self, problems: Problems):
+    def __init__(self, problems: Problems, run: ImportRun | None = None):
         super().__init__(f"共 {len(problems.errors)} 个问题，没有写入任何文件。", problems)
+        self.run = run             # None: the import stopped before reading any file (units.yaml)
 
 
 def import_reports(root: Path, sources: list[Path], unit_id: str | None = None, year: int | None = None,
-                   force: bool = False) -> tuple[list[Imported], Problems]:
-    """Read, place and write the reports; returns them with the checks' findings on them.
-    Raises ImportFailed listing every problem, with nothing written."""
+                   force: bool = False, register: bool = False, keep_going: bool = False) -> ImportRun:
+    """Read, place and write the reports (files, and folders searched for them); returns what
+    was done, with the checks' findings on the imported reports. A file with an error fails the
+    whole import, nothing written (ImportFailed), unless keep_going: then the others are written
+    and run.refused lists its problems. The site is read once for the checks, however many files."""
     problems = Problems()
     units = load_units(root, problems)
     if problems.errors:
         raise ImportFailed(problems)
-    failures = Problems()
-    imported = []
-    for source in sources:
-        result = _import_one(root, source, units, unit_id, year, failures)
-        if result is not None:
-            imported.append(result)
-    _refuse_doubles(root, imported, force, failures)
-    if failures.errors:
-        raise ImportFailed(failures)
-    for item in imported:
+    run = ImportRun()
+    failures = run.refused
+    registry = Registry.of(units, _report_folders(root))
+    read = [(str(path), report) for path in files_to_import(sources, failures)
+            if (report := _read(path, failures)) is not None]
+    units_of = registry.units_of(read, unit_id, register, failures)
+    imported = _one_per_report([item for source, report in read
+                                if (item := _placed(source, report, units_of.get(source), year, failures))], failures)
+    run.unchanged = _refuse_existing(root, imported, force, failures)
+    if failures.errors and not keep_going:
+        run.registered = list(registry.new)
+        raise ImportFailed(failures, run)
+    refused = {problem.file for problem in failures.errors}
+    unchanged = {id(item) for item in run.unchanged}
+    run.imported = [item for item in imported if item.source not in refused and id(item) not in unchanged]
+    kept = {item.unit.id for item in run.imported + run.unchanged}
+    run.registered = [unit for unit in registry.new if unit.id in kept]
+    if run.registered:
+        old = (root / UNITS_FILE).read_bytes()
+        write_atomically(root / UNITS_FILE, appended_units_file(old, run.registered, publishing_today()))
+    for item in run.imported:
         for rel, text in item.files.items():
-            write_atomically(root / rel, text.encode("utf-8"))
-    return imported, _check(root, imported)
+            write_atomically(root / rel, text if isinstance(text, bytes) else text.encode("utf-8"))
+    if run.imported or run.registered:
+        run.checks = _check(root, run.imported)
+    return run
 
 
-def _import_one(root: Path, source: Path, units: dict[str, Unit], unit_id: str | None, year: int | None,
-                failures: Problems) -> Imported | None:
-    problems = Problems()
-    text = read_text(source, str(source), problems, from_site=False)    # named on the command line
-    if text is None:
-        failures.items += problems.errors
-        return None
-    report = read_published(html_to_text(text) if looks_like_html(text) else text)
-    report.notes += [(None, problem.message) for problem in problems.warnings]     # e.g. read as GBK
-    where = str(source)
-    for line, message in report.unplaced:
-        failures.error(where, line, message)
-    unit = _unit(where, report, units, unit_id, failures)
+def _report_folders(root: Path) -> set[str]:
+    folder = root / REPORTS_DIR
+    return {path.name for path in folder.iterdir() if path.is_dir()} if folder.is_dir() else set()
+
+
+def _read(path: Path, failures: Problems) -> Published | None:
+    report = reader_for(path)(path, str(path), failures)
+    if report is not None:
+        for line, message in report.unplaced:
+            failures.error(str(path), line, message)
+    return report
+
+
+def _placed(source: str, report: Published, unit: Unit | None, year: int | None,
+            failures: Problems) -> Imported | None:
     year = year or report.year
     if year is None:
-        failures.error(where, None, "找不到报告的年份（标题中没有「XXXX年政府信息公开工作年度报告」）：请用 --year 指定")
+        failures.error(source, None, "找不到报告的年份（标题中没有「XXXX年政府信息公开工作年度报告」）：请用 --year 指定")
     if unit is None or year is None or report.unplaced:
         return None
-    item = Imported(str(source), unit, year, report)
+    item = Imported(source, unit, year, report)
     folder = f"{REPORTS_DIR}/{unit.id}"
     title = report.title or f"{unit.name}{year}年政府信息公开工作年度报告"
-    item.files[f"{folder}/{year}.yaml"] = imported_data_file(report, title, year, source.name)
-    item.files[f"{folder}/{year}.md"] = _narrative(report)
+    original = f"{year}/{ORIGINAL_NAME}" if report.original is not None else None
+    item.files[f"{folder}/{year}.yaml"] = imported_data_file(report, title, year, Path(source).name, original=original)
+    item.files[f"{folder}/{year}.md"] = narrative_markdown(report)
+    if original:            # the signed original itself, offered on the page as its 全真版
+        item.files[f"{folder}/{original}"] = report.original
     return item
 
 
-def _unit(where: str, report: Published, units: dict[str, Unit], unit_id: str | None,
-          failures: Problems) -> Unit | None:
-    """The unit: --unit, or the one registered unit whose name the title gives."""
-    if unit_id is not None:
-        if unit_id not in units:
-            failures.error(where, None, f"单位「{unit_id}」不在单位名录 content/units.yaml 中：请先登记该单位"
-                                        f"（已登记：{'、'.join(units) or '无'}）")
-            return None
-        return units[unit_id]
-    name = report.unit_name
-    if not name:
-        failures.error(where, None, "报告中找不到发布单位的名称：请用 --unit 指定单位编号"
-                                    f"（已登记：{'、'.join(units) or '无'}）")
-        return None
-    exact = [u for u in units.values() if u.name == name]
-    close = exact or [u for u in units.values() if u.name.startswith(name) or name.startswith(u.name)]
-    if len(close) == 1:
-        return close[0]
-    if close:
-        failures.error(where, None, f"「{name}」可能是 {'、'.join(f'{u.name}（{u.id}）' for u in close)}：请用 --unit 指定")
-    else:
-        failures.error(where, None, f"单位「{name}」不在单位名录 content/units.yaml 中：请先登记，或用 --unit 指定单位编号")
-    return None
-
-
-def _refuse_doubles(root: Path, imported: list[Imported], force: bool, failures: Problems) -> None:
-    """The same report twice (in this run, or already in the site) is never written twice."""
-    seen: dict[tuple[str, int], str] = {}
+def _one_per_report(imported: list[Imported], failures: Problems) -> list[Imported]:
+    """The same report twice in this run is written once. An archive often holds two copies of
+    a report (the page saved as HTML and its text): with the same numbers, the copy that
+    carries more of the page's metadata (发布日期 ...) is taken, and the other is named in a
+    note; with different numbers, the editor chooses."""
+    kept: dict[tuple[str, int], Imported] = {}
     for item in imported:
         key = (item.unit.id, item.year)
-        if key in seen:
-            failures.error(item.source, None, f"与 {seen[key]} 是同一份报告（{item.unit.name} {item.year} 年）：只导入一次")
+        first = kept.setdefault(key, item)
+        if first is item:
             continue
-        seen[key] = item.source
+        if _numbers(first.report) != _numbers(item.report):
+            failures.error(item.source, None, f"与 {first.source} 是同一份报告（{item.unit.name} {item.year} 年），"
+                                              "但数字不同：请只导入其中正确的一份")
+            continue
+        taken, other = (item, first) if len(item.report.metadata) > len(first.report.metadata) else (first, item)
+        taken.report.notes.append((None, f"{other.source} 是同一份报告的另一份副本（数字相同），只导入这一份"))
+        kept[key] = taken
+    chosen = {id(item) for item in kept.values()}
+    return [item for item in imported if id(item) in chosen]
+
+
+def _numbers(report: Published) -> dict:
+    return {number: table.values for number, table in report.tables.items()}
+
+
+def _refuse_existing(root: Path, imported: list[Imported], force: bool, failures: Problems) -> list[Imported]:
+    """A report already in the site is not overwritten without --force. One that reads the same
+    again (its 来源 aside) is left as it is, so a second run over an archive changes nothing:
+    returns those."""
+    unchanged = []
+    for item in imported:
         existing = [rel for rel in item.files if (root / rel).exists()]
         existing += [rel for rel in (f"{REPORTS_DIR}/{item.unit.id}/{item.year}.yml",) if (root / rel).exists()]
-        if existing and not force:
+        if existing and _same_as_written(root, item):
+            unchanged.append(item)
+        elif existing and not force:
             failures.error(item.source, None, f"{item.unit.name} {item.year} 年的报告已存在（{'、'.join(existing)}），"
-                                                "不会重复导入；确认要用导入的内容覆盖，请加 --force")
+                                                "且与这次导入的内容不同，不会覆盖；确认要用导入的内容覆盖，请加 --force")
+    return unchanged
+
+
+# Where and when a report was imported: another day, or another copy of the file, is the same report.
+_SOURCE_LINE = re.compile(r"^(?:来源:.*|按原样发布: true +# .*)$", re.MULTILINE)
+
+
+def _same_as_written(root: Path, item: Imported) -> bool:
+    for rel, text in item.files.items():
+        path = root / rel
+        try:
+            if isinstance(text, bytes):          # a PDF kept as the 全真版: the same file or not
+                if path.read_bytes() != text:
+                    return False
+                continue
+            written = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return False
+        if _SOURCE_LINE.sub("", written) != _SOURCE_LINE.sub("", text):
+            return False
+    return True
 
 
 def _check(root: Path, imported: list[Imported]) -> Problems:
@@ -167,9 +222,11 @@ def _check(root: Path, imported: list[Imported]) -> Problems:
 # --- writing gongkai content -------------------------------------------------------------------
 
 def imported_data_file(report: Published, title: str, year: int, source: str,
-                       today: datetime.date | None = None) -> str:
+                       today: datetime.date | None = None, original: str | None = None) -> str:
     """The data file of an imported report (the open-data tests check it against the schema):
-    按原样发布, with 来源 saying where it came from and when it was imported."""
+    按原样发布, with 来源 saying where it came from (the page's address, else the file's name)
+    and when it was imported, and the 全真版 when the source was the published PDF
+    (`original`: its path from the data file)."""
     metadata = {"标题": yaml_scalar(title)}
     for key, name in (("published", "发布日期"), ("written", "成文日期"), ("index_no", "索引号"),
                       ("publisher", "发布机构"), ("doc_no", "文号"), ("topic", "主题分类")):
@@ -177,8 +234,13 @@ def imported_data_file(report: Published, title: str, year: int, source: str,
             metadata[name] = _metadata_text(key, report.metadata[key])
     if report.format != FORMAT_2021:
         metadata["格式"] = report.format
+    if original:
+        metadata["全真版"] = yaml_scalar(original)
     metadata["按原样发布"] = f"true   # 导入自 {yaml_comment(source)}"
-    metadata["来源"] = yaml_scalar(f"{source}（{(today or publishing_today()).isoformat()} 导入）")
+    origin = web_address(report.metadata.get("address")) or source     # the page's address when it gives one
+    metadata["来源"] = yaml_scalar(f"{origin}（{(today or publishing_today()).isoformat()} 导入）")
+    if report.archive_notes:       # a unit kept as printed, or converted: the page says so (存档说明)
+        metadata["存档说明"] = "[" + ", ".join(map(yaml_scalar, report.archive_notes)) + "]"
     forms = tuple(report.tables[form.number].form for form in FORMS[report.format])
     values = {number: table.values for number, table in report.tables.items()}
     absent = frozenset(row.id for form in forms for row, _ in form.rows()
@@ -192,25 +254,3 @@ def _metadata_text(key: str, value: str) -> str:
     if key in ("published", "written") and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         return value
     return yaml_scalar(value)
-
-
-def _narrative(report: Published) -> str:
-    """The text as published: each printed line a paragraph, under the section headings."""
-    if report.format == FORMAT_FREE:           # no sections to find: every line in its order
-        return "\n\n".join(_markdown_literal(line) for line in report.body) + "\n"
-    parts = [_markdown_literal(line) for line in report.preamble]
-    for number, official in SECTIONS:
-        if number in TABLE_SECTIONS and not report.sections.get(number):
-            continue
-        parts.append(f"## {report.headings.get(number, official)}")
-        parts += [_markdown_literal(line) for line in report.sections.get(number, [])]
-    return "\n\n".join(parts) + "\n"
-
-
-_MARKDOWN_START = re.compile(r"^(\s*)([#>+*-]|\d+[.)](?=\s))")
-
-
-def _markdown_literal(line: str) -> str:
-    """A printed line as Markdown that shows exactly it: no list, heading or emphasis."""
-    line = re.sub(r"([\\`*_\[\]<])", r"\\\1", line)
-    return _MARKDOWN_START.sub(lambda m: m.group(1) + "\\" + m.group(2), line, count=1)

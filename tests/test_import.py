@@ -173,8 +173,20 @@ def test_importing_the_same_report_twice_needs_force(empty_site):
     assert data.read_text(encoding="utf-8").endswith("# 编辑过\n")
     import_(empty_site, SAMPLES / "huajie-2023.txt", "--force")
     assert not data.read_text(encoding="utf-8").endswith("# 编辑过\n")
-    run = import_(empty_site, SAMPLES / "huajie-2023.txt", FIXTURES / "huajie-2023.html", "--force", code=1)
-    assert "是同一份报告" in run.err
+
+
+
+def test_two_copies_of_one_report_import_once_and_copies_that_differ_are_refused(empty_site, tmp_path):
+    """An archive holds the page saved as HTML and its text: the same numbers are one report,
+    taken from the copy with the page's metadata (发布日期); different numbers, the editor chooses."""
+    run = import_(empty_site, SAMPLES / "huajie-2023.txt", FIXTURES / "huajie-2023.html")
+    assert f"{SAMPLES / 'huajie-2023.txt'} 是同一份报告的另一份副本（数字相同），只导入这一份" in run.out
+    assert "发布日期: 2024-01-19" in (empty_site / "content/reports/huajie/2023.yaml").read_text(encoding="utf-8")
+    other = tmp_path / "huajie-2023.txt"
+    other.write_text((SAMPLES / "huajie-2023.txt").read_text(encoding="utf-8")
+                     .replace("行政强制 | 61 |", "行政强制 | 62 |"), encoding="utf-8")
+    run = import_(empty_site, FIXTURES / "huajie-2023.html", other, "--force", code=1)
+    assert f"{other}: 与 {FIXTURES / 'huajie-2023.html'} 是同一份报告（花街镇人民政府 2023 年），但数字不同" in run.err
 
 
 def test_a_report_that_names_no_unit_asks_for_unit_and_year(empty_site, tmp_path):
@@ -282,6 +294,16 @@ def test_a_saved_page_that_never_closes_its_tags_is_read_in_linear_time():
     assert html_to_text("<body><p>报告</p>x<a<b") == "报告\nx<a<b"
 
 
+@pytest.mark.parametrize("make", [
+    lambda n: "<div>" * n + "<p>一、总体情况</p><p>二、主动公开</p>" * n,       # deeper than any page, and long
+    lambda n: "<table><tr><td>" * n + "<p>一、总体情况</p>" * n,                  # layout tables in layout tables
+    lambda n: "<div hidden>" * n + "<p>一、总体情况</p>" * n,
+], ids=["nested-divs", "nested-tables", "hidden"])
+def test_a_deeply_nested_page_is_read_in_linear_time(make):
+    ratio = growth(html_to_text, make, 500)
+    assert ratio < 10, f"4 times the page took {ratio:.0f} times as long"
+
+
 def test_a_line_break_in_a_file_name_title_or_field_adds_no_key(empty_site, tmp_path):
     """PyYAML breaks lines at U+2028 too: each of these would otherwise start a key of its own."""
     title = "示例镇人民政府\u2028文号: 伪〔2019〕1号 2019年政府信息公开工作年度报告"
@@ -290,7 +312,7 @@ def test_a_line_break_in_a_file_name_title_or_field_adds_no_key(empty_site, tmp_
     source = tmp_path / "shili-2019\n文号: 伪〔2019〕2号.txt"
     source.write_text(text.replace("示例镇人民政府2019年政府信息公开工作年度报告", f"{title}\n文号: {doc_no}", 1),
                       encoding="utf-8")
-    import_(empty_site, source)
+    import_(empty_site, source, "--unit", "shili")      # a name with more after it is not guessed to be the unit's
     written = (empty_site / "content/reports/shili/2019.yaml").read_text(encoding="utf-8")
     for data in (parse_yaml(written, "2019.yaml", Problems()).data, yaml.safe_load(written)):
         assert (data["标题"], data["文号"], data["按原样发布"]) == (title, doc_no, True)

@@ -43,12 +43,12 @@ def test_same_bytes_cold_cached_serial_and_parallel(copy, tmp_path):
     assert tree(serial) == tree(parallel)
     units = len(list((copy / "content/reports").iterdir()))
     # report, 图解, CSV and JSON per report, a page per unit, home, column, 404, sitemap, css, js,
-    # the open data page, its JSON, schema and CSV of each year, the search page, search.js, the marker, the
-    # column's page of each year, speech.js and the two 长者模式 cursors, and the search index
-    # (counted as one per year)
+    # the open data page, its JSON, database, schema and CSV of each year, the search page,
+    # search.js, the marker, the column's page of each year, speech.js and the two 长者模式
+    # cursors, the site's own 党政机关网站标识 image, and the search index (counted as one per year)
     indexed = {rel: int(n) for rel, n in tree(serial).items() if rel.startswith("pagefind:")}
     assert len(indexed) == 5 and sum(indexed.values()) == 60      # one index per year, 2021-2025
-    assert len(tree(serial)) == 60 * 4 + units + 4 + 2 + (3 + 5) + 2 + 1 + 5 + 3 + len(indexed)
+    assert len(tree(serial)) == 60 * 4 + units + 4 + 2 + (4 + 5) + 2 + 1 + 5 + 3 + 1 + len(indexed)
     first = tree(parallel)
     run = build(copy, parallel, "--jobs", "2")        # from the cache: nothing to do
     assert "没有变化" in run.out and tree(parallel) == first
@@ -104,7 +104,7 @@ def test_a_title_change_updates_the_listings(copy, tmp_path):
 def test_a_template_change_rebuilds_everything(copy, tmp_path):
     out = tmp_path / "out"
     build(copy, out)
-    (copy / "templates").mkdir()
+    (copy / "templates").mkdir(exist_ok=True)     # synthetic sites have templates/static/
     base = (REPO / "templates/base.html").read_text(encoding="utf-8")
     (copy / "templates/base.html").write_text(base.replace("跳到正文", "跳到主要内容"), encoding="utf-8")
     assert "全部重新生成" in rebuild_matches_cold(copy, tmp_path, out)

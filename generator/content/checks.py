@@ -111,9 +111,11 @@ def _check_balance(table: Table, blame_once: bool = True) -> list[Problem]:
     一 or 二 that fails R1 is replaced by the sum of its cells, and the message says so."""
     failures = []
     forward_row, parents = table.form.find("carried_forward")
+    results_row, results_parents = table.form.find("results_total")
+    results = _summands(table, results_row, results_parents)       # the same rows for every column
     for column in forward_row.columns:
         if blame_once and (column.total and _total_is_wrong(table, "carried_forward")
-                           or _results_total_is_wrong(table, column)):
+                           or _results_total_is_wrong(table, column, results)):
             continue
         (new, new_note), (old, old_note) = (_balance_figure(table, rid, column) if blame_once
                                             else (table.number(rid, column.id), "") for rid in ("new", "carried_over"))
@@ -125,12 +127,12 @@ def _check_balance(table: Table, blame_once: bool = True) -> list[Problem]:
     return failures
 
 
-def _results_total_is_wrong(table: Table, column) -> bool:
-    """Whether （七）总计 of this column fails R2."""
-    row, parents = table.form.find("results_total")
-    if (row.id, column.id) in table.computed:
+def _results_total_is_wrong(table: Table, column, summands: list[str]) -> bool:
+    """Whether （七）总计 of this column fails R2 (`summands`: the rows it adds up)."""
+    key = ("results_total", column.id)
+    if key in table.computed:
         return False
-    return table.number(row.id, column.id) != _column_sum(table, _summands(table, row, parents), column.id)
+    return table.number(*key) != _column_sum(table, summands, column.id)
 
 
 def _total_is_wrong(table: Table, row_id: str) -> bool:

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, NamedTuple
 
+from generator.content.plainmarkdown import as_printed
 from generator.core.model import Report, Unit
 from generator.inputs.source import read_text
 from generator.problems import WARNING, Problem, Problems
@@ -94,11 +95,11 @@ def sentences(text: str, first_line: int = 1, names: tuple[str, ...] = ()) -> It
 
 
 def _plain(line: str) -> str:
-    """A line's text without Markdown's marks; nothing for headings and table rows."""
+    """A line's text as printed, without Markdown's marks; nothing for headings and table rows."""
     stripped = line.strip()
     if not stripped or stripped[0] in "#|":
         return ""
-    plain = _LIST_MARK.sub("", stripped)
+    plain = as_printed(_LIST_MARK.sub("", stripped))      # an import writes a printed < as &lt;
     return _MARKUP.sub(lambda m: m.group(1) or "", plain) if _MARKUP_CHAR.search(plain) else plain
 
 

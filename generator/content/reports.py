@@ -49,6 +49,7 @@ METADATA_FIELDS = (
     f.Field("as_published", "按原样发布", f.boolean, default=False),
     f.Field("draft", "草稿", f.boolean, default=False),
     f.Field("source", "来源", f.text),
+    f.Field("archive_notes", "存档说明", lambda value, raw: _texts(value), default=()),   # written by generate import
     f.Field("original", "全真版", f.text),      # the signed original: resolved by generator.content.reportfiles
     f.Field("key_figures", "图解数字", lambda value, raw: value, default=None),   # read by _key_figures
 )
@@ -56,6 +57,14 @@ METADATA_FIELDS = (
 # An archived report is shown as it was published; some portals never showed a date.
 ARCHIVE_METADATA_FIELDS = tuple(dataclasses.replace(field, required=False) if field.id == "published" else field
                                 for field in METADATA_FIELDS)
+
+
+def _texts(value) -> tuple[str, ...]:
+    """One text or a list of texts (存档说明: what the page says of how a number was taken in)."""
+    items = value if isinstance(value, list) else [value]
+    if not all(isinstance(item, str) for item in items):
+        raise f.FieldError("应为一段文字，或以「- 」开头的几行文字")
+    return tuple(item.strip() for item in items if item.strip())
 
 
 def _metadata_fields(metadata: dict) -> tuple[f.Field, ...]:

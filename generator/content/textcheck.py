@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from generator.content.plainmarkdown import as_printed
 from generator.core.form import TABLE2
 from generator.core.model import Report, Table
 from generator.problems import WARNING, Problem
@@ -125,7 +126,8 @@ def check_text(report: Report) -> list[Problem]:
     if narrative is None or "三" not in report.tables:
         return []
     found = []
-    for section, text in narrative.sources.items():
+    for section, source in narrative.sources.items():
+        text = as_printed(source)          # the characters the reader sees: an import escapes < as &lt;
         for kind, keyword, passage, value, at in _quotes(report, text):
             failed = _compare(report, kind, keyword, value)
             if failed:

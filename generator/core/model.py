@@ -145,6 +145,7 @@ class Report:
     members: list[Unit] = field(default_factory=list)   # the units summed, shown on the page
     draft: bool = False                   # 草稿: true, or a 【待填写】 left (generator.content.publishing)
     source: str | None = None             # 来源: where an archived report was taken from, and when
+    archive_notes: tuple[str, ...] = ()   # 存档说明: how generate import took numbers in (a unit kept as printed)
     field_lines: dict[str, int | None] = field(default_factory=dict)   # metadata field id -> its line, for messages
     unit_name: str = ""                   # the unit's name when it was published (Unit.name_on)
     files: list[ReportFile] = field(default_factory=list)   # its own folder's files, published beside its page

@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from generator.core.form import (APPLICANT_COLUMNS, APPLICANTS, FORMAT_2019, FORMAT_2021, FORMAT_FREE, FORMS,
                             LEGAL_PERSONS, SECTIONS, TABLE2_CONTENT_LABEL, TABLE3_SINGLE_OTHER, Group, Row,
                             TableForm, match_label, normalize_label)
 from generator.core.model import Number
+from generator.importing.cells import head_unit, printed_as_value, read_cell
 
 Values = dict[tuple[str, str], Number | None]
 
@@ -35,8 +34,9 @@ HEADING_VARIANTS = {
     "四": ("四、政府信息公开行政复议、行政诉讼情况", "四、政府信息公开行政法复议、行政诉讼情况"),
 }
 METADATA_KEYS = {"标题": "title", "发布时间": "published", "发布日期": "published", "成文日期": "written",
-                 "文号": "doc_no", "发布机构": "publisher", "索引号": "index_no", "主题分类": "topic"}
-_IGNORED_KEYS = ("栏目", "原文链接", "来源", "信息来源", "浏览次数", "访问量")
+                 "文号": "doc_no", "发布机构": "publisher", "索引号": "index_no", "主题分类": "topic",
+                 "原文链接": "address"}        # the page's own address: the 来源 of the imported report
+_IGNORED_KEYS = ("栏目", "来源", "信息来源", "浏览次数", "访问量")
 # The value is stripped in Python: `\s*(.*?)\s*$` backtracks quadratically over inner spaces.
 _METADATA_LINE = re.compile(r"\s*(" + "|".join(list(METADATA_KEYS) + list(_IGNORED_KEYS)) + r")\s*[:：](.*)")
 _TITLE = re.compile(r"^(?P<before>.*?)(?P<year>(?:19|20)\d\d)\s*年度?(?P<after>.*?)政府信息公开(?:工作)?年度?报告(?P<tujie>图解)?$")
@@ -71,6 +71,8 @@ class Published:
     body: list[str] = field(default_factory=list)          # every line of text in order (free-text reports)
     notes: list[tuple[int | None, str]] = field(default_factory=list)     # (line, what was read tolerantly)
     unplaced: list[tuple[int | None, str]] = field(default_factory=list)  # (line, what found no place): fails
+    archive_notes: list[str] = field(default_factory=list)   # for the page's 存档说明 (a unit kept as printed)
+    original: bytes | None = None      # the published file itself when it is the signed original (a PDF)
 
 
 def read_published(text: str) -> Published:
@@ -218,26 +220,15 @@ def _format(report: Published, table_lines: dict[str, list[tuple[int, str]]]) ->
 # --- tables ------------------------------------------------------------------------------------
 
 def _cells(line: str) -> list[str]:
-    cells = [unicodedata.normalize("NFKC", cell).strip() for cell in line.split("|")]
+    """The cells as printed (full-width digits too: read_cell notes them; labels are matched folded)."""
+    cells = [cell.strip() for cell in line.split("|")]
     while cells and not cells[-1]:
         cells.pop()
     return cells
 
 
-def cell_number(text: str) -> Number | None | str:
-    """A printed cell: a number, None for a blank, or the text itself when it is no number."""
-    text = text.replace(" ", "")
-    if text in ("", "-", "—", "/", "无"):
-        return None
-    if re.fullmatch(r"-?[0-9]{1,3}(?:,[0-9]{3})+", text) or re.fullmatch(r"-?[0-9]+", text):
-        return int(text.replace(",", ""))
-    if re.fullmatch(r"-?[0-9]+\.[0-9]+", text):
-        return Decimal(text)
-    return text
-
-
 def _is_number(text: str) -> bool:
-    return not isinstance(cell_number(text), str) and text.strip() != ""
+    return text.strip() != "" and printed_as_value(text)
 
 
 def _read_table(form: TableForm, rows: list[tuple[int, str]], report: Published) -> PublishedTable:
@@ -260,17 +251,22 @@ def _match(label: str, nodes, report: Published, number: int):
 
 
 def _place_values(table: PublishedTable, row: Row, columns: list, values: list[str], number: int, line: str,
-                  report: Published) -> None:
+                  report: Published, units: list[str | None] | None = None) -> None:
+    """The row's printed values under its columns; `units` are the units the column heads print."""
     if row.id in table.rows:
         report.unplaced.append((number, f"「{line}」：「{row.label}」一行出现了两次"))
         return
     table.rows.add(row.id)
-    for column, text in zip(columns, values):
-        value = cell_number(text)
-        if isinstance(value, str):
-            report.unplaced.append((number, f"「{line}」：「{row.label}」行「{column.label}」列的「{text}」不是数字"))
-            value = None
-        table.values[(row.id, column.id)] = value
+    for index, (column, text) in enumerate(zip(columns, values)):
+        where = f"表{table.form.number}「{row.label}」行「{column.label}」列"
+        cell = read_cell(text, column, where, units[index] if units else None)
+        if cell.error:
+            report.unplaced.append((number, f"「{line}」：{cell.error}"))
+        if cell.note:
+            report.notes.append((number, cell.note))
+        if cell.archive_note:
+            report.archive_notes.append(cell.archive_note)
+        table.values[(row.id, column.id)] = cell.value
     for column in columns[len(values):]:
         table.values[(row.id, column.id)] = None       # printed blank at the end of the row
 
@@ -314,7 +310,8 @@ def _read_table2(form: TableForm, rows: list[tuple[int, str]], report: Published
         if len(values) > len(columns):
             report.unplaced.append((number, f"「{line}」：数字比列多（应为 {len(columns)} 个）"))
             continue
-        _place_values(table, row, columns, values, number, line, report)
+        _place_values(table, row, columns, values, number, line, report,
+                      [head_unit(head) for head in heads] if heads else None)
     return table
 
 

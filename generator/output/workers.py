@@ -26,6 +26,7 @@ from generator.core.model import Report, ReportSummary, Unit
 from generator.core.paths import report_file_path
 from generator.inputs.source import forget_reads, read_bytes, sha256
 from generator.output.changes import input_signature, input_stats
+from generator.output.links import LinkRecord, unit_links
 from generator.output.manifest import Manifest, UnitRecord
 from generator.output.opendata import fragment_folder, unit_open_data
 from generator.output.write import FullTree, PendingFiles
@@ -60,6 +61,7 @@ class UnitOutcome:
     record: UnitRecord
     problems: list[Problem]
     written: list[str]         # files actually written (the others were unchanged)
+    links: LinkRecord | None = None     # what its pages link to (a build, not a check)
 
 
 def process_units(work: UnitPass, todo: list[str], manifest: Manifest, problems: Problems, jobs: int | None,
@@ -94,6 +96,8 @@ def _collect(outcomes, manifest: Manifest, problems: Problems, progress, total: 
     seen = set()
     for outcome in outcomes:
         manifest.units[outcome.unit_id] = outcome.record
+        if outcome.links is not None:
+            manifest.links[outcome.unit_id] = outcome.links
         written += len(outcome.written)
         for problem in outcome.problems:
             if problem not in seen:      # a template error is found once per page, listed once
@@ -113,7 +117,7 @@ def process_unit(work: UnitPass, unit_id: str) -> UnitOutcome:
     forget_reads()
     read = load_unit(root, unit, files, problems, work.members, renderer.config)
     reports, scheduled = published(read, work.publishing, problems)
-    outputs, written, open_data, searchable = [], [], "", {}
+    outputs, written, open_data, searchable, links = [], [], "", {}, None
     if not problems.errors:
         shared, renderer.problems = renderer.problems, problems   # template errors of this unit's pages
         try:
@@ -128,6 +132,9 @@ def process_unit(work: UnitPass, unit_id: str) -> UnitOutcome:
             outputs.append(path)
             if data is not None and writer is not None and writer.write(path, data):
                 written.append(path)
+        if writer is not None and not problems.errors:     # scanned here, in memory and in parallel
+            links = unit_links(unit_id, {path: data for path, data in rendered if path.endswith(".html")},
+                               outputs, renderer.config.base_url)
     inputs = [files] + [member_files for _, member_files in work.members(unit)]
     signature = input_signature(root, inputs, {}, just_read=True)
     record = UnitRecord(signature, [ReportSummary.of(r).packed() for r in reports], outputs,
@@ -135,7 +142,7 @@ def process_unit(work: UnitPass, unit_id: str) -> UnitOutcome:
                         open_data=open_data, searchable=searchable, index_numbers=index_entries(read),
                         fingerprints=fingerprints(read),
                         scheduled=scheduled, withheld=len(read) - len(reports))
-    return UnitOutcome(unit_id, record, problems.items, written)
+    return UnitOutcome(unit_id, record, problems.items, written, links)
 
 
 def _own_files(reports: list[Report], read: bool, problems: Problems):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from generator.core.form import TABLE2, TABLE3
 from generator.core.model import Number, Report
+from generator.render.keypoints import KeyPoints, key_points
 from generator.render.tables import format_number
 
 
@@ -60,8 +61,7 @@ class Infographic:
     appeals: list[Chart]               # 行政复议, 行政诉讼
     appeal_totals: list[Figure]
     appeals_empty: bool
-    problems: list[str] = field(default_factory=list)
-    measures: list[str] = field(default_factory=list)
+    points: KeyPoints = field(default_factory=KeyPoints)   # of section 五: problems, measures or undivided
     compared_with: int | None = None   # last year, when its report exists
     free_text: bool = False            # a report from before 2019: no tables, so no charts
 
@@ -72,11 +72,11 @@ APPLICANTS = ("natural", "business", "research", "welfare", "legal", "other")
 
 def build_infographic(report: Report, previous: Report | None) -> Infographic:
     key_figures = [Figure(k.label, k.value, k.unit or "") for k in report.key_figures]
-    problems, measures = key_points(report.narrative.sources.get("五", "")) if report.narrative else ([], [])
+    points = key_points(report.narrative.sources.get("五", "")) if report.narrative else KeyPoints()
     if not report.tables:
         return Infographic(title=f"{report.title}图解", disclosure=[], key_figures=key_figures, flow=[],
                            applications_empty=True, results=None, applicants=None, appeals=[], appeal_totals=[],
-                           appeals_empty=True, problems=problems, measures=measures, free_text=True)
+                           appeals_empty=True, points=points, free_text=True)
     t2, t3, t4 = (report.tables[n] for n in ("二", "三", "四"))
     if previous is not None and previous.format != report.format:
         previous = None               # another format counts other things: no year-over-year
@@ -104,7 +104,7 @@ def build_infographic(report: Report, previous: Report | None) -> Infographic:
                        figure("行政强制", t2_value("coercion", "decisions")),
                        figure("行政事业性收费", t2_value("fees", "amount"), "万元")]
     else:                             # the trial format: every number of its table 2, by its labels
-        disclosure = [figure(f"{row.label}{column.label}", t2_value(row.id, column.id), "万元" if column.amount else "")
+        disclosure = [figure(f"{row.label}{column.label}", t2_value(row.id, column.id), _trial_unit(report, column))
                       for row, _ in t2.rows() for column in row.columns]
 
     flow = [figure("本年新收申请", t3_total("new")),
@@ -143,10 +143,18 @@ def build_infographic(report: Report, previous: Report | None) -> Infographic:
         appeals=appeals,
         appeal_totals=appeal_totals,
         appeals_empty=not any(f.value for f in appeal_totals),
-        problems=problems,
-        measures=measures,
+        points=points,
         compared_with=previous.year if previous is not None else None,
     )
+
+
+def _trial_unit(report: Report, column) -> str:
+    """万元 for an amount of the trial format, as editors write it; none for an archived report's:
+    its form prints 采购总金额 without a unit, and a number kept as printed (251000, printed
+    251000元: see importing.cells) may be in 元. The 图解 does not guess."""
+    if not column.amount or report.as_published and "万元" not in column.label:
+        return ""
+    return "万元"
 
 
 def _change(now: Number | None, before: Number | None) -> str:
@@ -182,67 +190,3 @@ def _group_rows(group_id: str) -> tuple[str, ...]:
 
 def _group_total(table, group_id: str) -> Number:
     return sum(table.number(row_id, "total") for row_id in _group_rows(group_id) if table.has_row(row_id))
-
-
-# --- 五、存在的主要问题及改进情况 as short points -----------------------------------------
-
-_MEASURE_WORDS = ("改进", "措施", "下一步", "整改", "针对")
-_ENUMERATION = re.compile(r"[一二三四五六七八九十]是")
-_LEADING_NUMBER = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+[、.]|\d+[、.．]"
-                             r"|[一二三四五六七八九十]是)\s*")
-_CONNECTIVES = re.compile(r"^(?:针对(?:上述|存在的?)?问题[，,]?|下一步[，,]?|[今明]年[，,]?|\d{4}年[，,]?"
-                          r"|我(?:市|县|区|镇|乡|局|委|办|单位|街道)(?:将|要)?|将)")
-_SENTENCE_END = re.compile(r"[。；;！!？?]")
-MAX_POINT = 30
-
-
-def key_points(source: str) -> tuple[list[str], list[str]]:
-    """Problems and measures of section 五 as short points.
-
-    A sub-head (「（一）存在问题」「（二）改进措施」) decides which list the paragraphs
-    under it feed; without one, a paragraph that opens with 针对/下一步/改进… holds
-    measures. The items of a paragraph are its 一是…二是… parts, or the paragraph
-    itself when it is numbered (1、…), or else its sentences. Each point is the
-    item's first sentence, cut at a comma past MAX_POINT characters: a summary
-    beside the full text, which stays on the report page.
-    """
-    problems: list[str] = []
-    measures: list[str] = []
-    target: list[str] | None = None
-    for block in re.split(r"\n\s*\n", source):
-        text = block.strip()
-        if not text:
-            continue
-        if text.startswith("#") or (len(text) <= 12 and _LEADING_NUMBER.match(text)):
-            target = measures if any(word in text for word in _MEASURE_WORDS) else problems
-            continue
-        into = target
-        if into is None:
-            into = measures if any(word in text[:20] for word in _MEASURE_WORDS) else problems
-        if _ENUMERATION.search(text):
-            items = _ENUMERATION.split(text)[1:]
-        elif _LEADING_NUMBER.match(text):
-            items = [text]
-        else:
-            items = _SENTENCE_END.split(text)
-        into.extend(point for point in map(_short, items) if point)
-    return problems, measures
-
-
-def _short(item: str) -> str:
-    text = _LEADING_NUMBER.sub("", item.strip())
-    while True:
-        stripped = _CONNECTIVES.sub("", text, count=1)
-        if stripped == text:
-            break
-        text = stripped
-    text = _SENTENCE_END.split(text)[0].strip()
-    if len(text) > MAX_POINT:
-        clauses = re.split(r"(?<=[，,])", text)
-        kept = clauses[0]
-        for clause in clauses[1:]:
-            if len(kept) + len(clause) > MAX_POINT:
-                break
-            kept += clause
-        text = kept.rstrip("，,")
-    return text.strip("“”\"' ")
