@@ -63,6 +63,7 @@ def test_a_year_with_more_reports_than_a_file_holds_is_split(site, tmp_path, mon
     assert in_2024 == {"huajie", "huaian"}
     page = (out / "data/index.html").read_text(encoding="utf-8")
     assert 'href="../data/gongkai-2024-2.csv" download' in page and "2024 年度报告的表格数据（CSV），第 2 部分" in page
+    assert "2024 年度报告的表格数据（CSV），第 1 部分" in page and "2023 年度报告的表格数据（CSV）</td>" in page
     # the report taken away: its part goes, as in a cold build
     site.path(NEXT_YEAR).unlink()
     site.path(NEXT_YEAR.replace(".yaml", ".md")).unlink()

@@ -33,8 +33,8 @@ from generator.content.reportfiles import file_size
 from generator.core.form import FORMAT_NAMES, SECTIONS, TABLE_SECTIONS
 from generator.core.model import KINDS, Report, ReportSummary, SiteConfig, Unit
 from generator.core.paths import (COLUMN_DIR, COLUMN_INDEX, COLUMN_TITLE, CSV_HEADER, DATA_PAGE, PORTAL_JSON,
-                             PORTAL_SQLITE, SCHEMA, STATIC_DIR, column_year_path, download_paths, redirects,
-                             report_file_href, report_path, tujie_path, unit_path)
+                             PORTAL_SQLITE, SCHEMA, STATIC_DIR, column_year_path, download_paths, portal_csv_path,
+                             redirects, report_file_href, report_path, tujie_path, unit_path)
 from generator.inputs.source import inside
 from generator.problems import Problems
 from generator.render.environment import template_dirs, template_environment
@@ -79,7 +79,8 @@ def data_files(files: dict[str, int]) -> list[dict]:
         year_csv = _YEAR_CSV.fullmatch(path)
         if year_csv:
             year, part = int(year_csv[1]), int(year_csv[2] or 1)
-            return (0, -year, part), f"{year} 年度报告的表格数据（CSV）" + (f"，第 {part} 部分" if part > 1 else "")
+            split = portal_csv_path(year, 2) in files
+            return (0, -year, part), f"{year} 年度报告的表格数据（CSV）" + (f"，第 {part} 部分" if split else "")
         return {PORTAL_JSON: ((1,), "全部报告的完整数据（JSON）"), PORTAL_SQLITE: ((2,), "全部报告的数据库（SQLite）")}.get(
             path, ((3,), "数据文件的结构说明（JSON Schema）"))
     listed = sorted((described(path), path, size) for path, size in files.items())
