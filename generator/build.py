@@ -30,7 +30,7 @@ from generator.content.publishing import Publishing
 from generator.content.renames import unrecorded_renames
 from generator.content.repetition import digest as fingerprints_digest, repeated_text
 from generator.core.model import ReportSummary
-from generator.core.paths import COLUMN_DIR, PORTAL_FILES
+from generator.core.paths import COLUMN_DIR
 from generator.inputs.config import UNITS_FILE, with_base_url
 from generator.inputs.source import sha256
 from generator.output.cache import cache_folder, template_cache_folder
@@ -39,7 +39,8 @@ from generator.output.changes import (cached_units, differences, folder_stamps, 
 from generator.output.links import check_new_tree
 from generator.output.manifest import (MANIFEST_FORMAT, Manifest, manifest_changed, manifest_path, read_manifest,
                                 stage_manifest, write_manifest)
-from generator.output.opendata import fragment_folder, sweep_fragments, write_portal_data
+from generator.output.opendata import fragment_folder, sweep_fragments
+from generator.output.portaldata import write_data_page, write_portal_data
 from generator.output.search import index_years, reindex_years
 from generator.output.workers import UnitPass, process_units
 from generator.output.write import FullTree, PendingFiles, WriteFailed, check_output_dir, in_words, output_lock
@@ -154,6 +155,7 @@ def check_site(root: Path, base_url: str | None = None) -> CheckResult:
     _check_across_units(root, renderer, manifest, None, read_manifest(root, root / DEFAULT_OUT), problems)
     if not problems.errors:
         _write_listings(renderer, manifest, None, None, problems)
+        write_data_page(renderer, manifest, None, None)
     return CheckResult(sum(r.reports + r.withheld for r in manifest.units.values()), problems, inputs)
 
 
@@ -226,12 +228,13 @@ def _write_site_files(work: UnitPass, manifest: Manifest, previous: Manifest | N
         # listings are rendered. Imported here: most rebuilds have no open data to write.
         from concurrent.futures import ThreadPoolExecutor
         with ThreadPoolExecutor(1) as thread:
-            portal = thread.submit(write_portal_data, work.fragments, manifest.open_data_shares(), writer)
+            portal = thread.submit(write_portal_data, work.fragments, manifest, writer)
             written = _write_listings(renderer, manifest, previous, writer, problems)
             written += portal.result()
     else:
         written = _write_listings(renderer, manifest, previous, writer, problems)
-    manifest.site_outputs |= set(PORTAL_FILES)
+        manifest.open_data_files = previous.open_data_files if previous is not None else {}
+    written += write_data_page(renderer, manifest, previous, writer)
     for rel, data in renderer.static_files():
         manifest.site_outputs.add(rel)
         written += writer.write(rel, data)

@@ -5,6 +5,7 @@ imports another."""
 from __future__ import annotations
 
 import contextlib
+import csv
 import functools
 import gzip
 import io
@@ -111,6 +112,20 @@ def rebuild_matches_cold(root: Path, tmp_path: Path, out: Path) -> str:
     build(cold_root, tmp_path / "cold-out")
     assert tree(out) == tree(tmp_path / "cold-out")
     return run.out
+
+
+def read_csv(path: Path) -> list[dict]:
+    """A CSV as an analyst opens it: it must start with the BOM Excel and WPS need."""
+    raw = path.read_bytes()
+    assert raw.startswith("\ufeff".encode("utf-8")), path
+    return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+
+
+def portal_csv_rows(out: Path) -> list[dict]:
+    """Every row of the portal's CSV files (data/gongkai-<year>[-<part>].csv), year by year."""
+    paths = sorted((out / "data").glob("gongkai-*.csv"))
+    assert paths, "no portal CSV"
+    return [row for path in paths for row in read_csv(path)]
 
 
 class SiteCopy:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import REPO, build, edit, generate, rebuild_matches_cold, tree
+from helpers import REPO, build, edit, generate, portal_csv_rows, rebuild_matches_cold, tree
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from synthetic import make_site  # noqa: E402
@@ -43,12 +43,12 @@ def test_same_bytes_cold_cached_serial_and_parallel(copy, tmp_path):
     assert tree(serial) == tree(parallel)
     units = len(list((copy / "content/reports").iterdir()))
     # report, 图解, CSV and JSON per report, a page per unit, home, column, 404, sitemap, css, js,
-    # the open data page, its CSV, JSON and schema, the search page, search.js, the marker, the
-    # column's page of each year, speech.js and the two 长者模式 cursors, the site's own
-    # 党政机关网站标识 image, and the search index (counted as one per year)
+    # the open data page, its JSON, database, schema and CSV of each year, the search page,
+    # search.js, the marker, the column's page of each year, speech.js and the two 长者模式
+    # cursors, the site's own 党政机关网站标识 image, and the search index (counted as one per year)
     indexed = {rel: int(n) for rel, n in tree(serial).items() if rel.startswith("pagefind:")}
     assert len(indexed) == 5 and sum(indexed.values()) == 60      # one index per year, 2021-2025
-    assert len(tree(serial)) == 60 * 4 + units + 4 + 2 + 4 + 2 + 1 + 5 + 3 + 1 + len(indexed)
+    assert len(tree(serial)) == 60 * 4 + units + 4 + 2 + (4 + 5) + 2 + 1 + 5 + 3 + 1 + len(indexed)
     first = tree(parallel)
     run = build(copy, parallel, "--jobs", "2")        # from the cache: nothing to do
     assert "没有变化" in run.out and tree(parallel) == first
@@ -188,9 +188,10 @@ def test_the_portal_data_is_whole_after_part_of_the_cache_is_deleted(copy, tmp_p
     data, _ = first_report(copy)
     edit(data, "行政处罚:", "行政处罚: 9999   # ")     # a number: the portal-wide files are written again
     rebuild_matches_cold(copy, tmp_path, out)
-    portal = (out / "data/gongkai-all.csv").read_text(encoding="utf-8-sig").splitlines()
-    per_report = [p.read_text(encoding="utf-8-sig").splitlines()[1:] for p in sorted((out / "nianbao").rglob("*.csv"))]
-    assert len(per_report) == 60 and len(portal) == 1 + sum(map(len, per_report))
+    portal = portal_csv_rows(out)
+    per_report = [json.loads(p.read_bytes()) for p in sorted((out / "nianbao").rglob("*.json"))]
+    cells = [value for report in per_report for table in report["表格"] for row in table["行"] for value in row["数值"]]
+    assert len(per_report) == 60 and len(portal) == len(cells)
 
 
 def test_a_report_added_to_a_folder_listed_by_the_last_build_is_found(copy, tmp_path):
@@ -325,9 +326,6 @@ def test_open_data_of_a_failed_build_is_never_published(site, user_cache):
     """A failed build computed huajie's share of the open data with 999; the editor undoes that
     edit (same bytes, new mtime) and fixes the real error with another number: the portal-wide
     files must say 365, as huajie's page does."""
-    import csv
-    import io
-
     assert site.build().code == 0
     huajie, huaian = "content/reports/huajie/2023.yaml", "content/reports/huaian/2024.yaml"
     original = site.path(huajie).read_bytes()
@@ -338,7 +336,7 @@ def test_open_data_of_a_failed_build_is_never_published(site, user_cache):
     site.replace(huaian, "3118]", "3119]")
     site.replace(huaian, "行政处罚: 3985758", "行政处罚: 3985759")                # a number: open data rewritten
     assert site.build().code == 0
-    rows = list(csv.DictReader(io.StringIO(site.page("data/gongkai-all.csv").lstrip("\ufeff"))))
+    rows = portal_csv_rows(site.root / "build")
     published = {(row["单位编号"], row["行"]): row["数值"] for row in rows if row["行"] == "行政处罚"}
     assert published == {("huajie", "行政处罚"): "365", ("huaian", "行政处罚"): "3985759"}
     reports = {report["单位"]["编号"]: report for report in json.loads(site.page("data/gongkai-all.json"))}

@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 import yaml
 
-from helpers import HUAJIE, REPO
+from helpers import HUAJIE, REPO, portal_csv_rows, read_csv
 from generator.core.paths import CSV_HEADER
 from htmltables import parse, table_by_id
 
@@ -29,23 +29,54 @@ def page_rows(out: Path, unit: str, year: int) -> list[tuple[str, list[str]]]:
     return rows
 
 
-def read_csv(path: Path) -> list[dict]:
+def printed_blocks(path: Path) -> tuple[str, list[list[list[str]]]]:
+    """A report's CSV download as a citizen's spreadsheet shows it: its title line, then each
+    table's block (its title line and its rows), the blocks apart by an empty line."""
     raw = path.read_bytes()
-    assert raw.startswith("\ufeff".encode("utf-8"))           # the BOM Excel and WPS need
-    return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert raw.startswith("\ufeff".encode("utf-8"))
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    blocks: list[list[list[str]]] = []
+    for row in rows[1:]:
+        if row == []:
+            blocks.append([])
+        else:
+            blocks[-1].append(row)
+    return rows[0][0], blocks
 
 
-def test_the_report_csv_and_json_hold_the_page_numbers(built_example):
+def as_printed(table) -> list[list[str]]:
+    """A page's table as a grid of texts: a spanned cell's text in its top-left place only."""
+    grid = []
+    for rows in (table.head, table.body):
+        seen = set()
+        for row in table.grid(rows):
+            texts = []
+            for cell in row:
+                texts.append("" if cell is None or id(cell) in seen else cell.text)
+                seen.add(id(cell))
+            grid.append(texts)
+    return grid
+
+
+def test_the_report_csv_is_its_tables_as_printed(built_example):
+    """Rows and columns as on the page, one block per table, a title line per block."""
+    page = parse((built_example / "nianbao/huajie/2023.html").read_text(encoding="utf-8"))
+    title, blocks = printed_blocks(built_example / "nianbao/huajie/2023.csv")
+    assert title == "花街镇人民政府2023年政府信息公开工作年度报告"
+    assert len(blocks) == len(TABLE_IDS)
+    for table_id, block in zip(TABLE_IDS, blocks):
+        table = table_by_id(page, table_id)
+        assert block[0][0].endswith(table.caption) and block[0][1:] == [], table_id
+        assert block[1:] == as_printed(table), table_id
+    assert blocks[0][0] == ["二、主动公开政府信息情况 第二十条第（一）项"]
+    assert blocks[2][1:] == [["信息内容", "本年处理决定数量"], ["行政处罚", "365"], ["行政强制", "61"]]
+    table3 = {next(label for label in reversed(row[:3]) if label): row[3:] for row in blocks[4][4:]}
+    assert table3["1.本机关不掌握相关政府信息"][0] == "4"        # 自然人
+    assert blocks[5][1][:6] == ["行政复议", "", "", "", "", "行政诉讼"] and blocks[5][-1][9] == "2"
+
+
+def test_the_report_json_holds_the_page_numbers(built_example):
     on_page = [(table, number) for table, numbers in page_rows(built_example, "huajie", 2023) for number in numbers]
-    rows = read_csv(built_example / "nianbao/huajie/2023.csv")
-    assert [(row["表"], row["数值"]) for row in rows] == on_page
-    assert len(rows) == 7 + 175 + 15
-    assert {(row["单位"], row["年度"], row["格式"]) for row in rows} == {("花街镇人民政府", "2023", "2021")}
-    # a few cells by their labels, as a reader of the CSV would look them up
-    by_label = {(row["表"], row["行"], row["列"]): row["数值"] for row in rows}
-    assert by_label[("表二", "行政处罚", "本年处理决定数量")] == "365"
-    assert by_label[("表三", "（四）无法提供 1.本机关不掌握相关政府信息", "自然人")] == "4"
-    assert by_label[("表四", "行政诉讼 未经复议直接起诉", "总计")] == "2"
     data = json.loads((built_example / "nianbao/huajie/2023.json").read_text(encoding="utf-8"))
     from_json = [(f"表{t['表']}", str(v)) for t in data["表格"] for row in t["行"] for v in row["数值"].values()]
     assert from_json == on_page
@@ -60,12 +91,22 @@ def test_the_report_page_links_its_downloads(built_example):
     assert 'href="../../data/index.html"' in page
 
 
-def test_the_portal_csv_has_one_row_per_cell_per_report(built_example):
-    rows = read_csv(built_example / "data/gongkai-all.csv")
-    expected = sum(len(numbers) for unit, year in (("huajie", 2023), ("huaian", 2024))
-                   for _, numbers in page_rows(built_example, unit, year))
-    assert len(rows) == expected == 197 + 200
-    assert len({(r["单位编号"], r["年度"], r["表"], r["行"], r["列"]) for r in rows}) == len(rows)
+def test_the_portal_csv_is_one_file_a_year_with_one_row_per_cell(built_example):
+    assert sorted(p.name for p in (built_example / "data").glob("*.csv")) == ["gongkai-2023.csv", "gongkai-2024.csv"]
+    for unit, year, cells in (("huajie", 2023, 197), ("huaian", 2024, 200)):
+        path = built_example / f"data/gongkai-{year}.csv"
+        assert path.read_bytes().decode("utf-8-sig").splitlines()[0] == ",".join(CSV_HEADER)
+        rows = read_csv(path)
+        on_page = [(table, number) for table, numbers in page_rows(built_example, unit, year) for number in numbers]
+        assert [(row["表"], row["数值"]) for row in rows] == on_page and len(rows) == cells
+        assert {(r["单位编号"], r["年度"], r["格式"]) for r in rows} == {(unit, str(year), "2021")}
+        assert len({(r["表"], r["行"], r["列"]) for r in rows}) == len(rows)
+        assert all(len(r) == len(CSV_HEADER) and None not in r for r in rows)
+    # a few cells by their labels, as a reader of the CSV would look them up
+    by_label = {(r["表"], r["行"], r["列"]): r["数值"] for r in read_csv(built_example / "data/gongkai-2023.csv")}
+    assert by_label[("表二", "行政处罚", "本年处理决定数量")] == "365"
+    assert by_label[("表三", "（四）无法提供 1.本机关不掌握相关政府信息", "自然人")] == "4"
+    assert by_label[("表四", "行政诉讼 未经复议直接起诉", "总计")] == "2"
     portal = json.loads((built_example / "data/gongkai-all.json").read_text(encoding="utf-8"))
     assert sorted((r["单位"]["编号"], r["年度"]) for r in portal) == [("huaian", 2024), ("huajie", 2023)]
 
@@ -75,9 +116,10 @@ def test_a_blank_cell_is_empty_not_zero(site, tmp_path):
     out = tmp_path / "out"
     run = site.build("--out", str(out))
     assert run.code == 0, run.err
-    for path in (out / "nianbao/huajie/2023.csv", out / "data/gongkai-all.csv"):
-        licensing = [r for r in read_csv(path) if r["行"] == "行政许可" and r["单位编号"] == "huajie"]
-        assert [r["数值"] for r in licensing] == [""]
+    licensing = [r for r in portal_csv_rows(out) if r["行"] == "行政许可" and r["单位编号"] == "huajie"]
+    assert [r["数值"] for r in licensing] == [""]
+    _, blocks = printed_blocks(out / "nianbao/huajie/2023.csv")
+    assert ["行政许可", ""] in blocks[1]
     data = json.loads((out / "nianbao/huajie/2023.json").read_text(encoding="utf-8"))
     item5 = next(t for t in data["表格"] if t["表"] == "二")["行"]
     assert next(r for r in item5 if r["行"] == "行政许可")["数值"] == {"本年处理决定数量": None}
@@ -138,12 +180,13 @@ def test_the_csv_quotes_what_csv_must_quote_and_keeps_amounts_exact(site, tmp_pa
     out = tmp_path / "out"
     run = site.build("--out", str(out))
     assert run.code == 0, run.err
-    for path in (out / "nianbao/huajie/2023.csv", out / "data/gongkai-all.csv"):
-        rows = [r for r in read_csv(path) if r["单位编号"] == "huajie"]
-        assert len(rows) == 197 and {r["单位"] for r in rows} == {'花街镇"人民",政府'}
-        assert all(len(r) == len(CSV_HEADER) and None not in r for r in rows)     # no field split by the comma
-        by_row = {r["行"]: r["数值"] for r in rows if r["表"] == "表二"}
-        assert by_row["行政事业性收费"] == "12.50" and by_row["行政许可"] == ""
+    rows = [r for r in portal_csv_rows(out) if r["单位编号"] == "huajie"]
+    assert len(rows) == 197 and {r["单位"] for r in rows} == {'花街镇"人民",政府'}
+    assert all(len(r) == len(CSV_HEADER) and None not in r for r in rows)     # no field split by the comma
+    by_row = {r["行"]: r["数值"] for r in rows if r["表"] == "表二"}
+    assert by_row["行政事业性收费"] == "12.50" and by_row["行政许可"] == ""
+    title, blocks = printed_blocks(out / "nianbao/huajie/2023.csv")
+    assert title.startswith('花街镇"人民",政府') and ["行政事业性收费", "12.50"] in blocks[3]
     data = json.loads((out / "nianbao/huajie/2023.json").read_text(encoding="utf-8"))
     assert data["单位"]["名称"] == '花街镇"人民",政府'
     item = next(t for t in data["表格"] if t["表"] == "二")["行"]
@@ -166,13 +209,19 @@ def test_text_a_spreadsheet_would_run_as_a_formula_is_written_as_text(site, tmp_
     out = tmp_path / "out"
     run = site.build("--out", str(out))
     assert run.code == 0, run.err
+    portal = portal_csv_rows(out)
     for unit, year in (("huajie", 2023), ("huaian", 2024), ("shili", 2019)):
-        for path in (out / f"nianbao/{unit}/{year}.csv", out / "data/gongkai-all.csv"):
-            rows = [r for r in read_csv(path) if r["单位编号"] == unit]
-            assert rows and {r["单位"] for r in rows} == {"'" + FORMULAS[unit]}, path
-            assert all(len(r) == len(CSV_HEADER) and None not in r for r in rows)
-    changes = {r["行"]: r["数值"] for r in read_csv(out / "nianbao/shili/2019.csv") if r["列"] == "本年增/减"}
+        rows = [r for r in portal if r["单位编号"] == unit]
+        assert rows and {r["单位"] for r in rows} == {"'" + FORMULAS[unit]}, unit
+        assert all(len(r) == len(CSV_HEADER) and None not in r for r in rows)
+    for unit, year in (("huajie", 2023), ("huaian", 2024)):          # titles made from the unit's name
+        title, _ = printed_blocks(out / f"nianbao/{unit}/{year}.csv")
+        assert title.startswith("'" + FORMULAS[unit]), unit
+    changes = {r["行"]: r["数值"] for r in portal if r["单位编号"] == "shili" and r["列"] == "本年增/减"}
     assert changes["行政事业性收费"] == "-3" and changes["行政许可"] == "-2"
+    _, blocks = printed_blocks(out / "nianbao/shili/2019.csv")
+    licensing = [row for block in blocks for row in block if row[0] == "行政许可"]
+    assert licensing == [["行政许可", "12", "-2", "340"]]           # a number, not text: no ' before it
     data = json.loads((out / "nianbao/huajie/2023.json").read_text(encoding="utf-8"))
     assert data["单位"]["名称"] == FORMULAS["huajie"]          # JSON is data to every reader: kept as it is
 
@@ -184,7 +233,8 @@ def yaml_scalar(text: str) -> str:
 @pytest.mark.parametrize("field", ["=1+1", "+1", "-1", "@A1", "\t=1", "\r=1", "a\n=1+1", 'a,"b"'])
 def test_every_csv_field_reads_back_as_one_field_and_never_as_a_formula(field):
     """Both ways CSV text is made: whole rows, and a report's unit fields (its lines are assembled)."""
-    from generator.output.opendata import csv_line, csv_bytes
+    from generator.output.csvtext import csv_line
+    from generator.output.opendata import csv_bytes
 
     expected = ["'" + field if field[0] in "=+-@\t\r" else field, "7730.28", "-3", ""]
     for text in (csv_bytes([(field, 7730.28, -3, None)], header=False).decode("utf-8"),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import shutil
@@ -13,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from generator.output.manifest import UnitRecord
-from helpers import (HUAJIE, NEXT_YEAR, SiteCopy, add_next_year, axe_violations, build, generate, output_texts, served,
-                     set_row)
+from helpers import (HUAJIE, NEXT_YEAR, SiteCopy, add_next_year, axe_violations, build, generate, output_texts,
+                     portal_csv_rows, served, set_row)
 
 UNITS = "content/units.yaml"
 OLD_NAME, NEW_NAME = "花街镇人民政府", "花街街道办事处"
@@ -147,8 +145,8 @@ def test_a_2023_report_keeps_the_former_name_after_a_2024_rename(site):
     assert data[2023]["单位"]["现名称"] == NEW_NAME
     assert data[2024]["单位"] == {"编号": "huajie", "名称": NEW_NAME, "类型": "乡镇（街道）"}
     assert json.loads(site.page("nianbao/huajie/2023.json"))["单位"]["名称"] == OLD_NAME
-    rows = list(csv.reader(io.StringIO(site.page("data/gongkai-all.csv").lstrip("\ufeff"))))
-    assert {(row[1], row[3]) for row in rows[1:] if row[0] == "huajie"} == {(OLD_NAME, "2023"), (NEW_NAME, "2024")}
+    rows = portal_csv_rows(site.root / "build")
+    assert {(row["单位"], row["年度"]) for row in rows if row["单位编号"] == "huajie"} == {(OLD_NAME, "2023"), (NEW_NAME, "2024")}
 
 
 def test_without_a_publication_date_the_name_at_the_end_of_the_year_is_used(site):

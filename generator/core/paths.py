@@ -16,11 +16,18 @@ COLUMN_INDEX = f"{COLUMN_DIR}/index.html"    # templates link it as {{ root }}{{
 COLUMN_TITLE = "政府信息公开年报"
 STATIC_DIR = "static"
 
-# The open data: each report's downloads beside its page, the whole portal's in data/.
-PORTAL_CSV, PORTAL_JSON, SCHEMA = "data/gongkai-all.csv", "data/gongkai-all.json", "data/report.schema.json"
-PORTAL_FILES = (PORTAL_CSV, PORTAL_JSON, SCHEMA)
+# The open data: each report's downloads beside its page, the whole portal's in data/
+# (its CSV one file per year, portal_csv_path).
+DATA_PAGE = "data/index.html"
+PORTAL_JSON, PORTAL_SQLITE, SCHEMA = "data/gongkai-all.json", "data/gongkai.sqlite", "data/report.schema.json"
 # The columns of every published CSV (data/index.html explains them)
 CSV_HEADER = ("单位编号", "单位", "单位类型", "年度", "格式", "表", "行", "列", "数值", "按原样发布", "有不符合勾稽关系之处")
+
+
+def portal_csv_path(year: int, part: int) -> str:
+    """The portal's CSV of one year's reports: data/gongkai-2023.csv, then, should one file
+    not hold them all under the spreadsheets' row limit, data/gongkai-2023-2.csv and on."""
+    return f"data/gongkai-{year}.csv" if part == 1 else f"data/gongkai-{year}-{part}.csv"
 
 
 def column_year_path(year: int) -> str:

@@ -31,7 +31,7 @@ from generator.output.opendata import fragment_folder
 from generator.output.write import write_aside, write_atomically
 from generator.problems import Problem
 
-MANIFEST_FORMAT = 15        # bumped when the manifest's fields change: an older one means a full build
+MANIFEST_FORMAT = 16        # bumped when the manifest's fields change: an older one means a full build
 
 
 @dataclass
@@ -95,6 +95,7 @@ class Manifest:
     units: dict[str, UnitRecord] = field(default_factory=dict)
     listing: str = ""                          # hash of what the listings show
     open_data: str = ""                        # hash of every unit's share of the open data
+    open_data_files: dict[str, int] = field(default_factory=dict)  # the portal's data files -> their sizes
     search: dict[int, str] = field(default_factory=dict)       # year -> hash of that year's report pages
     site_outputs: set[str] = field(default_factory=set)       # the files of no unit: listings, data, static
     unit_list: tuple = ("", {}, [])            # units.yaml: (sha256, parsed units, warnings)

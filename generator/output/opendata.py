@@ -1,9 +1,11 @@
 """The reports' numbers as open data: per report and for the whole portal, CSV and JSON.
 
 Researchers and auditors re-type these tables every year; here they are published
-once, exactly as on the pages. CSV is one file with a 表 column (UTF-8 with a BOM,
-so Excel and WPS open it with the right characters); a blank cell is an empty
-field, never 0. JSON carries the same numbers under their official labels.
+once, exactly as on the pages. A report's CSV download is its tables as printed
+(output.printed); the portal's CSVs have one line per cell with a 表 column
+(output.portaldata), from each unit's share made here; both are UTF-8 with a BOM,
+so Excel and WPS open them with the right characters, and a blank cell is an
+empty field, never 0. JSON carries the same numbers under their official labels.
 """
 
 from __future__ import annotations
@@ -11,22 +13,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from generator.content.checks import row_title
-from generator.core.form import FORMAT_NAMES
+from generator.core.form import FORMAT_NAMES, TABLE2_2019, TABLE3_SINGLE_OTHER, TABLES
 from generator.core.model import Report, Table
-from generator.core.paths import CSV_HEADER, PORTAL_CSV, PORTAL_JSON, SCHEMA, download_paths, report_file_path
+from generator.core.paths import CSV_HEADER, download_paths, report_file_path
 from generator.output.cache import cache_folder
-from generator.output.schema import report_schema
+from generator.output.csvtext import BOM, csv_line
+from generator.output.printed import printed_csv
 from generator.output.write import write_atomically
 from generator.render.tables import HOLE, cell_texts, fill
-
-BOM = "\ufeff"
-
 
 def report_csv(report: Report) -> str:
     """One CSV line per table cell, in the order of the official form (no header), built from
@@ -56,32 +55,6 @@ def _row_name(row, parents, number: str) -> str:
 
 def _json_text(value) -> str:
     return "null" if value is None else json.dumps(_json_number(value))
-
-
-# A spreadsheet runs a field that starts so as a formula ("CSV injection", OWASP).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_QUOTED = re.compile(r'[,"\r\n]')
-
-
-def _csv_field(value) -> str:
-    """One field as CSV text. Text a spreadsheet would run as a formula (a unit named
-    `=HYPERLINK(…)`) gets a ' before it and is quoted, as OWASP recommends; numbers are
-    written as they are (a 2019 本年增/减 of -3 stays the number -3)."""
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        return str(value)
-    if value.startswith(_FORMULA_START):
-        value = "'" + value
-    elif not _QUOTED.search(value):
-        return value
-    return '"' + value.replace('"', '""') + '"'
-
-
-def csv_line(fields) -> str:
-    """One CSV line of these fields, without its line end. Not csv.writer: without a line
-    terminator it leaves a line break in a field unquoted."""
-    return ",".join(map(_csv_field, fields))
 
 
 def csv_bytes(rows: list[tuple], header: bool = True) -> bytes:
@@ -115,13 +88,19 @@ def _table_data(table: Table, values: list) -> dict:
     return {"表": table.form.number, "标题": table.form.heading, "行": rows}
 
 
-def report_json(report: Report) -> bytes:
-    """The report with every number under its official labels (blank is null). Each table's
-    JSON text is made once per set of rows present, and only its numbers are filled in."""
+def _report_records(report: Report) -> tuple[bytes, bytes]:
+    """The report's JSON, every number under its official labels (blank is null); and the same
+    numbers as one line of its unit's share for the database: its fields, then each table as
+    [its form (FORM_VARIANTS), its rows' ids, its numbers]. Each table's JSON text is made once
+    per set of rows present, and only its numbers are filled in."""
     head, tail = json_bytes({**_report_fields(report), "表格": HOLE}).decode("utf-8").split(_HOLE_JSON)
-    tables = [fill(layout.json_pieces, cell_texts(table, layout.cells, _json_text))
-              for layout, table in _laid_out(report)]
-    return f"{head}[{', '.join(tables)}]{tail}".encode("utf-8")
+    laid = [(layout, cell_texts(table, layout.cells, _json_text)) for layout, table in _laid_out(report)]
+    tables = [fill(layout.json_pieces, texts) for layout, texts in laid]
+    fields = json.dumps([report.unit.id, report.unit_name, report.unit.kind, report.year, report.title,
+                         report.published.isoformat() if report.published else None, report.format,
+                         report.as_published, bool(report.discrepancies)], ensure_ascii=False)
+    numbers = ", ".join(f"{layout.numbers_head}{', '.join(texts)}]]" for layout, texts in laid)
+    return f"{head}[{', '.join(tables)}]{tail}".encode("utf-8"), f"{fields[:-1]}, [{numbers}]]".encode("utf-8")
 
 
 def _json_number(value):
@@ -138,6 +117,9 @@ def json_bytes(data) -> bytes:
 # --- each table's cells, named once per set of rows present -----------------------------------
 
 _HOLE_JSON = json.dumps(HOLE, ensure_ascii=False)
+# Every variant of the official tables, numbered the same in every build: a unit's share for the
+# database names each table's form by its place here (output.sqlitedata reads it back).
+FORM_VARIANTS = (*TABLES, TABLE2_2019, TABLE3_SINGLE_OTHER)
 _layouts: dict[tuple, "_Layout"] = {}
 
 
@@ -146,6 +128,7 @@ class _Layout:
     cells: tuple[tuple[str, str], ...]         # (row id, column id), in the form's order
     csv_names: tuple[str, ...]                 # ",表,行,列," of each cell, as CSV text
     json_pieces: tuple[str, ...]               # the table's JSON, split where the numbers go
+    numbers_head: str                          # '[form, [row ids], [' of its line for the database
 
 
 def _layout(table: Table) -> _Layout:
@@ -157,27 +140,33 @@ def _layout(table: Table) -> _Layout:
         names = [f",{csv_line((f'表{table.form.number}', _row_name(row, parents, table.form.number), column.label))},"
                  for row, parents in rows for column in row.columns]
         pieces = json.dumps(_table_data(table, [HOLE] * len(cells)), ensure_ascii=False).split(_HOLE_JSON)
-        layout = _layouts[key] = _Layout(cells, tuple(names), tuple(pieces))
+        head = json.dumps([FORM_VARIANTS.index(table.form), [row.id for row, _ in rows]])[:-1] + ", ["
+        layout = _layouts[key] = _Layout(cells, tuple(names), tuple(pieces), head)
     return layout
 
 
-# --- in the build: each report's downloads, and the whole portal's data ----------------------
+# --- in the build: each report's downloads, and its unit's share of the portal's data ------
 
 def unit_open_data(folder: Path | None, unit_id: str, reports: list[Report]) -> tuple[list[tuple[str, bytes]], str]:
-    """Each report's CSV and JSON download; the unit's share of the portal-wide files is
-    saved in `folder` (None: not saved). Returns the downloads and the digest of that share."""
-    files, bodies, lines = [], [], []
-    header = csv_bytes([], header=True)
+    """Each report's CSV (its tables as printed) and JSON download; the unit's share of the
+    portal-wide files is saved in `folder` (None: not saved). Returns the downloads and the
+    digest of that share.
+
+    The share's CSV starts with a line "year:bytes year:bytes ..." naming each report's
+    lines that follow, so the yearly files take each report's lines without parsing them."""
+    files, index, bodies, lines, records = [], [], [], [], []
     for report in reports:
-        body, data = report_csv(report).encode("utf-8"), report_json(report)
+        body, (data, record) = report_csv(report).encode("utf-8"), _report_records(report)
         csv_path, json_path = download_paths(report.unit.id, report.year)
-        files += [(csv_path, header + body), (json_path, data)]
+        files += [(csv_path, printed_csv(report)), (json_path, data)]
+        index.append(b"%d:%d" % (report.year, len(body)))
         bodies.append(body)
         lines.append(data + b"\n")       # one line: the JSON has no line breaks
-    share_csv, share_json = b"".join(bodies), b"".join(lines)
-    digest = hashlib.sha256(share_csv + share_json).hexdigest()
+        records.append(record + b"\n")
+    shares = (b" ".join(index) + b"\n" + b"".join(bodies), b"".join(lines), b"".join(records))
+    digest = hashlib.sha256(b"".join(shares)).hexdigest()
     if folder is not None:
-        for name, data in zip(_fragment_names(unit_id, digest), (share_csv, share_json)):
+        for name, data in zip(fragment_names(unit_id, digest), shares):
             if not (folder / name).is_file():
                 write_atomically(folder / name, data)
     return files, digest
@@ -193,43 +182,21 @@ def fragment_folder(root: Path, out: Path) -> Path:
     return cache_folder(root, f"opendata-{hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]}")
 
 
-def _fragment_names(unit_id: str, digest: str) -> tuple[str, str]:
-    return f"{unit_id}.{digest}.csv", f"{unit_id}.{digest}.jsonl"      # a unit id has no "."
+def fragment_names(unit_id: str, digest: str) -> tuple[str, str, str]:
+    """The files of a unit's share: its CSV lines, its JSON lines, its lines for the database."""
+    return f"{unit_id}.{digest}.csv", f"{unit_id}.{digest}.jsonl", f"{unit_id}.{digest}.numbers"   # an id has no "."
 
 
 def fragments_complete(folder: Path, shares: dict[str, str]) -> bool:
     """Every unit's share (unit id -> digest) is there (else the cache was partly deleted:
     build everything again)."""
     present = {path.name for path in folder.iterdir()}
-    return all(name in present for unit_id, digest in shares.items() for name in _fragment_names(unit_id, digest))
+    return all(name in present for unit_id, digest in shares.items() for name in fragment_names(unit_id, digest))
 
 
 def sweep_fragments(folder: Path, shares: dict[str, str]) -> None:
     """Remove every share but these: older ones, and whatever a failed build wrote."""
-    kept = {name for unit_id, digest in shares.items() for name in _fragment_names(unit_id, digest)}
+    kept = {name for unit_id, digest in shares.items() for name in fragment_names(unit_id, digest)}
     for entry in os.scandir(folder):
         if entry.name not in kept:
             os.unlink(entry.path)
-
-
-def write_portal_data(folder: Path, shares: dict[str, str], writer) -> int:
-    """data/gongkai-all.csv and .json: every report's every number, unit by unit (unit id ->
-    digest of its share, in order). Streamed: at 10,000 reports they are hundreds of MB."""
-    names = [_fragment_names(unit_id, digest) for unit_id, digest in shares.items()]
-
-    def portal_csv():
-        yield csv_bytes([], header=True)
-        for csv_name, _ in names:
-            yield (folder / csv_name).read_bytes()
-
-    def portal_json():
-        yield b"["
-        first = True
-        for _, json_name in names:
-            for line in (folder / json_name).read_bytes().splitlines():
-                yield (b"\n" if first else b",\n") + line
-                first = False
-        yield b"\n]\n"
-
-    written = writer.write_stream(PORTAL_CSV, portal_csv()) + writer.write_stream(PORTAL_JSON, portal_json())
-    return written + writer.write(SCHEMA, json_bytes(report_schema()))

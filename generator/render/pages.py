@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime
 import functools
 import hashlib
+import re
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,9 +32,9 @@ from generator import __version__
 from generator.content.reportfiles import file_size
 from generator.core.form import FORMAT_NAMES, SECTIONS, TABLE_SECTIONS
 from generator.core.model import KINDS, Report, ReportSummary, SiteConfig, Unit
-from generator.core.paths import (COLUMN_DIR, COLUMN_INDEX, COLUMN_TITLE, CSV_HEADER, PORTAL_CSV, PORTAL_JSON, SCHEMA,
-                             STATIC_DIR, column_year_path, download_paths, redirects, report_file_href, report_path,
-                             tujie_path, unit_path)
+from generator.core.paths import (COLUMN_DIR, COLUMN_INDEX, COLUMN_TITLE, CSV_HEADER, DATA_PAGE, PORTAL_JSON,
+                             PORTAL_SQLITE, SCHEMA, STATIC_DIR, column_year_path, download_paths, portal_csv_path,
+                             redirects, report_file_href, report_path, tujie_path, unit_path)
 from generator.inputs.source import inside
 from generator.problems import Problems
 from generator.render.environment import template_dirs, template_environment
@@ -66,6 +67,25 @@ class Page:
         """The relative way back to the site root from this page."""
         depth = self.path.count("/")
         return "../" * depth
+
+
+_YEAR_CSV = re.compile(r"data/gongkai-(\d{4})(?:-(\d+))?\.csv")
+
+
+def data_files(files: dict[str, int]) -> list[dict]:
+    """The portal's data files for the 开放数据 page: the yearly CSVs newest first, then the
+    JSON, the database and the schema, each with its address, what it holds and its size."""
+    def described(path: str) -> tuple[tuple, str]:
+        year_csv = _YEAR_CSV.fullmatch(path)
+        if year_csv:
+            year, part = int(year_csv[1]), int(year_csv[2] or 1)
+            split = portal_csv_path(year, 2) in files
+            return (0, -year, part), f"{year} 年度报告的表格数据（CSV）" + (f"，第 {part} 部分" if split else "")
+        return {PORTAL_JSON: ((1,), "全部报告的完整数据（JSON）"), PORTAL_SQLITE: ((2,), "全部报告的数据库（SQLite）")}.get(
+            path, ((3,), "数据文件的结构说明（JSON Schema）"))
+    listed = sorted((described(path), path, size) for path, size in files.items())
+    return [{"path": path, "name": path.rpartition("/")[2], "what": what, "size": file_size(size)}
+            for (_, what), path, size in listed]
 
 
 class Renderer:
@@ -147,9 +167,6 @@ class Renderer:
                        pub_date=latest_pub_date(reports)) for year, reports in years]
         pages += [
             Page("404.html", "404.html", "页面未找到", in_sitemap=False, pub_date=latest),
-            Page("data/index.html", "data.html", "开放数据",
-                 {"report_count": len(summaries), "csv": PORTAL_CSV, "json": PORTAL_JSON, "schema": SCHEMA,
-                  "csv_header": CSV_HEADER}, pub_date=latest),
         ]
         if self.config.search:
             kinds = sorted({s.unit.kind for s in summaries}, key=KINDS.index)
@@ -157,9 +174,18 @@ class Renderer:
                               {"years": [year for year, _ in years], "kinds": kinds}, pub_date=latest))
         return pages
 
+    def data_page(self, summaries: list[ReportSummary], files: dict[str, int]) -> Page:
+        """The 开放数据 page: the portal's data files (path -> size) and what their columns hold.
+        Apart from the listings: it is rendered once the files are written."""
+        return Page(DATA_PAGE, "data.html", "开放数据",
+                    {"report_count": len(summaries), "files": data_files(files), "csv_header": CSV_HEADER,
+                     "json": PORTAL_JSON, "schema": SCHEMA},     # the two a theme's data.html could link before
+                    pub_date=latest_pub_date(summaries))
+
     def listing_paths(self, years) -> list[str]:
-        """The listing pages' paths for a site whose reports are of these years."""
+        """The listing pages' paths (and the 开放数据 page's) for a site whose reports are of these years."""
         fixed = [page.path for page in self.listing_pages([])]
+        fixed.insert(fixed.index("404.html") + 1, DATA_PAGE)
         return fixed + [column_year_path(year) for year in sorted(set(years), reverse=True)]
 
     def sitemap(self, summaries: list[ReportSummary]) -> bytes | None:

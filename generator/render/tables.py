@@ -198,7 +198,7 @@ def tables_html(table: Table) -> Markup:
     """
     key = table.shape()
     if key not in _skeletons:
-        _skeletons[key] = _skeleton(table)
+        _skeletons[key] = skeleton(table, lambda layouts: "".join(map(table_html, layouts)))
     fragments, cells = _skeletons[key]
     return Markup(fill(fragments, cell_texts(table, cells)))
 
@@ -214,14 +214,17 @@ def fill(pieces, texts) -> str:
     return "".join([piece + text for piece, text in zip(pieces, texts)]) + pieces[-1]
 
 
-def _skeleton(table: Table) -> tuple[list[str], list[tuple[str, str]]]:
+def skeleton(table: Table, draw) -> tuple[list[str], list[tuple[str, str]]]:
+    """What draw(the table's layouts) makes of a table of this shape, as pieces of text with a
+    hole where each number goes, and the cell (row id, column id) of each hole: the page's
+    tables, and the same tables as CSV (output.printed), are drawn once per shape."""
     holes = Table(table.form, table.file, table.line, row_lines=dict(table.row_lines))
     order: list[tuple[str, str]] = []
     for key in table.values:
         holes.values[key] = _Hole(len(order))
         order.append(key)
-    html = "".join(table_html(layout) for layout in _LAYOUTS[table.form.number](holes))
-    pieces = html.split(HOLE)        # text, index, text, index, ..., text
+    text = draw(_LAYOUTS[table.form.number](holes))
+    pieces = text.split(HOLE)        # text, index, text, index, ..., text
     return pieces[0::2], [order[int(index)] for index in pieces[1::2]]
 
 

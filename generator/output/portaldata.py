@@ -1,0 +1,112 @@
+"""The whole portal's open data in data/: a CSV per year, the JSON of every report, the same
+numbers as an SQLite database (output.sqlitedata), the schema, and the page that lists them.
+
+Excel and WPS open at most 1,048,576 rows. A report has at most MAX_ROWS_PER_REPORT
+lines in the CSV (one per cell of the official form: a constant of the form, not of
+the portal), so a file holds at most REPORTS_PER_FILE reports and a year with more is
+split into parts (portal_csv_path): no file passes the limit at any portal size.
+Written from each unit's share (opendata.unit_open_data), streamed: at 10,000 reports
+they are hundreds of MB.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.core.form import FORMS, TABLE3_SINGLE_OTHER
+from generator.core.model import ReportSummary
+from generator.core.paths import DATA_PAGE, PORTAL_JSON, PORTAL_SQLITE, SCHEMA, portal_csv_path
+from generator.output.manifest import Manifest
+from generator.output.opendata import csv_bytes, fragment_names, json_bytes
+from generator.output.schema import report_schema
+from generator.output.sqlitedata import sqlite_chunks
+
+ROW_LIMIT = 1_048_576           # the rows of a sheet in Excel (2007 on) and WPS
+
+
+def _cells(form) -> int:
+    return sum(len(row.columns) for row, _ in form.rows())
+
+
+# Every row of the largest form of each table (a report writes the rows it has, each once).
+_ALL_FORMS = [form for forms in FORMS.values() for form in forms] + [TABLE3_SINGLE_OTHER]
+MAX_ROWS_PER_REPORT = sum(max(_cells(form) for form in _ALL_FORMS if form.number == number) for number in "二三四")
+REPORTS_PER_FILE = (ROW_LIMIT - 1) // MAX_ROWS_PER_REPORT        # the header takes a row
+
+
+def write_portal_data(folder: Path, manifest: Manifest, writer) -> int:
+    """Every portal-wide file, from the units' shares; each file's path and size go in the
+    manifest (data/index.html lists them). Returns how many files changed."""
+    shares, per_file = manifest.open_data_shares(), REPORTS_PER_FILE     # read here: a test lowers it
+    streams: dict[str, _Sized] = {}
+    for year, pieces in sorted(_pieces_by_year(folder, shares).items()):
+        for part, start in enumerate(range(0, len(pieces), per_file), 1):
+            streams[portal_csv_path(year, part)] = _Sized(_year_csv(pieces[start:start + per_file]))
+    jsonl = [folder / fragment_names(unit_id, digest)[1] for unit_id, digest in shares.items()]
+    streams[PORTAL_JSON] = _Sized(_portal_json(jsonl))
+    streams[PORTAL_SQLITE] = _Sized(sqlite_chunks(folder, shares))
+    written = sum(writer.write_stream(rel, chunks) for rel, chunks in streams.items())
+    schema = json_bytes(report_schema())
+    written += writer.write(SCHEMA, schema)
+    manifest.open_data_files = {**{rel: chunks.size for rel, chunks in streams.items()}, SCHEMA: len(schema)}
+    return written
+
+
+def write_data_page(renderer, manifest: Manifest, previous: Manifest | None, writer) -> int:
+    """data/index.html, which lists the portal's data files with their sizes: rendered after
+    them, when they or the listings changed (writer None: only rendered, to check the template)."""
+    manifest.site_outputs |= set(manifest.open_data_files)
+    if previous is not None and (previous.listing, previous.open_data_files) == (manifest.listing,
+                                                                              manifest.open_data_files):
+        return 0
+    summaries = [ReportSummary.unpacked(renderer.units[unit_id], packed)
+                 for unit_id, record in manifest.units.items() for packed in record.summaries]
+    data = renderer.render_page(renderer.data_page(summaries, manifest.open_data_files))
+    return int(data is not None and writer is not None and writer.write(DATA_PAGE, data))
+
+
+def _pieces_by_year(folder: Path, shares: dict[str, str]) -> dict[int, list[tuple[Path, int, int]]]:
+    """Year -> (share file, offset, length) of each report's CSV lines, in unit order; a
+    report without a table (自由格式) has none."""
+    by_year: dict[int, list[tuple[Path, int, int]]] = {}
+    for unit_id, digest in shares.items():
+        path = folder / fragment_names(unit_id, digest)[0]
+        with open(path, "rb") as f:
+            index = f.readline()
+        offset = len(index)
+        for entry in index.split():
+            year, length = map(int, entry.split(b":"))
+            if length:
+                by_year.setdefault(year, []).append((path, offset, length))
+            offset += length
+    return by_year
+
+
+def _year_csv(pieces):
+    yield csv_bytes([], header=True)
+    for path, offset, length in pieces:
+        with open(path, "rb") as f:
+            f.seek(offset)
+            yield f.read(length)
+
+
+def _portal_json(paths):
+    yield b"["
+    first = True
+    for path in paths:
+        for line in path.read_bytes().splitlines():
+            yield (b"\n" if first else b",\n") + line
+            first = False
+    yield b"\n]\n"
+
+
+class _Sized:
+    """Chunks passed through, counting their bytes."""
+
+    def __init__(self, chunks):
+        self.chunks, self.size = chunks, 0
+
+    def __iter__(self):
+        for chunk in self.chunks:
+            self.size += len(chunk)
+            yield chunk
