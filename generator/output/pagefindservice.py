@@ -14,6 +14,7 @@ import base64
 import json
 import os
 import subprocess
+import threading
 
 
 class PagefindFailed(Exception):
@@ -48,32 +49,54 @@ class PagefindService:
         self.process.stdout.close()
 
     def index(self, pages: list[tuple[str, bytes]], output: str) -> None:
-        """An index of `pages` (URL, HTML) written into the folder `output`, then dropped from memory."""
+        """An index of `pages` (URL, HTML) written into the folder `output`, then dropped from memory.
+        The pages are sent by a thread while the answers are read: Pagefind works on several at
+        once (twice as fast as one by one), and neither side waits on a full pipe."""
         index_id = self.ask({"type": "NewIndex", "config": {}})["index_id"]
         try:
-            for url, html in pages:
-                self.ask({"type": "AddFile", "index_id": index_id, "url": url, "file_path": None,
-                          "file_contents": html.decode("utf-8")})
+            first = self.sent + 1
+            requests = [self._message({"type": "AddFile", "index_id": index_id, "url": url, "file_path": None,
+                                       "file_contents": html.decode("utf-8")}) for url, html in pages]
+            sender = threading.Thread(target=self._send, args=(b"".join(requests),), daemon=True)
+            sender.start()
+            try:
+                waiting = set(range(first, self.sent + 1))      # answered in any order
+                while waiting:
+                    waiting.discard(self._reply(waiting))
+            finally:
+                sender.join()
             self.ask({"type": "WriteFiles", "index_id": index_id, "output_path": output})
         finally:
             self.ask({"type": "DeleteIndex", "index_id": index_id})
 
     def ask(self, payload: dict) -> dict:
         """Send one request and wait for its answer."""
+        self._send(self._message(payload))
+        answer = self._answer()
+        self._reply({self.sent}, answer)
+        return answer["payload"]
+
+    def _message(self, payload: dict) -> bytes:
         self.sent += 1
         message = json.dumps({"message_id": self.sent, "payload": payload}, ensure_ascii=False)
+        return base64.b64encode(message.encode("utf-8")) + b","
+
+    def _send(self, data: bytes) -> None:
         try:
-            self.process.stdin.write(base64.b64encode(message.encode("utf-8")) + b",")
+            self.process.stdin.write(data)
             self.process.stdin.flush()
-        except OSError as exc:
-            raise PagefindFailed(f"Pagefind 已退出（{exc.strerror}）") from None
-        answer = self._answer()
-        if answer.get("message_id") not in (self.sent, None):
-            raise PagefindFailed(f"Pagefind 的回复顺序不对：{answer.get('message_id')}")
-        reply = answer["payload"]
+        except OSError:               # it stopped: _reply says so
+            pass
+
+    def _reply(self, expected: set[int], answer: dict | None = None) -> int:
+        """The id of the next answer (read unless given), one of `expected`; an error raises."""
+        answer = answer or self._answer()
+        reply, message_id = answer["payload"], answer.get("message_id")
         if reply.get("type") == "Error":
             raise PagefindFailed(reply.get("message") or "（无说明）")
-        return reply
+        if message_id not in expected:
+            raise PagefindFailed(f"Pagefind 回复了未发出的请求：{message_id}")
+        return message_id
 
     def _answer(self) -> dict:
         fd = self.process.stdout.fileno()
