@@ -25,8 +25,10 @@ class PagefindService:
     """A running `pagefind --service`; close() ends it (also as a context manager)."""
 
     def __init__(self, executable: str):
+        # One malloc arena: with one per thread, glibc kept what each index had used (191 MB after
+        # six shards of 130 records; 110 MB with one arena, and no slower).
         self.process = subprocess.Popen([executable, "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=subprocess.DEVNULL)
+                                        stderr=subprocess.DEVNULL, env=dict(os.environ, MALLOC_ARENA_MAX="1"))
         self.sent = 0
         self.pending = b""
 
