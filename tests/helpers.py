@@ -294,12 +294,12 @@ def search_results(page) -> list[tuple[str, str]]:
 
 def indexed_pages(out: Path) -> dict[str, dict]:
     """What Pagefind indexed of each page of a built site, by URL: its text (`content`), meta and
-    filters, read from the gzipped fragments of every year's index."""
+    filters, read from the gzipped fragments of every shard of the index."""
     import gzip
     import json
 
     pages = {}
-    for fragment in (out / "pagefind").glob("*/fragment/*.pf_fragment"):
+    for fragment in (out / "pagefind").glob("**/fragment/*.pf_fragment"):
         data = gzip.decompress(fragment.read_bytes())
         record = json.loads(data[data.index(b"{"):])      # after Pagefind's signature
         record["content"] = record["content"].replace("\u200b", "")   # its word breaks

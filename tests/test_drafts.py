@@ -71,7 +71,7 @@ def test_the_same_report_not_a_draft_leaves_traces_everywhere(site):
                 "index.html", "nianbao/2024.html", "nianbao/huajie/index.html", "sitemap.xml",
                 "data/gongkai-2024.csv", "data/gongkai-all.json"):
         assert rel in traces, rel
-    assert any(rel.startswith("pagefind/2024/fragment/") for rel in traces)
+    assert any(rel.startswith("pagefind/2024/00/fragment/") for rel in traces)
 
 
 def test_a_placeholder_left_in_the_narrative_or_the_data_makes_a_draft(site):
@@ -144,7 +144,7 @@ def test_toggling_a_draft_adds_and_removes_all_its_traces(site, tmp_path):
     assert "全部重新生成" not in run.out
     # Exactly what the build of the published report wrote (Pagefind names its files anew each time).
     assert without_search_index(output_texts(out)) == published
-    assert any(rel.startswith("pagefind/2024/fragment/") for rel in traces_of_2024(out))
+    assert any(rel.startswith("pagefind/2024/00/fragment/") for rel in traces_of_2024(out))
 
 
 def without_search_index(texts: dict[str, str]) -> dict[str, str]:

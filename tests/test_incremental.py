@@ -349,13 +349,13 @@ def test_a_failed_search_index_is_built_again_by_the_next_build(site, user_cache
     import generator.output.search
 
     assert site.build().code == 0
-    index = site.root / "build/pagefind/2023"
+    index = site.root / "build/pagefind/2023/00"
     before = index.stat().st_ino
     site.replace("content/reports/huajie/2023.md", "## 五、", "新的一段。\n\n## 五、")
     real = generator.output.search.pagefind_executable
     monkeypatch.setattr(generator.output.search, "pagefind_executable", lambda: "/bin/false")   # Pagefind fails
     run = site.build("--strict")
-    assert run.code == 1 and "站内搜索索引（2023 年度）生成失败" in run.err and "--strict" in run.err, run.err
+    assert run.code == 1 and "站内搜索索引（2023 年度第 00 组）生成失败" in run.err and "--strict" in run.err, run.err
     assert "新的一段。" in site.page("nianbao/huajie/2023.html") and index.stat().st_ino == before
     assert site.build().code == 0 and index.stat().st_ino == before              # failed again: still stale
     monkeypatch.setattr(generator.output.search, "pagefind_executable", real)

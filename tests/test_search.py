@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from helpers import HUAJIE, SEARCH, search
@@ -76,14 +78,14 @@ def test_without_pagefind_the_build_still_succeeds_and_says_how_to_add_it(site, 
 def test_an_edit_reindexes_only_its_year(site, tmp_path):
     out = tmp_path / "out"
     assert site.build("--out", str(out)).code == 0
-    assert sorted(p.name for p in (out / "pagefind").iterdir()) == ["2023", "2024"]
+    assert json.loads((out / "pagefind/shards.json").read_text(encoding="utf-8")) == ["2024/00", "2023/00"]
 
     def stamps(year: int) -> dict[str, int]:
         folder = out / "pagefind" / str(year)
         return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
 
-    fragments_2023, untouched_2024 = sorted(p.name for p in (out / "pagefind/2023/fragment").iterdir()), stamps(2024)
+    fragments_2023, untouched_2024 = sorted(p.name for p in (out / "pagefind/2023/00/fragment").iterdir()), stamps(2024)
     site.replace(HUAJIE.replace(".yaml", ".md"), "## 五、", "本年度新增“一网通办”专区。\n\n## 五、")
     assert site.build("--out", str(out)).code == 0
-    assert sorted(p.name for p in (out / "pagefind/2023/fragment").iterdir()) != fragments_2023
+    assert sorted(p.name for p in (out / "pagefind/2023/00/fragment").iterdir()) != fragments_2023
     assert stamps(2024) == untouched_2024

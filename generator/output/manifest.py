@@ -31,7 +31,7 @@ from generator.output.opendata import fragment_folder
 from generator.output.write import write_aside, write_atomically
 from generator.problems import Problem
 
-MANIFEST_FORMAT = 16        # bumped when the manifest's fields change: an older one means a full build
+MANIFEST_FORMAT = 17        # bumped when the manifest's fields change: an older one means a full build
 
 
 @dataclass
@@ -47,7 +47,8 @@ class UnitRecord:
     warnings: list[Problem]
     listing: str = ""                          # hash of what the listings show of this unit
     open_data: str = ""                        # hash of its share of the portal-wide open data
-    searchable: dict[int, str] = field(default_factory=dict)   # year -> hash of its report page (indexed)
+    # year -> (search shard, page path, digest of the report's search record), when indexed
+    searchable: dict[int, tuple] = field(default_factory=dict)
     # publication.IndexEntry of each report: the 索引号 are compared across every unit, each build
     index_numbers: list[tuple] = field(default_factory=list)
     # repetition.fingerprint of each report's narrative: R10 compares them across units, each build
@@ -96,7 +97,7 @@ class Manifest:
     listing: str = ""                          # hash of what the listings show
     open_data: str = ""                        # hash of every unit's share of the open data
     open_data_files: dict[str, int] = field(default_factory=dict)  # the portal's data files -> their sizes
-    search: dict[int, str] = field(default_factory=dict)       # year -> hash of that year's report pages
+    search: dict[str, str] = field(default_factory=dict)       # search shard -> hash of its reports' records
     site_outputs: set[str] = field(default_factory=set)       # the files of no unit: listings, data, static
     unit_list: tuple = ("", {}, [])            # units.yaml: (sha256, parsed units, warnings)
     listings: tuple = ("", {})                 # (site folder, loader.Listings): unit folders as last listed
@@ -178,7 +179,7 @@ def stage_manifest(root: Path, out: Path, manifest: Manifest, previous: Manifest
     build renames it to manifest_path after the commit.
 
     Without the output's folder stamps (not known before the commit: the next build lists
-    the output once) and with only the years whose search index is already up to date
+    the output once) and with only the search shards whose index is already up to date
     (the others are indexed after the commit); write_manifest completes it."""
     key = cache_key()
     if key is None or (previous is not None and not records_changed(previous, manifest)):

@@ -24,11 +24,12 @@ from generator.content.repetition import fingerprints
 from generator.content.reportfiles import MAX_ATTACHMENT_BYTES
 from generator.core.model import Report, ReportSummary, Unit
 from generator.core.paths import report_file_path
-from generator.inputs.source import forget_reads, read_bytes, sha256
+from generator.inputs.source import forget_reads, read_bytes
 from generator.output.changes import input_signature, input_stats
 from generator.output.links import LinkRecord, unit_links
 from generator.output.manifest import Manifest, UnitRecord
 from generator.output.opendata import fragment_folder, unit_open_data
+from generator.output.search import keep_records, record_folder
 from generator.output.write import FullTree, PendingFiles
 from generator.problems import Problem, Problems
 from generator.render.pages import Renderer
@@ -44,13 +45,15 @@ class UnitPass:
     files: dict[str, ReportFiles]
     renderer: Renderer
     writer: FullTree | PendingFiles | None     # None: check only, nothing is written
-    indexed: bool                              # the search index is built: keep each report page's digest
+    indexed: bool                              # the search index is built: keep each report's search record
     publishing: Publishing = field(default_factory=Publishing)   # drafts and scheduled reports: left out or not
     fragments: Path | None = field(init=False)             # the cache folder of the units' open data shares
+    records: Path | None = field(init=False)               # the cache folder of the reports' search records
     members: Callable = field(init=False)                  # loader.members_in: a 汇总 unit's members
 
     def __post_init__(self):
         self.fragments = fragment_folder(self.root, self.writer.out) if self.writer is not None else None
+        self.records = record_folder(self.root, self.writer.out) if self.writer is not None and self.indexed else None
         self.members = members_in(self.units, self.files)
 
 
@@ -123,10 +126,9 @@ def process_unit(work: UnitPass, unit_id: str) -> UnitOutcome:
         try:
             pages = renderer.unit_pages(unit, reports)
             rendered = [(page.path, renderer.render_page(page)) for page in pages]
+            searchable = keep_records(work.records, renderer, reports) if work.records else {}
         finally:
             renderer.problems = shared
-        searchable = {page.year: sha256(data) for page, (_, data) in zip(pages, rendered)
-                      if work.indexed and page.year is not None and data is not None}
         downloads, open_data = unit_open_data(work.fragments, unit_id, reports) if writer else ([], "")
         for path, data in chain(rendered, downloads, _own_files(reports, writer is not None, problems)):
             outputs.append(path)

@@ -47,7 +47,7 @@ from generator.render.tables import format_number, rows_with_numbers, tables_htm
 LATEST_ON_HOME = 10
 STYLESHEET = "site.css"       # in static/: inlined into 404.html when the site's address is unknown
 PAGE_TEMPLATES = ("home.html", "column.html", "column_year.html", "unit.html", "report.html", "tujie.html", "404.html",
-                  "data.html", "search.html", "sitemap.xml", "redirect.html")
+                  "data.html", "search.html", "sitemap.xml", "redirect.html", "search_record.html")
 
 
 @dataclass
@@ -220,6 +220,14 @@ class Renderer:
             "attachments": [_listed_file(report, file) for file in report.files
                             if file is not report.original and file.name not in report.shown],
         }
+
+    def search_record(self, report: Report) -> bytes | None:
+        """What the search index holds of a report (search_record.html): its page's indexed text,
+        from the model, without its tables (see output.search)."""
+        context = {"report": report, "sections": SECTIONS, "table_sections": (),
+                   "rows_with_numbers": rows_with_numbers(report.tables)}
+        return self.render_page(Page(report_path(report), "search_record.html", report.title, context,
+                                     year=report.year))
 
     def static_files(self) -> list[tuple[str, bytes]]:
         return [(f"{STATIC_DIR}/{rel}", source.read_bytes()) for rel, source in sorted(self.static.items())]

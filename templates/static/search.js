@@ -1,5 +1,5 @@
-// 站内搜索: the Pagefind indexes in the browser, one per report year (pagefind/<year>/), merged
-// into the newest. Results are built as elements with textContent, never as HTML.
+// 站内搜索: the Pagefind index in the browser, in shards by year and unit, merged (see engine).
+// Results are built as elements with textContent, never as HTML.
 //
 // Pagefind only proposes candidates. It splits a Chinese query into words (Intl.Segmenter), leaves
 // out a word no page has, and for a word no indexed word starts with takes the longest indexed word
@@ -19,14 +19,16 @@ const SNIPPET = 90;        // characters of the sentence around the match, at mo
 let pagefind = null;
 let current = null;        // the search being shown: { term, parts, candidates, next, found }
 
+// The shards (pagefind/<year>/<bucket>/, listed in pagefind/shards.json, newest year first) are
+// merged into the first: one search then asks every shard.
 async function engine() {
   if (!pagefind) {
     const index = new URL(form.dataset.index, location.href);
     const siteRoot = new URL("../", index).pathname;
-    const [newest, ...others] = form.dataset.years.split(" ").filter(Boolean);
-    pagefind = await import(new URL(`${newest}/pagefind.js`, index).href);
+    const [first, ...others] = await (await fetch(new URL("shards.json", index))).json();
+    pagefind = await import(new URL(`${first}/pagefind.js`, index).href);
     await pagefind.options({ baseUrl: siteRoot });
-    for (const year of others) await pagefind.mergeIndex(new URL(`${year}/`, index).href, { baseUrl: siteRoot });
+    await Promise.all(others.map((shard) => pagefind.mergeIndex(new URL(`${shard}/`, index).href, { baseUrl: siteRoot })));
   }
   return pagefind;
 }

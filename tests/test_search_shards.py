@@ -1,0 +1,160 @@
+"""站内搜索 indexed from the model in shards (issue 20): an edit re-indexes only its shard and
+leaves the index a cold build makes; the results are those of the index of the written pages;
+a query on 2,000 reports of one year completes (its time is printed, not asserted)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import generator.output.search
+from generator.output.search import pagefind_executable
+from helpers import REPO, build, indexed_pages, search, search_results, served
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+from synthetic import make_site  # noqa: E402
+
+from test_search_precision import HUAJIE_PHRASE, NOT_THERE, unique_phrase  # noqa: E402
+
+
+def shards(out: Path) -> dict[str, dict[str, str]]:
+    """Shard -> URL -> the text Pagefind holds of each of its reports."""
+    found = {}
+    for shard in json.loads((out / "pagefind/shards.json").read_text(encoding="utf-8")):
+        found[shard] = {}
+        for fragment in (out / "pagefind" / shard / "fragment").glob("*.pf_fragment"):
+            data = gzip.decompress(fragment.read_bytes())
+            record = json.loads(data[data.index(b"{"):])
+            found[shard][record["url"]] = record["content"]
+    return found
+
+
+def stamps(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def one_year(tmp_path, monkeypatch) -> Path:
+    """24 reports, all of 2025, in shards of about 4 (SHARD_SIZE is 160: the same split, smaller)."""
+    monkeypatch.setattr(generator.output.search, "SHARD_SIZE", 4)
+    root = tmp_path / "site"
+    make_site(root, 24, years=1)
+    return root
+
+
+def cold(root: Path, tmp_path: Path) -> dict:
+    out = tmp_path / "cold"
+    shutil.rmtree(out, ignore_errors=True)
+    build(root, out)
+    return shards(out)
+
+
+def test_a_year_is_split_into_shards_each_of_a_few_reports(one_year, tmp_path):
+    out = tmp_path / "out"
+    build(one_year, out)
+    found = shards(out)
+    assert sorted(found) == [f"2025/{b:02d}" for b in range(8)]       # 24 / 4 = 6: the next power of two
+    assert sum(len(pages) for pages in found.values()) == 24
+    assert max(len(pages) for pages in found.values()) < 24 / 2
+
+
+def test_an_edit_reindexes_only_its_shard_and_gives_a_cold_builds_index(one_year, tmp_path):
+    out = tmp_path / "out"
+    build(one_year, out)
+    before = shards(out)
+    edited = next(shard for shard, pages in before.items() if "/nianbao/dept-1/2025.html" in pages)
+    untouched = {shard: stamps(out / "pagefind" / shard) for shard in before if shard != edited}
+    narrative = one_year / "content/reports/dept-1/2025.md"
+    narrative.write_text(narrative.read_text(encoding="utf-8") + "\n本年度新增“一网通办”专区。\n", encoding="utf-8")
+    build(one_year, out)
+    after = shards(out)
+    assert "一网通办" in after[edited]["/nianbao/dept-1/2025.html"].replace("\u200b", "")
+    assert {shard: stamps(out / "pagefind" / shard) for shard in before if shard != edited} == untouched
+    assert after == cold(one_year, tmp_path)
+
+
+def test_a_removed_report_leaves_its_shard_and_a_cold_builds_index(one_year, tmp_path):
+    out = tmp_path / "out"
+    build(one_year, out)
+    for name in ("2025.md", "2025.yaml"):
+        (one_year / "content/reports/dept-2" / name).unlink()
+    build(one_year, out)
+    after = shards(out)
+    assert not [shard for shard, pages in after.items() if "/nianbao/dept-2/2025.html" in pages]
+    assert after == cold(one_year, tmp_path)
+
+
+def test_search_records_no_longer_named_are_swept(one_year, tmp_path):
+    out = tmp_path / "out"
+    build(one_year, out)
+    records = next((one_year / ".gongkai-cache").glob("search-*"))
+    count = len(list(records.iterdir()))
+    narrative = one_year / "content/reports/dept-1/2025.md"
+    narrative.write_text(narrative.read_text(encoding="utf-8") + "\n新增的一句。\n", encoding="utf-8")
+    build(one_year, out)
+    assert len(list(records.iterdir())) == count
+
+
+def test_the_index_holds_what_pagefind_took_from_the_written_pages(built_example, tmp_path):
+    """The records from the model hold, word for word, what Pagefind indexed of the pages."""
+    assert indexed_pages(built_example) == indexed_pages(pages_indexed(built_example, tmp_path / "pages"))
+
+
+# --- in the browser -------------------------------------------------------------------------------
+
+def pages_indexed(built: Path, copy: Path) -> Path:
+    """A copy of the built site whose index is made as before issue 20: Pagefind on the written
+    report pages, one index per year (listed in shards.json, which the search page reads)."""
+    shutil.copytree(built, copy)
+    shutil.rmtree(copy / "pagefind")
+    years = sorted({int(page.stem) for page in (copy / "nianbao").glob("*/[0-9][0-9][0-9][0-9].html")}, reverse=True)
+    for year in years:
+        subprocess.run([pagefind_executable(), "--site", str(copy), "--glob", f"nianbao/*/{year}.html",
+                        "--output-path", str(copy / "pagefind" / str(year)), "--silent"], check=True)
+    (copy / "pagefind/shards.json").write_text(json.dumps([str(year) for year in years]), encoding="utf-8")
+    return copy
+
+
+QUERIES = [("行政处罚", "", ""), ("依申请", "", ""), ("依申请", "2023", ""), ("依申请", "", "本级政府"),
+           ("航天飞机", "", ""), *((term, "", "") for term in NOT_THERE), (HUAJIE_PHRASE, "", ""),
+           ("信息处理费", "", ""), ("不予公开", "", ""), ("本机关不掌握相关政府信息", "", ""), ("掌上永康", "", ""),
+           ("花街镇 2023", "", "")]
+
+
+@pytest.mark.browser
+def test_the_results_are_those_of_the_index_of_the_written_pages(page, built_example, tmp_path):
+    def answers(folder: Path) -> list:
+        with served(folder) as url:
+            return [(search(page, url, term, year, kind)[0], search_results(page)) for term, year, kind in QUERIES]
+
+    now = answers(built_example)
+    assert answers(pages_indexed(built_example, tmp_path / "pages")) == now
+    assert any(results for _, results in now) and any(not results for _, results in now)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_query_on_2000_reports_of_one_year_completes(page, tmp_path_factory):
+    root = tmp_path_factory.mktemp("one_year_2000") / "site"
+    make_site(root, 2000, years=1)
+    build(root, root / "build")
+    assert len(json.loads((root / "build/pagefind/shards.json").read_text(encoding="utf-8"))) > 1
+    phrase, report = unique_phrase(root)
+    with served(root / "build") as url:
+        started = time.perf_counter()
+        said, links = search(page, url, "不予公开")        # the page loads, merges every shard, searches
+        first = time.perf_counter() - started
+        started = time.perf_counter()
+        _, found = search(page, url, phrase)
+        second = time.perf_counter() - started
+    assert len(links) == 50 and "可能还有更多" in said
+    assert found[0] == report
+    print(f"\n2,000 reports of one year, each query on a new page (load, merge of the shards, search, "
+          f"checking the results): a row name {first:.2f} s, a phrase {second:.2f} s")
