@@ -101,11 +101,24 @@ class PagefindService:
         return message_id
 
     def _answer(self) -> dict:
+        """The next answer. An empty one is skipped and `null` too, as Pagefind's own client
+        does; anything else that does not read is a failure of the index, not a crash."""
         fd = self.process.stdout.fileno()
-        while b"," not in self.pending:
-            chunk = os.read(fd, 1 << 16)
-            if not chunk:
-                raise PagefindFailed(f"Pagefind 已退出（退出码 {self.process.poll()}）")
-            self.pending += chunk
-        message, self.pending = self.pending.split(b",", 1)
-        return json.loads(base64.b64decode(message))
+        while True:
+            while b"," not in self.pending:
+                chunk = os.read(fd, 1 << 16)
+                if not chunk:
+                    raise PagefindFailed(f"Pagefind 已退出（退出码 {self.process.poll()}）")
+                self.pending += chunk
+            message, self.pending = self.pending.split(b",", 1)
+            if not message.strip():
+                continue
+            try:
+                answer = json.loads(base64.b64decode(message))
+            except ValueError:        # not base64, not UTF-8 or not JSON
+                raise PagefindFailed(f"Pagefind 的回复无法读取：{message[:60]!r}") from None
+            if answer is None:
+                continue
+            if not isinstance(answer, dict) or not isinstance(answer.get("payload"), dict):
+                raise PagefindFailed(f"Pagefind 的回复无法读取：{message[:60]!r}")
+            return answer

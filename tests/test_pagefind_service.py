@@ -1,0 +1,47 @@
+"""The Pagefind service's answers: whatever the process writes, the build gets an answer or a
+PagefindFailed (a warning, and the next build tries again), never a Python traceback."""
+
+import base64
+import json
+import stat
+
+import pytest
+
+from generator.output.pagefindservice import PagefindFailed, PagefindService
+
+
+def fake_pagefind(tmp_path, *answers: bytes):
+    """An executable that writes `answers` to stdout whatever it is asked, then waits for stdin to close."""
+    script = tmp_path / "pagefind"
+    body = "".join(answer.decode("ascii") for answer in answers)
+    script.write_text(f"#!/bin/sh\nprintf '%s' '{body}'\ncat > /dev/null\n")
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    return str(script)
+
+
+def encoded(value) -> bytes:
+    return base64.b64encode(json.dumps(value).encode()) + b","
+
+
+def test_empty_and_null_answers_are_skipped_as_pagefinds_own_client_skips_them(tmp_path):
+    answer = {"message_id": 1, "payload": {"type": "NewIndex", "index_id": 7}}
+    with PagefindService(fake_pagefind(tmp_path, b",", encoded(None), encoded(answer))) as service:
+        assert service.ask({"type": "NewIndex", "config": {}}) == {"type": "NewIndex", "index_id": 7}
+
+
+@pytest.mark.parametrize("answer", [b"not base64!,", base64.b64encode(b"\xff\xfe") + b",",
+                                    base64.b64encode(b"{oops") + b",", encoded([1, 2]), encoded({"payload": 3})],
+                         ids=["not-base64", "not-utf8", "not-json", "not-an-object", "no-payload"])
+def test_an_answer_that_does_not_read_is_a_failure_of_the_index(tmp_path, answer):
+    with PagefindService(fake_pagefind(tmp_path, answer)) as service:
+        with pytest.raises(PagefindFailed, match="无法读取"):
+            service.ask({"type": "NewIndex", "config": {}})
+
+
+def test_a_service_that_stops_is_a_failure_of_the_index(tmp_path):
+    script = tmp_path / "pagefind"
+    script.write_text("#!/bin/sh\nexit 3\n")
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    with PagefindService(str(script)) as service:
+        with pytest.raises(PagefindFailed, match="已退出"):
+            service.ask({"type": "NewIndex", "config": {}})
