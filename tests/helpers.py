@@ -337,3 +337,19 @@ def pingtan_page_text(tmp_path: Path) -> tuple[Path, Path]:
     tables = tmp_path / "pingtan-tables.txt"
     tables.write_text(block_b, encoding="utf-8")
     return page_text, tables
+
+
+# --- search: queries and phrases the precision and shard tests share ------------------------------
+
+NOT_THERE = ["量子计算机", "XYZQ", "7730.28"]      # found 2, 2 and 1 reports before (issue 18)
+HUAJIE_PHRASE = "通过政务新媒体“掌上永康”发布信息186条"
+
+
+def unique_phrase(root: Path) -> tuple[str, str]:
+    """A sentence of one synthetic narrative found in no other, and its report's page."""
+    narratives = {md: md.read_text(encoding="utf-8") for md in sorted((root / "content/reports").glob("*/*.md"))}
+    for md, text in narratives.items():
+        phrase = re.search(r"全年通过政府网站主动公开政府信息\d+条，发布政策解读\d+篇", text).group(0)
+        if sum(phrase in other for other in narratives.values()) == 1:
+            return phrase, f"/nianbao/{md.parent.name}/{md.stem}.html"
+    raise AssertionError("no narrative has a sentence of its own")

@@ -12,13 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from helpers import REPO, axe_violations, build, indexed_pages, search, search_results, served
+from helpers import (HUAJIE_PHRASE, NOT_THERE, REPO, axe_violations, build, indexed_pages, search, search_results,
+                     served, unique_phrase)
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from synthetic import make_site  # noqa: E402
 
-NOT_THERE = ["量子计算机", "XYZQ", "7730.28"]      # found 2, 2 and 1 reports before (issue 18)
-HUAJIE_PHRASE = "通过政务新媒体“掌上永康”发布信息186条"
 TABLE_TEXT = ["第二十条第", "本年制发件数", "本年处理决定数量", "商业企业", "社会公益组织", "法律服务机构"]
 
 
@@ -99,16 +98,6 @@ def synthetic(tmp_path_factory):
     assert run.code == 0, run.err     # not --strict: the synthetic narratives repeat each other (R10)
     with served(root / "build") as url:
         yield root, url
-
-
-def unique_phrase(root: Path) -> tuple[str, str]:
-    """A sentence of one synthetic narrative found in no other, and its report's page."""
-    narratives = {md: md.read_text(encoding="utf-8") for md in sorted((root / "content/reports").glob("*/*.md"))}
-    for md, text in narratives.items():
-        phrase = re.search(r"全年通过政府网站主动公开政府信息\d+条，发布政策解读\d+篇", text).group(0)
-        if sum(phrase in other for other in narratives.values()) == 1:
-            return phrase, f"/nianbao/{md.parent.name}/{md.stem}.html"
-    raise AssertionError("no narrative has a sentence of its own")
 
 
 @pytest.mark.browser

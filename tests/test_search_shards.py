@@ -16,12 +16,10 @@ import pytest
 
 import generator.output.search
 from generator.output.search import pagefind_executable
-from helpers import REPO, build, indexed_pages, search, search_results, served
+from helpers import HUAJIE_PHRASE, NOT_THERE, REPO, build, indexed_pages, search, search_results, served, unique_phrase
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from synthetic import make_site  # noqa: E402
-
-from test_search_precision import HUAJIE_PHRASE, NOT_THERE, unique_phrase  # noqa: E402
 
 
 def shards(out: Path) -> dict[str, dict[str, str]]:
