@@ -4,10 +4,11 @@ Every file is read and placed before anything is written: a file that names no
 unit or year, a number without a row, an existing report (without --force), all
 are listed, and then nothing is written (with --keep-going, the other files are).
 An imported report is an archived record (按原样发布: true): the checks run on it
-and any failure is shown on its page and listed here, but no number is changed. Once written, what `generate check`
-would warn of these reports (R9, R10, R11 ...) is listed too: the import still succeeds.
-A Word file (.docx, generator.importing.wordreport) is instead the report being prepared:
-written as a draft that every check of a hand-written report judges, unless --archive.
+and any failure is shown on its page and listed here, but no number is changed. Once
+written, what `generate check` would warn of these reports (R9, R10, R11 ...) is listed
+too: the import still succeeds. A Word file (.docx, generator.importing.wordreport) is
+instead the report being prepared: written as a draft that every check of a hand-written
+report judges, unless --archive.
 """
 
 from __future__ import annotations
