@@ -122,11 +122,8 @@ class SandboxedEnvironment(jinja2.sandbox.ImmutableSandboxedEnvironment):
         Some 120 attribute reads a page went through the whole check (7% of a cold build's CPU)."""
         try:
             value = getattr(obj, attribute)
-        except AttributeError:
-            try:
-                return obj[attribute]
-            except (TypeError, LookupError):
-                return self.undefined(obj=obj, name=attribute)
+        except AttributeError:          # an item (a dict's key), or undefined: as Jinja does it
+            return super().getattr(obj, attribute)
         key = (type(obj), attribute, type(value))
         if key in self._plain:
             return value
