@@ -231,12 +231,17 @@ def speech_status(page):
     return page.locator("[data-speech-status]")
 
 
-@pytest.mark.browser
-def test_read_aloud_reads_the_title_then_each_section_in_order(page, served_example):
-    speech_page(page, served_example + REPORT)
+def read_whole_page(page, url: str) -> list[str]:
+    """What 朗读 says of the page at `url`, read to the end, one text an utterance."""
+    speech_page(page, url)
     read_button(page, "朗读").click()
     expect(speech_status(page)).to_have_text("朗读完毕")
-    texts = page.evaluate("window.__speech.texts")
+    return page.evaluate("window.__speech.texts")
+
+
+@pytest.mark.browser
+def test_read_aloud_reads_the_title_then_each_section_in_order(page, served_example):
+    texts = read_whole_page(page, served_example + REPORT)
     assert texts[0] == TITLE
     headings = page.evaluate("[...document.querySelectorAll('.report-section h2')].map(h => h.textContent)")
     assert len(headings) == 6
@@ -251,10 +256,7 @@ def test_read_aloud_reads_the_title_then_each_section_in_order(page, served_exam
 
 @pytest.mark.browser
 def test_a_table_row_is_read_as_row_column_value(page, served_example):
-    speech_page(page, served_example + REPORT)
-    read_button(page, "朗读").click()
-    expect(speech_status(page)).to_have_text("朗读完毕")
-    texts = page.evaluate("window.__speech.texts")
+    texts = read_whole_page(page, served_example + REPORT)
     table3 = texts.index("三、收到和处理政府信息公开申请情况")
     rows = texts[table3 + 1:]
     assert rows[0].startswith("一、本年新收政府信息公开申请数量，自然人：6，法人或其他组织，商业企业：0，")
@@ -273,10 +275,7 @@ def test_a_table_row_is_read_as_row_column_value(page, served_example):
 
 @pytest.mark.browser
 def test_read_aloud_reads_the_tujie_page_too(page, served_example):
-    speech_page(page, served_example + TUJIE)
-    read_button(page, "朗读").click()
-    expect(speech_status(page)).to_have_text("朗读完毕")
-    texts = page.evaluate("window.__speech.texts")
+    texts = read_whole_page(page, served_example + TUJIE)
     assert texts[0] == TITLE + "图解"
     assert "自然人，数量：6。" in texts and "行政处罚 365件" in texts
 
