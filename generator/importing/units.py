@@ -238,6 +238,7 @@ class Registry:
             report.notes.append((None, match.note))
         return match.unit or self.register(report.unit_name)
 
+
 def registered_text(units: list[Unit], today: datetime.date) -> str:
     """The entries that --register appends to units.yaml, under a comment asking for review."""
     lines = ["", f"# 由 generate import --register 登记（{today.isoformat()}）：请核对名称、类型和排序，补上组织机构代码。"]
