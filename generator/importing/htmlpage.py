@@ -25,7 +25,7 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 from generator.importing.layout import PageTree, layout_tables
-from generator.importing.published import METADATA_KEYS
+from generator.importing.published import METADATA_KEYS, printed_row
 
 _BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "br", "tr", "td", "th", "table", "section",
            "article", "header", "footer", "nav", "aside", "main", "title", "dl", "dt", "dd", "blockquote", "pre",
@@ -184,7 +184,7 @@ class _PageText(HTMLParser):
             if self._cell is not None:
                 self._close_content("td")
             if any(self._row):
-                self._lines.append((self._tree.current, True, " | ".join(self._row) + " |"))
+                self._lines.append((self._tree.current, True, printed_row(self._row)))
             self._row = None
         elif tag == "dt" and self._cell is None:
             self._term = _squeeze("".join(self._text)) or None

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from generator.core.form import FORMS, Group, match_label
 from generator.importing.cells import printed_as_value
+from generator.importing.published import printed_row
 from generator.inputs.source import read_bytes
 from generator.problems import Problems
 
@@ -212,7 +213,7 @@ def _write_lines(items: list[Line | Table], result: PdfText) -> None:
                 paragraph = None
             for row in item.rows:
                 if (cells := _row_cells(row)):
-                    result.add(" | ".join(cells) + " |", item.page)
+                    result.add(printed_row(cells), item.page)
         elif paragraph is not None and isinstance(previous, Line) and _continues(previous, item, margin, right, size):
             paragraph.text = _join(paragraph.text, item.text)
         else:

@@ -219,6 +219,12 @@ def _format(report: Published, table_lines: dict[str, list[tuple[int, str]]]) ->
 
 # --- tables ------------------------------------------------------------------------------------
 
+def printed_row(cells: list[str]) -> str:
+    """A table row as a portal page's text prints it, the line _cells reads back: what the
+    HTML, PDF and Word readers make of each row of a table."""
+    return " | ".join(cells) + " |"
+
+
 def _cells(line: str) -> list[str]:
     """The cells as printed (full-width digits too: read_cell notes them; labels are matched folded)."""
     cells = [cell.strip() for cell in line.split("|")]

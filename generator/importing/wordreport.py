@@ -30,6 +30,7 @@ import zipfile
 from pathlib import Path
 
 from generator.core.form import SECTIONS, normalize_label
+from generator.importing.published import printed_row
 from generator.importing.wordnumbers import Numbering
 from generator.inputs.source import read_bytes
 from generator.problems import Problems
@@ -177,7 +178,7 @@ def _table_lines(table) -> list[str]:
         cells = [_squeeze(_text(cell).replace("\n", "")) for cell in row.findall(f"{_W}tc")
                  if not _continues_merge(cell)]
         if any(cells):
-            lines.append(" | ".join(cells) + " |")
+            lines.append(printed_row(cells))
     return lines
 
 
