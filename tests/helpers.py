@@ -69,6 +69,14 @@ def generate(*args: str) -> Run:
     return Run(code, out.getvalue(), err.getvalue())
 
 
+def import_(root: Path, *args, code: int = 0) -> Run:
+    """`generate import` into the site at `root`, expected to exit with `code`, never a traceback."""
+    run = generate("import", "--site", str(root), *map(str, args))
+    assert run.code == code, run.out + run.err
+    assert "Traceback" not in run.out + run.err
+    return run
+
+
 def build(root: Path, out: Path | None = None, *extra: str) -> Run:
     """`generate build` of the site at `root` (into `out`, else root/build), which must succeed."""
     where = ["--out", str(out)] if out is not None else []

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import (HUAJIE, NEXT_YEAR, SAMPLES, SiteCopy, add_next_year, axe_violations, build, generate, output_texts,
-                     served, set_row)
+from helpers import (HUAJIE, NEXT_YEAR, SAMPLES, SiteCopy, add_next_year, axe_violations, build, generate, import_,
+                     output_texts, served, set_row)
 from htmltables import parse
 from generator.serve import Preview
 
@@ -208,8 +208,7 @@ def test_import_writes_where_the_report_came_from_and_when(tmp_path):
     root = tmp_path / "site"
     assert generate("init", str(root)).code == 0
     shutil.rmtree(root / "content" / "reports")
-    run = generate("import", "--site", str(root), str(SAMPLES / "huajie-2023.txt"))
-    assert run.code == 0, run.err
+    import_(root, SAMPLES / "huajie-2023.txt")
     data = yaml.safe_load((root / HUAJIE).read_text(encoding="utf-8"))
     assert data["按原样发布"] is True
     assert data["来源"].startswith("huajie-2023.txt（") and data["来源"].endswith(" 导入）")

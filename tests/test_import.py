@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import HUAJIE, SAMPLES, axe_violations, build, check_table3, generate, pingtan_page_text
+from helpers import HUAJIE, SAMPLES, axe_violations, build, check_table3, generate, import_, pingtan_page_text
 from htmltables import norm, parse, table_by_id
 from samples import read_sample
 from generator.importing.htmlpage import html_to_text
@@ -18,12 +18,6 @@ from generator.inputs.source import parse_yaml
 from generator.problems import Problems
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
-def import_(root: Path, *args: str, code: int = 0):
-    run = generate("import", "--site", str(root), *map(str, args))
-    assert run.code == code, run.err
-    return run
-
-
 def page(out: Path, unit: str, year: int):
     return parse((out / "nianbao" / unit / f"{year}.html").read_text(encoding="utf-8"))
 

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 import generator.importer
-from helpers import HUAIAN_SAMPLE, SAMPLE_UNITS, SAMPLES, build, generate, rebuild_matches_cold, snapshot
+from helpers import HUAIAN_SAMPLE, SAMPLES, SAMPLE_UNITS, build, generate, import_, rebuild_matches_cold, snapshot
 from generator.core.model import Unit
 from generator.importing.readers import READERS, files_to_import
 from generator.importing.units import appended_units_file, match_unit, unfit_to_register, unit_id, unit_kind
@@ -24,12 +24,6 @@ IMPORT_FIXTURES = Path(__file__).parent / "fixtures" / "import"
 BROKEN_PREFIX = "broken-"
 COMMENTED_UNITS = "# 单位名录：注释要原样保留。\n" + SAMPLE_UNITS + "# 末尾的注释\n"
 HUAIAN_TITLE = "淮安市人民政府2024年政府信息公开工作年度报告"
-
-
-def import_(root: Path, *args, code: int = 0):
-    run = generate("import", "--site", str(root), *map(str, args))
-    assert run.code == code, run.out + run.err
-    return run
 
 
 def report_of(path: Path, name: str, year: int = 2024) -> Path:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from helpers import SAMPLES, build, edit, generate, rebuild_matches_cold
+from helpers import SAMPLES, build, edit, generate, import_, rebuild_matches_cold
 from htmltables import parse, table_by_id
 
 from generator.importing.htmlpage import html_to_text
@@ -27,12 +27,6 @@ def edited(source: Path, edits: dict[str, str], folder: Path) -> Path:
     target = folder / source.name
     target.write_text(text, encoding="utf-8")
     return target
-
-
-def import_(root: Path, source: Path, code: int = 0):
-    run = generate("import", "--site", str(root), str(source))
-    assert run.code == code, run.err
-    return run
 
 
 def page_text(root: Path, unit: str, year: int) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from docxfixtures import FIXTURES, VARIANTS, sample_lines, write_report
-from helpers import HUAJIE_SAMPLE, REPO, build, check_table3, generate, snapshot
+from helpers import HUAJIE_SAMPLE, REPO, build, check_table3, import_, snapshot
 from htmltables import parse, table_by_id
 from samples import read_sample
 from generator.importing.wordreport import MAX_PART_BYTES, word_text
@@ -23,13 +23,6 @@ from generator.problems import Problems
 TABLE_IDS = ["t2-item1", "t2-item5", "t2-item6", "t2-item8", "t3", "t4"]
 DATA = "content/reports/huajie/2023.yaml"
 NARRATIVE = "content/reports/huajie/2023.md"
-
-
-def import_(root: Path, *args, code: int = 0):
-    run = generate("import", "--site", str(root), *map(str, args))
-    assert run.code == code, run.err
-    assert "Traceback" not in run.out + run.err
-    return run
 
 
 def numbers(out: Path, table_id: str) -> list[str]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import SAMPLES, build, check_table3, generate, pingtan_page_text
+from helpers import SAMPLES, build, check_table3, import_, pingtan_page_text
 from htmltables import parse, table_by_id
 from samples import read_sample
 from generator.importing.htmlpage import html_to_text, web_address
@@ -46,12 +46,6 @@ def page_text(name: str) -> str:
     text = read_text(PAGES / name, name, Problems(), from_site=False)
     assert text is not None
     return text
-
-
-def import_(root: Path, *args, code: int = 0):
-    run = generate("import", "--site", str(root), *map(str, args))
-    assert run.code == code, run.err
-    return run
 
 
 def numbers(out: Path, unit: str, year: int, table_id: str) -> list[str]:

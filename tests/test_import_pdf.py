@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import SAMPLES, build, check_table3, generate, snapshot
+from helpers import SAMPLES, build, check_table3, generate, import_, snapshot
 from htmltables import parse
 from samples import read_sample
 from generator.importing.pdfreport import cell_text, continued_table, is_page_number, read_pdf
@@ -17,12 +17,6 @@ from generator.problems import Problems
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 HUAIAN_PDF = SAMPLES / "huaian-city-2024.pdf"
 PRINTED_PDF = FIXTURES / "broken-huajie-2023-extra-row.pdf"     # Chromium's print, a row the form lacks
-
-
-def import_(root: Path, *args, code: int = 0):
-    run = generate("import", "--site", str(root), *map(str, args))
-    assert run.code == code, run.err
-    return run
 
 
 def pdf_report(path: Path):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import SAMPLES, build, generate, pingtan_page_text
+from helpers import SAMPLES, build, import_, pingtan_page_text
 from htmltables import parse
 from generator.content.fullmarkdown import render_full
 from generator.content.plainmarkdown import render_plain
@@ -148,8 +148,7 @@ def page_text(html: str) -> tuple[str, list[str]]:
 @pytest.mark.parametrize("name", SOURCES)
 def test_the_page_shows_the_printed_text_character_for_character_with_its_sub_heads(name, empty_site, tmp_path):
     source = source_file(name, tmp_path)
-    run = generate("import", "--site", str(empty_site), str(source))
-    assert run.code == 0, run.err
+    import_(empty_site, source)
     build(empty_site)
     [written] = (empty_site / "content" / "reports").glob("*/*.md")
     page = empty_site / "build" / "nianbao" / written.parent.name / f"{written.stem}.html"
@@ -191,8 +190,7 @@ def test_a_sub_head_is_a_heading_only_where_it_stands_as_one_and_no_character_ch
 
 
 def test_a_free_text_report_has_its_own_section_headings_as_headings(empty_site):
-    run = generate("import", "--site", str(empty_site), str(FIXTURES / "shili-2016.txt"))
-    assert run.code == 0, run.err
+    import_(empty_site, FIXTURES / "shili-2016.txt")
     build(empty_site)
     page = parse((empty_site / "build/nianbao/shili/2016.html").read_text(encoding="utf-8"))
     assert [text for tag, text in page.headings if tag == "h2" and "、" in text] == [
@@ -235,7 +233,6 @@ def test_r9_reads_a_number_behind_an_escaped_character(empty_site, tmp_path):
     text = (SAMPLES / "huajie-2023.txt").read_text(encoding="utf-8")
     source = tmp_path / "huajie-2023.txt"
     source.write_text(text.replace("共收到依申请公开信件6件", "共收到<依申请公开>信件17件"), encoding="utf-8")
-    run = generate("import", "--site", str(empty_site), str(source))
-    assert run.code == 0, run.err
+    run = import_(empty_site, source)
     [r9] = [line for line in run.lines if line.endswith("(R9)")]
     assert "<依申请公开>信件17件" in r9 and "&lt;" not in r9

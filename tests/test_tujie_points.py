@@ -6,7 +6,7 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from pathlib import Path
 
-from helpers import build, generate, pingtan_page_text
+from helpers import build, import_, pingtan_page_text
 
 from generator.render.keypoints import key_points
 
@@ -59,8 +59,7 @@ def panel(html: str) -> list[tuple[str, list[str]]]:
 def imported_pingtan_tujie(root: Path, tmp_path: Path, edit=lambda text: text) -> str:
     source, _ = pingtan_page_text(tmp_path)
     source.write_text(edit(source.read_text(encoding="utf-8")), encoding="utf-8")
-    run = generate("import", "--site", str(root), str(source))
-    assert run.code == 0, run.err
+    import_(root, source)
     assert build(root).code == 0
     return (root / "build/nianbao/pingtan/2022-tujie.html").read_text(encoding="utf-8")
 
