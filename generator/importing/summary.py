@@ -20,7 +20,8 @@ def summary_lines(run, written: bool) -> list[str]:
     else:
         lines.append("  没有导入任何报告：有文件不能导入时，默认一份也不写入；加 --keep-going 可导入其余没有错误的文件")
     lines += _listed(f"未改动 {len(run.unchanged)} 份（以前已导入，内容相同）", [_report(item) for item in run.unchanged])
-    lines += _listed(f"未导入 {len(_refused(run))} 个文件", [f"{source}：{reason}" for source, reason in _refused(run).items()])
+    refused = _refused(run)
+    lines += _listed(f"未导入 {len(refused)} 个文件", [f"{source}：{reason}" for source, reason in refused.items()])
     if written:
         lines += _listed(f"新登记单位 {len(run.registered)} 个（已写入 content/units.yaml，请核对）",
                          [registered_line(unit) for unit in run.registered])
