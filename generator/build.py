@@ -260,11 +260,14 @@ def _write_listings(renderer, manifest, previous, writer, problems) -> int:
     # units.yaml is part of the manifest key, so the units' names and order are the
     # same as last time: the listings changed only if a unit's summaries did.
     manifest.listing = sha256(repr(sorted((u, r.listing) for u, r in manifest.units.items())).encode())
-    manifest.site_outputs |= set(renderer.listing_paths(packed[0] for record in manifest.units.values()
-                                                        for packed in record.summaries))
+    unchanged = previous is not None and previous.listing == manifest.listing
+    # The same summaries have the same years: not read again from every unit's record (0.1 s at 10,000)
+    manifest.years = previous.years if unchanged else sorted({packed[0] for record in manifest.units.values()
+                                                              for packed in record.summaries}, reverse=True)
+    manifest.site_outputs |= set(renderer.listing_paths(manifest.years))
     if renderer.config.base_url:
         manifest.site_outputs.add("sitemap.xml")
-    if previous is not None and previous.listing == manifest.listing:
+    if unchanged:
         return 0
     summaries = [ReportSummary.unpacked(renderer.units[unit_id], packed)
                  for unit_id, record in manifest.units.items() for packed in record.summaries]

@@ -7,7 +7,7 @@ import hmac
 import marshal
 import os
 import sys
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 
 import pytest
@@ -53,9 +53,9 @@ def test_the_manifest_is_stored_by_field_name_and_read_back_by_name(tmp_path, us
     manifest = a_manifest()
     write_manifest(root, out, manifest)
     stored = stored_payload(root)
-    assert stored.keys() == {f.name for f in fields(Manifest)} | {"format"}
+    assert stored.keys() == {f.name for f in fields(Manifest)} - {"signature"} | {"format"}
     assert stored["format"] == MANIFEST_FORMAT
-    record = stored["units"]["a"]
+    record = marshal.loads(stored["units"]["a"])
     assert record.keys() == {f.name for f in fields(UnitRecord)} - set(manifest_module.COLD_FIELDS) | {"cold"}
     assert marshal.loads(record["cold"]).keys() == set(manifest_module.COLD_FIELDS)
     assert stored["unit_list"][1]["a"]["name"] == "甲单位" and stored["unit_list"][2][0]["rule"] == "R5"
@@ -75,6 +75,46 @@ def test_a_manifest_of_the_positional_format_is_not_read(tmp_path, user_key):
     mac = hmac.new(cache_key(), os.fsencode(path) + b"\0" + payload, "sha256").digest()   # as the build signs
     path.write_bytes(mac + payload)
     assert read_manifest(root, out) is None
+
+
+def test_a_unit_record_read_and_kept_is_saved_as_the_bytes_it_was_read_from(tmp_path, user_key, monkeypatch):
+    root, out = tmp_path / "site", tmp_path / "out"
+    write_manifest(root, out, a_manifest())
+    record = read_manifest(root, out).units["a"]
+    dumped = []
+    real_dumps = marshal.dumps
+    monkeypatch.setattr(manifest_module.marshal, "dumps", lambda value: dumped.append(value) or real_dumps(value))
+    assert marshal.loads(record.stored())["open_data"] == "od" and dumped == []
+
+
+def test_the_folder_stamps_are_kept_apart_and_only_for_the_main_file_they_follow(tmp_path, user_key):
+    root, out = tmp_path / "site", tmp_path / "out"
+    write_manifest(root, out, a_manifest())
+    assert read_manifest(root, out).folders == {"nianbao": (1, 2, True)}
+    after = manifest_module.manifest_path(root, out).with_suffix(".after")
+    kept = after.read_bytes()
+    write_manifest(root, out, replace(a_manifest(), listing="another build's"))
+    after.write_bytes(kept)                               # authentic, but it follows the first main file
+    again = read_manifest(root, out)
+    assert again.listing == "another build's" and again.folders == {} and again.fragments is None
+    after.write_bytes(b"\0" * 40)                         # unreadable: the main file alone
+    assert read_manifest(root, out).listing == "another build's"
+
+
+def test_an_edit_saves_the_main_manifest_file_once_and_a_no_change_build_not_at_all(site, user_key, monkeypatch):
+    assert site.build().code == 0
+    main = next((site.root / ".gongkai-cache").glob("manifest-*.bin"))
+    written = []
+    for name in ("write_aside", "write_atomically"):
+        real = getattr(manifest_module, name)
+        monkeypatch.setattr(manifest_module, name, lambda path, data, real=real: written.append(path.suffix)
+                            or real(path, data))
+    site.write("content/reports/huajie/2023.md", site.read("content/reports/huajie/2023.md") + "\n新加的一句话，只改正文。\n")
+    assert site.build().code == 0
+    assert written == [".bin", ".after"]                  # staged before the commit, then the stamps
+    written.clear()
+    assert site.build().code == 0 and written == []
+    assert read_manifest(site.root, site.root / "build").signature == main.read_bytes()[:32]
 
 
 def unit_pass(root: Path, problems: Problems) -> UnitPass:
