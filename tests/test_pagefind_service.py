@@ -45,3 +45,34 @@ def test_a_service_that_stops_is_a_failure_of_the_index(tmp_path):
     with PagefindService(str(script)) as service:
         with pytest.raises(PagefindFailed, match="已退出"):
             service.ask({"type": "NewIndex", "config": {}})
+
+
+def index_answers(files) -> list[bytes]:
+    """NewIndex, one AddFile, GetFiles with `files`, DeleteIndex: the answers to one index() of one page."""
+    return [encoded({"message_id": 1, "payload": {"type": "NewIndex", "index_id": 1}}),
+            encoded({"message_id": 2, "payload": {"type": "IndexedFile", "page_word_count": 1}}),
+            encoded({"message_id": 3, "payload": {"type": "GetFiles", "files": files}}),
+            encoded({"message_id": 4, "payload": {"type": "DeleteIndex"}})]
+
+
+@pytest.mark.parametrize("path", ["../outside.js", "/etc/cron.d/x", "fragment/../../x", "", "a\\..\\b"])
+def test_an_index_file_outside_its_folder_is_a_failure_of_the_index(tmp_path, path):
+    files = [{"path": "pagefind.js", "content": "Ly8="}, {"path": path, "content": "Ly8="}]
+    with PagefindService(fake_pagefind(tmp_path, *index_answers(files))) as service:
+        with pytest.raises(PagefindFailed, match="索引文件夹以外"):
+            service.index([("/a.html", b"<html></html>")])
+
+
+def test_the_index_files_are_whole_when_the_service_stops_at_once():
+    """Pagefind's WriteFiles answers before its background writes end, and it exits when its input
+    closes: the last index of a busy machine had an empty pagefind-entry.json. The files now come
+    in the answer."""
+    from generator.output.search import pagefind_executable
+
+    pages = [(f"/{n}.html", f"<html lang='zh-CN'><body><main data-pagefind-body><p>第{n}份报告 行政处罚</p></main>"
+                            f"</body></html>".encode()) for n in range(5)]
+    with PagefindService(pagefind_executable()) as service:
+        files = service.index(pages)
+    entry = json.loads(files["pagefind-entry.json"])
+    assert sum(language["page_count"] for language in entry["languages"].values()) == 5
+    assert sum(path.startswith("fragment/") for path in files) == 5 and all(files.values())

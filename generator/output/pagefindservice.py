@@ -15,6 +15,7 @@ import json
 import os
 import subprocess
 import threading
+from pathlib import PurePosixPath
 
 
 class PagefindFailed(Exception):
@@ -50,10 +51,15 @@ class PagefindService:
             self.process.wait()
         self.process.stdout.close()
 
-    def index(self, pages: list[tuple[str, bytes]], output: str) -> None:
-        """An index of `pages` (URL, HTML) written into the folder `output`, then dropped from memory.
+    def index(self, pages: list[tuple[str, bytes]]) -> dict[str, bytes]:
+        """The files of an index of `pages` (URL, HTML) by path, the index then dropped from memory.
         The pages are sent by a thread while the answers are read: Pagefind works on several at
-        once (twice as fast as one by one), and neither side waits on a full pipe."""
+        once (twice as fast as one by one), and neither side waits on a full pipe.
+
+        The files come back in the answer (GetFiles), not written by Pagefind (WriteFiles): its
+        writes finish in background tasks after it has answered, and it exits at the end of its
+        input without waiting for them, so the last index of a busy machine was left with empty
+        files (pagefind-entry.json of 0 bytes, seen in our tests)."""
         index_id = self.ask({"type": "NewIndex", "config": {}})["index_id"]
         try:
             first = self.sent + 1
@@ -67,7 +73,7 @@ class PagefindService:
                     waiting.discard(self._reply(waiting))
             finally:
                 sender.join()
-            self.ask({"type": "WriteFiles", "index_id": index_id, "output_path": output})
+            return _files(self.ask({"type": "GetFiles", "index_id": index_id}).get("files"))
         finally:
             self.ask({"type": "DeleteIndex", "index_id": index_id})
 
@@ -122,3 +128,16 @@ class PagefindService:
             if not isinstance(answer, dict) or not isinstance(answer.get("payload"), dict):
                 raise PagefindFailed(f"Pagefind 的回复无法读取：{message[:60]!r}")
             return answer
+
+
+def _files(answer) -> dict[str, bytes]:
+    """GetFiles' files by path, each a relative path inside the index's folder."""
+    try:
+        files = {item["path"]: base64.b64decode(item["content"], validate=True) for item in answer}
+    except (TypeError, KeyError, ValueError):
+        raise PagefindFailed("Pagefind 返回的索引文件无法读取") from None
+    for path in files:
+        parts = PurePosixPath(path).parts
+        if not parts or PurePosixPath(path).is_absolute() or ".." in parts or "\\" in path:
+            raise PagefindFailed(f"Pagefind 返回了索引文件夹以外的路径：{path!r}")
+    return files

@@ -22,6 +22,7 @@ again (and `generate build --strict` fails on the warning).
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import math
 import os
@@ -175,8 +176,7 @@ def _index(records: Path, members: dict[str, list[tuple[str, str]]], shards: lis
         with PagefindService(executable) as pagefind:
             while todo:
                 pages = [(f"/{path}", (records / f"{digest}.html").read_bytes()) for path, digest in members[todo[0]]]
-                pagefind.index(pages, str(output(todo[0])))
-                _drop_ui(output(todo[0]))
+                _write_index(output(todo[0]), pagefind.index(pages))
                 todo.pop(0)
         return []
     except OSError as exc:           # a record gone from the cache, or the binary would not start
@@ -191,8 +191,11 @@ def _index(records: Path, members: dict[str, list[tuple[str, str]]], shards: lis
     return todo
 
 
-def _drop_ui(folder: Path) -> None:
-    """Pagefind's own search interfaces (0.4 MB a shard): the search page has its own."""
-    for pattern in UNUSED:
-        for path in folder.glob(pattern):
-            path.unlink()
+def _write_index(folder: Path, files: dict[str, bytes]) -> None:
+    """A shard's index files into `folder` (a new one, swapped in whole later), without Pagefind's
+    own search interfaces (0.4 MB a shard): the search page has its own."""
+    for path, data in files.items():
+        if not any(fnmatch.fnmatch(path, pattern) for pattern in UNUSED):
+            target = folder / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
