@@ -17,6 +17,7 @@ never parsed.
 
 from __future__ import annotations
 
+import gc
 import hmac
 import marshal
 import os
@@ -166,6 +167,8 @@ def read_manifest(root: Path, out: Path) -> Manifest | None:
     if signed is None:
         return None
     signature, payload = signed
+    collecting = gc.isenabled()
+    gc.disable()        # plain values make no cycles: a collection now would scan a million objects for none
     try:
         stored = marshal.loads(payload)
         if not isinstance(stored, dict) or stored.get("format") != MANIFEST_FORMAT:
@@ -173,6 +176,9 @@ def read_manifest(root: Path, out: Path) -> Manifest | None:
         manifest = _restored(stored)
     except Exception:   # from another version of gongkai: the cache is only a shortcut
         return None
+    finally:
+        if collecting:
+            gc.enable()
     manifest.signature = signature
     for name, value in _after_commit(key, path, signature).items():
         setattr(manifest, name, value)
