@@ -124,12 +124,13 @@ def hot_counts(records: dict) -> list[bool]:
     """For each year and hot key: in more than COMMON_IN units?"""
     prints = [p for record in records.values() for p in record.fingerprints]
     return [len(units) > COMMON_IN for year in YEARS
-            for units in YearOwners([(p[0], p[3]) for p in prints if p[1] == year]).owners(set(HOT), 99).values()]
+            for units in YearOwners([p for p in prints if p[1] == year]).owners(set(HOT), 99).values()]
 
 
 def test_a_common_sentence_is_found_in_one_unit_more_than_asked_for_and_the_others_in_all():
-    reports = [(f"u{n}", PACKED.pack(7, 20, 7, 0) * 2 + PACKED.pack(1000 + n % 3, 20, 9, 7)) for n in range(30)]
-    reports[0] = ("u0", reports[0][1] + PACKED.pack(42, 20, 9, 7) * 20)
+    reports = [fingerprint(f"u{n}", 2024, PACKED.pack(7, 20, 7, 0) * 2 + PACKED.pack(1000 + n % 3, 20, 9, 7))
+               for n in range(30)]
+    reports[0] = fingerprint("u0", 2024, reports[0][3] + PACKED.pack(42, 20, 9, 7) * 20)
     owners = YearOwners(reports).owners({7, 1000, 42, 5, 9}, 12)
     assert len(owners[7]) == 13                              # in all 30: any 13 will do
     assert owners[1000] == {f"u{n}" for n in range(0, 30, 3)}

@@ -20,7 +20,7 @@ import sys
 from array import array
 from bisect import bisect_right
 from collections import Counter
-from itertools import accumulate, chain, compress
+from itertools import accumulate, chain, compress, islice
 from operator import itemgetter
 from pathlib import Path
 from typing import Iterable
@@ -43,18 +43,15 @@ def repetition(records: dict, last: tuple | None, units: dict[str, Unit], limit:
         prints = _prints(records.values())
         return digest(prints), _full_pass(prints, units, limit, root)
     last_records, (last_digest, last_warnings) = last
-    changed = ([unit_id for unit_id, record in records.items() if _fingerprints(last_records.get(unit_id))
-                is not record.fingerprints] + [unit_id for unit_id in last_records if unit_id not in records])
+    changed = [unit_id for unit_id, record in records.items()
+               if unit_id not in last_records or last_records[unit_id].fingerprints is not record.fingerprints]
+    changed += [unit_id for unit_id in last_records if unit_id not in records]
     if not changed:
         return last_digest, last_warnings
     before = _prints(last_records[unit_id] for unit_id in changed if unit_id in last_records)
     after = _prints(records[unit_id] for unit_id in changed if unit_id in records)
     return (digest_updated(last_digest, before, after),
             repeated_again(_prints(records.values()), before, after, last_warnings, units, limit, root))
-
-
-def _fingerprints(record) -> list[tuple] | None:
-    return record.fingerprints if record is not None else None
 
 
 def _prints(records: Iterable) -> list[tuple]:
@@ -127,33 +124,40 @@ class _Owners:
 
     def of(self, year: int, keys: set[int], at_most: int) -> dict[int, set[str]]:
         if year not in self.years:
-            self.years[year] = YearOwners([(unit_id, p[3]) for (unit_id, in_year), p in self.reports.prints.items()
-                                           if in_year == year])
+            self.years[year] = YearOwners([p for p in self.reports.prints.values() if p[1] == year])
         return self.years[year].owners(keys, at_most)
 
 
 class YearOwners:
-    """Which units of one year have a key, from the year's (unit id, packed sentences): each key's
-    sentences are counted in one pass in C; a key in at most `at_most` sentences is located by a
-    second such pass, a more frequent one (a common sentence) searched for in the bytes until
-    `at_most` + 1 units have it, which is all repetition needs to know of a common sentence."""
+    """Which units of one year have a key, from the year's fingerprints: each key's sentences are
+    counted in one pass in C; a key in at most `at_most` sentences is located by a second such
+    pass, a more frequent one (a common sentence) searched for in the bytes until `at_most` + 1
+    units have it, which is all repetition needs to know of a common sentence. A key asked for
+    again (the changed reports' are, once compared) is answered from the first answer."""
 
-    def __init__(self, reports: list[tuple[str, bytes]]):
-        self.units = [unit_id for unit_id, _ in reports]
-        self.packed = b"".join(packed for _, packed in reports)
-        self.ends = list(accumulate(len(packed) // SENTENCE_BYTES for _, packed in reports))  # sentence index
+    def __init__(self, prints: list[tuple]):
+        self.units = list(map(itemgetter(0), prints))
+        packs = list(map(itemgetter(3), prints))
+        self.packed = b"".join(packs)
+        self.ends = list(accumulate(map(len, packs)))       # each report's end in `packed`
         self.keys = _key_array(self.packed)
         self.found = Counter(self.keys)
+        self.known: dict[int, tuple[set[str], int]] = {}    # key -> (its owners, for at_most)
 
     def owners(self, keys: set[int], at_most: int) -> dict[int, set[str]]:
         """Each key -> the units that have it, or any `at_most` + 1 of them when more."""
-        rare = {key for key in keys if self.found[key] <= at_most}
+        asked = {key for key in keys if key not in self.known or self.known[key][1] < at_most}
+        rare = {key for key in asked if self.found[key] <= at_most}
         owners: dict[int, set[str]] = {key: set() for key in rare}
         if rare:
             for i in compress(range(len(self.keys)), map(rare.__contains__, self.keys)):
-                owners[self.keys[i]].add(self.units[bisect_right(self.ends, i)])
-        for key in keys - rare:
+                owners[self.keys[i]].add(self.units[bisect_right(self.ends, i * SENTENCE_BYTES)])
+        for key in asked - rare:
             owners[key] = self._first_owners(key, at_most + 1)
+        self.known.update((key, (found, at_most)) for key, found in owners.items())
+        for key in keys - asked:
+            found = self.known[key][0]
+            owners[key] = found if len(found) <= at_most else set(islice(found, at_most + 1))
         return owners
 
     def _first_owners(self, key: int, wanted: int) -> set[str]:
@@ -164,7 +168,7 @@ class YearOwners:
             if at % SENTENCE_BYTES:                   # the bytes of another field
                 at = self.packed.find(needle, at + 1)
                 continue
-            report = bisect_right(self.ends, at // SENTENCE_BYTES)
+            report = bisect_right(self.ends, at)
             owners.add(self.units[report])
-            at = self.packed.find(needle, self.ends[report] * SENTENCE_BYTES)
+            at = self.packed.find(needle, self.ends[report])
         return owners
