@@ -3,10 +3,10 @@ can change compared again (repetition's full pass is 0.2-0.45 s at 10,000 report
 
 A report's result depends on its own sentences, its unit's report of last year, and, through
 the inverted index, on every report of its year sharing one of its sentences while that
-sentence is in at most COMMON_IN of them. So after the changed units' reports (added,
-removed or changed), the ones compared again are: those reports, their units' next year's,
-and every report that shares a sentence (old or new) with one of them where that sentence
-was or is in at most COMMON_IN reports. The others keep last time's warning, and the list
+sentence is in at most COMMON_IN of them. So when units were read again, the ones compared
+again are: every report of those units (a changed one's next year's among them), and every
+report that shares a sentence (old or new) with a changed one where that sentence was or is
+in at most COMMON_IN reports of the year. The others keep last time's warning, and the list
 comes out in the full pass's order.
 
 The index is not built over every sentence: YearOwners finds the owners of just the keys
