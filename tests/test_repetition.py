@@ -167,7 +167,7 @@ def test_the_limit_is_set_in_site_yaml(site):
 
 
 def test_a_rebuild_with_nothing_changed_takes_the_warnings_from_the_manifest(site, monkeypatch):
-    """The pass is not run again when no fingerprint changed, the first rebuild after a cold
+    """The pass is not run again when no unit's record changed, the first rebuild after a cold
     build included (its records come from the workers, the next ones from the manifest file)."""
     add_sibling(site, site.read(HUAJIE_MD).replace("花街镇", "小桥镇"))
     assert len(r10_lines(site.build())) == 2
@@ -175,7 +175,8 @@ def test_a_rebuild_with_nothing_changed_takes_the_warnings_from_the_manifest(sit
     def not_again(*args, **kwargs):
         raise AssertionError("R10 ran again with no fingerprint changed")
 
-    monkeypatch.setattr("generator.build.repeated_text", not_again)
+    monkeypatch.setattr("generator.content.repetitionupdate.repeated_text", not_again)
+    monkeypatch.setattr("generator.content.repetitionupdate.repeated_again", not_again)
     assert len(r10_lines(site.build())) == 2
 
 

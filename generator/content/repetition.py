@@ -17,7 +17,8 @@ one unit compares it with the others' fingerprints; the cross-unit pass goes thr
 inverted index hash -> units of the year. A sentence in more than COMMON_IN reports of one
 year is the site's common wording, not one unit's copy of another's: it is not counted
 against other units (it still is against the unit's own last year), which also keeps the
-index's work linear.
+index's work linear. An incremental build compares again only the reports that the changed
+units' can affect (repetitionupdate).
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ def _may_be_boilerplate(sentence: str) -> bool:
 
 # A report's sentences packed as (hash, length, line, column) in the manifest: 12 bytes each.
 _PACKED = struct.Struct("<IHIH")
+SENTENCE_BYTES = _PACKED.size     # its 32-bit key first, little-endian
 
 
 class Sentence(NamedTuple):
@@ -149,14 +151,27 @@ def fingerprints(reports: Iterable[Report]) -> list[tuple]:
 
 
 def digest(prints: Iterable[tuple]) -> str:
-    """A digest of fingerprints that is the same whenever they are (not marshal's bytes, which
-    differ with the strings' interning and sharing: a cold build's record and the same record
-    loaded again would not match)."""
-    hashed = hashlib.sha256()
-    for unit_id, year, file, packed in prints:
-        hashed.update(f"{unit_id}\0{year}\0{file}\0{len(packed)}\0".encode())
-        hashed.update(packed)
-    return hashed.hexdigest()
+    """A digest of fingerprints that is the same whenever they are, in any order: the sum of
+    each one's SHA-256, so an incremental build updates it from the changed ones alone
+    (digest_updated). Taken of their values, not of marshal's bytes, which differ with the
+    strings' interning and sharing."""
+    return _hex(sum(map(_hashed, prints)))
+
+
+def digest_updated(last: str, removed: Iterable[tuple], added: Iterable[tuple]) -> str:
+    """digest() of the fingerprints `last` was taken of, without `removed` and with `added`."""
+    return _hex(int(last, 16) - sum(map(_hashed, removed)) + sum(map(_hashed, added)))
+
+
+def _hashed(fingerprint: tuple) -> int:
+    unit_id, year, file, packed = fingerprint
+    hashed = hashlib.sha256(f"{unit_id}\0{year}\0{file}\0{len(packed)}\0".encode())
+    hashed.update(packed)
+    return int.from_bytes(hashed.digest(), "big")
+
+
+def _hex(total: int) -> str:
+    return f"{total % (1 << 256):064x}"
 
 
 def _unpacked(packed: bytes) -> list[tuple[int, int, int, int]]:
@@ -171,46 +186,71 @@ class _Copy:
     lines: list[tuple[int, int, int, int, int]]   # (this line, other line, length, sentence index, column)
 
 
+class Fingerprints:
+    """Every report's fingerprint by (unit id, year), its sentences unpacked when first asked for."""
+
+    def __init__(self, prints: Iterable[tuple]):
+        self.prints = {(p[0], p[1]): p for p in prints}
+        self._sentences: dict[tuple, list] = {}
+
+    def sentences(self, report: tuple) -> list[tuple[int, int, int, int]]:
+        found = self._sentences.get(report)
+        if found is None:
+            found = self._sentences[report] = _unpacked(self.prints[report][3])
+        return found
+
+
 def repeated_text(prints: Iterable[tuple], units: dict[str, Unit], limit: int, root: Path,
                   problems: Problems) -> None:
     """A warning on each report whose narrative is more than `limit` per cent the same as its
     unit's report of last year or as another unit's report of the same year (the larger)."""
-    reports = {(p[0], p[1]): (p, _unpacked(p[3])) for p in prints}
+    reports = Fingerprints(prints)
     by_year: dict[int, dict[int, set]] = {}
-    for (unit_id, year), (_, packed) in reports.items():
+    for unit_id, year in reports.prints:
         index = by_year.setdefault(year, {})
-        for key, *_ in packed:
+        for key, *_ in reports.sentences((unit_id, year)):
             index.setdefault(key, set()).add(unit_id)
-    for (unit_id, year), (this, packed) in sorted(reports.items()):
-        counted = sum(length for _, length, _, _ in packed)
-        if not counted:
-            continue
-        copy = _largest_copy(unit_id, year, packed, reports, by_year[year])
-        if copy is not None and copy.repeated * 100 > limit * counted:
-            problems.items.append(_warning(this, copy, round(copy.repeated * 100 / counted), units, root))
+    for report in sorted(reports.prints):
+        warning = repeated_in(report, reports, by_year[report[1]], units, limit, root)
+        if warning is not None:
+            problems.items.append(warning)
 
 
-def _largest_copy(unit_id: str, year: int, packed, reports: dict, index: dict[int, set]) -> _Copy | None:
+def repeated_in(report: tuple, reports: Fingerprints, index: dict[int, set], units: dict[str, Unit],
+                limit: int, root: Path) -> Problem | None:
+    """The warning on `report` (unit id, year), if any. `index`: each key of its sentences -> the
+    units of its year with that key, or any COMMON_IN + 1 of them when more (all that is asked)."""
+    packed = reports.sentences(report)
+    counted = sum(length for _, length, _, _ in packed)
+    if not counted:
+        return None
+    copy = _largest_copy(*report, packed, reports, index)
+    if copy is None or copy.repeated * 100 <= limit * counted:
+        return None
+    return _warning(reports.prints[report], copy, round(copy.repeated * 100 / counted), units, root)
+
+
+def _largest_copy(unit_id: str, year: int, packed, reports: Fingerprints, index: dict[int, set]) -> _Copy | None:
     candidates: set = set()
     for key, *_ in packed:
         owners = index[key]
         if 1 < len(owners) <= COMMON_IN:
             candidates |= owners
     candidates.discard(unit_id)
-    others = [reports[(other, year)] for other in sorted(candidates)]
-    if (unit_id, year - 1) in reports:
-        others.insert(0, reports[(unit_id, year - 1)])
+    others = [(other, year) for other in sorted(candidates)]
+    if (unit_id, year - 1) in reports.prints:
+        others.insert(0, (unit_id, year - 1))
     best = None
-    for other, other_packed in others:
+    for other in others:
         same_unit = other[0] == unit_id
         where = {}
-        for key, _, line, _ in other_packed:
+        for key, _, line, _ in reports.sentences(other):
             where.setdefault(key, line)
         lines = [(line, where[key], length, i, column) for i, (key, length, line, column) in enumerate(packed)
                  if key in where and (same_unit or len(index[key]) <= COMMON_IN)]
         repeated = sum(entry[2] for entry in lines)
         if repeated and (best is None or repeated > best.repeated):
-            best = _Copy(other, repeated, lines)
+            best = _Copy(reports.prints[other], repeated, lines)
     return best
 
 
