@@ -82,7 +82,7 @@ def build_site(root: Path, out: Path | None = None, *, jobs: int | None = None,
     except OSError as exc:         # before anything was written (later ones are WriteFailed already)
         raise _write_failed(exc, out, changed=False) from None
     finally:
-        gc.unfreeze()              # frozen in _build; the preview server builds again and again
+        gc.unfreeze()              # see read_manifest (frozen): the preview server builds again and again
 
 
 def _build(root: Path, out: Path, jobs: int | None, progress, search: bool, publishing: Publishing,
@@ -90,8 +90,7 @@ def _build(root: Path, out: Path, jobs: int | None, progress, search: bool, publ
     cache_folder(root)         # refused if it leads out of the site
     problems = Problems()
     # 1. Read the inputs (units.yaml and the unit folders' listings as last time, if unchanged).
-    previous = last = read_manifest(root, out)
-    gc.freeze()     # a million plain values at 10,000 reports, which each full collection rescanned (0.2 s)
+    previous = last = read_manifest(root, out, frozen=True)
     listings = dict(previous.listings[1]) if previous is not None and previous.listings[0] == str(root) else {}
     config, units, files = read_inputs(root, problems, cached_units(root, previous, problems), listings)
     config = with_base_url(config, base_url, problems)

@@ -159,9 +159,14 @@ def manifest_path(root: Path, out: Path) -> Path:
 AFTER_FIELDS = ("folders", "fragments", "search")
 
 
-def read_manifest(root: Path, out: Path) -> Manifest | None:
+def read_manifest(root: Path, out: Path, frozen: bool = False) -> Manifest | None:
     """The last good build's manifest, or None (no cache, one not made with this user's key,
-    or one we cannot read: rebuild all)."""
+    or one we cannot read: rebuild all).
+
+    frozen: a build's. Its million plain values (at 10,000 reports) are read with the cyclic
+    GC paused, then frozen with whatever lived before (gc.freeze, which also zeroes the count
+    that would start a collection at once): each of the build's full collections scanned them
+    again, 0.2-0.3 s of a no-change rebuild. The caller unfreezes them when it ends."""
     key, path = cache_key(), manifest_path(root, out)
     signed = _verified(key, path)
     if signed is None:
@@ -177,6 +182,8 @@ def read_manifest(root: Path, out: Path) -> Manifest | None:
     except Exception:   # from another version of gongkai: the cache is only a shortcut
         return None
     finally:
+        if frozen:
+            gc.freeze()
         if collecting:
             gc.enable()
     manifest.signature = signature
