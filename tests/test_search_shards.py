@@ -164,7 +164,7 @@ def test_reports_fed_early_that_no_longer_make_the_shard_are_dropped(tmp_path, m
     edit(root)
     shutil.move(aside, late)
     build(root, out)
-    assert services.added[0] == ["/nianbao/dept-8/2025.html", "/nianbao/town-12/2025.html"]   # fed early
+    assert ["/nianbao/dept-8/2025.html", "/nianbao/town-12/2025.html"] in services.added     # fed early
     after = shards(out)
     assert sorted(after) == [f"2025/{b:02d}" for b in range(8)]
     assert after == cold(root, tmp_path)
