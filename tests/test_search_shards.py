@@ -10,6 +10,7 @@ import errno
 import gzip
 import json
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -146,6 +147,15 @@ def test_pagefind_is_started_only_when_a_unit_is_processed_and_always_ended(one_
     build(one_year, out)
     assert len(services.started) == 2
     assert [service.process.returncode for service in services.started] == [0, 0]   # ended and waited for
+
+
+def test_pagefind_is_not_waited_for_when_no_record_changed_after_all(site, services):
+    """A number edited: the unit is processed, so Pagefind is started early, but the report's search
+    record (its text, not its tables) is as it was: the service is killed, not waited for."""
+    assert site.build().code == 0
+    site.replace("content/reports/huaian/2024.yaml", "行政处罚: 3985758", "行政处罚: 3985759")
+    assert site.build().code == 0
+    assert len(services.started) == 2 and services.started[-1].process.returncode == -signal.SIGKILL
 
 
 def test_reports_fed_early_that_no_longer_make_the_shard_are_dropped(tmp_path, monkeypatch, services):

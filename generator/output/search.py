@@ -136,15 +136,20 @@ class ShardIndex:
         self._thread = ThreadPoolExecutor(1) if records is not None else None   # runs its tasks in order
         self._indexing = None
         self._fed: dict[str, tuple[int, frozenset]] = {}     # shard -> an index fed early: its id, its pages
-        if self._thread is not None and previous_units is not None and todo:
+        self._early = self._thread is not None and previous_units is not None and bool(todo)
+        self._ending = threading.Event()
+        if self._early:
             self._thread.submit(self._start_early, previous_units, todo)
 
     def __enter__(self) -> "ShardIndex":
         return self
 
     def __exit__(self, kind, *_) -> None:
-        if kind is not None and self.service is not None:
-            self.service.process.kill()        # the build failed: an index under way fails at once
+        self._ending.set()
+        # Killed when the build failed (an index under way fails at once), or when no shard changed
+        # after all (a number edited: the early feed is not waited for).
+        if self.service is not None and (kind is not None or self._early and self._indexing is None):
+            self.service.process.kill()
         if self._thread is not None:
             self._thread.shutdown(cancel_futures=True)
         if self.service is not None:
@@ -215,7 +220,7 @@ class ShardIndex:
         indexed)."""
         executable = pagefind_executable()
         try:
-            if executable is None:
+            if executable is None or self._ending.is_set():
                 return
             self.service = PagefindService(executable)
             # The dictionaries load (0.3 s of Pagefind's CPU) while the shards are worked out.
