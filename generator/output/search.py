@@ -13,8 +13,9 @@ year, about 160 records, not 10,000 pages). The manifest keeps each report's rec
 and each shard's digest; a shard whose records changed is indexed again from the records,
 beside the site, and swapped in whole. pagefind/shards.json lists the shards; the search
 page merges them (mergeIndex). One Pagefind service (output.pagefindservice) indexes every
-shard of a build, one at a time, so memory is bounded by a shard. An incremental build has it
-index the changed shards while the manifest is staged and the output committed (ShardIndex).
+shard of a build, one at a time, so memory is bounded by a shard (by a few while an incremental
+build feeds it early: see SPECULATED_SHARDS). An incremental build has it index the changed
+shards while the manifest is staged and the output committed (ShardIndex).
 
 A site without Pagefind still builds: it gets a warning that says how to add it.
 A shard whose index failed is not recorded as indexed, so the next build tries it
