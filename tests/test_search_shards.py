@@ -186,6 +186,7 @@ def test_a_build_that_fails_while_its_shard_is_indexed_leaves_the_index_as_it_wa
     build(one_year, out)
     before = stamps(out / "pagefind")
     edit(one_year)
+    services.written.clear()                          # set by the first build's indexes
     real = generator.build.stage_manifest
 
     def full_disk(*args):
