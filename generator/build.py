@@ -203,9 +203,9 @@ def _write(work: UnitPass, index: ShardIndex, todo: list[str], manifest: Manifes
 
 def _after_commit(work: UnitPass, index: ShardIndex, todo: list[str], manifest: Manifest,
                   previous: Manifest | None, problems: Problems, staged: Path | None) -> None:
-    """Re-index the search shards whose reports changed, take the output folders' stamps, sweep
-    the open data shares and search records no longer named, and save the manifest if what it
-    records changed."""
+    """Swap in the search shards indexed while the build committed, take the output folders'
+    stamps, sweep the open data shares and search records no longer named, and save the manifest
+    if what it records changed."""
     root, out = work.root, work.writer.out
     try:
         if work.indexed and previous is not None:         # only the shards whose reports changed
