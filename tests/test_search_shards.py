@@ -149,6 +149,16 @@ def test_pagefind_is_started_only_when_a_unit_is_processed_and_always_ended(one_
     assert [service.process.returncode for service in services.started] == [0, 0]   # ended and waited for
 
 
+def test_pagefind_started_early_is_ended_when_the_build_fails(one_year, tmp_path, services):
+    out = tmp_path / "out"
+    build(one_year, out)
+    (one_year / "content/reports/dept-1/2025.yaml").write_text("行政处罚: [\n", encoding="utf-8")
+    run = generate("build", "--site", str(one_year), "--out", str(out))
+    assert run.code == 1 and "内部错误" not in run.err, run.err
+    # started as the unit was processed, unless the build failed before the thread got to it
+    assert all(service.process.returncode is not None for service in services.started)
+
+
 def test_pagefind_is_not_waited_for_when_no_record_changed_after_all(site, services):
     """A number edited: the unit is processed, so Pagefind is started early, but the report's search
     record (its text, not its tables) is as it was: the service is killed, not waited for."""
