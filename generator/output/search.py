@@ -115,16 +115,13 @@ class ShardIndex:
     service is always ended and the scratch folder removed, whatever ends the build.
 
     A full build indexes every shard into its new tree before it is swapped in (index_all).
-    An incremental build with units to process (`todo`) starts the service right after the
-    plan, and a thread feeds it the unchanged reports of the shards those units were in
-    (from the last build's `previous_units`) while the units are processed (_start_early);
+    An incremental build starts the service as soon as the units it processed (`todo`) show a
+    search record changed, and a thread feeds it the other reports of the shards those units
+    were in (from the last build's `previous_units`) while the build goes on (feed_early);
     the shards that changed are indexed by the thread as soon as their digests are known
     (digests), into a scratch folder beside the output, while the manifest is staged and the
     output committed, and only swapped in after the commit (swap_in). A build that fails
-    before then leaves pagefind/ as it was. `records` None: the build has no search index.
-
-    The thread may still be talking to Pagefind when the workers are forked: they never touch
-    the service, and are ended before it is closed (its pipes' ends they inherit with it)."""
+    before then leaves pagefind/ as it was. `records` None: the build has no search index."""
 
     def __init__(self, records: Path | None, out: Path, previous_units: dict | None, todo: list[str]):
         self.records, self.out = records, out
@@ -137,10 +134,9 @@ class ShardIndex:
         self._thread = ThreadPoolExecutor(1) if records is not None else None   # runs its tasks in order
         self._indexing = None
         self._fed: dict[str, tuple[int, frozenset]] = {}     # shard -> an index fed early: its id, its pages
-        self._early = self._thread is not None and previous_units is not None and bool(todo)
+        self._previous_units, self._todo = previous_units, todo
+        self._early = False                       # the service started by feed_early
         self._ending = threading.Event()
-        if self._early:
-            self._thread.submit(self._start_early, previous_units, todo)
 
     def __enter__(self) -> "ShardIndex":
         return self
@@ -148,7 +144,7 @@ class ShardIndex:
     def __exit__(self, kind, *_) -> None:
         self._ending.set()
         # Killed when the build failed (an index under way fails at once), or when no shard changed
-        # after all (a number edited: the early feed is not waited for).
+        # after all (the early feed is not waited for).
         if self.service is not None and (kind is not None or self._early and self._indexing is None):
             self.service.process.kill()
         if self._thread is not None:
@@ -157,6 +153,18 @@ class ShardIndex:
             self.service.close()
         if self.scratch is not None:
             shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def feed_early(self, units: dict) -> None:
+        """After the units were processed (`units`: their records): if a search record of theirs
+        changed (a narrative edited, a report added or removed; not a number), the thread starts
+        the service and feeds it early (_start_early). Otherwise nothing is started."""
+        if self._thread is None or self._previous_units is None:
+            return
+        edited = [unit_id for unit_id in self._todo
+                  if _searchable(units, unit_id) != _searchable(self._previous_units, unit_id)]
+        if edited:
+            self._early = True
+            self._thread.submit(self._start_early, self._previous_units, edited)
 
     def digests(self, units: dict, before: dict[str, str] | None) -> dict[str, str]:
         """Shard -> its digest (shard_digests). In an incremental build (`before`: the last build's
@@ -213,8 +221,8 @@ class ShardIndex:
         for name in gone:
             (self.records / name).unlink(missing_ok=True)
 
-    def _start_early(self, previous_units: dict, todo: list[str]) -> None:
-        """The service started, and the reports of the shards the units `todo` were in, but theirs,
+    def _start_early(self, previous_units: dict, edited: list[str]) -> None:
+        """The service started, and the reports of the shards the units `edited` were in, but theirs,
         added to an index per shard: after an edit only the edited report is left to add (_index_one);
         too many shards are not fed (each is held in memory until used). A failure is
         left for the index to meet and report (a missing binary is said only if a shard is to be
@@ -228,7 +236,7 @@ class ShardIndex:
             warming = threading.Thread(target=_warm_up, args=(self.service,), daemon=True)
             warming.start()
             try:
-                speculated = _unchanged_members(previous_units, todo)
+                speculated = _unchanged_members(previous_units, edited)
                 if len(speculated) > SPECULATED_SHARDS:
                     speculated = {}
                 pages = {shard: self._pages(members) for shard, members in speculated.items()}
@@ -302,11 +310,14 @@ def _warm_up(service: PagefindService) -> None:
         pass
 
 
-def _unchanged_members(units: dict, todo: list[str]) -> dict[str, list[tuple[str, str]]]:
-    """The shards the reports of the units `todo` were in (shard_members of the last build's
+def _searchable(units: dict, unit_id: str) -> dict:
+    return units[unit_id].searchable if unit_id in units else {}
+
+
+def _unchanged_members(units: dict, edited: list[str]) -> dict[str, list[tuple[str, str]]]:
+    """The shards the reports of the units `edited` were in (shard_members of the last build's
     `units`), each with its other reports: the ones that stay unless the shards are split anew."""
-    changing = {(path, digest) for unit_id in todo if unit_id in units
-                for path, digest in units[unit_id].searchable.values()}
+    changing = {(path, digest) for unit_id in edited for path, digest in _searchable(units, unit_id).values()}
     return {shard: [page for page in pages if page not in changing]
             for shard, pages in shard_members(units).items() if not changing.isdisjoint(pages)}
 
