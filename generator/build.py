@@ -42,7 +42,7 @@ from generator.output.manifest import (MANIFEST_FORMAT, Manifest, manifest_chang
                                 stage_manifest, write_manifest)
 from generator.output.opendata import fragment_folder, sweep_fragments
 from generator.output.portaldata import write_data_page, write_portal_data
-from generator.output.search import index_shards, reindex_shards, shard_digests, sweep_records
+from generator.output.search import ShardIndex
 from generator.output.workers import UnitPass, process_units
 from generator.output.write import FullTree, PendingFiles, WriteFailed, check_output_dir, in_words, output_lock
 from generator.problems import BuildFailed, CommandFailed, Problems
@@ -114,7 +114,8 @@ def _build(root: Path, out: Path, jobs: int | None, progress, search: bool, publ
     # 3. Process the units, write the rest, commit.
     writer = PendingFiles(out) if previous is not None else FullTree(out)
     work = UnitPass(root, units, files, renderer, writer, indexed=search and config.search, publishing=publishing)
-    written = _write(work, todo, manifest, previous, last, problems, jobs, progress, strict)
+    with ShardIndex(work.records, out, previous.units if previous is not None else None, todo) as index:
+        written = _write(work, index, todo, manifest, previous, last, problems, jobs, progress, strict)
     reports = sum(r.reports for r in manifest.units.values())
     return BuildResult(written, reports, problems, sorted(set(changed)), full=previous is None)
 
@@ -162,8 +163,8 @@ def check_site(root: Path, base_url: str | None = None) -> CheckResult:
     return CheckResult(sum(r.reports + r.withheld for r in manifest.units.values()), problems, inputs)
 
 
-def _write(work: UnitPass, todo: list[str], manifest: Manifest, previous: Manifest | None, last: Manifest | None,
-           problems: Problems, jobs: int | None, progress, strict: bool) -> int:
+def _write(work: UnitPass, index: ShardIndex, todo: list[str], manifest: Manifest, previous: Manifest | None,
+           last: Manifest | None, problems: Problems, jobs: int | None, progress, strict: bool) -> int:
     """Process the units to do, then the listings, open data and static files; commit, or
     discard on any error. `previous` is None for a full build; `last` is the last build's
     manifest even then."""
@@ -172,6 +173,7 @@ def _write(work: UnitPass, todo: list[str], manifest: Manifest, previous: Manife
     committing = False
     try:
         written = process_units(work, todo, manifest, problems, jobs, progress)
+        index.feed_early(manifest.units)          # Pagefind started if a search record changed
         written += _write_site_files(work, manifest, previous, problems)
         _check_across_units(root, work.renderer, manifest, previous, last, problems)
         _refuse_collisions(manifest, todo if previous is not None else manifest.units, problems)
@@ -183,9 +185,9 @@ def _write(work: UnitPass, todo: list[str], manifest: Manifest, previous: Manife
         if strict and problems.warnings:
             raise CommandFailed(f"共 {len(problems.warnings)} 个警告。输出文件夹 {out} 保持原样，未写入任何文件。",
                                 problems, heading=STRICT_FAILED)
-        manifest.search = shard_digests(manifest.units) if work.indexed else {}
+        manifest.search = index.digests(manifest.units, previous.search if previous is not None else None)
         if work.indexed and previous is None:             # a full build: indexed before it is swapped in
-            _not_indexed(manifest, index_shards(work.records, writer.staging, manifest.units, problems))
+            _not_indexed(manifest, index.index_all(writer.staging, problems))
         # The manifest's bytes are written before the output changes: a full disk or a
         # read-only cache then fails the build with the output as it was.
         staged = stage_manifest(root, out, manifest, previous)
@@ -199,22 +201,21 @@ def _write(work: UnitPass, todo: list[str], manifest: Manifest, previous: Manife
     except BaseException:
         writer.discard()
         raise
-    _after_commit(work, todo, manifest, previous, problems, staged)
+    _after_commit(work, index, todo, manifest, previous, problems, staged)
     return written
 
 
-def _after_commit(work: UnitPass, todo: list[str], manifest: Manifest, previous: Manifest | None,
-                  problems: Problems, staged: Path | None) -> None:
-    """Re-index the search shards whose reports changed, take the output folders' stamps, sweep
-    the open data shares and search records no longer named, and save the manifest if what it
-    records changed."""
+def _after_commit(work: UnitPass, index: ShardIndex, todo: list[str], manifest: Manifest,
+                  previous: Manifest | None, problems: Problems, staged: Path | None) -> None:
+    """Swap in the search shards indexed while the build committed, take the output folders'
+    stamps, sweep the open data shares and search records no longer named, and save the manifest
+    if what it records changed."""
     root, out = work.root, work.writer.out
     try:
         if work.indexed and previous is not None:         # only the shards whose reports changed
-            _not_indexed(manifest, reindex_shards(work.records, out, manifest.units, manifest.search,
-                                                  previous.search, problems))
+            _not_indexed(manifest, index.swap_in(problems))
         if work.indexed and (previous is None or previous.search != manifest.search):
-            sweep_records(work.records, manifest.units)
+            index.sweep(previous.units if previous is not None else None)
         manifest.folders = folder_stamps(out, manifest, previous, todo)
         if _open_data_changed(previous, manifest):
             sweep_fragments(work.fragments, manifest.open_data_shares())

@@ -48,19 +48,20 @@ def test_a_service_that_stops_is_a_failure_of_the_index(tmp_path):
 
 
 def index_answers(files) -> list[bytes]:
-    """NewIndex, one AddFile, GetFiles with `files`, DeleteIndex: the answers to one index() of one page."""
+    """NewIndex, one AddFile, GetFiles with `files`: the answers to the indexing of one page."""
     return [encoded({"message_id": 1, "payload": {"type": "NewIndex", "index_id": 1}}),
             encoded({"message_id": 2, "payload": {"type": "IndexedFile", "page_word_count": 1}}),
-            encoded({"message_id": 3, "payload": {"type": "GetFiles", "files": files}}),
-            encoded({"message_id": 4, "payload": {"type": "DeleteIndex"}})]
+            encoded({"message_id": 3, "payload": {"type": "GetFiles", "files": files}})]
 
 
 @pytest.mark.parametrize("path", ["../outside.js", "/etc/cron.d/x", "fragment/../../x", "", "a\\..\\b"])
 def test_an_index_file_outside_its_folder_is_a_failure_of_the_index(tmp_path, path):
     files = [{"path": "pagefind.js", "content": "Ly8="}, {"path": path, "content": "Ly8="}]
     with PagefindService(fake_pagefind(tmp_path, *index_answers(files))) as service:
+        index_id = service.new_index()
+        service.add(index_id, [("/a.html", b"<html></html>")])
         with pytest.raises(PagefindFailed, match="索引文件夹以外"):
-            service.index([("/a.html", b"<html></html>")])
+            service.files(index_id)
 
 
 def test_the_index_files_are_whole_when_the_service_stops_at_once():
@@ -72,7 +73,9 @@ def test_the_index_files_are_whole_when_the_service_stops_at_once():
     pages = [(f"/{n}.html", f"<html lang='zh-CN'><body><main data-pagefind-body><p>第{n}份报告 行政处罚</p></main>"
                             f"</body></html>".encode()) for n in range(5)]
     with PagefindService(pagefind_executable()) as service:
-        files = service.index(pages)
+        index_id = service.new_index()
+        service.add(index_id, pages)
+        files = service.files(index_id)
     entry = json.loads(files["pagefind-entry.json"])
     assert sum(language["page_count"] for language in entry["languages"].values()) == 5
     assert sum(path.startswith("fragment/") for path in files) == 5 and all(files.values())

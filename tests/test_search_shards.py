@@ -1,22 +1,30 @@
 """站内搜索 indexed from the model in shards (issue 20): an edit re-indexes only its shard and
-leaves the index a cold build makes; the results are those of the index of the written pages;
-a query on 2,000 reports of one year completes (its time is printed, not asserted)."""
+leaves the index a cold build makes, also when the reports fed to Pagefind early no longer make
+its shard; Pagefind is not started when nothing changed, and always ended; a build that fails
+while its shard is indexed leaves the index as it was; the results are those of the index of
+the written pages; a query on 2,000 reports of one year completes (its time is printed, not asserted)."""
 
 from __future__ import annotations
 
+import errno
 import gzip
 import json
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
+import generator.build
 import generator.output.search
+from generator.output.pagefindservice import PagefindService
 from generator.output.search import pagefind_executable
-from helpers import HUAJIE_PHRASE, NOT_THERE, REPO, build, indexed_pages, search, search_results, served, unique_phrase
+from helpers import (HUAJIE_PHRASE, NOT_THERE, REPO, build, generate, indexed_pages, search, search_results, served,
+                     unique_phrase)
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from synthetic import make_site  # noqa: E402
@@ -98,6 +106,129 @@ def test_search_records_no_longer_named_are_swept(one_year, tmp_path):
     narrative.write_text(narrative.read_text(encoding="utf-8") + "\n新增的一句。\n", encoding="utf-8")
     build(one_year, out)
     assert len(list(records.iterdir())) == count
+
+
+@pytest.fixture
+def services(monkeypatch) -> SimpleNamespace:
+    """Every Pagefind service the builds start (`started`), the URLs of each add (`added`), and
+    an event set when one has given an index's files (`written`)."""
+    seen = SimpleNamespace(started=[], added=[], written=threading.Event())
+
+    class Counted(PagefindService):
+        def __init__(self, executable: str):
+            super().__init__(executable)
+            seen.started.append(self)
+
+        def add(self, index_id: int, pages: list[tuple[str, bytes]]) -> None:
+            seen.added.append(sorted(url for url, _ in pages))
+            super().add(index_id, pages)
+
+        def files(self, index_id: int) -> dict[str, bytes]:
+            files = super().files(index_id)
+            seen.written.set()
+            return files
+
+    monkeypatch.setattr(generator.output.search, "PagefindService", Counted)
+    return seen
+
+
+def edit(root: Path, unit_id: str = "dept-1") -> None:
+    narrative = root / f"content/reports/{unit_id}/2025.md"
+    narrative.write_text(narrative.read_text(encoding="utf-8") + "\n新增的一句。\n", encoding="utf-8")
+
+
+def test_pagefind_is_started_only_when_a_unit_is_processed_and_always_ended(one_year, tmp_path, services):
+    out = tmp_path / "out"
+    build(one_year, out)
+    assert len(services.started) == 1
+    build(one_year, out)
+    assert len(services.started) == 1                                  # nothing changed: not started
+    edit(one_year)
+    build(one_year, out)
+    assert len(services.started) == 2
+    assert [service.process.returncode for service in services.started] == [0, 0]   # ended and waited for
+
+
+def test_pagefind_started_early_is_ended_when_the_build_fails(one_year, tmp_path, services):
+    out = tmp_path / "out"
+    build(one_year, out)
+    (one_year / "content/reports/dept-1/2025.yaml").write_text("行政处罚: [\n", encoding="utf-8")
+    run = generate("build", "--site", str(one_year), "--out", str(out))
+    assert run.code == 1 and "内部错误" not in run.err, run.err
+    # started as the unit was processed, unless the build failed before the thread got to it
+    assert all(service.process.returncode is not None for service in services.started)
+
+
+def test_pagefind_is_not_started_when_the_processed_units_search_records_are_as_they_were(site, services):
+    """A number edited: the unit is processed, but its report's search record (its text, not its
+    tables) is as it was, so no shard changes: Pagefind is not started (nor fed early)."""
+    assert site.build().code == 0
+    site.replace("content/reports/huaian/2024.yaml", "行政处罚: 3985758", "行政处罚: 3985759")
+    assert site.build().code == 0
+    assert len(services.started) == 1
+
+
+def test_reports_fed_early_that_no_longer_make_the_shard_are_dropped(tmp_path, monkeypatch, services):
+    """16 reports of 2025 in 4 shards; dept-1 edited and a 17th report in the same build: the year
+    is split into 8, and of dept-1's old shard (dept-8 and town-12 beside it) only town-12 stays
+    with it. The index is still a cold build's."""
+    monkeypatch.setattr(generator.output.search, "SHARD_SIZE", 4)
+    root = tmp_path / "site"
+    make_site(root, 17, years=1)
+    late, aside = root / "content/reports/dept-16", tmp_path / "aside"
+    shutil.move(late, aside)
+    out = tmp_path / "out"
+    build(root, out)
+    assert sorted(shards(out)) == [f"2025/{b:02d}" for b in range(4)]
+    services.added.clear()
+    edit(root)
+    shutil.move(aside, late)
+    build(root, out)
+    assert ["/nianbao/dept-8/2025.html", "/nianbao/town-12/2025.html"] in services.added     # fed early
+    after = shards(out)
+    assert sorted(after) == [f"2025/{b:02d}" for b in range(8)]
+    assert after == cold(root, tmp_path)
+
+
+def test_a_build_that_fails_while_its_shard_is_indexed_leaves_the_index_as_it_was(one_year, tmp_path, services,
+                                                                                 monkeypatch):
+    out = tmp_path / "out"
+    build(one_year, out)
+    before = stamps(out / "pagefind")
+    edit(one_year)
+    services.written.clear()                          # set by the first build's indexes
+    real = generator.build.stage_manifest
+
+    def full_disk(*args):
+        assert services.written.wait(60)              # the edited shard is written beside the output
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(generator.build, "stage_manifest", full_disk)
+    run = generate("build", "--site", str(one_year), "--out", str(out))
+    assert run.code == 1 and "保持原样" in run.err and "内部错误" not in run.err, run.err
+    assert stamps(out / "pagefind") == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out-")] == []     # the scratch removed
+    assert all(service.process.returncode is not None for service in services.started)
+    monkeypatch.setattr(generator.build, "stage_manifest", real)
+    build(one_year, out)
+    assert shards(out) == cold(one_year, tmp_path)
+
+
+def test_a_record_gone_from_the_cache_fails_only_its_shard_and_the_next_build_tries_it_again(one_year, tmp_path):
+    out = tmp_path / "out"
+    build(one_year, out)
+    edited = next(shard for shard, pages in shards(out).items() if "/nianbao/dept-1/2025.html" in pages)
+    untouched = stamps(out / "pagefind" / edited)
+    for record in next((one_year / ".gongkai-cache").glob("search-*")).iterdir():
+        record.unlink()
+    edit(one_year)
+    failed = f"站内搜索索引（2025 年度第 {edited[-2:]} 组）生成失败"
+    assert failed in build(one_year, out).err
+    assert stamps(out / "pagefind" / edited) == untouched
+    assert failed in build(one_year, out).err                         # not recorded as indexed: tried again
+    shutil.rmtree(one_year / ".gongkai-cache")                          # as the warning says
+    build(one_year, out)
+    assert shards(out) == cold(one_year, tmp_path)
 
 
 def test_the_index_holds_what_pagefind_took_from_the_written_pages(built_example, tmp_path):

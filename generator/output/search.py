@@ -13,7 +13,9 @@ year, about 160 records, not 10,000 pages). The manifest keeps each report's rec
 and each shard's digest; a shard whose records changed is indexed again from the records,
 beside the site, and swapped in whole. pagefind/shards.json lists the shards; the search
 page merges them (mergeIndex). One Pagefind service (output.pagefindservice) indexes every
-shard of a build, one at a time, so memory is bounded by a shard.
+shard of a build, one at a time, so memory is bounded by a shard (by a few while an incremental
+build feeds it early: see SPECULATED_SHARDS). An incremental build has it index the changed
+shards while the manifest is staged and the output committed (ShardIndex).
 
 A site without Pagefind still builds: it gets a warning that says how to add it.
 A shard whose index failed is not recorded as indexed, so the next build tries it
@@ -28,7 +30,9 @@ import math
 import os
 import shutil
 import tempfile
+import threading
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from generator.core.paths import report_path
@@ -41,6 +45,7 @@ from generator.problems import Problems
 SEARCH_DIR = "pagefind"
 SHARDS_FILE = "shards.json"     # in SEARCH_DIR: the shards, newest year first
 SHARD_SIZE = 160                # reports a search shard holds at most on average (see shard_members)
+SPECULATED_SHARDS = 2           # fed to Pagefind early at most (ShardIndex): each is held in memory until used
 INSTALL_HINT = "pip install 'pagefind[extended]'"
 UNUSED = ("pagefind-*ui.*", "pagefind-highlight.js")   # written with every index, loaded by no page of ours
 
@@ -99,51 +104,222 @@ def shard_members(units: dict) -> dict[str, list[tuple[str, str]]]:
     return members
 
 
-def shard_digests(units: dict) -> dict[str, str]:
-    """Shard -> a hash of its reports' records: a shard is indexed again when it changes."""
-    return {shard: sha256(repr(sorted(pages)).encode()) for shard, pages in shard_members(units).items()}
-
-
-def sweep_records(folder: Path, units: dict) -> None:
-    """Remove every record the manifest does not name: older ones, and a failed build's."""
-    kept = {f"{digest}.html" for pages in shard_members(units).values() for _, digest in pages}
-    for entry in os.scandir(folder):
-        if entry.name not in kept:
-            os.unlink(entry.path)
+def shard_digests(members: dict[str, list[tuple[str, str]]]) -> dict[str, str]:
+    """Shard -> a hash of its reports' records (shard_members'): a shard is indexed again when it changes."""
+    return {shard: sha256(repr(sorted(pages)).encode()) for shard, pages in members.items()}
 
 
 # --- the index ----------------------------------------------------------------------------------
 
-def index_shards(records: Path, site: Path, units: dict, problems: Problems) -> list[str]:
-    """Every shard indexed into site/pagefind/ (a full build, before its tree is swapped in).
-    Returns the shards not indexed (the build records them so, and the next one retries)."""
-    members = shard_members(units)
-    index = site / SEARCH_DIR
-    failed = _index(records, members, sorted(members), lambda shard: index / shard, problems)
-    _write_shard_list(index)
-    return failed
+class ShardIndex:
+    """The search index of one build, by one Pagefind service. Used as a context manager: the
+    service is always ended and the scratch folder removed, whatever ends the build.
 
+    A full build indexes every shard into its new tree before it is swapped in (index_all).
+    An incremental build starts the service as soon as the units it processed (`todo`) show a
+    search record changed, and a thread feeds it the other reports of the shards those units
+    were in (from the last build's `previous_units`) while the build goes on (feed_early);
+    the shards that changed are indexed by the thread as soon as their digests are known
+    (digests), into a scratch folder beside the output, while the manifest is staged and the
+    output committed, and only swapped in after the commit (swap_in). A build that fails
+    before then leaves pagefind/ as it was. `records` None: the build has no search index."""
 
-def reindex_shards(records: Path, out: Path, units: dict, now: dict[str, str], before: dict[str, str],
-                   problems: Problems) -> list[str]:
-    """After an incremental build: each shard whose records changed, indexed beside the site
-    and swapped in whole; a shard without reports any more is removed.
-    Returns the shards whose index is not up to date (see index_shards)."""
-    index = out / SEARCH_DIR
-    changed = [s for s in sorted(now) if now[s] != before.get(s) or not (index / s).is_dir()]
-    gone = set(before) - set(now)
-    if not changed and not gone:
-        return []
-    with tempfile.TemporaryDirectory(prefix=staging_prefix(out, "search"), dir=out.parent) as scratch:
-        failed = _index(records, shard_members(units), changed, lambda shard: Path(scratch, shard), problems)
-        for shard in changed:
+    def __init__(self, records: Path | None, out: Path, previous_units: dict | None, todo: list[str]):
+        self.records, self.out = records, out
+        self.members: dict[str, list[tuple[str, str]]] = {}    # shard_members, once per build
+        self.changed: list[str] = []
+        self.gone: set[str] = set()
+        self.service: PagefindService | None = None
+        self.scratch: Path | None = None
+        self.problems = Problems()                # the thread's, given to the build's in swap_in
+        self._thread = ThreadPoolExecutor(1) if records is not None else None   # runs its tasks in order
+        self._indexing = None
+        self._fed: dict[str, tuple[int, frozenset]] = {}     # shard -> an index fed early: its id, its pages
+        self._previous_units, self._todo = previous_units, todo
+        self._early = False                       # the service started by feed_early
+        self._ending = threading.Event()
+
+    def __enter__(self) -> "ShardIndex":
+        return self
+
+    def __exit__(self, kind, *_) -> None:
+        self._ending.set()
+        # Killed when the build failed (an index under way fails at once), or when no shard changed
+        # after all (the early feed is not waited for).
+        if self.service is not None and (kind is not None or self._early and self._indexing is None):
+            self.service.process.kill()
+        if self._thread is not None:
+            self._thread.shutdown(cancel_futures=True)
+        if self.service is not None:
+            self.service.close()
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def feed_early(self, units: dict) -> None:
+        """After the units were processed (`units`: their records): if a search record of theirs
+        changed (a narrative edited, a report added or removed; not a number), the thread starts
+        the service and feeds it early (_start_early). Otherwise nothing is started."""
+        if self._thread is None or self._previous_units is None:
+            return
+        edited = [unit_id for unit_id in self._todo
+                  if _searchable(units, unit_id) != _searchable(self._previous_units, unit_id)]
+        if edited:
+            self._early = True
+            self._thread.submit(self._start_early, self._previous_units, edited)
+
+    def digests(self, units: dict, before: dict[str, str] | None) -> dict[str, str]:
+        """Shard -> its digest (shard_digests). In an incremental build (`before`: the last build's
+        digests), the thread starts indexing the shards whose digest changed, beside the output."""
+        if self.records is None:
+            return {}
+        self.members = shard_members(units)
+        now = shard_digests(self.members)
+        if before is not None:
+            index = self.out / SEARCH_DIR
+            self.changed = [s for s in sorted(now) if now[s] != before.get(s) or not (index / s).is_dir()]
+            self.gone = set(before) - set(now)
+        if self.changed:
+            self.scratch = Path(tempfile.mkdtemp(prefix=staging_prefix(self.out, "search"), dir=self.out.parent))
+            self._indexing = self._thread.submit(self._index_into, self.scratch, self.changed, self.problems)
+        return now
+
+    def index_all(self, site: Path, problems: Problems) -> list[str]:
+        """Every shard indexed into site/pagefind/ (a full build, before its tree is swapped in).
+        Returns the shards not indexed (the build records them so, and the next one retries)."""
+        failed = self._index_into(site / SEARCH_DIR, sorted(self.members), problems)
+        _write_shard_list(site / SEARCH_DIR)
+        return failed
+
+    def swap_in(self, problems: Problems) -> list[str]:
+        """After an incremental build's commit: each changed shard indexed by the thread swapped in
+        whole, and a shard without reports any more removed. Returns the shards whose index is not
+        up to date (see index_all)."""
+        if not self.changed and not self.gone:
+            return []
+        failed = self._indexing.result() if self._indexing is not None else []
+        problems.items += self.problems.items
+        index = self.out / SEARCH_DIR
+        for shard in self.changed:
             if shard not in failed:
                 (index / shard).parent.mkdir(parents=True, exist_ok=True)
-                replace_folder(Path(scratch, shard), index / shard)
-    for shard in gone:
-        shutil.rmtree(index / shard, ignore_errors=True)
-    _write_shard_list(index)
-    return failed
+                replace_folder(self.scratch / shard, index / shard)
+        for shard in self.gone:
+            shutil.rmtree(index / shard, ignore_errors=True)
+        _write_shard_list(index)
+        return failed
+
+    def sweep(self, previous_units: dict | None) -> None:
+        """Remove the records no longer named: after a full build (`previous_units` None) every one
+        the manifest does not name; after an incremental one only those the last build named that
+        are gone now (not a scan of the folder), so a failed or interrupted build's records stay
+        in the cache until the next full build."""
+        named = {f"{digest}.html" for pages in self.members.values() for _, digest in pages}
+        if previous_units is None:
+            gone = [entry.name for entry in os.scandir(self.records) if entry.name not in named]
+        else:
+            gone = {f"{digest}.html" for record in previous_units.values()
+                    for _, digest in record.searchable.values()} - named
+        for name in gone:
+            (self.records / name).unlink(missing_ok=True)
+
+    def _start_early(self, previous_units: dict, edited: list[str]) -> None:
+        """The service started, and the reports of the shards the units `edited` were in, but theirs,
+        added to an index per shard: after an edit only the edited report is left to add (_index_one);
+        too many shards are not fed (each is held in memory until used). A failure is
+        left for the index to meet and report (a missing binary is said only if a shard is to be
+        indexed)."""
+        executable = pagefind_executable()
+        try:
+            if executable is None or self._ending.is_set():
+                return
+            self.service = PagefindService(executable)
+            # The dictionaries load (0.3 s of Pagefind's CPU) while the shards are worked out.
+            warming = threading.Thread(target=_warm_up, args=(self.service,), daemon=True)
+            warming.start()
+            try:
+                speculated = _unchanged_members(previous_units, edited)
+                if len(speculated) > SPECULATED_SHARDS:
+                    speculated = {}
+                pages = {shard: self._pages(members) for shard, members in speculated.items()}
+            finally:
+                warming.join()        # the service is this thread's again
+            for shard, members in speculated.items():
+                index_id = self.service.new_index()
+                self.service.add(index_id, pages[shard])
+                self._fed[shard] = (index_id, frozenset(members))
+        except (OSError, PagefindFailed):
+            pass
+
+    def _service(self, problems: Problems) -> PagefindService | None:
+        """The build's service, started now if it was not early (None: no Pagefind, said in a warning)."""
+        if self.service is None:
+            executable = _executable(problems)
+            if executable is not None:
+                self.service = PagefindService(executable)
+        return self.service
+
+    def _index_into(self, folder: Path, shards: list[str], problems: Problems) -> list[str]:
+        """Each shard's index from its reports' records, into folder/shard, by the build's service.
+        Returns the shards not indexed (the first says why in a warning)."""
+        todo = list(shards)
+        try:
+            pagefind = self._service(problems) if todo else None
+            if pagefind is None:
+                return todo
+            while todo:
+                self._index_one(pagefind, todo[0], folder / todo[0])
+                todo.pop(0)
+            return []
+        except OSError as exc:           # a record gone from the cache, or the binary would not start
+            reason = f"{exc.strerror}：{exc.filename}" if exc.filename else str(exc.strerror or exc)
+        except PagefindFailed as exc:
+            reason = str(exc)
+        for shard in todo:               # nothing half-written is listed or kept
+            shutil.rmtree(folder / shard, ignore_errors=True)
+        year, bucket = todo[0].split("/")
+        problems.warning("site.yaml", None, f"站内搜索索引（{year} 年度第 {bucket} 组）生成失败：{reason}。"
+                                           "删除 .gongkai-cache 文件夹后重新生成可以重建全部索引", "search")
+        return todo
+
+    def _index_one(self, pagefind: PagefindService, shard: str, output: Path) -> None:
+        """One shard's index written into `output`: its reports added to the index fed early, if that
+        holds none the shard no longer has (else it is dropped: a year's shards were split anew,
+        or a report of another unit changed too), or to a new one."""
+        pages = self.members[shard]
+        index_id, fed = self._fed.pop(shard, (None, frozenset()))
+        if index_id is not None and not fed <= set(pages):
+            pagefind.delete(index_id)
+            index_id, fed = None, frozenset()
+        if index_id is None:
+            index_id = pagefind.new_index()
+        try:
+            pagefind.add(index_id, self._pages([page for page in pages if page not in fed]))
+            _write_index(output, pagefind.files(index_id))
+        finally:
+            pagefind.delete(index_id)
+
+    def _pages(self, pages: list[tuple[str, str]]) -> list[tuple[str, bytes]]:
+        """(URL, record) of each (page path, record digest)."""
+        return [(f"/{path}", (self.records / f"{digest}.html").read_bytes()) for path, digest in pages]
+
+
+def _warm_up(service: PagefindService) -> None:
+    try:
+        service.warm_up()
+    except (OSError, PagefindFailed):      # met again, and reported, when the service is used
+        pass
+
+
+def _searchable(units: dict, unit_id: str) -> dict:
+    return units[unit_id].searchable if unit_id in units else {}
+
+
+def _unchanged_members(units: dict, edited: list[str]) -> dict[str, list[tuple[str, str]]]:
+    """The shards the reports of the units `edited` were in (shard_members of the last build's
+    `units`), each with its other reports: the ones that stay unless the shards are split anew."""
+    changing = {(path, digest) for unit_id in edited for path, digest in _searchable(units, unit_id).values()}
+    return {shard: [page for page in pages if page not in changing]
+            for shard, pages in shard_members(units).items() if not changing.isdisjoint(pages)}
 
 
 def _write_shard_list(index: Path) -> None:
@@ -162,33 +338,6 @@ def _executable(problems: Problems) -> str | None:
         problems.warning("site.yaml", None, f"没有生成站内搜索：找不到 Pagefind 扩展版。请运行 {INSTALL_HINT} 后重新生成，"
                                            "或在 site.yaml 中写「站内搜索: false」关闭搜索", "search")
     return executable
-
-
-def _index(records: Path, members: dict[str, list[tuple[str, str]]], shards: list[str], output,
-           problems: Problems) -> list[str]:
-    """Each shard's index from its reports' records, into output(shard), by one Pagefind
-    service. Returns the shards not indexed (the first says why in a warning)."""
-    todo = list(shards)
-    executable = _executable(problems) if todo else None
-    if executable is None:
-        return todo
-    try:
-        with PagefindService(executable) as pagefind:
-            while todo:
-                pages = [(f"/{path}", (records / f"{digest}.html").read_bytes()) for path, digest in members[todo[0]]]
-                _write_index(output(todo[0]), pagefind.index(pages))
-                todo.pop(0)
-        return []
-    except OSError as exc:           # a record gone from the cache, or the binary would not start
-        reason = f"{exc.strerror}：{exc.filename}" if exc.filename else str(exc.strerror or exc)
-    except PagefindFailed as exc:
-        reason = str(exc)
-    for shard in todo:               # nothing half-written is listed or kept
-        shutil.rmtree(output(shard), ignore_errors=True)
-    year, bucket = todo[0].split("/")
-    problems.warning("site.yaml", None, f"站内搜索索引（{year} 年度第 {bucket} 组）生成失败：{reason}。"
-                                       "删除 .gongkai-cache 文件夹后重新生成可以重建全部索引", "search")
-    return todo
 
 
 def _write_index(folder: Path, files: dict[str, bytes]) -> None:
