@@ -173,7 +173,8 @@ def _write(work: UnitPass, index: ShardIndex, todo: list[str], manifest: Manifes
     committing = False
     try:
         written = process_units(work, todo, manifest, problems, jobs, progress)
-        index.feed_early(manifest.units)          # Pagefind started if a search record changed
+        if not problems.errors:
+            index.feed_early(manifest.units)      # a full build's shards, or an edit's, indexed meanwhile
         written += _write_site_files(work, manifest, previous, problems)
         _check_across_units(root, work.renderer, manifest, previous, last, problems)
         _refuse_collisions(manifest, todo if previous is not None else manifest.units, problems)

@@ -214,6 +214,34 @@ def test_a_build_that_fails_while_its_shard_is_indexed_leaves_the_index_as_it_wa
     assert shards(out) == cold(one_year, tmp_path)
 
 
+def test_a_full_build_indexes_while_it_writes_the_rest_and_a_failure_leaves_nothing(one_year, tmp_path, services,
+                                                                                 monkeypatch):
+    """A cold build's shards are indexed by a thread, beside the output, while the listings and the
+    open data are written: a shard is done before the manifest is staged; a build failing then
+    leaves no output, no scratch folder and no Pagefind running."""
+    out = tmp_path / "out"
+    real = generator.build.stage_manifest
+    real_listings = generator.build._write_site_files
+
+    def listings(*args):
+        assert services.written.wait(30)                # a shard indexed before the listings are written
+        return real_listings(*args)
+
+    def full_disk(*args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(generator.build, "_write_site_files", listings)
+    monkeypatch.setattr(generator.build, "stage_manifest", full_disk)
+    run = generate("build", "--site", str(one_year), "--out", str(out))
+    assert run.code == 1 and "保持原样" in run.err and "内部错误" not in run.err, run.err
+    assert services.written.is_set() and not out.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out-")] == []
+    assert all(service.process.returncode is not None for service in services.started)
+    monkeypatch.setattr(generator.build, "stage_manifest", real)
+    build(one_year, out)
+    assert shards(out) == cold(one_year, tmp_path) and len(shards(out)) == 8
+
+
 def test_a_record_gone_from_the_cache_fails_only_its_shard_and_the_next_build_tries_it_again(one_year, tmp_path):
     out = tmp_path / "out"
     build(one_year, out)

@@ -17,6 +17,9 @@ shard of a build, one at a time, so memory is bounded by a shard (by a few while
 build feeds it early: see SPECULATED_SHARDS). An incremental build has it index the changed
 shards while the manifest is staged and the output committed (ShardIndex).
 
+Longer than 350 lines: the shards, their records and one build's index (ShardIndex: a
+thread, a service and a scratch folder whose lives end together) are read best in one place.
+
 A site without Pagefind still builds: it gets a warning that says how to add it.
 A shard whose index failed is not recorded as indexed, so the next build tries it
 again (and `generate build --strict` fails on the warning).
@@ -156,10 +159,18 @@ class ShardIndex:
             shutil.rmtree(self.scratch, ignore_errors=True)
 
     def feed_early(self, units: dict) -> None:
-        """After the units were processed (`units`: their records): if a search record of theirs
-        changed (a narrative edited, a report added or removed; not a number), the thread starts
-        the service and feeds it early (_start_early). Otherwise nothing is started."""
-        if self._thread is None or self._previous_units is None:
+        """After the units were processed (`units`: their records). A full build: the thread
+        indexes every shard into a scratch folder while the build writes the listings and the
+        open data and checks the links (index_all moves them into the new tree). An incremental
+        one: if a search record of theirs changed (a narrative edited, a report added or
+        removed; not a number), the thread starts the service and feeds it early (_start_early).
+        Otherwise nothing is started."""
+        if self._thread is None:
+            return
+        if self._previous_units is None:
+            self.members = shard_members(units)
+            self.scratch = Path(tempfile.mkdtemp(prefix=staging_prefix(self.out, "search"), dir=self.out.parent))
+            self._indexing = self._thread.submit(self._index_into, self.scratch, sorted(self.members), self.problems)
             return
         edited = [unit_id for unit_id in self._todo
                   if _searchable(units, unit_id) != _searchable(self._previous_units, unit_id)]
@@ -184,9 +195,14 @@ class ShardIndex:
         return now
 
     def index_all(self, site: Path, problems: Problems) -> list[str]:
-        """Every shard indexed into site/pagefind/ (a full build, before its tree is swapped in).
-        Returns the shards not indexed (the build records them so, and the next one retries)."""
-        failed = self._index_into(site / SEARCH_DIR, sorted(self.members), problems)
+        """Every shard indexed (by the thread, see feed_early) in site/pagefind/ (a full build,
+        before its tree is swapped in). Returns the shards not indexed (the build records them
+        so, and the next one retries)."""
+        failed = self._indexing.result()
+        problems.items += self.problems.items
+        if any(self.scratch.iterdir()):
+            os.replace(self.scratch, site / SEARCH_DIR)     # a new tree has no pagefind/ of its own
+            self.scratch = None
         _write_shard_list(site / SEARCH_DIR)
         return failed
 
