@@ -361,3 +361,37 @@ def unique_phrase(root: Path) -> tuple[str, str]:
         if sum(phrase in other for other in narratives.values()) == 1:
             return phrase, f"/nianbao/{md.parent.name}/{md.stem}.html"
     raise AssertionError("no narrative has a sentence of its own")
+
+
+# --- R10: a next year and a sibling unit for 花街镇 (test_repetition, test_repetition_update) -------
+
+HUAJIE_MD = HUAJIE.replace(".yaml", ".md")
+NEXT_MD = NEXT_YEAR.replace(".yaml", ".md")
+SIBLING = "content/reports/xiaoqiao/2023.yaml"
+SIBLING_MD = SIBLING.replace(".yaml", ".md")
+SIBLING_UNIT = """
+xiaoqiao:
+  名称: 小桥镇人民政府
+  类型: 乡镇（街道）
+  排序: 20
+"""
+
+
+def add_2024(site) -> None:
+    """花街镇's 2024 report, passing every check (2023 carried 1 forward)."""
+    add_next_year(site)
+    set_row(site, NEXT_YEAR, "二、上年结转政府信息公开申请数量:", [1, 0, 0, 0, 0, 0, 1])
+    set_row(site, NEXT_YEAR, "四、结转下年度继续办理:", [2, 0, 0, 0, 0, 0, 2])
+
+
+def copy_last_year(site) -> None:
+    """2024's narrative: 2023's with only the years changed."""
+    site.write(NEXT_MD, site.read(HUAJIE_MD).replace("2023", "2024").replace("2024年1件", "2025年1件"))
+
+
+def add_sibling(site, narrative: str) -> None:
+    """小桥镇, a unit beside 花街镇, with 花街镇's 2023 tables and the given narrative."""
+    site.write("content/units.yaml", site.read("content/units.yaml") + SIBLING_UNIT)
+    site.write(SIBLING, site.read(HUAJIE).replace("00259913X/2024-00003", "00259913X/2024-00009")
+               .replace("花街镇人民政府", "小桥镇人民政府"))
+    site.write(SIBLING_MD, narrative)

@@ -18,8 +18,7 @@ from generator.build import build_site
 from generator.content import repetitionupdate
 from generator.content.repetition import COMMON_IN, digest
 from generator.content.repetitionupdate import YearOwners, repetition
-from helpers import NEXT_YEAR_NARRATIVE
-from test_repetition import HUAJIE_MD, SIBLING_MD, add_2024, add_sibling, copy_last_year
+from helpers import HUAJIE_MD, NEXT_YEAR_NARRATIVE, SIBLING_MD, add_2024, add_sibling, copy_last_year
 
 YEARS = (2023, 2024, 2025)
 UNITS = [f"u{n:02}" for n in range(44)]
