@@ -118,8 +118,9 @@ class ShardIndex:
     """The search index of one build, by one Pagefind service. Used as a context manager: the
     service is always ended and the scratch folder removed, whatever ends the build.
 
-    A full build indexes every shard into its new tree before it is swapped in (index_all).
-    An incremental build starts the service as soon as the units it processed (`todo`) show a
+    A full build has the thread index every shard as soon as the units are processed, while the
+    listings and open data are written (feed_early), and moves them into its new tree before it
+    is swapped in (index_all). An incremental build starts the service as soon as the units it processed (`todo`) show a
     search record changed, and a thread feeds it the other reports of the shards those units
     were in (from the last build's `previous_units`) while the build goes on (feed_early);
     the shards that changed are indexed by the thread as soon as their digests are known
@@ -169,8 +170,7 @@ class ShardIndex:
             return
         if self._previous_units is None:
             self.members = shard_members(units)
-            self.scratch = Path(tempfile.mkdtemp(prefix=staging_prefix(self.out, "search"), dir=self.out.parent))
-            self._indexing = self._thread.submit(self._index_into, self.scratch, sorted(self.members), self.problems)
+            self._index_meanwhile(sorted(self.members))
             return
         edited = [unit_id for unit_id in self._todo
                   if _searchable(units, unit_id) != _searchable(self._previous_units, unit_id)]
@@ -190,8 +190,7 @@ class ShardIndex:
             self.changed = [s for s in sorted(now) if now[s] != before.get(s) or not (index / s).is_dir()]
             self.gone = set(before) - set(now)
         if self.changed:
-            self.scratch = Path(tempfile.mkdtemp(prefix=staging_prefix(self.out, "search"), dir=self.out.parent))
-            self._indexing = self._thread.submit(self._index_into, self.scratch, self.changed, self.problems)
+            self._index_meanwhile(self.changed)
         return now
 
     def index_all(self, site: Path, problems: Problems) -> list[str]:
@@ -237,6 +236,11 @@ class ShardIndex:
                     for _, digest in record.searchable.values()} - named
         for name in gone:
             (self.records / name).unlink(missing_ok=True)
+
+    def _index_meanwhile(self, shards: list[str]) -> None:
+        """The thread indexes `shards` into a scratch folder beside the output, while the build goes on."""
+        self.scratch = Path(tempfile.mkdtemp(prefix=staging_prefix(self.out, "search"), dir=self.out.parent))
+        self._indexing = self._thread.submit(self._index_into, self.scratch, shards, self.problems)
 
     def _start_early(self, previous_units: dict, edited: list[str]) -> None:
         """The service started, and the reports of the shards the units `edited` were in, but theirs,
