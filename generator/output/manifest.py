@@ -198,13 +198,10 @@ def write_manifest(root: Path, out: Path, manifest: Manifest) -> None:
     key = cache_key()
     path = manifest_path(root, out)
     if key is None:                 # no private key: no cache (the next build builds everything)
-        path.unlink(missing_ok=True)
-        _after_path(path).unlink(missing_ok=True)
+        _remove(path)
         return
     if not manifest.signature:
-        payload = marshal.dumps(_stored(replace(manifest, folders={}, fragments=None)))
-        manifest.signature = _mac(key, path, payload)
-        write_atomically(path, manifest.signature + payload)
+        write_atomically(path, _main_file(key, path, manifest))
     after = marshal.dumps({"manifest": manifest.signature, **{name: getattr(manifest, name) for name in AFTER_FIELDS}})
     write_atomically(_after_path(path), _mac(key, _after_path(path), after) + after)
     path.with_suffix(".pickle").unlink(missing_ok=True)     # the format before MANIFEST_FORMAT 4
@@ -224,21 +221,16 @@ def stage_manifest(root: Path, out: Path, manifest: Manifest, previous: Manifest
         return None
     indexed = {year: digest for year, digest in manifest.search.items()
                if previous is None or previous.search.get(year) == digest}
-    payload = marshal.dumps(_stored(replace(manifest, search=indexed, folders={}, fragments=None)))
     path = manifest_path(root, out)
-    manifest.signature = _mac(key, path, payload)
-    staged = write_aside(path, manifest.signature + payload)
-    path.unlink(missing_ok=True)
-    _after_path(path).unlink(missing_ok=True)
+    staged = write_aside(path, _main_file(key, path, manifest, search=indexed))
+    _remove(path)
     return staged
 
 
 def forget(root: Path, out: Path) -> None:
     """Drop the manifest and open data shares of an output folder that is gone (the preview's,
     when it stops: each session has a new one)."""
-    path = manifest_path(root.resolve(), out.resolve())
-    path.unlink(missing_ok=True)
-    _after_path(path).unlink(missing_ok=True)
+    _remove(manifest_path(root.resolve(), out.resolve()))
     shutil.rmtree(fragment_folder(root.resolve(), out), ignore_errors=True)
 
 
@@ -247,6 +239,20 @@ _MAC_BYTES = 32
 
 def _after_path(path: Path) -> Path:
     return path.with_suffix(".after")
+
+
+def _main_file(key: bytes, path: Path, manifest: Manifest, **changes) -> bytes:
+    """The main file's bytes for `manifest` (with `changes`), its HMAC first, without what only
+    the .after file keeps; that HMAC becomes manifest.signature, which the .after file names."""
+    payload = marshal.dumps(_stored(replace(manifest, folders={}, fragments=None, **changes)))
+    manifest.signature = _mac(key, path, payload)
+    return manifest.signature + payload
+
+
+def _remove(path: Path) -> None:
+    """The manifest at `path` and its .after file."""
+    path.unlink(missing_ok=True)
+    _after_path(path).unlink(missing_ok=True)
 
 
 def _verified(key: bytes | None, path: Path) -> tuple[bytes, bytes] | None:
