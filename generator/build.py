@@ -77,16 +77,18 @@ def build_site(root: Path, out: Path | None = None, *, jobs: int | None = None,
     out = (out if out is not None else root / DEFAULT_OUT).resolve()
     check_output_dir(out, root)
     try:
-        with output_lock(out):     # a second build waits for nothing: it is refused, and says by whom
-            return _build(root, out, jobs, progress, search, publishing or Publishing(), base_url, strict)
+        # A second build waits for nothing: it is refused, and says by whom. The search index's
+        # service is started at once when a build is likely incremental (see ShardIndex).
+        with output_lock(out), ShardIndex(out, early=search and manifest_path(root, out).is_file()) as index:
+            return _build(root, out, index, jobs, progress, search, publishing or Publishing(), base_url, strict)
     except OSError as exc:         # before anything was written (later ones are WriteFailed already)
         raise _write_failed(exc, out, changed=False) from None
     finally:
         gc.unfreeze()              # see read_manifest (frozen): the preview server builds again and again
 
 
-def _build(root: Path, out: Path, jobs: int | None, progress, search: bool, publishing: Publishing,
-           base_url: str | None, strict: bool) -> BuildResult:
+def _build(root: Path, out: Path, index: ShardIndex, jobs: int | None, progress, search: bool,
+           publishing: Publishing, base_url: str | None, strict: bool) -> BuildResult:
     cache_folder(root)         # refused if it leads out of the site
     problems = Problems()
     # 1. Read the inputs (units.yaml and the unit folders' listings as last time, if unchanged).
@@ -114,8 +116,8 @@ def _build(root: Path, out: Path, jobs: int | None, progress, search: bool, publ
     # 3. Process the units, write the rest, commit.
     writer = PendingFiles(out) if previous is not None else FullTree(out)
     work = UnitPass(root, units, files, renderer, writer, indexed=search and config.search, publishing=publishing)
-    with ShardIndex(work.records, out, previous.units if previous is not None else None, todo) as index:
-        written = _write(work, index, todo, manifest, previous, last, problems, jobs, progress, strict)
+    index.plan(work.records, (previous.units, previous.search) if previous is not None else None, todo)
+    written = _write(work, index, todo, manifest, previous, last, problems, jobs, progress, strict)
     reports = sum(r.reports for r in manifest.units.values())
     return BuildResult(written, reports, problems, sorted(set(changed)), full=previous is None)
 

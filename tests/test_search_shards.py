@@ -137,16 +137,20 @@ def edit(root: Path, unit_id: str = "dept-1") -> None:
     narrative.write_text(narrative.read_text(encoding="utf-8") + "\n新增的一句。\n", encoding="utf-8")
 
 
-def test_pagefind_is_started_only_when_a_unit_is_processed_and_always_ended(one_year, tmp_path, services):
+def test_pagefind_indexes_only_after_an_edit_and_is_always_ended(one_year, tmp_path, services):
+    """A build with a manifest starts Pagefind at once (its dictionaries load while the manifest is
+    read); with nothing changed it indexes nothing and is killed, not waited for."""
     out = tmp_path / "out"
     build(one_year, out)
     assert len(services.started) == 1
+    services.written.clear()
+    services.added.clear()
     build(one_year, out)
-    assert len(services.started) == 1                                  # nothing changed: not started
+    assert not services.written.is_set() and all(urls == ["/"] for urls in services.added)   # the warm-up alone
     edit(one_year)
     build(one_year, out)
-    assert len(services.started) == 2
-    assert [service.process.returncode for service in services.started] == [0, 0]   # ended and waited for
+    assert services.written.is_set() and ["/nianbao/dept-1/2025.html"] in services.added
+    assert all(service.process.returncode is not None for service in services.started)     # ended and waited for
 
 
 def test_pagefind_started_early_is_ended_when_the_build_fails(one_year, tmp_path, services):
@@ -159,13 +163,16 @@ def test_pagefind_started_early_is_ended_when_the_build_fails(one_year, tmp_path
     assert all(service.process.returncode is not None for service in services.started)
 
 
-def test_pagefind_is_not_started_when_the_processed_units_search_records_are_as_they_were(site, services):
+def test_nothing_is_indexed_when_the_processed_units_search_records_are_as_they_were(site, services):
     """A number edited: the unit is processed, but its report's search record (its text, not its
-    tables) is as it was, so no shard changes: Pagefind is not started (nor fed early)."""
+    tables) is as it was, so no shard changes: Pagefind, started and fed early, indexes nothing
+    and is ended."""
     assert site.build().code == 0
+    services.written.clear()
     site.replace("content/reports/huaian/2024.yaml", "行政处罚: 3985758", "行政处罚: 3985759")
     assert site.build().code == 0
-    assert len(services.started) == 1
+    assert not services.written.is_set()
+    assert all(service.process.returncode is not None for service in services.started)
 
 
 def test_reports_fed_early_that_no_longer_make_the_shard_are_dropped(tmp_path, monkeypatch, services):

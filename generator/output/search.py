@@ -32,6 +32,7 @@ import json
 import math
 import os
 import shutil
+import sys
 import tempfile
 import threading
 import zlib
@@ -48,6 +49,7 @@ from generator.problems import Problems
 SEARCH_DIR = "pagefind"
 SHARDS_FILE = "shards.json"     # in SEARCH_DIR: the shards, newest year first
 SHARD_SIZE = 160                # reports a search shard holds at most on average (see shard_members)
+FEED_SWITCH_INTERVAL = 0.0005  # seconds: see ShardIndex.plan
 SPECULATED_SHARDS = 2           # fed to Pagefind early at most (ShardIndex): each is held in memory until used
 INSTALL_HINT = "pip install 'pagefind[extended]'"
 UNUSED = ("pagefind-*ui.*", "pagefind-highlight.js")   # written with every index, loaded by no page of ours
@@ -88,23 +90,35 @@ def keep_records(folder: Path, renderer, reports) -> dict[int, tuple[str, str]]:
     return kept
 
 
-def shard_members(units: dict) -> dict[str, list[tuple[str, str]]]:
-    """Shard -> (page path, record digest) of each of its reports, from the units' manifest records.
+def shard_members(units: dict, only: set[str] | None = None) -> dict[str, list[tuple[str, str]]]:
+    """Shard -> (page path, record digest) of each of its reports, from the units' manifest records
+    (`only`: just these shards).
 
     A year's reports are split by a stable hash of the unit into as many shards as it takes
     to keep each near SHARD_SIZE reports (a power of two: a year that grows past one splits
     every shard in two, and is indexed again once)."""
-    years: dict[int, list[tuple[str, str, str]]] = {}
+    buckets = _buckets(units)
+    members: dict[str, list[tuple[str, str]]] = {}
     for unit_id, record in sorted(units.items()):
         for year, (path, digest) in record.searchable.items():
-            years.setdefault(year, []).append((unit_id, path, digest))
-    members: dict[str, list[tuple[str, str]]] = {}
-    for year, reports in years.items():
-        buckets = 1 << max(0, math.ceil(math.log2(len(reports) / SHARD_SIZE)))
-        for unit_id, path, digest in reports:
-            # crc32 is the same in every run (hash() is not)
-            members.setdefault(f"{year}/{zlib.crc32(unit_id.encode()) % buckets:02d}", []).append((path, digest))
+            shard = _shard(unit_id, year, buckets)
+            if only is None or shard in only:
+                members.setdefault(shard, []).append((path, digest))
     return members
+
+
+def _buckets(units: dict) -> dict[int, int]:
+    """Year -> how many shards its reports are split into."""
+    counts: dict[int, int] = {}
+    for record in units.values():
+        for year in record.searchable:
+            counts[year] = counts.get(year, 0) + 1
+    return {year: 1 << max(0, math.ceil(math.log2(count / SHARD_SIZE))) for year, count in counts.items()}
+
+
+def _shard(unit_id: str, year: int, buckets: dict[int, int]) -> str:
+    # crc32 is the same in every run (hash() is not)
+    return f"{year}/{zlib.crc32(unit_id.encode()) % buckets[year]:02d}"
 
 
 def shard_digests(members: dict[str, list[tuple[str, str]]]) -> dict[str, str]:
@@ -115,83 +129,107 @@ def shard_digests(members: dict[str, list[tuple[str, str]]]) -> dict[str, str]:
 # --- the index ----------------------------------------------------------------------------------
 
 class ShardIndex:
-    """The search index of one build, by one Pagefind service. Used as a context manager: the
-    service is always ended and the scratch folder removed, whatever ends the build.
+    """The search index of one build, by one Pagefind service. Used as a context manager around
+    the whole build: the service is always ended and the scratch folder removed, whatever ends it.
+
+    `early`: a build that has a manifest to compare with starts the service at once (a thread
+    loads its dictionaries, 0.3 s, while the manifest is read); plan() then says what the build
+    will do. An incremental build with units to process has the thread feed it the other
+    reports of the shards those units were in (from the last build's units) while they are
+    processed; once they are (feed_early), the shards whose digests changed are indexed by the
+    thread into a scratch folder beside the output, while the build writes the rest, stages
+    the manifest and commits, and are swapped in only after the commit (swap_in). A build that
+    fails before then leaves pagefind/ as it was. A service started for nothing (no unit to
+    process, or only numbers edited) is killed, not waited for.
 
     A full build has the thread index every shard as soon as the units are processed, while the
     listings and open data are written (feed_early), and moves them into its new tree before it
-    is swapped in (index_all). An incremental build starts the service as soon as the units it processed (`todo`) show a
-    search record changed, and a thread feeds it the other reports of the shards those units
-    were in (from the last build's `previous_units`) while the build goes on (feed_early);
-    the shards that changed are indexed by the thread as soon as their digests are known
-    (digests), into a scratch folder beside the output, while the manifest is staged and the
-    output committed, and only swapped in after the commit (swap_in). A build that fails
-    before then leaves pagefind/ as it was. `records` None: the build has no search index."""
+    is swapped in (index_all)."""
 
-    def __init__(self, records: Path | None, out: Path, previous_units: dict | None, todo: list[str]):
-        self.records, self.out = records, out
+    def __init__(self, out: Path, early: bool = False):
+        self.out = out
+        self.records: Path | None = None                       # plan's: None, the build has no search index
         self.members: dict[str, list[tuple[str, str]]] = {}    # shard_members, once per build
         self.changed: list[str] = []
         self.gone: set[str] = set()
         self.service: PagefindService | None = None
         self.scratch: Path | None = None
         self.problems = Problems()                # the thread's, given to the build's in swap_in
-        self._thread = ThreadPoolExecutor(1) if records is not None else None   # runs its tasks in order
+        self._thread = ThreadPoolExecutor(1)      # runs its tasks in order
         self._indexing = None
+        self._digests: dict[str, str] | None = None
         self._fed: dict[str, tuple[int, frozenset]] = {}     # shard -> an index fed early: its id, its pages
-        self._previous_units, self._todo = previous_units, todo
-        self._early = False                       # the service started by feed_early
-        self._ending = threading.Event()
+        self._previous: tuple[dict, dict] | None = None       # the last build's units and shard digests
+        self._todo: list[str] = []
+        self._early = early                       # the service started before it was known to be needed
+        self._unneeded = threading.Event()        # not to be started early after all (or the build ends)
+        self._switch_interval: float | None = None   # the interpreter's, while the thread feeds the service
+        if early:
+            self._thread.submit(self._start)
 
     def __enter__(self) -> "ShardIndex":
         return self
 
     def __exit__(self, kind, *_) -> None:
-        self._ending.set()
-        # Killed when the build failed (an index under way fails at once), or when no shard changed
-        # after all (the early feed is not waited for).
+        self._unneeded.set()
+        # Killed when the build failed (an index under way fails at once), or when it was started
+        # early and no shard was given to it after all (the early feed is not waited for).
         if self.service is not None and (kind is not None or self._early and self._indexing is None):
             self.service.process.kill()
-        if self._thread is not None:
-            self._thread.shutdown(cancel_futures=True)
+        self._thread.shutdown(cancel_futures=True)
         if self.service is not None:
             self.service.close()
         if self.scratch is not None:
             shutil.rmtree(self.scratch, ignore_errors=True)
+        if self._switch_interval is not None:
+            sys.setswitchinterval(self._switch_interval)
+
+    def plan(self, records: Path | None, previous: tuple[dict, dict] | None, todo: list[str]) -> None:
+        """What the build does, known once it has planned: `records` (None: no search index), the
+        last build's units and shard digests (None: a full build) and the units to process. An
+        incremental build's service is fed early (_feed) if there are units to process."""
+        self.records, self._previous, self._todo = records, previous, todo
+        if records is None or previous is not None and not todo:
+            self._unneeded.set()
+        elif previous is not None:
+            # The thread waits for the GIL after each record read and each answer while the build
+            # computes: in the default 5 ms turns, that was half of the feed's time.
+            self._switch_interval = sys.getswitchinterval()
+            sys.setswitchinterval(FEED_SWITCH_INTERVAL)
+            self._thread.submit(self._feed, previous[0], todo)
 
     def feed_early(self, units: dict) -> None:
         """After the units were processed (`units`: their records). A full build: the thread
         indexes every shard into a scratch folder while the build writes the listings and the
         open data and checks the links (index_all moves them into the new tree). An incremental
         one: if a search record of theirs changed (a narrative edited, a report added or
-        removed; not a number), the thread starts the service and feeds it early (_start_early).
-        Otherwise nothing is started."""
-        if self._thread is None:
+        removed; not a number), the thread indexes the shards that changed at once."""
+        if self.records is None:
             return
-        if self._previous_units is None:
+        if self._previous is None:
             self.members = shard_members(units)
             self._index_meanwhile(sorted(self.members))
             return
-        edited = [unit_id for unit_id in self._todo
-                  if _searchable(units, unit_id) != _searchable(self._previous_units, unit_id)]
-        if edited:
-            self._early = True
-            self._thread.submit(self._start_early, self._previous_units, edited)
+        previous_units = self._previous[0]
+        if any(_searchable(units, unit_id) != _searchable(previous_units, unit_id) for unit_id in self._todo):
+            self.digests(units, self._previous[1])
 
     def digests(self, units: dict, before: dict[str, str] | None) -> dict[str, str]:
         """Shard -> its digest (shard_digests). In an incremental build (`before`: the last build's
-        digests), the thread starts indexing the shards whose digest changed, beside the output."""
+        digests), the thread starts indexing the shards whose digest changed, beside the output.
+        Worked out once: the units' records do not change after they are processed."""
         if self.records is None:
             return {}
-        self.members = shard_members(units)
-        now = shard_digests(self.members)
-        if before is not None:
-            index = self.out / SEARCH_DIR
-            self.changed = [s for s in sorted(now) if now[s] != before.get(s) or not (index / s).is_dir()]
-            self.gone = set(before) - set(now)
-        if self.changed:
-            self._index_meanwhile(self.changed)
-        return now
+        if self._digests is None:
+            self.members = shard_members(units)
+            self._digests = now = shard_digests(self.members)
+            if before is not None:
+                index = self.out / SEARCH_DIR
+                self.changed = [s for s in sorted(now) if now[s] != before.get(s) or not (index / s).is_dir()]
+                self.gone = set(before) - set(now)
+            if self.changed:
+                self._index_meanwhile(self.changed)
+        return self._digests
 
     def index_all(self, site: Path, problems: Problems) -> list[str]:
         """Every shard indexed (by the thread, see feed_early) in site/pagefind/ (a full build,
@@ -242,30 +280,32 @@ class ShardIndex:
         self.scratch = Path(tempfile.mkdtemp(prefix=staging_prefix(self.out, "search"), dir=self.out.parent))
         self._indexing = self._thread.submit(self._index_into, self.scratch, shards, self.problems)
 
-    def _start_early(self, previous_units: dict, edited: list[str]) -> None:
-        """The service started, and the reports of the shards the units `edited` were in, but theirs,
-        added to an index per shard: after an edit only the edited report is left to add (_index_one);
-        too many shards are not fed (each is held in memory until used). A failure is
-        left for the index to meet and report (a missing binary is said only if a shard is to be
-        indexed)."""
+    def _start(self) -> None:
+        """The service started and its dictionaries loaded, unless the build said by then that it
+        needs none. A failure is left for the index to meet and report (a missing binary is said
+        only if a shard is to be indexed)."""
         executable = pagefind_executable()
+        if executable is None or self._unneeded.is_set():
+            return
+        self.service = PagefindService(executable)
         try:
-            if executable is None or self._ending.is_set():
+            self.service.warm_up()
+        except (OSError, PagefindFailed):
+            pass
+
+    def _feed(self, previous_units: dict, todo: list[str]) -> None:
+        """The reports of the shards the units `todo` were in, but theirs, added to an index per
+        shard: after an edit only the edited report is left to add (_index_one). Too many shards
+        are not fed (each is held in memory until used)."""
+        if self.service is None or self._unneeded.is_set():
+            return
+        try:
+            speculated = _unchanged_members(previous_units, todo)
+            if len(speculated) > SPECULATED_SHARDS:
                 return
-            self.service = PagefindService(executable)
-            # The dictionaries load (0.3 s of Pagefind's CPU) while the shards are worked out.
-            warming = threading.Thread(target=_warm_up, args=(self.service,), daemon=True)
-            warming.start()
-            try:
-                speculated = _unchanged_members(previous_units, edited)
-                if len(speculated) > SPECULATED_SHARDS:
-                    speculated = {}
-                pages = {shard: self._pages(members) for shard, members in speculated.items()}
-            finally:
-                warming.join()        # the service is this thread's again
             for shard, members in speculated.items():
                 index_id = self.service.new_index()
-                self.service.add(index_id, pages[shard])
+                self.service.add(index_id, self._pages(members))
                 self._fed[shard] = (index_id, frozenset(members))
         except (OSError, PagefindFailed):
             pass
@@ -323,13 +363,6 @@ class ShardIndex:
         return [(f"/{path}", (self.records / f"{digest}.html").read_bytes()) for path, digest in pages]
 
 
-def _warm_up(service: PagefindService) -> None:
-    try:
-        service.warm_up()
-    except (OSError, PagefindFailed):      # met again, and reported, when the service is used
-        pass
-
-
 def _searchable(units: dict, unit_id: str) -> dict:
     return units[unit_id].searchable if unit_id in units else {}
 
@@ -337,9 +370,11 @@ def _searchable(units: dict, unit_id: str) -> dict:
 def _unchanged_members(units: dict, edited: list[str]) -> dict[str, list[tuple[str, str]]]:
     """The shards the reports of the units `edited` were in (shard_members of the last build's
     `units`), each with its other reports: the ones that stay unless the shards are split anew."""
+    buckets = _buckets(units)
     changing = {(path, digest) for unit_id in edited for path, digest in _searchable(units, unit_id).values()}
+    shards = {_shard(unit_id, year, buckets) for unit_id in edited for year in _searchable(units, unit_id)}
     return {shard: [page for page in pages if page not in changing]
-            for shard, pages in shard_members(units).items() if not changing.isdisjoint(pages)}
+            for shard, pages in shard_members(units, shards).items()}
 
 
 def _write_shard_list(index: Path) -> None:
