@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.output.manifest import UnitRecord
 from helpers import REPO, build, edit, generate, portal_csv_rows, rebuild_matches_cold, tree
 
 sys.path.insert(0, str(REPO / "benchmarks"))
@@ -431,3 +432,28 @@ def test_a_manifest_made_for_another_output_folder_is_not_taken(site, tmp_path, 
     ours, other = sorted((site.root / ".gongkai-cache").glob("manifest-*.bin"), key=lambda p: p.stat().st_mtime_ns)
     ours.write_bytes(other.read_bytes())
     assert "全部重新生成" in site.build().out
+
+
+def test_an_edit_reads_the_cold_fields_of_the_edited_unit_alone(tmp_path, monkeypatch):
+    """A unit's files' signatures and its summaries are read from the manifest only when asked for:
+    an edit asks for the edited unit's, not every unit's (a province has thousands). Right after
+    a build, the folders it wrote are listed again and compared with their units' outputs."""
+    root = tmp_path / "site"
+    make_site(root, 12, years=1)
+    narrative = root / "content/reports/dept-1/2025.md"
+    for module in ("generator.content.loader", "generator.output.changes"):
+        monkeypatch.setattr(f"{module}.SETTLED_NS", -1)     # the first build's folders all settled
+    build(root)
+    monkeypatch.undo()
+    narrative.write_text(narrative.read_text(encoding="utf-8") + "\n本报告另附说明。\n", encoding="utf-8")
+    build(root)                                                        # its folders not settled
+    narrative.write_text(narrative.read_text(encoding="utf-8") + "\n再补充一句。\n", encoding="utf-8")
+    read, cold = [], UnitRecord.__getattr__
+
+    def reading(record, name):
+        read.append(record.searchable[2025][0].split("/")[1])
+        return cold(record, name)
+
+    monkeypatch.setattr(UnitRecord, "__getattr__", reading)
+    assert "更新了" in build(root).out
+    assert read == ["dept-1"]
