@@ -3,7 +3,9 @@ committed; a broken one is a warning (`link`) where it was written, and fails --
 
 from __future__ import annotations
 
+import marshal
 import shutil
+from types import SimpleNamespace
 
 from helpers import REPO, generate, snapshot
 
@@ -130,3 +132,26 @@ def test_a_rebuild_that_rewrites_no_site_page_takes_their_links_from_the_manifes
     site.write("templates/home.html", home)                                 # rendered again, without it
     fixed = site.build()
     assert fixed.code == 0 and link_lines(fixed) == [], fixed.err
+
+
+def test_a_rebuild_of_the_same_files_keeps_the_kept_units_verdicts_and_checks_their_anchors_again(site, monkeypatch):
+    """When the new tree holds the files the last one held, a unit kept from the last build is not
+    checked again (its record is not even read from the manifest): its broken links are the last
+    build's. Its links to an id of another page are checked again, as that page may have been
+    rewritten: the same warnings as a cold build."""
+    add_to_narrative(site, "见[淮安表三](../huaian/2024.html#t3)、[淮安没有的位置](../huaian/2024.html#nope)"
+                           "和[2022年报告](2022.html)。")
+    first = site.build()
+    assert len(link_lines(first)) == 2, first.err
+    import generator.output.links as links
+    read = []
+    monkeypatch.setattr(links, "marshal", SimpleNamespace(dumps=marshal.dumps, loads=lambda data: read.append(data)
+                                                          or marshal.loads(data)))
+    site.replace("content/reports/huaian/2024.md", "## 五、", "新的一段。\n\n## 五、")     # huajie is kept
+    run = site.build()
+    assert "全部重新生成" not in run.out and link_lines(run) == link_lines(first), run.err
+    assert read == []
+    nothing = site.build()
+    assert "没有变化" in nothing.out and link_lines(nothing) == link_lines(first) and read == [], nothing.err
+    shutil.rmtree(site.root / "build")
+    assert link_lines(site.build()) == link_lines(first)

@@ -13,7 +13,10 @@ too, under ""), and checks every unit's outside links against the new tree; a un
 kept from the last build brings its LinkRecord from the manifest: a page removed by this build
 breaks the links to it in pages that did not change. Scanning in the workers, not reading the
 finished tree again: at 10,000 reports of one year the serial check went from 3.9 s of the main
-process's CPU to 0.2 s. The units' LinkRecords are 0.38 MB of a 13.8 MB manifest.
+process's CPU to 0.2 s. Most rebuilds write no file the last tree did not have and remove
+none: then what a kept record was found to break holds still (its Verdict, kept in the
+manifest beside the record), and only its links to an id of another page are checked again.
+Checking and reading every kept record again was 0.1-0.15 s of a rebuild at 10,000 units.
 
 A broken link is a warning (`link`) where it comes from: the narrative's line that wrote it,
 else the template line that has its address, else the templates in general; always with
@@ -23,6 +26,7 @@ the pages it broke. External addresses (http, https, mailto, tel) are not fetche
 from __future__ import annotations
 
 import html
+import marshal
 import posixpath
 import re
 import sys
@@ -50,6 +54,10 @@ _SHOWN_PAGES = 3
 # as (page, address, path, id) tuples; its links outside it as (address, path, id, how many
 # pages, the first page); and its external addresses.
 LinkRecord = tuple
+# A LinkRecord checked against a tree: its broken links that hold while the tree holds the same
+# files, as (page, address, path, missing id, how many pages); its outside links to an id of a
+# page, checked by every build; its external addresses.
+Verdict = tuple
 
 
 @dataclass
@@ -80,25 +88,38 @@ class _Tree:
         return self.ids[(path, fragment)]
 
 
-def check_links(files: set[str], read, base_url: str | None, groups: dict[str, list[str]],
-                kept: dict[str, LinkRecord]) -> tuple[dict[str, LinkRecord], list[tuple], set[str]]:
-    """Reads the pages of `groups` (unit id -> its pages; "" for the site's own pages) and
-    checks them, and the links outside their folders of the units `kept`, against the tree of
-    `files`; `read(path)` gives a page's bytes. Returns the units' records, the broken links
-    as (page, address, path, missing id, how many pages) and the external addresses."""
-    tree = _Tree(files, read, base_url)
-    records = dict(kept)
+def check_links(tree: _Tree, groups: dict[str, list[str]], records: dict[str, LinkRecord]
+                ) -> tuple[dict[str, LinkRecord], dict[str, Verdict]]:
+    """Reads the pages of `groups` (unit id -> its pages; "" for the site's own pages) from the
+    `tree` and checks them, and the links outside their folders of the `records` given, against
+    it. Returns every record and its Verdict."""
+    records = dict(records)
     for unit_id, pages in groups.items():
         records[unit_id] = _scan_group(tree, f"{COLUMN_DIR}/{unit_id}/" if unit_id else None, pages)
-    found, external = [], set()
-    for local, outside, addresses in records.values():
-        found += [(*item, 1) for item in local]
-        external.update(addresses)
-        for address, path, fragment, count, page in outside:
-            path = tree.target(path)
-            if path not in files or fragment and path.endswith(".html") and not tree.has_id(path, fragment):
-                found.append((page, address, path, fragment if path in files else "", count))
-    return records, found, external
+    return records, {key: _verdict(tree, record) for key, record in records.items()}
+
+
+def _verdict(tree: _Tree, record: LinkRecord) -> Verdict:
+    local, outside, addresses = record
+    broken = [(*item, 1) for item in local]
+    anchored = []
+    for link in outside:
+        address, path, fragment, count, page = link
+        if fragment:
+            anchored.append(link)
+        elif (path := tree.target(path)) not in tree.files:
+            broken.append((page, address, path, "", count))
+    return broken, anchored, addresses
+
+
+def _anchored_broken(tree: _Tree, anchored: list[tuple]) -> list[tuple]:
+    """Of the links to an id of a page outside their folder, those whose page is missing or lacks the id."""
+    found = []
+    for address, path, fragment, count, page in anchored:
+        path = tree.target(path)
+        if path not in tree.files or path.endswith(".html") and not tree.has_id(path, fragment):
+            found.append((page, address, path, fragment if path in tree.files else "", count))
+    return found
 
 
 def _scan_group(tree: _Tree, folder: str | None, pages: list[str]) -> LinkRecord:
@@ -187,26 +208,45 @@ def _addresses(data: bytes) -> list[str]:
 
 def check_new_tree(work, manifest, previous, todo: list[str], stale: set[str], problems: Problems) -> None:
     """The links of the tree a build (`work`: its UnitPass) is about to commit: the units processed
-    were scanned as they were rendered (`manifest.links` has them), the other units' links are
-    taken from the last manifest, and the site's own pages are read; what the units' pages link
-    to is kept in `manifest.links`."""
-    processed = set(todo) if previous is not None else set(manifest.units)
-    kept = {unit_id: manifest.links[unit_id] for unit_id in processed if unit_id in manifest.links}
-    if previous is not None:
-        kept |= {unit_id: previous.links[unit_id] for unit_id in manifest.units
-                 if unit_id not in processed and unit_id in previous.links}
+    were scanned as they were rendered (`manifest.links` has their records), the other units'
+    records are the last manifest's, and the site's own pages are read if the build rewrote one;
+    every record (marshalled) and its Verdict are kept in the manifest.
+
+    When the tree holds the same files as the last one (most rebuilds), a record kept from the
+    last build keeps its verdict too: only its links to an id of another page are checked again
+    (that page may have been rewritten). Otherwise every record is checked again."""
+    fresh = dict(manifest.links)            # the units processed, scanned as they were rendered
+    processed = set(todo)
+    kept = dict.fromkeys(unit_id for unit_id in manifest.units      # in order: the manifest is the same bytes
+                         if previous is not None and unit_id not in processed and unit_id in previous.links)
     groups = {unit_id: [path for path in manifest.units[unit_id].outputs if path.endswith(".html")]
-              for unit_id in manifest.units if unit_id not in kept}
+              for unit_id in manifest.units if unit_id not in fresh and unit_id not in kept}
     site_pages = sorted(path for path in manifest.site_outputs if path.endswith(".html"))
     if _site_pages_as_scanned(work.writer, previous, site_pages):
-        kept[""] = previous.links[""]        # their bytes did not change: nor did what they link to
+        kept[""] = None                      # their bytes did not change: nor did what they link to
     else:
         groups[""] = site_pages
-    manifest.links, found, external = check_links(manifest.outputs() - stale, tree_reader(work.writer),
-                                                  work.renderer.config.base_url, groups, kept)
+    same_files = previous is not None and _same_files(previous, manifest, todo, stale)
+    again = {} if same_files else {key: marshal.loads(previous.links[key]) for key in kept}
+    tree = _Tree(manifest.outputs() - stale, tree_reader(work.writer), work.renderer.config.base_url)
+    records, verdicts = check_links(tree, groups, fresh | again)
+    if same_files:
+        verdicts |= {key: previous.link_verdicts[key] for key in kept}
+    manifest.links = {key: previous.links[key] if key in kept else marshal.dumps(records[key]) for key in verdicts}
+    manifest.link_verdicts = verdicts
+    found = [item for broken, anchored, _ in verdicts.values() for item in broken + _anchored_broken(tree, anchored)]
+    external = {address for _, _, addresses in verdicts.values() for address in addresses}
     out = work.writer.out
     where = out.relative_to(work.root).as_posix() if out.is_relative_to(work.root) else str(out)
     warn_broken_links(found, external, work.root, work.renderer.template_dirs, problems, where)
+
+
+def _same_files(previous, manifest, todo: list[str], stale: set[str]) -> bool:
+    """The new tree holds the files the last one held: none gone (`stale`), none added (the units
+    processed write no file they did not, nor does the site; a new unit is processed)."""
+    return (not stale and manifest.site_outputs <= previous.site_outputs
+            and all(unit_id in previous.units and set(manifest.units[unit_id].outputs) <= set(previous.units[unit_id].outputs)
+                    for unit_id in todo))
 
 
 def _site_pages_as_scanned(writer, previous, site_pages: list[str]) -> bool:

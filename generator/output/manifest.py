@@ -32,7 +32,7 @@ from generator.output.opendata import fragment_folder
 from generator.output.write import write_aside, write_atomically
 from generator.problems import Problem
 
-MANIFEST_FORMAT = 20        # bumped when the manifest's fields change: an older one means a full build
+MANIFEST_FORMAT = 21        # bumped when the manifest's fields change: an older one means a full build
 
 
 @dataclass
@@ -113,7 +113,10 @@ class Manifest:
     folders: dict[str, tuple] = field(default_factory=dict)   # output folder -> its changes.stamp after the build
     fragments: tuple | None = None             # the changes.stamp of the open data's folder in the cache
     repetition: tuple = ("", [])               # R10: (digest of every unit's fingerprints, the warnings found)
-    links: dict[str, tuple] = field(default_factory=dict)     # unit id -> links.LinkRecord of its pages
+    # unit id ("" the site's own pages) -> links.LinkRecord of its pages, marshalled: read again only
+    # when the tree's files changed; and its links.Verdict, which most rebuilds keep
+    links: dict[str, bytes] = field(default_factory=dict)
+    link_verdicts: dict[str, tuple] = field(default_factory=dict)
     # The HMAC of the main file this manifest was read from or saved as (not stored: see AFTER_FIELDS).
     signature: bytes = field(default=b"", compare=False)
 
