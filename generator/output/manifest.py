@@ -113,8 +113,9 @@ class Manifest:
     folders: dict[str, tuple] = field(default_factory=dict)   # output folder -> its changes.stamp after the build
     fragments: tuple | None = None             # the changes.stamp of the open data's folder in the cache
     repetition: tuple = ("", [])               # R10: (digest of every unit's fingerprints, the warnings found)
-    # unit id ("" the site's own pages) -> links.LinkRecord of its pages, marshalled: read again only
-    # when the tree's files changed; and its links.Verdict, which most rebuilds keep
+    # unit id ("" the site's own pages) -> links.LinkRecord of its pages, marshalled by the link check
+    # (the workers give the processed units' as they are): read again only when the tree's files
+    # changed; and its links.Verdict, which most rebuilds keep
     links: dict[str, bytes] = field(default_factory=dict)
     link_verdicts: dict[str, tuple] = field(default_factory=dict)
     # The HMAC of the main file this manifest was read from or saved as (not stored: see AFTER_FIELDS).
