@@ -153,6 +153,25 @@ def test_pagefind_indexes_only_after_an_edit_and_is_always_ended(one_year, tmp_p
     assert all(service.process.returncode is not None for service in services.started)     # ended and waited for
 
 
+def test_pagefind_started_early_is_killed_as_soon_as_the_build_knows_it_has_nothing_to_index(one_year, tmp_path,
+                                                                                          services, monkeypatch):
+    out = tmp_path / "out"
+    build(one_year, out)
+    real, ended = generator.build.process_units, []
+
+    def processing(*args):
+        ended.extend(service.process.wait(timeout=10) for service in services.started[1:])
+        return real(*args)
+
+    monkeypatch.setattr(generator.build, "process_units", processing)
+    build(one_year, out)                                   # nothing changed
+    assert len(ended) == len(services.started) - 1 and all(code is not None for code in ended)
+    shutil.rmtree(out / "pagefind" / "2025" / "00")         # a shard to index after all
+    build(one_year, out)
+    assert (out / "pagefind" / "2025" / "00" / "pagefind-entry.json").stat().st_size > 0
+    assert shards(out) == cold(one_year, tmp_path)
+
+
 def test_pagefind_started_early_is_ended_when_the_build_fails(one_year, tmp_path, services):
     out = tmp_path / "out"
     build(one_year, out)

@@ -139,8 +139,8 @@ class ShardIndex:
     processed; once they are (feed_early), the shards whose digests changed are indexed by the
     thread into a scratch folder beside the output, while the build writes the rest, stages
     the manifest and commits, and are swapped in only after the commit (swap_in). A build that
-    fails before then leaves pagefind/ as it was. A service started for nothing (no unit to
-    process, or only numbers edited) is killed, not waited for.
+    fails before then leaves pagefind/ as it was. A service started for nothing is killed, not
+    waited for: as soon as the plan shows no unit to process, or at the end after a number edit.
 
     A full build has the thread index every shard as soon as the units are processed, while the
     listings and open data are written (feed_early), and moves them into its new tree before it
@@ -191,6 +191,8 @@ class ShardIndex:
         self.records, self._previous, self._todo = records, previous, todo
         if records is None or previous is not None and not todo:
             self._unneeded.set()
+            if self.service is not None:     # started early: its dictionaries are not loaded for nothing
+                self.service.process.kill()
         elif previous is not None:
             # The thread waits for the GIL after each record read and each answer while the build
             # computes: in the default 5 ms turns, that was half of the feed's time.
@@ -311,7 +313,11 @@ class ShardIndex:
             pass
 
     def _service(self, problems: Problems) -> PagefindService | None:
-        """The build's service, started now if it was not early (None: no Pagefind, said in a warning)."""
+        """The build's service, started now if it was not early, or was killed as unneeded but a shard
+        needs indexing after all (None: no Pagefind, said in a warning)."""
+        if self.service is not None and self.service.process.poll() is not None:
+            self.service.close()
+            self.service = None
         if self.service is None:
             executable = _executable(problems)
             if executable is not None:
