@@ -246,12 +246,13 @@ def _after_path(path: Path) -> Path:
     return path.with_suffix(".after")
 
 
-def _main_file(key: bytes, path: Path, manifest: Manifest, **changes) -> bytes:
-    """The main file's bytes for `manifest` (with `changes`), its HMAC first, without what only
-    the .after file keeps; that HMAC becomes manifest.signature, which the .after file names."""
+def _main_file(key: bytes, path: Path, manifest: Manifest, **changes) -> list[bytes]:
+    """The main file's parts for `manifest` (with `changes`): its HMAC, then the payload, without
+    what only the .after file keeps; that HMAC becomes manifest.signature, which the .after file
+    names."""
     payload = marshal.dumps(_stored(replace(manifest, folders={}, fragments=None, **changes)))
     manifest.signature = _mac(key, path, payload)
-    return manifest.signature + payload
+    return [manifest.signature, payload]
 
 
 def _remove(path: Path) -> None:

@@ -242,20 +242,21 @@ def _remove_if_empty(folder: Path, out: Path) -> None:
         folder = folder.parent
 
 
-def write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes | list[bytes]) -> None:
     """A file written aside and renamed into place: never seen half-written."""
     os.replace(write_aside(path, data), path)
 
 
-def write_aside(path: Path, data: bytes) -> Path:
-    """`data` in a new file beside `path`, returned: os.replace puts it in place. Made new
-    (whatever was at its name is removed first), so it never writes through a link planted
-    there, nor does the rename."""
+def write_aside(path: Path, data: bytes | list[bytes]) -> Path:
+    """`data` (or its parts, one after the other: a large file is not joined in memory first) in
+    a new file beside `path`, returned: os.replace puts it in place. Made new (whatever was at
+    its name is removed first), so it never writes through a link planted there, nor does the
+    rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.unlink(missing_ok=True)
     with open(temporary, "xb") as f:
-        f.write(data)
+        f.writelines([data] if isinstance(data, bytes) else data)
     return temporary
 
 
