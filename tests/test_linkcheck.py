@@ -4,9 +4,11 @@ committed; a broken one is a warning (`link`) where it was written, and fails --
 from __future__ import annotations
 
 import marshal
+import os
 import shutil
 from types import SimpleNamespace
 
+from generator.output.manifest import read_manifest
 from helpers import REPO, generate, snapshot
 
 NARRATIVE = "content/reports/huajie/2023.md"
@@ -153,5 +155,11 @@ def test_a_rebuild_of_the_same_files_keeps_the_kept_units_verdicts_and_checks_th
     assert read == []
     nothing = site.build()
     assert "没有变化" in nothing.out and link_lines(nothing) == link_lines(first) and read == [], nothing.err
+    touched = site.path("content/reports/huaian/2024.md")
+    os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 10**9))
+    assert link_lines(site.build()) == link_lines(first)               # touched, not edited: a manifest saved
+    assert read_manifest(site.root, site.root / "build").links.keys() == {"", "huaian", "huajie"}
+    site.replace("content/reports/huaian/2024.md", "新的一段。", "又一段。")
+    assert link_lines(site.build()) == link_lines(first) and read == []
     shutil.rmtree(site.root / "build")
     assert link_lines(site.build()) == link_lines(first)

@@ -199,10 +199,14 @@ def check_new_tree(work, manifest, previous, todo: list[str], stale: set[str], p
     same_files = previous is not None and _same_files(previous, manifest, todo, stale)
     again = {} if same_files else {key: marshal.loads(previous.links[key]) for key in kept}
     tree = _Tree(manifest.outputs() - stale, tree_reader(work.writer), work.renderer.config.base_url)
-    records, verdicts = check_links(tree, groups, fresh | again)
-    if same_files:
-        verdicts |= {key: previous.link_verdicts[key] for key in kept}
-    manifest.links = {key: previous.links[key] if key in kept else marshal.dumps(records[key]) for key in verdicts}
+    if same_files and not fresh and not groups and kept.keys() == previous.links.keys():
+        manifest.links, verdicts = previous.links, previous.link_verdicts    # nothing processed or rewritten
+    else:
+        records, verdicts = check_links(tree, groups, fresh | again)
+        if same_files:
+            verdicts |= {key: previous.link_verdicts[key] for key in kept}
+        manifest.links = {key: previous.links[key] if key in kept else marshal.dumps(records[key])
+                          for key in verdicts}
     manifest.link_verdicts = verdicts
     found = [item for broken, anchored, _ in verdicts.values() for item in broken + _anchored_broken(tree, anchored)]
     external = {address for _, _, addresses in verdicts.values() for address in addresses}
