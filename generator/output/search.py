@@ -209,7 +209,7 @@ class ShardIndex:
         if self.records is None:
             return
         if self._previous is None:
-            self.members = shard_members(units)
+            self.digests(units, None)             # the shards' members, worked out once
             self._index_meanwhile(sorted(self.members))
             return
         previous_units = self._previous[0]
