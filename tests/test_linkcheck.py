@@ -8,6 +8,7 @@ import os
 import shutil
 from types import SimpleNamespace
 
+import generator.output.links as links
 from generator.output.manifest import read_manifest
 from helpers import REPO, generate, snapshot
 
@@ -145,7 +146,6 @@ def test_a_rebuild_of_the_same_files_keeps_the_kept_units_verdicts_and_checks_th
                            "和[2022年报告](2022.html)。")
     first = site.build()
     assert len(link_lines(first)) == 2, first.err
-    import generator.output.links as links
     read = []
     monkeypatch.setattr(links, "marshal", SimpleNamespace(dumps=marshal.dumps, loads=lambda data: read.append(data)
                                                           or marshal.loads(data)))

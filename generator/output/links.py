@@ -88,23 +88,17 @@ def check_links(tree: _Tree, groups: dict[str, list[str]], records: dict[str, Li
 
 def _verdict(tree: _Tree, record: LinkRecord) -> Verdict:
     local, outside, addresses = record
-    broken = [(*item, 1) for item in local]
-    anchored = []
-    for link in outside:
-        address, path, fragment, count, page = link
-        if fragment:
-            anchored.append(link)
-        elif (path := tree.target(path)) not in tree.files:
-            broken.append((page, address, path, "", count))
+    anchored = [link for link in outside if link[2]]
+    broken = [(*item, 1) for item in local] + _broken_outside(tree, [link for link in outside if not link[2]])
     return broken, anchored, addresses
 
 
-def _anchored_broken(tree: _Tree, anchored: list[tuple]) -> list[tuple]:
-    """Of the links to an id of a page outside their folder, those whose page is missing or lacks the id."""
+def _broken_outside(tree: _Tree, links: list[tuple]) -> list[tuple]:
+    """Of the links outside their folder, those whose page is missing or lacks the id linked to."""
     found = []
-    for address, path, fragment, count, page in anchored:
+    for address, path, fragment, count, page in links:
         path = tree.target(path)
-        if path not in tree.files or path.endswith(".html") and not tree.has_id(path, fragment):
+        if path not in tree.files or fragment and path.endswith(".html") and not tree.has_id(path, fragment):
             found.append((page, address, path, fragment if path in tree.files else "", count))
     return found
 
@@ -208,7 +202,7 @@ def check_new_tree(work, manifest, previous, todo: list[str], stale: set[str], p
         manifest.links = {key: previous.links[key] if key in kept else marshal.dumps(records[key])
                           for key in verdicts}
     manifest.link_verdicts = verdicts
-    found = [item for broken, anchored, _ in verdicts.values() for item in broken + _anchored_broken(tree, anchored)]
+    found = [item for broken, anchored, _ in verdicts.values() for item in broken + _broken_outside(tree, anchored)]
     external = {address for _, _, addresses in verdicts.values() for address in addresses}
     out = work.writer.out
     where = out.relative_to(work.root).as_posix() if out.is_relative_to(work.root) else str(out)
