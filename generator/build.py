@@ -42,7 +42,7 @@ from generator.output.manifest import (MANIFEST_FORMAT, Manifest, manifest_chang
                                 stage_manifest, write_manifest)
 from generator.output.opendata import fragment_folder, sweep_fragments
 from generator.output.portaldata import write_data_page, write_portal_data
-from generator.output.search import ShardIndex
+from generator.output.search import SEARCH_DIR, ShardIndex
 from generator.output.workers import UnitPass, process_units
 from generator.output.write import FullTree, PendingFiles, WriteFailed, check_output_dir, in_words, output_lock
 from generator.problems import BuildFailed, CommandFailed, Problems
@@ -78,8 +78,10 @@ def build_site(root: Path, out: Path | None = None, *, jobs: int | None = None,
     check_output_dir(out, root)
     try:
         # A second build waits for nothing: it is refused, and says by whom. The search index's
-        # service is started at once when a build is likely incremental (see ShardIndex).
-        with output_lock(out), ShardIndex(out, early=search and manifest_path(root, out).is_file()) as index:
+        # service is started at once when a build is likely incremental (see ShardIndex): the
+        # last one left a manifest and an index (a site with 站内搜索: false has none).
+        early = search and manifest_path(root, out).is_file() and (out / SEARCH_DIR).is_dir()
+        with output_lock(out), ShardIndex(out, early=early) as index:
             return _build(root, out, index, jobs, progress, search, publishing or Publishing(), base_url, strict)
     except OSError as exc:         # before anything was written (later ones are WriteFailed already)
         raise _write_failed(exc, out, changed=False) from None
@@ -116,7 +118,8 @@ def _build(root: Path, out: Path, index: ShardIndex, jobs: int | None, progress,
     # 3. Process the units, write the rest, commit.
     writer = PendingFiles(out) if previous is not None else FullTree(out)
     work = UnitPass(root, units, files, renderer, writer, indexed=search and config.search, publishing=publishing)
-    index.plan(work.records, (previous.units, previous.search) if previous is not None else None, todo)
+    index.plan(work.records, (previous.units, previous.search, previous.search_overlay) if previous is not None else None,
+               todo)
     written = _write(work, index, todo, manifest, previous, last, problems, jobs, progress, strict)
     reports = sum(r.reports for r in manifest.units.values())
     return BuildResult(written, reports, problems, sorted(set(changed)), full=previous is None)
@@ -188,12 +191,13 @@ def _write(work: UnitPass, index: ShardIndex, todo: list[str], manifest: Manifes
         if strict and problems.warnings:
             raise CommandFailed(f"共 {len(problems.warnings)} 个警告。输出文件夹 {out} 保持原样，未写入任何文件。",
                                 problems, heading=STRICT_FAILED)
-        manifest.search = index.digests(manifest.units, previous.search if previous is not None else None)
+        index.settle(manifest.units)
         if work.indexed and previous is None:             # a full build: indexed before it is swapped in
-            _not_indexed(manifest, index.index_all(writer.staging, problems))
+            index.index_all(writer.staging, problems)
+        manifest.search, manifest.search_overlay = index.search, index.overlay
         # The manifest's bytes are written before the output changes: a full disk or a
         # read-only cache then fails the build with the output as it was.
-        staged = stage_manifest(root, out, manifest, previous)
+        staged = stage_manifest(root, out, manifest, previous, index.staged())
         committing = True
         writer.commit(stale=stale)
         if staged is not None:
@@ -215,9 +219,11 @@ def _after_commit(work: UnitPass, index: ShardIndex, todo: list[str], manifest: 
     if what it records changed."""
     root, out = work.root, work.writer.out
     try:
-        if work.indexed and previous is not None:         # only the shards whose reports changed
-            _not_indexed(manifest, index.swap_in(problems))
-        if work.indexed and (previous is None or previous.search != manifest.search):
+        if work.indexed and previous is not None:         # only what changed: the overlay, or stale shards
+            index.swap_in(problems)
+            manifest.search, manifest.search_overlay = index.search, index.overlay
+        if work.indexed and (previous is None or (previous.search, previous.search_overlay)
+                             != (manifest.search, manifest.search_overlay)):
             index.sweep(previous.units if previous is not None else None)
         manifest.folders = folder_stamps(out, manifest, previous, todo)
         if _open_data_changed(previous, manifest):
@@ -254,12 +260,6 @@ def _write_site_files(work: UnitPass, manifest: Manifest, previous: Manifest | N
 
 def _open_data_changed(previous: Manifest | None, manifest: Manifest) -> bool:
     return previous is None or previous.open_data != manifest.open_data
-
-
-def _not_indexed(manifest: Manifest, shards: list[str]) -> None:
-    """Shards whose search index was not built are not recorded: the next build tries again."""
-    for shard in shards:
-        del manifest.search[shard]
 
 
 def _write_listings(renderer, manifest, previous, writer, problems) -> int:

@@ -75,17 +75,20 @@ def test_without_pagefind_the_build_still_succeeds_and_says_how_to_add_it(site, 
     assert (out / "nianbao/huajie/2023.html").is_file() and not (out / "pagefind").exists()
 
 
-def test_an_edit_reindexes_only_its_year(site, tmp_path):
+def test_an_edit_indexes_only_the_overlay(site, tmp_path):
+    """The edited report goes to the overlay (see test_search_shards); no year's shard is indexed again."""
     out = tmp_path / "out"
     assert site.build("--out", str(out)).code == 0
-    assert json.loads((out / "pagefind/shards.json").read_text(encoding="utf-8")) == ["2024/00", "2023/00"]
+    assert json.loads((out / "pagefind/shards.json").read_text(encoding="utf-8"))["shards"] == ["2024/00", "2023/00"]
 
     def stamps(year: int) -> dict[str, int]:
         folder = out / "pagefind" / str(year)
         return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
 
-    fragments_2023, untouched_2024 = sorted(p.name for p in (out / "pagefind/2023/00/fragment").iterdir()), stamps(2024)
+    untouched = stamps(2023), stamps(2024)
     site.replace(HUAJIE.replace(".yaml", ".md"), "## 五、", "本年度新增“一网通办”专区。\n\n## 五、")
     assert site.build("--out", str(out)).code == 0
-    assert sorted(p.name for p in (out / "pagefind/2023/00/fragment").iterdir()) != fragments_2023
-    assert stamps(2024) == untouched_2024
+    assert (stamps(2023), stamps(2024)) == untouched
+    listing = json.loads((out / "pagefind/shards.json").read_text(encoding="utf-8"))
+    assert listing["overlay"] == "overlay" and listing["replaced"] == ["/nianbao/huajie/2023.html"]
+    assert (out / "pagefind/overlay/pagefind.js").is_file()

@@ -1,8 +1,9 @@
-"""站内搜索 indexed from the model in shards (issue 20): an edit re-indexes only its shard and
-leaves the index a cold build makes, also when the reports fed to Pagefind early no longer make
-its shard; Pagefind is not started when nothing changed, and always ended; a build that fails
-while its shard is indexed leaves the index as it was; the results are those of the index of
-the written pages; a query on 2,000 reports of one year completes (its time is printed, not asserted)."""
+"""站内搜索 indexed from the model in shards (issue 20): an edit indexes only the overlay, and the
+search then sees what a cold build's index holds; the overlay is folded into the shards when it
+grows too large or a year is split anew; Pagefind is not started when nothing changed, and
+always ended; a build that fails while it indexes leaves the index as it was; the results are
+those of the index of the written pages, also through the overlay; a query on 2,000 reports of
+one year completes (its time is printed, not asserted)."""
 
 from __future__ import annotations
 
@@ -30,16 +31,32 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 from synthetic import make_site  # noqa: E402
 
 
+def listed(out: Path) -> dict:
+    return json.loads((out / "pagefind/shards.json").read_text(encoding="utf-8"))
+
+
+def held(folder: Path) -> dict[str, str]:
+    """URL -> the text Pagefind holds of each report of one index."""
+    found = {}
+    for fragment in (folder / "fragment").glob("*.pf_fragment"):
+        data = gzip.decompress(fragment.read_bytes())
+        record = json.loads(data[data.index(b"{"):])
+        found[record["url"]] = record["content"]
+    return found
+
+
 def shards(out: Path) -> dict[str, dict[str, str]]:
     """Shard -> URL -> the text Pagefind holds of each of its reports."""
-    found = {}
-    for shard in json.loads((out / "pagefind/shards.json").read_text(encoding="utf-8")):
-        found[shard] = {}
-        for fragment in (out / "pagefind" / shard / "fragment").glob("*.pf_fragment"):
-            data = gzip.decompress(fragment.read_bytes())
-            record = json.loads(data[data.index(b"{"):])
-            found[shard][record["url"]] = record["content"]
-    return found
+    return {shard: held(out / "pagefind" / shard) for shard in listed(out)["shards"]}
+
+
+def searched(out: Path) -> dict[str, str]:
+    """URL -> text of every report as the search page sees it: from its shard, unless the overlay
+    replaces it (the overlay's record, or none for a page removed)."""
+    index = listed(out)
+    found = {url: text for pages in shards(out).values() for url, text in pages.items()
+             if url not in index["replaced"]}
+    return found | (held(out / "pagefind" / index["overlay"]) if index["overlay"] else {})
 
 
 def stamps(folder: Path) -> dict[str, int]:
@@ -59,7 +76,12 @@ def cold(root: Path, tmp_path: Path) -> dict:
     out = tmp_path / "cold"
     shutil.rmtree(out, ignore_errors=True)
     build(root, out)
+    assert listed(out)["overlay"] is None and listed(out)["replaced"] == []
     return shards(out)
+
+
+def searched_cold(root: Path, tmp_path: Path) -> dict:
+    return {url: text for pages in cold(root, tmp_path).values() for url, text in pages.items()}
 
 
 def test_a_year_is_split_into_shards_each_of_a_few_reports(one_year, tmp_path):
@@ -71,30 +93,59 @@ def test_a_year_is_split_into_shards_each_of_a_few_reports(one_year, tmp_path):
     assert max(len(pages) for pages in found.values()) < 24 / 2
 
 
-def test_an_edit_reindexes_only_its_shard_and_gives_a_cold_builds_index(one_year, tmp_path):
+def test_an_edit_indexes_only_the_overlay_and_the_search_sees_a_cold_builds_index(one_year, tmp_path):
     out = tmp_path / "out"
     build(one_year, out)
-    before = shards(out)
-    edited = next(shard for shard, pages in before.items() if "/nianbao/dept-1/2025.html" in pages)
-    untouched = {shard: stamps(out / "pagefind" / shard) for shard in before if shard != edited}
+    untouched = {rel: stamp for rel, stamp in stamps(out / "pagefind").items() if rel != "shards.json"}
+    assert listed(out)["overlay"] is None and listed(out)["replaced"] == []
     narrative = one_year / "content/reports/dept-1/2025.md"
     narrative.write_text(narrative.read_text(encoding="utf-8") + "\n本年度新增“一网通办”专区。\n", encoding="utf-8")
     build(one_year, out)
-    after = shards(out)
-    assert "一网通办" in after[edited]["/nianbao/dept-1/2025.html"].replace("\u200b", "")
-    assert {shard: stamps(out / "pagefind" / shard) for shard in before if shard != edited} == untouched
-    assert after == cold(one_year, tmp_path)
+    assert {rel: stamp for rel, stamp in stamps(out / "pagefind").items()
+            if not rel.startswith(("overlay/", "shards.json"))} == untouched                # no shard indexed again
+    assert listed(out) == {"shards": [f"2025/{b:02d}" for b in range(8)], "overlay": "overlay",
+                           "replaced": ["/nianbao/dept-1/2025.html"]}
+    overlay = held(out / "pagefind/overlay")
+    assert list(overlay) == ["/nianbao/dept-1/2025.html"] and "一网通办" in overlay[list(overlay)[0]].replace("\u200b", "")
+    assert searched(out) == searched_cold(one_year, tmp_path)
+    edit(one_year, "dept-2")                                          # the overlay grows
+    build(one_year, out)
+    assert listed(out)["replaced"] == ["/nianbao/dept-1/2025.html", "/nianbao/dept-2/2025.html"]
+    assert searched(out) == searched_cold(one_year, tmp_path)
 
 
-def test_a_removed_report_leaves_its_shard_and_a_cold_builds_index(one_year, tmp_path):
+def test_a_removed_report_leaves_the_index_at_once_its_shard_indexed_again(one_year, tmp_path):
+    """What is withdrawn must not stay in the published index, even unseen: the removed report's
+    shard is indexed again (a fold of that shard alone), and the overlay keeps the other edits."""
     out = tmp_path / "out"
     build(one_year, out)
+    edit(one_year)
+    build(one_year, out)
+    folds = [shard for shard, pages in shards(out).items() if "/nianbao/dept-2/2025.html" in pages]
     for name in ("2025.md", "2025.yaml"):
         (one_year / "content/reports/dept-2" / name).unlink()
     build(one_year, out)
     after = shards(out)
     assert not [shard for shard, pages in after.items() if "/nianbao/dept-2/2025.html" in pages]
-    assert after == cold(one_year, tmp_path)
+    assert after[folds[0]] == cold(one_year, tmp_path)[folds[0]]
+    assert listed(out)["replaced"] == ["/nianbao/dept-1/2025.html"]       # in another shard than dept-2
+    assert searched(out) == searched_cold(one_year, tmp_path)
+
+
+def test_an_overlay_grown_past_its_limit_is_folded_into_the_shards(one_year, tmp_path, monkeypatch):
+    """Two reports edited with room for one: the shards of both are indexed again, each as a cold
+    build's, and the overlay is gone; its pages are no longer replaced."""
+    monkeypatch.setattr(generator.output.search, "OVERLAY_LIMIT", 1)
+    out = tmp_path / "out"
+    build(one_year, out)
+    edit(one_year)
+    build(one_year, out)
+    assert listed(out)["overlay"] == "overlay"
+    edit(one_year, "dept-2")
+    build(one_year, out)
+    assert listed(out)["overlay"] is None and listed(out)["replaced"] == []
+    assert not (out / "pagefind/overlay").exists()
+    assert shards(out) == cold(one_year, tmp_path)
 
 
 def test_search_records_no_longer_named_are_swept(one_year, tmp_path):
@@ -194,10 +245,9 @@ def test_nothing_is_indexed_when_the_processed_units_search_records_are_as_they_
     assert all(service.process.returncode is not None for service in services.started)
 
 
-def test_reports_fed_early_that_no_longer_make_the_shard_are_dropped(tmp_path, monkeypatch, services):
-    """16 reports of 2025 in 4 shards; dept-1 edited and a 17th report in the same build: the year
-    is split into 8, and of dept-1's old shard (dept-8 and town-12 beside it) only town-12 stays
-    with it. The index is still a cold build's."""
+def test_a_year_split_anew_folds_the_overlay_into_a_cold_builds_shards(tmp_path, monkeypatch, services):
+    """16 reports of 2025 in 4 shards, dept-1 edited (in the overlay); then a 17th report: the year
+    is split into 8 shards, all indexed again as a cold build's, and the overlay is dropped."""
     monkeypatch.setattr(generator.output.search, "SHARD_SIZE", 4)
     root = tmp_path / "site"
     make_site(root, 17, years=1)
@@ -206,18 +256,17 @@ def test_reports_fed_early_that_no_longer_make_the_shard_are_dropped(tmp_path, m
     out = tmp_path / "out"
     build(root, out)
     assert sorted(shards(out)) == [f"2025/{b:02d}" for b in range(4)]
-    services.added.clear()
     edit(root)
+    build(root, out)
+    assert listed(out)["replaced"] == ["/nianbao/dept-1/2025.html"]
     shutil.move(aside, late)
     build(root, out)
-    assert ["/nianbao/dept-8/2025.html", "/nianbao/town-12/2025.html"] in services.added     # fed early
-    after = shards(out)
-    assert sorted(after) == [f"2025/{b:02d}" for b in range(8)]
-    assert after == cold(root, tmp_path)
+    assert listed(out)["overlay"] is None and not (out / "pagefind/overlay").exists()
+    assert sorted(shards(out)) == [f"2025/{b:02d}" for b in range(8)]
+    assert shards(out) == cold(root, tmp_path)
 
 
-def test_a_build_that_fails_while_its_shard_is_indexed_leaves_the_index_as_it_was(one_year, tmp_path, services,
-                                                                                 monkeypatch):
+def test_a_build_that_fails_while_it_indexes_leaves_the_index_as_it_was(one_year, tmp_path, services, monkeypatch):
     out = tmp_path / "out"
     build(one_year, out)
     before = stamps(out / "pagefind")
@@ -226,7 +275,7 @@ def test_a_build_that_fails_while_its_shard_is_indexed_leaves_the_index_as_it_wa
     real = generator.build.stage_manifest
 
     def full_disk(*args):
-        assert services.written.wait(60)              # the edited shard is written beside the output
+        assert services.written.wait(60)              # the overlay is written beside the output
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(generator.build, "stage_manifest", full_disk)
@@ -237,7 +286,7 @@ def test_a_build_that_fails_while_its_shard_is_indexed_leaves_the_index_as_it_wa
     assert all(service.process.returncode is not None for service in services.started)
     monkeypatch.setattr(generator.build, "stage_manifest", real)
     build(one_year, out)
-    assert shards(out) == cold(one_year, tmp_path)
+    assert searched(out) == searched_cold(one_year, tmp_path)
 
 
 def test_a_full_build_indexes_while_it_writes_the_rest_and_a_failure_leaves_nothing(one_year, tmp_path, services,
@@ -268,7 +317,9 @@ def test_a_full_build_indexes_while_it_writes_the_rest_and_a_failure_leaves_noth
     assert shards(out) == cold(one_year, tmp_path) and len(shards(out)) == 8
 
 
-def test_a_record_gone_from_the_cache_fails_only_its_shard_and_the_next_build_tries_it_again(one_year, tmp_path):
+def test_a_record_gone_from_the_cache_fails_only_its_shard_and_the_next_build_tries_it_again(one_year, tmp_path,
+                                                                                            monkeypatch):
+    monkeypatch.setattr(generator.output.search, "OVERLAY_LIMIT", 0)     # an edit folds: its shard is indexed
     out = tmp_path / "out"
     build(one_year, out)
     edited = next(shard for shard, pages in shards(out).items() if "/nianbao/dept-1/2025.html" in pages)
@@ -281,6 +332,28 @@ def test_a_record_gone_from_the_cache_fails_only_its_shard_and_the_next_build_tr
     assert stamps(out / "pagefind" / edited) == untouched
     assert failed in build(one_year, out).err                         # not recorded as indexed: tried again
     shutil.rmtree(one_year / ".gongkai-cache")                          # as the warning says
+    build(one_year, out)
+    assert shards(out) == cold(one_year, tmp_path)
+
+
+def test_an_overlay_that_fails_leaves_the_index_as_it_was_and_its_shards_are_indexed_next(one_year, tmp_path):
+    """dept-1 edited (the overlay holds it), then its record gone from the cache and dept-2 edited:
+    the overlay cannot be indexed, so pagefind/ stays as it was, with a warning; the next build
+    folds (its shards cannot be indexed either without the records, and say so) until the cache
+    is deleted, as the warning says."""
+    out = tmp_path / "out"
+    build(one_year, out)
+    edit(one_year)
+    build(one_year, out)
+    before = stamps(out / "pagefind")
+    for record in next((one_year / ".gongkai-cache").glob("search-*")).iterdir():
+        record.unlink()
+    edit(one_year, "dept-2")
+    run = build(one_year, out)
+    assert "站内搜索索引（最近修改的报告）生成失败" in run.err, run.err
+    assert stamps(out / "pagefind") == before
+    assert "站内搜索索引（2025 年度第" in build(one_year, out).err             # not recorded as indexed: tried again
+    shutil.rmtree(one_year / ".gongkai-cache")
     build(one_year, out)
     assert shards(out) == cold(one_year, tmp_path)
 
@@ -301,7 +374,8 @@ def pages_indexed(built: Path, copy: Path) -> Path:
     for year in years:
         subprocess.run([pagefind_executable(), "--site", str(copy), "--glob", f"nianbao/*/{year}.html",
                         "--output-path", str(copy / "pagefind" / str(year)), "--silent"], check=True)
-    (copy / "pagefind/shards.json").write_text(json.dumps([str(year) for year in years]), encoding="utf-8")
+    listing = {"shards": [str(year) for year in years], "overlay": None, "replaced": []}
+    (copy / "pagefind/shards.json").write_text(json.dumps(listing), encoding="utf-8")
     return copy
 
 
@@ -328,7 +402,7 @@ def test_a_query_on_2000_reports_of_one_year_completes(page, tmp_path_factory):
     root = tmp_path_factory.mktemp("one_year_2000") / "site"
     make_site(root, 2000, years=1)
     build(root, root / "build")
-    assert len(json.loads((root / "build/pagefind/shards.json").read_text(encoding="utf-8"))) > 1
+    assert len(listed(root / "build")["shards"]) > 1
     phrase, report = unique_phrase(root)
     with served(root / "build") as url:
         started = time.perf_counter()
@@ -341,3 +415,24 @@ def test_a_query_on_2000_reports_of_one_year_completes(page, tmp_path_factory):
     assert found[0] == report
     print(f"\n2,000 reports of one year, each query on a new page (load, merge of the shards, search, "
           f"checking the results): a row name {first:.2f} s, a phrase {second:.2f} s")
+
+
+@pytest.mark.browser
+def test_the_search_page_takes_an_edited_report_from_the_overlay_alone(page, tmp_path):
+    """Its shard still holds the report as it was: the sentence taken out finds nothing, the new one
+    finds it, and a word both versions hold lists it once."""
+    root = tmp_path / "site"
+    make_site(root, 24, years=1)
+    build(root, root / "build")
+    phrase, report = unique_phrase(root)
+    narrative = root / "content/reports" / report.replace("/nianbao/", "").replace(".html", ".md")
+    new = "本年度新增政务公开专区无障碍阅读服务"
+    narrative.write_text(narrative.read_text(encoding="utf-8").replace(phrase, new), encoding="utf-8")
+    build(root, root / "build")
+    assert listed(root / "build")["replaced"] == [report]
+    with served(root / "build") as url:
+        assert search(page, url, new)[1] == [report]
+        said, found = search(page, url, phrase)
+        assert found == [] and "未找到" in said
+        _, found = search(page, url, "依申请")
+    assert found.count(report) == 1 and len(found) == 24

@@ -32,7 +32,7 @@ from generator.output.opendata import fragment_folder
 from generator.output.write import write_aside, write_atomically
 from generator.problems import Problem
 
-MANIFEST_FORMAT = 21        # bumped when the manifest's fields change: an older one means a full build
+MANIFEST_FORMAT = 22        # bumped when the manifest's fields change: an older one means a full build
 
 
 @dataclass
@@ -49,7 +49,7 @@ class UnitRecord:
     warnings: list[Problem]
     listing: str = ""                          # hash of what the listings show of this unit
     open_data: str = ""                        # hash of its share of the portal-wide open data
-    # year -> (search shard, page path, digest of the report's search record), when indexed
+    # year -> (page path, digest of the report's search record), when indexed
     searchable: dict[int, tuple] = field(default_factory=dict)
     # publication.IndexEntry of each report: the 索引号 are compared across every unit, each build
     index_numbers: list[tuple] = field(default_factory=list)
@@ -106,7 +106,10 @@ class Manifest:
     years: list[int] = field(default_factory=list)             # the years the listings show, newest first
     open_data: str = ""                        # hash of every unit's share of the open data
     open_data_files: dict[str, int] = field(default_factory=dict)  # the portal's data files -> their sizes
-    search: dict[str, str] = field(default_factory=dict)       # search shard -> hash of its reports' records
+    search: dict[str, str] = field(default_factory=dict)       # search shard -> hash of the records it holds
+    # page path -> digest of its search record (None: no page now), for the reports whose record is
+    # in the search overlay, not as their shard holds it (output.search)
+    search_overlay: dict[str, str | None] = field(default_factory=dict)
     site_outputs: set[str] = field(default_factory=set)       # the files of no unit: listings, data, static
     unit_list: tuple = ("", {}, [])            # units.yaml: (sha256, parsed units, warnings)
     listings: tuple = ("", {})                 # (site folder, loader.Listings): unit folders as last listed
@@ -140,6 +143,7 @@ def records_changed(previous: Manifest, manifest: Manifest) -> bool:
             or any(record is not previous.units[unit_id] for unit_id, record in manifest.units.items())
             or manifest.listings != previous.listings
             or manifest.listing != previous.listing or manifest.search != previous.search
+            or manifest.search_overlay != previous.search_overlay
             or manifest.repetition[0] != previous.repetition[0])
 
 
@@ -161,7 +165,7 @@ def manifest_path(root: Path, out: Path) -> Path:
 # file once, before the commit, and only this one after (the main file is 20 MB at 10,000
 # reports: saving it twice was a fifth of a one-edit rebuild). Without a matching one, the
 # main file's own values (no folder stamps: the output is listed once) are used.
-AFTER_FIELDS = ("folders", "fragments", "search")
+AFTER_FIELDS = ("folders", "fragments", "search", "search_overlay")
 
 
 def read_manifest(root: Path, out: Path, frozen: bool = False) -> Manifest | None:
@@ -212,22 +216,22 @@ def write_manifest(root: Path, out: Path, manifest: Manifest) -> None:
     path.with_suffix(".pickle").unlink(missing_ok=True)     # the format before MANIFEST_FORMAT 4
 
 
-def stage_manifest(root: Path, out: Path, manifest: Manifest, previous: Manifest | None) -> Path | None:
+def stage_manifest(root: Path, out: Path, manifest: Manifest, previous: Manifest | None,
+                   indexed: tuple[dict, dict]) -> Path | None:
     """The new manifest's main file written beside the old one, if what it records changed, and
     the old one removed (should the commit fail half-way, the next build rebuilds everything);
     the build renames it to manifest_path after the commit, and write_manifest adds AFTER_FIELDS.
 
     Without the output's folder stamps (not known before the commit: the next build lists
-    the output once) and with only the search shards whose index is already up to date
-    (the others are indexed after the commit)."""
+    the output once) and with the search index as it is before the commit (`indexed`: the
+    shards' digests and the overlay, ShardIndex.staged; the rest is swapped in after it)."""
     key = cache_key()
     if key is None or (previous is not None and not records_changed(previous, manifest)):
         manifest.signature = previous.signature if previous is not None else b""
         return None
-    indexed = {year: digest for year, digest in manifest.search.items()
-               if previous is None or previous.search.get(year) == digest}
     path = manifest_path(root, out)
-    staged = write_aside(path, _main_file(key, path, manifest, search=indexed))
+    search, overlay = indexed
+    staged = write_aside(path, _main_file(key, path, manifest, search=search, search_overlay=overlay))
     _remove(path)
     return staged
 

@@ -8,20 +8,21 @@ page's 30). Each worker keeps its reports' records in the build cache, named by 
 
 The index is split into shards, by year and a stable hash of the unit (see shard_members):
 Pagefind holds a whole index in memory while it builds (about 0.27 MB a record) and cannot
-update one in place, so an edit re-indexes only its own shard (at 10,000 reports of one
-year, about 160 records, not 10,000 pages). The manifest keeps each report's record digest
-and each shard's digest; a shard whose records changed is indexed again from the records,
-beside the site, and swapped in whole. pagefind/shards.json lists the shards; the search
-page merges them (mergeIndex). One Pagefind service (output.pagefindservice) indexes every
-shard of a build, one at a time, so memory is bounded by a shard (by a few while an incremental
-build feeds it early: see SPECULATED_SHARDS). An incremental build has it index the changed
-shards while the manifest is staged and the output committed (ShardIndex).
+update one in place. A shard holds about 160 records (at 10,000 reports of one year, 64
+shards), and indexing one again costs Pagefind about 0.5 s. So an edit does not: the
+reports edited since their shards were indexed go to a small overlay index, which the
+search page prefers for those pages (ShardIndex); a shard is indexed again only when the
+overlay is folded back. pagefind/shards.json lists the shards, the overlay and the pages it
+replaces; the search page merges the shards (mergeIndex) and searches the overlay beside
+them. One Pagefind service (output.pagefindservice) indexes every shard of a build, one at
+a time, so memory is bounded by a shard. It indexes while the build writes the rest; an
+incremental build's index is swapped in after the commit.
 
 Longer than 350 lines: the shards, their records and one build's index (ShardIndex: a
 thread, a service and a scratch folder whose lives end together) are read best in one place.
 
 A site without Pagefind still builds: it gets a warning that says how to add it.
-A shard whose index failed is not recorded as indexed, so the next build tries it
+A shard or overlay whose index failed is not recorded as indexed, so the next build tries
 again (and `generate build --strict` fails on the warning).
 """
 
@@ -32,7 +33,6 @@ import json
 import math
 import os
 import shutil
-import sys
 import tempfile
 import threading
 import zlib
@@ -49,8 +49,8 @@ from generator.problems import Problems
 SEARCH_DIR = "pagefind"
 SHARDS_FILE = "shards.json"     # in SEARCH_DIR: the shards, newest year first
 SHARD_SIZE = 160                # reports a search shard holds at most on average (see shard_members)
-FEED_SWITCH_INTERVAL = 0.0005  # seconds: see ShardIndex.plan
-SPECULATED_SHARDS = 2           # fed to Pagefind early at most (ShardIndex): each is held in memory until used
+OVERLAY = "overlay"             # in SEARCH_DIR: the index of the reports edited since their shards were
+OVERLAY_LIMIT = 40              # reports the overlay holds at most: see ShardIndex
 INSTALL_HINT = "pip install 'pagefind[extended]'"
 UNUSED = ("pagefind-*ui.*", "pagefind-highlight.js")   # written with every index, loaded by no page of ours
 
@@ -132,13 +132,17 @@ class ShardIndex:
     """The search index of one build, by one Pagefind service. Used as a context manager around
     the whole build: the service is always ended and the scratch folder removed, whatever ends it.
 
-    `early`: a build that has a manifest to compare with starts the service at once (a thread
-    loads its dictionaries, 0.3 s, while the manifest is read); plan() then says what the build
-    will do. An incremental build with units to process has the thread feed it the other
-    reports of the shards those units were in (from the last build's units) while they are
-    processed; once they are (feed_early), the shards whose digests changed are indexed by the
-    thread into a scratch folder beside the output, while the build writes the rest, stages
-    the manifest and commits, and are swapped in only after the commit (swap_in). A build that
+    The reports edited since their shards were indexed are in the overlay (pagefind/overlay/,
+    at most OVERLAY_LIMIT): shards.json names it and the pages it replaces, and the search page
+    takes those pages' results from it alone. So an edit indexes the overlay (a few records, not
+    the 160 of a shard); one that would make it too large, or a year split into more shards,
+    folds it: the shards whose records changed are indexed again and the overlay is dropped.
+
+    `early`: a build that has a search index and a manifest to compare with starts the service at
+    once (a thread loads its dictionaries, 0.3 s, while the manifest is read); plan() then says
+    what the build will do. Once the units are processed (feed_early) the thread indexes what
+    changed into a scratch folder beside the output, while the build writes the rest, stages
+    the manifest and commits; it is swapped in only after the commit (swap_in). A build that
     fails before then leaves pagefind/ as it was. A service started for nothing is killed, not
     waited for: as soon as the plan shows no unit to process, or at the end after a number edit.
 
@@ -150,20 +154,21 @@ class ShardIndex:
         self.out = out
         self.records: Path | None = None                       # plan's: None, the build has no search index
         self.members: dict[str, list[tuple[str, str]]] = {}    # shard_members, once per build
-        self.changed: list[str] = []
+        self.search: dict[str, str] = {}                       # what the manifest records (settle)
+        self.overlay: dict[str, str | None] = {}
+        self.jobs: dict[str, list[tuple[str, str]]] = {}      # folder in pagefind/ -> the pages it is indexed from
         self.gone: set[str] = set()
         self.service: PagefindService | None = None
         self.scratch: Path | None = None
         self.problems = Problems()                # the thread's, given to the build's in swap_in
         self._thread = ThreadPoolExecutor(1)      # runs its tasks in order
         self._indexing = None
-        self._digests: dict[str, str] | None = None
-        self._fed: dict[str, tuple[int, frozenset]] = {}     # shard -> an index fed early: its id, its pages
-        self._previous: tuple[dict, dict] | None = None       # the last build's units and shard digests
+        self._settled = False
+        self._now: dict[str, str] = {}                # shard_digests of the members
+        self._before: tuple[dict, dict, dict] | None = None   # the last build's units, shard digests, overlay
         self._todo: list[str] = []
         self._early = early                       # the service started before it was known to be needed
         self._unneeded = threading.Event()        # not to be started early after all (or the build ends)
-        self._switch_interval: float | None = None   # the interpreter's, while the thread feeds the service
         if early:
             self._thread.submit(self._start)
 
@@ -173,7 +178,7 @@ class ShardIndex:
     def __exit__(self, kind, *_) -> None:
         self._unneeded.set()
         # Killed when the build failed (an index under way fails at once), or when it was started
-        # early and no shard was given to it after all (the early feed is not waited for).
+        # early and nothing was given to it after all.
         if self.service is not None and (kind is not None or self._early and self._indexing is None):
             self.service.process.kill()
         self._thread.shutdown(cancel_futures=True)
@@ -181,87 +186,115 @@ class ShardIndex:
             self.service.close()
         if self.scratch is not None:
             shutil.rmtree(self.scratch, ignore_errors=True)
-        if self._switch_interval is not None:
-            sys.setswitchinterval(self._switch_interval)
 
-    def plan(self, records: Path | None, previous: tuple[dict, dict] | None, todo: list[str]) -> None:
+    def plan(self, records: Path | None, before: tuple[dict, dict, dict] | None, todo: list[str]) -> None:
         """What the build does, known once it has planned: `records` (None: no search index), the
-        last build's units and shard digests (None: a full build) and the units to process. An
-        incremental build's service is fed early (_feed) if there are units to process."""
-        self.records, self._previous, self._todo = records, previous, todo
-        if records is None or previous is not None and not todo:
+        last build's units, shard digests and overlay (None: a full build) and the units to process."""
+        self.records, self._before, self._todo = records, before, todo
+        if records is None or before is not None and not todo:
             self._unneeded.set()
             if self.service is not None:     # started early: its dictionaries are not loaded for nothing
                 self.service.process.kill()
-        elif previous is not None:
-            # The thread waits for the GIL after each record read and each answer while the build
-            # computes: in the default 5 ms turns, that was half of the feed's time.
-            self._switch_interval = sys.getswitchinterval()
-            sys.setswitchinterval(FEED_SWITCH_INTERVAL)
-            self._thread.submit(self._feed, previous[0], todo)
 
     def feed_early(self, units: dict) -> None:
-        """After the units were processed (`units`: their records). A full build: the thread
-        indexes every shard into a scratch folder while the build writes the listings and the
-        open data and checks the links (index_all moves them into the new tree). An incremental
-        one: if a search record of theirs changed (a narrative edited, a report added or
-        removed; not a number), the thread indexes the shards that changed at once."""
+        """After the units were processed (`units`: their records): a full build's shards are
+        indexed by the thread at once, while the build writes the listings and the open data and
+        checks the links (index_all moves them into the new tree); an incremental build's too if a
+        search record of theirs changed (a narrative edited, a report added or removed; not a number)."""
         if self.records is None:
             return
-        if self._previous is None:
-            self.digests(units, None)             # the shards' members, worked out once
-            self._index_meanwhile(sorted(self.members))
+        if self._before is None or any(_searchable(units, unit_id) != _searchable(self._before[0], unit_id)
+                                       for unit_id in self._todo):
+            self.settle(units)
+
+    def settle(self, units: dict) -> None:
+        """What the index is to be (self.search, self.overlay) and what the thread indexes for it
+        (self.jobs), from the units' records; worked out once: they do not change once processed.
+        Without a change to their records, nothing is indexed (unless a shard's folder is gone)."""
+        if self.records is None or self._settled:
             return
-        previous_units = self._previous[0]
-        if any(_searchable(units, unit_id) != _searchable(previous_units, unit_id) for unit_id in self._todo):
-            self.digests(units, self._previous[1])
+        self._settled = True
+        self.members = shard_members(units)
+        now = shard_digests(self.members)
+        self._now = now
+        if self._before is None:
+            self.search, self.jobs = now, {shard: self.members[shard] for shard in sorted(now)}
+        else:
+            self._settle_incremental(units, now)
+        if self.jobs:
+            self._index_meanwhile()
 
-    def digests(self, units: dict, before: dict[str, str] | None) -> dict[str, str]:
-        """Shard -> its digest (shard_digests). In an incremental build (`before`: the last build's
-        digests), the thread starts indexing the shards whose digest changed, beside the output.
-        Worked out once: the units' records do not change after they are processed."""
-        if self.records is None:
-            return {}
-        if self._digests is None:
-            self.members = shard_members(units)
-            self._digests = now = shard_digests(self.members)
-            if before is not None:
-                index = self.out / SEARCH_DIR
-                self.changed = [s for s in sorted(now) if now[s] != before.get(s) or not (index / s).is_dir()]
-                self.gone = set(before) - set(now)
-            if self.changed:
-                self._index_meanwhile(self.changed)
-        return self._digests
+    def _settle_incremental(self, units: dict, now: dict[str, str]) -> None:
+        """The overlay takes the reports whose records changed. The shards are indexed again (a
+        fold) where it cannot: all that are stale (see _overlay_holds), or those of a report
+        removed or made a draft, so that no text withdrawn stays in the published index."""
+        before_units, before, overlay = self._before
+        changed = _changed_pages(before_units, units, self._todo)
+        pending = {**overlay, **changed}
+        index = self.out / SEARCH_DIR
+        stale = {s for s in now if now[s] != before.get(s) or not (index / s).is_dir()}
+        if not self._overlay_holds(pending, now, before, index):
+            fold = stale | set(before) - set(now)
+        else:
+            fold = _shards_of(before_units, {path for path, digest in changed.items() if digest is None})
+        page_shard = {path: shard for shard, pages in self.members.items() for path, _ in pages}
+        self.overlay = {path: digest for path, digest in pending.items()
+                        if digest is not None and page_shard.get(path) not in fold and page_shard.get(path) in stale}
+        self.gone = {shard for shard in fold if shard not in now}
+        self.search = {**{s: d for s, d in before.items() if s not in self.gone}, **{s: now[s] for s in fold if s in now}}
+        self.jobs = {shard: self.members[shard] for shard in sorted(fold) if shard in now}
+        if self.overlay and self.overlay != overlay:
+            self.jobs[OVERLAY] = sorted(self.overlay.items())
 
-    def index_all(self, site: Path, problems: Problems) -> list[str]:
+    def _overlay_holds(self, pending: dict, now: dict[str, str], before: dict[str, str], index: Path) -> bool:
+        """The overlay can hold what the shards do not: few enough reports, every shard of the last
+        build's still there (no year split anew, none failed or removed by hand), and each shard
+        that is new holding only reports of the overlay."""
+        return (len(pending) <= OVERLAY_LIMIT and all((index / shard).is_dir() for shard in before)
+                and all(path in pending for shard in now if shard not in before for path, _ in self.members[shard]))
+
+    def staged(self) -> tuple[dict[str, str], dict]:
+        """The index as it stands before the commit, for the manifest staged then: the shards that
+        hold their reports as they are now, no overlay. Should the build stop before swap_in, the
+        next one sees the others as stale and indexes them again."""
+        if self._before is None or not (self.jobs or self.gone or self.overlay != self._before[2]):
+            return self.search, self.overlay
+        return {shard: digest for shard, digest in self._before[1].items() if self._now.get(shard) == digest}, {}
+
+    def index_all(self, site: Path, problems: Problems) -> None:
         """Every shard indexed (by the thread, see feed_early) in site/pagefind/ (a full build,
-        before its tree is swapped in). Returns the shards not indexed (the build records them
-        so, and the next one retries)."""
-        failed = self._indexing.result()
+        before its tree is swapped in). A shard not indexed is not recorded (the next build retries)."""
+        failed = self._indexing.result() if self._indexing is not None else []
         problems.items += self.problems.items
-        if any(self.scratch.iterdir()):
+        if self.scratch is not None and any(self.scratch.iterdir()):
             os.replace(self.scratch, site / SEARCH_DIR)     # a new tree has no pagefind/ of its own
             self.scratch = None
-        _write_shard_list(site / SEARCH_DIR)
-        return failed
+        for shard in failed:
+            del self.search[shard]
+        _write_shard_list(site / SEARCH_DIR, {})
 
-    def swap_in(self, problems: Problems) -> list[str]:
-        """After an incremental build's commit: each changed shard indexed by the thread swapped in
-        whole, and a shard without reports any more removed. Returns the shards whose index is not
-        up to date (see index_all)."""
-        if not self.changed and not self.gone:
-            return []
+    def swap_in(self, problems: Problems) -> None:
+        """After an incremental build's commit: each shard indexed by the thread, or the overlay,
+        swapped in whole, a shard without reports any more removed, and the overlay dropped after
+        a fold. What failed leaves the index as it was and the manifest recording it as stale (see
+        staged): the next build indexes it again."""
+        if not (self.jobs or self.gone or self._before is not None and self.overlay != self._before[2]):
+            return
         failed = self._indexing.result() if self._indexing is not None else []
         problems.items += self.problems.items
         index = self.out / SEARCH_DIR
-        for shard in self.changed:
-            if shard not in failed:
-                (index / shard).parent.mkdir(parents=True, exist_ok=True)
-                replace_folder(self.scratch / shard, index / shard)
+        for folder in self.jobs:
+            if folder not in failed:
+                (index / folder).parent.mkdir(parents=True, exist_ok=True)
+                replace_folder(self.scratch / folder, index / folder)
         for shard in self.gone:
             shutil.rmtree(index / shard, ignore_errors=True)
-        _write_shard_list(index)
-        return failed
+        listed = self._before[2] if OVERLAY in failed else self.overlay     # a failed overlay is left as it was
+        if failed:
+            self.search, self.overlay = self.staged()
+        if not listed:
+            shutil.rmtree(index / OVERLAY, ignore_errors=True)
+        _write_shard_list(index, listed)
 
     def sweep(self, previous_units: dict | None) -> None:
         """Remove the records no longer named: after a full build (`previous_units` None) every one
@@ -277,38 +310,21 @@ class ShardIndex:
         for name in gone:
             (self.records / name).unlink(missing_ok=True)
 
-    def _index_meanwhile(self, shards: list[str]) -> None:
-        """The thread indexes `shards` into a scratch folder beside the output, while the build goes on."""
+    def _index_meanwhile(self) -> None:
+        """The thread indexes self.jobs into a scratch folder beside the output, while the build goes on."""
         self.scratch = Path(tempfile.mkdtemp(prefix=staging_prefix(self.out, "search"), dir=self.out.parent))
-        self._indexing = self._thread.submit(self._index_into, self.scratch, shards, self.problems)
+        self._indexing = self._thread.submit(self._index_into, self.scratch, dict(self.jobs), self.problems)
 
     def _start(self) -> None:
         """The service started and its dictionaries loaded, unless the build said by then that it
         needs none. A failure is left for the index to meet and report (a missing binary is said
-        only if a shard is to be indexed)."""
+        only if something is to be indexed)."""
         executable = pagefind_executable()
         if executable is None or self._unneeded.is_set():
             return
         self.service = PagefindService(executable)
         try:
             self.service.warm_up()
-        except (OSError, PagefindFailed):
-            pass
-
-    def _feed(self, previous_units: dict, todo: list[str]) -> None:
-        """The reports of the shards the units `todo` were in, but theirs, added to an index per
-        shard: after an edit only the edited report is left to add (_index_one). Too many shards
-        are not fed (each is held in memory until used)."""
-        if self.service is None or self._unneeded.is_set():
-            return
-        try:
-            speculated = _unchanged_members(previous_units, todo)
-            if len(speculated) > SPECULATED_SHARDS:
-                return
-            for shard, members in speculated.items():
-                index_id = self.service.new_index()
-                self.service.add(index_id, self._pages(members))
-                self._fed[shard] = (index_id, frozenset(members))
         except (OSError, PagefindFailed):
             pass
 
@@ -324,73 +340,85 @@ class ShardIndex:
                 self.service = PagefindService(executable)
         return self.service
 
-    def _index_into(self, folder: Path, shards: list[str], problems: Problems) -> list[str]:
-        """Each shard's index from its reports' records, into folder/shard, by the build's service.
-        Returns the shards not indexed (the first says why in a warning)."""
-        todo = list(shards)
+    def _index_into(self, folder: Path, jobs: dict[str, list[tuple[str, str]]], problems: Problems) -> list[str]:
+        """Each job's index (a shard or the overlay) from its reports' records, into folder/name, by
+        the build's service. Returns those not indexed (the first says why in a warning)."""
+        todo = list(jobs)
         try:
             pagefind = self._service(problems) if todo else None
             if pagefind is None:
                 return todo
             while todo:
-                self._index_one(pagefind, todo[0], folder / todo[0])
+                _index_one(pagefind, self._pages(jobs[todo[0]]), folder / todo[0])
                 todo.pop(0)
             return []
         except OSError as exc:           # a record gone from the cache, or the binary would not start
             reason = f"{exc.strerror}：{exc.filename}" if exc.filename else str(exc.strerror or exc)
         except PagefindFailed as exc:
             reason = str(exc)
-        for shard in todo:               # nothing half-written is listed or kept
-            shutil.rmtree(folder / shard, ignore_errors=True)
-        year, bucket = todo[0].split("/")
-        problems.warning("site.yaml", None, f"站内搜索索引（{year} 年度第 {bucket} 组）生成失败：{reason}。"
+        for name in todo:                # nothing half-written is listed or kept
+            shutil.rmtree(folder / name, ignore_errors=True)
+        problems.warning("site.yaml", None, f"站内搜索索引（{_described(todo[0])}）生成失败：{reason}。"
                                            "删除 .gongkai-cache 文件夹后重新生成可以重建全部索引", "search")
         return todo
-
-    def _index_one(self, pagefind: PagefindService, shard: str, output: Path) -> None:
-        """One shard's index written into `output`: its reports added to the index fed early, if that
-        holds none the shard no longer has (else it is dropped: a year's shards were split anew,
-        or a report of another unit changed too), or to a new one."""
-        pages = self.members[shard]
-        index_id, fed = self._fed.pop(shard, (None, frozenset()))
-        if index_id is not None and not fed <= set(pages):
-            pagefind.delete(index_id)
-            index_id, fed = None, frozenset()
-        if index_id is None:
-            index_id = pagefind.new_index()
-        try:
-            pagefind.add(index_id, self._pages([page for page in pages if page not in fed]))
-            _write_index(output, pagefind.files(index_id))
-        finally:
-            pagefind.delete(index_id)
 
     def _pages(self, pages: list[tuple[str, str]]) -> list[tuple[str, bytes]]:
         """(URL, record) of each (page path, record digest)."""
         return [(f"/{path}", (self.records / f"{digest}.html").read_bytes()) for path, digest in pages]
 
 
+def _index_one(pagefind: PagefindService, pages: list[tuple[str, bytes]], output: Path) -> None:
+    """One index (a shard, or the overlay) of `pages` written into `output`."""
+    index_id = pagefind.new_index()
+    try:
+        pagefind.add(index_id, pages)
+        _write_index(output, pagefind.files(index_id))
+    finally:
+        pagefind.delete(index_id)
+
+
+def _described(name: str) -> str:
+    if name == OVERLAY:
+        return "最近修改的报告"
+    year, bucket = name.split("/")
+    return f"{year} 年度第 {bucket} 组"
+
+
 def _searchable(units: dict, unit_id: str) -> dict:
     return units[unit_id].searchable if unit_id in units else {}
 
 
-def _unchanged_members(units: dict, edited: list[str]) -> dict[str, list[tuple[str, str]]]:
-    """The shards the reports of the units `edited` were in (shard_members of the last build's
-    `units`), each with its other reports: the ones that stay unless the shards are split anew."""
-    buckets = _buckets(units)
-    changing = {(path, digest) for unit_id in edited for path, digest in _searchable(units, unit_id).values()}
-    shards = {_shard(unit_id, year, buckets) for unit_id in edited for year in _searchable(units, unit_id)}
-    return {shard: [page for page in pages if page not in changing]
-            for shard, pages in shard_members(units, shards).items()}
+def _shards_of(units: dict, pages: set[str]) -> set[str]:
+    """The shards that held these pages, by the units' records (shard_members)."""
+    if not pages:
+        return set()
+    return {shard for shard, members in shard_members(units).items() for path, _ in members if path in pages}
 
 
-def _write_shard_list(index: Path) -> None:
-    """pagefind/shards.json: the shards indexed, newest year first (the search page merges them)."""
+def _changed_pages(before: dict, units: dict, processed: list[str]) -> dict[str, str | None]:
+    """Page path -> its search record's digest (None: the page is gone), of every report whose
+    record differs from the last build's: of the units processed and of those removed."""
+    changed = {}
+    for unit_id in [*processed, *(unit_id for unit_id in before if unit_id not in units)]:
+        old = dict(_searchable(before, unit_id).values())
+        new = dict(_searchable(units, unit_id).values())
+        changed.update({path: new.get(path) for path in old.keys() | new.keys() if old.get(path) != new.get(path)})
+    return changed
+
+
+def _write_shard_list(index: Path, overlay: dict[str, str | None]) -> None:
+    """pagefind/shards.json, which the search page reads: the shards indexed, newest year first;
+    the overlay's folder, if it has an index; the pages it replaces (`overlay`'s), as URLs."""
     shards = sorted((f"{year.name}/{bucket.name}" for year in index.glob("[0-9]*") if year.is_dir()
                      for bucket in year.iterdir() if (bucket / "pagefind.js").is_file()),
                     key=lambda shard: (-int(shard.split("/")[0]), shard))
     if shards or index.is_dir():       # no folder at all when nothing was ever indexed
         index.mkdir(exist_ok=True)
-        write_atomically(index / SHARDS_FILE, json.dumps(shards).encode())
+        listed = json.dumps({"shards": shards, "overlay": OVERLAY if (index / OVERLAY / "pagefind.js").is_file() else None,
+                             "replaced": sorted(f"/{path}" for path in overlay)}, ensure_ascii=False).encode()
+        path = index / SHARDS_FILE
+        if not path.is_file() or path.read_bytes() != listed:     # as it was after a failure: left alone
+            write_atomically(path, listed)
 
 
 def _executable(problems: Problems) -> str | None:

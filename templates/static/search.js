@@ -16,21 +16,40 @@ const SHOWN = 50;          // results shown per round
 const CHECKED = 300;       // candidates checked at most per round: a query for words in no report stays cheap
 const BATCH = 25;          // candidates fetched at once
 const SNIPPET = 90;        // characters of the sentence around the match, at most
-let pagefind = null;
-let current = null;        // the search being shown: { term, parts, candidates, next, found }
+let pagefind = null;         // engine(): { shards, overlay, replaced }
+let current = null;        // the search being shown: { term, parts, candidates, replaced, next, found }
 
-// The shards (pagefind/<year>/<bucket>/, listed in pagefind/shards.json, newest year first) are
-// merged into the first: one search then asks every shard.
+// pagefind/shards.json lists the shards (pagefind/<year>/<bucket>/, newest year first), which are
+// merged into the first: one search then asks every shard. It may also name an overlay: the index
+// of the reports edited since their shards were indexed. A page it replaces is taken from it alone
+// (its shard holds the report as it was, or a report since removed).
 async function engine() {
   if (!pagefind) {
     const index = new URL(form.dataset.index, location.href);
     const siteRoot = new URL("../", index).pathname;
-    const [first, ...others] = await (await fetch(new URL("shards.json", index))).json();
-    pagefind = await import(new URL(`${first}/pagefind.js`, index).href);
-    await pagefind.options({ baseUrl: siteRoot });
-    await Promise.all(others.map((shard) => pagefind.mergeIndex(new URL(`${shard}/`, index).href, { baseUrl: siteRoot })));
+    const listed = await (await fetch(new URL("shards.json", index))).json();
+    const load = async (folder) => {
+      const instance = await import(new URL(`${folder}/pagefind.js`, index).href);
+      await instance.options({ baseUrl: siteRoot });
+      return instance;
+    };
+    const [first, ...others] = listed.shards;
+    const shards = await load(first);
+    await Promise.all(others.map((shard) => shards.mergeIndex(new URL(`${shard}/`, index).href, { baseUrl: siteRoot })));
+    pagefind = { shards, overlay: listed.overlay ? await load(listed.overlay) : null, replaced: new Set(listed.replaced) };
   }
   return pagefind;
+}
+
+// The candidates of the shards and the overlay in one list, by score (as mergeIndex ranks the
+// shards'); a shard's candidate for a page the overlay replaces is marked stale.
+async function candidates(term, filters) {
+  const { shards, overlay, replaced } = await engine();
+  const [found, fresh] = await Promise.all([shards.search(term, { filters }),
+                                           overlay ? overlay.search(term, { filters }) : { results: [] }]);
+  const listed = [...found.results.map((result) => ({ result, fresh: false })),
+                  ...fresh.results.map((result) => ({ result, fresh: true }))];
+  return { listed: listed.sort((a, b) => b.result.score - a.result.score), replaced };
 }
 
 // The text as compared: without spaces (Pagefind puts zero-width ones between words), full-width
@@ -107,8 +126,10 @@ async function showMore() {
   while (search.next < stop && shown < SHOWN) {
     const batch = search.candidates.slice(search.next, Math.min(stop, search.next + BATCH));
     search.next += batch.length;
-    for (const data of await Promise.all(batch.map((candidate) => candidate.data()))) {
+    const loaded = await Promise.all(batch.map((candidate) => candidate.result.data()));
+    for (const [i, data] of loaded.entries()) {
       if (search !== current) return;                 // a newer search took over
+      if (!batch[i].fresh && search.replaced.has(data.raw_url)) continue;
       const found = occurrences(data.content, search.parts);
       if (found) {
         list.append(item(data, found));
@@ -146,8 +167,8 @@ async function run() {
     const filters = {};
     if (fields.year.value) filters["年度"] = fields.year.value;
     if (fields.kind.value) filters["单位类型"] = fields.kind.value;
-    const search = await (await engine()).search(term, { filters });
-    current = { term, parts: queryParts(term), candidates: search.results, next: 0, found: 0 };
+    const { listed, replaced } = await candidates(term, filters);
+    current = { term, parts: queryParts(term), candidates: listed, replaced, next: 0, found: 0 };
     await showMore();
   } catch (error) {
     list.replaceChildren();
