@@ -95,13 +95,11 @@ def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
 
 def tree(folder: Path) -> dict[str, bytes]:
     """Every output file's bytes. The search indexes are left out: Pagefind itself writes its
-    filter files in a different order on every run, even over the same pages (each year's
-    page count is compared instead)."""
+    filter files in a different order on every run, even over the same pages (what the search
+    page sees of each page is compared instead: searched_pages)."""
     files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-    for entry in [rel for rel in files if rel.endswith("pagefind-entry.json")]:
-        year = entry.split("/")[1]
-        pages = sum(lang["page_count"] for lang in json.loads(files[entry])["languages"].values())
-        files[f"pagefind: pages indexed for {year}"] = str(pages).encode()
+    if (folder / "pagefind/shards.json").is_file():
+        files["pagefind: what the search page sees"] = json.dumps(searched_pages(folder), sort_keys=True).encode()
     return {rel: data for rel, data in files.items() if not rel.startswith("pagefind/")}
 
 
@@ -300,12 +298,28 @@ def search_results(page) -> list[tuple[str, str]]:
             for item in page.locator("[data-search-results] li").all()]
 
 
+def index_texts(folder: Path) -> dict[str, str]:
+    """URL -> the text one Pagefind index (a shard, the overlay) holds of each of its pages."""
+    found = {}
+    for fragment in (folder / "fragment").glob("*.pf_fragment"):
+        data = gzip.decompress(fragment.read_bytes())
+        record = json.loads(data[data.index(b"{"):])      # after Pagefind's signature
+        found[record["url"]] = record["content"]
+    return found
+
+
+def searched_pages(out: Path) -> dict[str, str]:
+    """URL -> the text of each page as the search page sees it: from its shard, unless the overlay
+    replaces it (pagefind/shards.json: the overlay's record, or none for a page removed)."""
+    listed = json.loads((out / "pagefind/shards.json").read_text(encoding="utf-8"))
+    pages = {url: text for shard in listed["shards"] for url, text in index_texts(out / "pagefind" / shard).items()
+             if url not in listed["replaced"]}
+    return pages | (index_texts(out / "pagefind" / listed["overlay"]) if listed["overlay"] else {})
+
+
 def indexed_pages(out: Path) -> dict[str, dict]:
     """What Pagefind indexed of each page of a built site, by URL: its text (`content`), meta and
     filters, read from the gzipped fragments of every shard of the index."""
-    import gzip
-    import json
-
     pages = {}
     for fragment in (out / "pagefind").glob("**/fragment/*.pf_fragment"):
         data = gzip.decompress(fragment.read_bytes())

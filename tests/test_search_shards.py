@@ -8,7 +8,6 @@ one year completes (its time is printed, not asserted)."""
 from __future__ import annotations
 
 import errno
-import gzip
 import json
 import shutil
 import subprocess
@@ -24,8 +23,8 @@ import generator.build
 import generator.output.search
 from generator.output.pagefindservice import PagefindService
 from generator.output.search import pagefind_executable
-from helpers import (HUAJIE_PHRASE, NOT_THERE, REPO, build, generate, indexed_pages, search, search_results, served,
-                     unique_phrase)
+from helpers import (HUAJIE_PHRASE, NOT_THERE, REPO, build, generate, index_texts, indexed_pages, search,
+                     search_results, searched_pages, served, unique_phrase)
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from synthetic import make_site  # noqa: E402
@@ -35,28 +34,9 @@ def listed(out: Path) -> dict:
     return json.loads((out / "pagefind/shards.json").read_text(encoding="utf-8"))
 
 
-def held(folder: Path) -> dict[str, str]:
-    """URL -> the text Pagefind holds of each report of one index."""
-    found = {}
-    for fragment in (folder / "fragment").glob("*.pf_fragment"):
-        data = gzip.decompress(fragment.read_bytes())
-        record = json.loads(data[data.index(b"{"):])
-        found[record["url"]] = record["content"]
-    return found
-
-
 def shards(out: Path) -> dict[str, dict[str, str]]:
     """Shard -> URL -> the text Pagefind holds of each of its reports."""
-    return {shard: held(out / "pagefind" / shard) for shard in listed(out)["shards"]}
-
-
-def searched(out: Path) -> dict[str, str]:
-    """URL -> text of every report as the search page sees it: from its shard, unless the overlay
-    replaces it (the overlay's record, or none for a page removed)."""
-    index = listed(out)
-    found = {url: text for pages in shards(out).values() for url, text in pages.items()
-             if url not in index["replaced"]}
-    return found | (held(out / "pagefind" / index["overlay"]) if index["overlay"] else {})
+    return {shard: index_texts(out / "pagefind" / shard) for shard in listed(out)["shards"]}
 
 
 def stamps(folder: Path) -> dict[str, int]:
@@ -105,13 +85,13 @@ def test_an_edit_indexes_only_the_overlay_and_the_search_sees_a_cold_builds_inde
             if not rel.startswith(("overlay/", "shards.json"))} == untouched                # no shard indexed again
     assert listed(out) == {"shards": [f"2025/{b:02d}" for b in range(8)], "overlay": "overlay",
                            "replaced": ["/nianbao/dept-1/2025.html"]}
-    overlay = held(out / "pagefind/overlay")
+    overlay = index_texts(out / "pagefind/overlay")
     assert list(overlay) == ["/nianbao/dept-1/2025.html"] and "一网通办" in overlay[list(overlay)[0]].replace("\u200b", "")
-    assert searched(out) == searched_cold(one_year, tmp_path)
+    assert searched_pages(out) == searched_cold(one_year, tmp_path)
     edit(one_year, "dept-2")                                          # the overlay grows
     build(one_year, out)
     assert listed(out)["replaced"] == ["/nianbao/dept-1/2025.html", "/nianbao/dept-2/2025.html"]
-    assert searched(out) == searched_cold(one_year, tmp_path)
+    assert searched_pages(out) == searched_cold(one_year, tmp_path)
 
 
 def test_a_removed_report_leaves_the_index_at_once_its_shard_indexed_again(one_year, tmp_path):
@@ -129,7 +109,7 @@ def test_a_removed_report_leaves_the_index_at_once_its_shard_indexed_again(one_y
     assert not [shard for shard, pages in after.items() if "/nianbao/dept-2/2025.html" in pages]
     assert after[folds[0]] == cold(one_year, tmp_path)[folds[0]]
     assert listed(out)["replaced"] == ["/nianbao/dept-1/2025.html"]       # in another shard than dept-2
-    assert searched(out) == searched_cold(one_year, tmp_path)
+    assert searched_pages(out) == searched_cold(one_year, tmp_path)
 
 
 def test_an_overlay_grown_past_its_limit_is_folded_into_the_shards(one_year, tmp_path, monkeypatch):
@@ -286,7 +266,7 @@ def test_a_build_that_fails_while_it_indexes_leaves_the_index_as_it_was(one_year
     assert all(service.process.returncode is not None for service in services.started)
     monkeypatch.setattr(generator.build, "stage_manifest", real)
     build(one_year, out)
-    assert searched(out) == searched_cold(one_year, tmp_path)
+    assert searched_pages(out) == searched_cold(one_year, tmp_path)
 
 
 def test_a_full_build_indexes_while_it_writes_the_rest_and_a_failure_leaves_nothing(one_year, tmp_path, services,
