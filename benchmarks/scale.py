@@ -222,6 +222,9 @@ def run(command: list[str], what: str, sample_memory: bool = False) -> tuple[flo
     """Wall-clock seconds of `command` (fails loudly unless it exits 0), its peak tree RSS in kB,
     and the CPU seconds of its process tree (a worker or Pagefind counts once it was waited for)."""
     peak = 0
+    # The disk settled first: the kernel writes back what the step before wrote (a cold build's
+    # gigabyte) while the next runs, which charged one build, or Hugo, for another's writes.
+    os.sync()
     cpu = children_cpu()
     started = time.perf_counter()
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
