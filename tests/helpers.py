@@ -310,7 +310,7 @@ def index_texts(folder: Path) -> dict[str, str]:
 
 def searched_pages(out: Path) -> dict[str, str]:
     """URL -> the text of each page as the search page sees it: from its shard, unless the overlay
-    replaces it (pagefind/shards.json: the overlay's record, or none for a page removed)."""
+    replaces it (pagefind/shards.json: then the overlay's record)."""
     listed = json.loads((out / "pagefind/shards.json").read_text(encoding="utf-8"))
     pages = {url: text for shard in listed["shards"] for url, text in index_texts(out / "pagefind" / shard).items()
              if url not in listed["replaced"]}

@@ -269,6 +269,46 @@ def test_a_build_that_fails_while_it_indexes_leaves_the_index_as_it_was(one_year
     assert searched_pages(out) == searched_cold(one_year, tmp_path)
 
 
+def test_a_build_stopped_after_its_commit_leaves_the_next_one_to_index_what_it_did_not(one_year, tmp_path,
+                                                                                      monkeypatch):
+    """Stopped (Ctrl-C) between the commit and the swap: the pages are new, the index is as it was,
+    and the manifest staged before the commit records no overlay and only the shards still as they
+    are: the next build folds, and the search sees a cold build's index."""
+    out = tmp_path / "out"
+    build(one_year, out)
+    edit(one_year)
+    build(one_year, out)
+    edit(one_year, "dept-2")
+    real = generator.output.search.ShardIndex.swap_in
+
+    def stopped(self, problems):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(generator.output.search.ShardIndex, "swap_in", stopped)
+    assert generate("build", "--site", str(one_year), "--out", str(out)).code != 0
+    assert listed(out)["replaced"] == ["/nianbao/dept-1/2025.html"]             # the index as it was
+    monkeypatch.setattr(generator.output.search.ShardIndex, "swap_in", real)
+    build(one_year, out)
+    assert listed(out)["overlay"] is None
+    assert shards(out) == cold(one_year, tmp_path)
+
+
+def test_an_edit_undone_empties_the_overlay(one_year, tmp_path):
+    """The report is again as its shard holds it: nothing is replaced, and no shard is indexed."""
+    out = tmp_path / "out"
+    build(one_year, out)
+    narrative = one_year / "content/reports/dept-1/2025.md"
+    original = narrative.read_bytes()
+    untouched = {rel: stamp for rel, stamp in stamps(out / "pagefind").items() if rel != "shards.json"}
+    edit(one_year)
+    build(one_year, out)
+    narrative.write_bytes(original)
+    build(one_year, out)
+    assert listed(out)["overlay"] is None and listed(out)["replaced"] == []
+    assert not (out / "pagefind/overlay").exists()
+    assert {rel: stamp for rel, stamp in stamps(out / "pagefind").items() if rel != "shards.json"} == untouched
+
+
 def test_a_full_build_indexes_while_it_writes_the_rest_and_a_failure_leaves_nothing(one_year, tmp_path, services,
                                                                                  monkeypatch):
     """A cold build's shards are indexed by a thread, beside the output, while the listings and the

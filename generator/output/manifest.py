@@ -107,9 +107,9 @@ class Manifest:
     open_data: str = ""                        # hash of every unit's share of the open data
     open_data_files: dict[str, int] = field(default_factory=dict)  # the portal's data files -> their sizes
     search: dict[str, str] = field(default_factory=dict)       # search shard -> hash of the records it holds
-    # page path -> digest of its search record (None: no page now), for the reports whose record is
-    # in the search overlay, not as their shard holds it (output.search)
-    search_overlay: dict[str, str | None] = field(default_factory=dict)
+    # page path -> digest of its search record, of the reports the search overlay holds as they are
+    # now, not as their shard does (output.search)
+    search_overlay: dict[str, str] = field(default_factory=dict)
     site_outputs: set[str] = field(default_factory=set)       # the files of no unit: listings, data, static
     unit_list: tuple = ("", {}, [])            # units.yaml: (sha256, parsed units, warnings)
     listings: tuple = ("", {})                 # (site folder, loader.Listings): unit folders as last listed

@@ -155,7 +155,7 @@ class ShardIndex:
         self.records: Path | None = None                       # plan's: None, the build has no search index
         self.members: dict[str, list[tuple[str, str]]] = {}    # shard_members, once per build
         self.search: dict[str, str] = {}                       # what the manifest records (settle)
-        self.overlay: dict[str, str | None] = {}
+        self.overlay: dict[str, str] = {}                       # page path -> record digest, of the overlay
         self.jobs: dict[str, list[tuple[str, str]]] = {}      # folder in pagefind/ -> the pages it is indexed from
         self.gone: set[str] = set()
         self.service: PagefindService | None = None
@@ -253,11 +253,15 @@ class ShardIndex:
         return (len(pending) <= OVERLAY_LIMIT and all((index / shard).is_dir() for shard in before)
                 and all(path in pending for shard in now if shard not in before for path, _ in self.members[shard]))
 
+    def _changing(self) -> bool:
+        """An incremental build changes the index: a shard or the overlay to index, or to remove."""
+        return self._before is not None and bool(self.jobs or self.gone or self.overlay != self._before[2])
+
     def staged(self) -> tuple[dict[str, str], dict]:
         """The index as it stands before the commit, for the manifest staged then: the shards that
         hold their reports as they are now, no overlay. Should the build stop before swap_in, the
         next one sees the others as stale and indexes them again."""
-        if self._before is None or not (self.jobs or self.gone or self.overlay != self._before[2]):
+        if not self._changing():
             return self.search, self.overlay
         return {shard: digest for shard, digest in self._before[1].items() if self._now.get(shard) == digest}, {}
 
@@ -278,7 +282,7 @@ class ShardIndex:
         swapped in whole, a shard without reports any more removed, and the overlay dropped after
         a fold. What failed leaves the index as it was and the manifest recording it as stale (see
         staged): the next build indexes it again."""
-        if not (self.jobs or self.gone or self._before is not None and self.overlay != self._before[2]):
+        if not self._changing():
             return
         failed = self._indexing.result() if self._indexing is not None else []
         problems.items += self.problems.items

@@ -22,7 +22,7 @@ let current = null;        // the search being shown: { term, parts, candidates,
 // pagefind/shards.json lists the shards (pagefind/<year>/<bucket>/, newest year first), which are
 // merged into the first: one search then asks every shard. It may also name an overlay: the index
 // of the reports edited since their shards were indexed. A page it replaces is taken from it alone
-// (its shard holds the report as it was, or a report since removed).
+// (its shard holds the report as it was).
 async function engine() {
   if (!pagefind) {
     const index = new URL(form.dataset.index, location.href);
