@@ -169,11 +169,14 @@ def edit(root: Path, unit_id: str = "dept-1") -> None:
 
 
 def test_pagefind_indexes_only_after_an_edit_and_is_always_ended(one_year, tmp_path, services):
-    """A build with a manifest starts Pagefind at once (its dictionaries load while the manifest is
-    read); with nothing changed it indexes nothing and is killed, not waited for."""
+    """A full build indexes its 8 shards by two services at once (INDEXERS), both ended. A build with
+    a manifest starts Pagefind at once (its dictionaries load while the manifest is read); with
+    nothing changed it indexes nothing and is killed, not waited for."""
     out = tmp_path / "out"
     build(one_year, out)
-    assert len(services.started) == 1
+    assert len(services.started) == generator.output.search.INDEXERS == 2
+    assert all(service.process.returncode is not None for service in services.started)
+    assert sum(map(len, services.added)) == 24                      # each report once, in one lane or the other
     services.written.clear()
     services.added.clear()
     build(one_year, out)

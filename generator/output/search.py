@@ -49,6 +49,7 @@ from generator.problems import Problems
 SEARCH_DIR = "pagefind"
 SHARDS_FILE = "shards.json"     # in SEARCH_DIR: the shards, newest year first
 SHARD_SIZE = 160                # reports a search shard holds at most on average (see shard_members)
+INDEXERS = 2                    # Pagefind services indexing a build's shards at once: a core and ~100 MB each
 OVERLAY = "overlay"             # in SEARCH_DIR: the index of the reports edited since their shards were
 OVERLAY_LIMIT = 40              # reports the overlay holds at most: see ShardIndex
 INSTALL_HINT = "pip install 'pagefind[extended]'"
@@ -159,6 +160,7 @@ class ShardIndex:
         self.jobs: dict[str, list[tuple[str, str]]] = {}      # folder in pagefind/ -> the pages it is indexed from
         self.gone: set[str] = set()
         self.service: PagefindService | None = None
+        self.helpers: list[PagefindService] = []               # more services beside it (_index_lanes)
         self.scratch: Path | None = None
         self.problems = Problems()                # the thread's, given to the build's in swap_in
         self._thread = ThreadPoolExecutor(1)      # runs its tasks in order
@@ -181,6 +183,9 @@ class ShardIndex:
         # early and nothing was given to it after all.
         if self.service is not None and (kind is not None or self._early and self._indexing is None):
             self.service.process.kill()
+        if kind is not None:
+            for helper in self.helpers:
+                helper.process.kill()
         self._thread.shutdown(cancel_futures=True)
         if self.service is not None:
             self.service.close()
@@ -345,30 +350,70 @@ class ShardIndex:
         return self.service
 
     def _index_into(self, folder: Path, jobs: dict[str, list[tuple[str, str]]], problems: Problems) -> list[str]:
-        """Each job's index (a shard or the overlay) from its reports' records, into folder/name, by
-        the build's service. Returns those not indexed (the first says why in a warning)."""
-        todo = list(jobs)
+        """Each job's index (a shard or the overlay) from its reports' records, into folder/name:
+        by the build's service, and by another beside it when there are several (INDEXERS: a full
+        build's shards, a fold's). Returns those not indexed (the first says why in a warning)."""
+        names = list(jobs)
         try:
-            pagefind = self._service(problems) if todo else None
-            if pagefind is None:
-                return todo
-            while todo:
-                _index_one(pagefind, self._pages(jobs[todo[0]]), folder / todo[0])
-                todo.pop(0)
-            return []
-        except OSError as exc:           # a record gone from the cache, or the binary would not start
-            reason = f"{exc.strerror}：{exc.filename}" if exc.filename else str(exc.strerror or exc)
-        except PagefindFailed as exc:
-            reason = str(exc)
-        for name in todo:                # nothing half-written is listed or kept
-            shutil.rmtree(folder / name, ignore_errors=True)
-        problems.warning("site.yaml", None, f"站内搜索索引（{_described(todo[0])}）生成失败：{reason}。"
-                                           "删除 .gongkai-cache 文件夹后重新生成可以重建全部索引", "search")
-        return todo
+            pagefind = self._service(problems) if names else None
+        except OSError as exc:           # the binary would not start
+            pagefind, failed = None, [(names, _reason(exc))]
+        else:
+            failed = [(names, None)] if pagefind is None else self._index_lanes(pagefind, folder, names, jobs)
+        left = [name for lane, _ in failed for name in lane]
+        reason = next((reason for lane, reason in failed if reason), None)
+        if reason is not None:
+            problems.warning("site.yaml", None, f"站内搜索索引（{_described(left[0])}）生成失败：{reason}。"
+                                               "删除 .gongkai-cache 文件夹后重新生成可以重建全部索引", "search")
+        return left
+
+    def _index_lanes(self, pagefind: PagefindService, folder: Path, names: list[str],
+                     jobs: dict[str, list[tuple[str, str]]]) -> list[tuple[list[str], str | None]]:
+        """`names` indexed in INDEXERS lanes, each by its own service: (names not indexed, why) of each."""
+        lanes = [names[lane::INDEXERS] for lane in range(min(INDEXERS, len(names)))]
+        with ThreadPoolExecutor(max(1, len(lanes) - 1)) as helpers:
+            others = [helpers.submit(self._helper_lane, folder, lane, jobs) for lane in lanes[1:]]
+            first = _index_lane(pagefind, folder, lanes[0], jobs, self._pages)
+            return [first] + [other.result() for other in others]
+
+    def _helper_lane(self, folder: Path, names: list[str], jobs: dict) -> tuple[list[str], str | None]:
+        """A lane with a service of its own, ended when it is done (killed with the build's if it fails)."""
+        executable = pagefind_executable()
+        try:
+            service = PagefindService(executable) if executable is not None else None
+        except OSError as exc:
+            return names, _reason(exc)
+        if service is None:             # removed since the build's own service started
+            return names, f"找不到 Pagefind（{INSTALL_HINT}）"
+        self.helpers.append(service)
+        with service:
+            return _index_lane(service, folder, names, jobs, self._pages)
 
     def _pages(self, pages: list[tuple[str, str]]) -> list[tuple[str, bytes]]:
         """(URL, record) of each (page path, record digest)."""
         return [(f"/{path}", (self.records / f"{digest}.html").read_bytes()) for path, digest in pages]
+
+
+def _index_lane(pagefind: PagefindService, folder: Path, names: list[str], jobs: dict, pages
+                ) -> tuple[list[str], str | None]:
+    """Each of `names` indexed into folder/name, in turn: (the names not indexed, why; None if all were)."""
+    todo = list(names)
+    try:
+        while todo:
+            _index_one(pagefind, pages(jobs[todo[0]]), folder / todo[0])
+            todo.pop(0)
+        return [], None
+    except OSError as exc:           # a record gone from the cache
+        reason = _reason(exc)
+    except PagefindFailed as exc:
+        reason = str(exc)
+    for name in todo:                # nothing half-written is listed or kept
+        shutil.rmtree(folder / name, ignore_errors=True)
+    return todo, reason
+
+
+def _reason(exc: OSError) -> str:
+    return f"{exc.strerror}：{exc.filename}" if exc.filename else str(exc.strerror or exc)
 
 
 def _index_one(pagefind: PagefindService, pages: list[tuple[str, bytes]], output: Path) -> None:
