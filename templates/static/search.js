@@ -16,7 +16,7 @@ const SHOWN = 50;          // results shown per round
 const CHECKED = 300;       // candidates checked at most per round: a query for words in no report stays cheap
 const BATCH = 25;          // candidates fetched at once
 const SNIPPET = 90;        // characters of the sentence around the match, at most
-let pagefind = null;         // engine(): { shards, overlay, replaced }
+let pagefind = null;       // engine(): { shards, overlay, replaced }
 let current = null;        // the search being shown: { term, parts, candidates, replaced, next, found }
 
 // pagefind/shards.json lists the shards (pagefind/<year>/<bucket>/, newest year first), which are
