@@ -332,6 +332,9 @@ class ShardIndex:
         if executable is None or self._unneeded.is_set():
             return
         self.service = PagefindService(executable)
+        if self._unneeded.is_set():         # plan() said so while it started (and saw no service to kill)
+            self.service.process.kill()
+            return
         try:
             self.service.warm_up()
         except (OSError, PagefindFailed):
