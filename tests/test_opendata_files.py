@@ -8,7 +8,9 @@ import re
 import sqlite3
 from contextlib import closing
 
-from helpers import (NEXT_YEAR, add_next_year, build, portal_csv_rows, read_csv, rebuild_matches_cold, set_row,
+import pytest
+
+from helpers import (NEXT_YEAR, add_next_year, build, generate, portal_csv_rows, read_csv, rebuild_matches_cold, set_row,
                      snapshot)
 from generator.content.reportfiles import file_size
 from generator.core.form import SECTION_HEADINGS
@@ -118,3 +120,24 @@ def test_the_sqlite_database_keeps_blanks_and_amounts(site, tmp_path):
     with closing(sqlite3.connect(out / "data/gongkai.sqlite")) as db:
         values = dict(db.execute("SELECT 行, 数值 FROM 数值明细 WHERE 单位编号 = 'huajie' AND 表 = '二'"))
     assert values["行政事业性收费"] == 12.5 and values["行政许可"] is None and values["行政处罚"] == 365
+
+
+@pytest.mark.parametrize("python", ["/bin/false", "a-python-that-is-not-there"])
+def test_a_database_that_cannot_be_built_fails_the_build_and_leaves_the_output(site, tmp_path, monkeypatch, python):
+    """The database is built by a process of its own (SqliteBuild): when it fails, or cannot start,
+    the build fails in a sentence, no traceback, with the output as it was and nothing left in the cache."""
+    import sys
+
+    out = tmp_path / "out"
+    build(site.root, out)
+    before = snapshot(out)
+    site.replace("content/reports/huajie/2023.yaml", "行政处罚: 365", "行政处罚: 366")
+    monkeypatch.setattr(sys, "executable", python)
+    run = generate("build", "--site", str(site.root), "--out", str(out))
+    assert run.code == 1 and "内部错误" not in run.err and "Traceback" not in run.err, run.err
+    assert snapshot(out) == before
+    assert not list(site.path(".gongkai-cache").rglob("*.sqlite-building*"))
+    monkeypatch.undo()
+    build(site.root, out)
+    with closing(sqlite3.connect(f"file:{out / 'data/gongkai.sqlite'}?mode=ro", uri=True)) as db:
+        assert db.execute("SELECT 数值 FROM 数值明细 WHERE 单位编号 = 'huajie' AND 行 = '行政处罚'").fetchall() == [(366,)]

@@ -19,7 +19,7 @@ from generator.core.paths import DATA_PAGE, PORTAL_JSON, PORTAL_SQLITE, SCHEMA, 
 from generator.output.manifest import Manifest
 from generator.output.opendata import csv_bytes, fragment_names, json_bytes
 from generator.output.schema import report_schema
-from generator.output.sqlitedata import sqlite_chunks
+from generator.output.sqlitedata import SqliteBuild
 
 ROW_LIMIT = 1_048_576           # the rows of a sheet in Excel (2007 on) and WPS
 
@@ -38,14 +38,18 @@ def write_portal_data(folder: Path, manifest: Manifest, writer) -> int:
     """Every portal-wide file, from the units' shares; each file's path and size go in the
     manifest (data/index.html lists them). Returns how many files changed."""
     shares, per_file = manifest.open_data_shares(), REPORTS_PER_FILE     # read here: a test lowers it
-    streams: dict[str, _Sized] = {}
-    for year, pieces in sorted(_pieces_by_year(folder, shares).items()):
-        for part, start in enumerate(range(0, len(pieces), per_file), 1):
-            streams[portal_csv_path(year, part)] = _Sized(_year_csv(pieces[start:start + per_file]))
-    jsonl = [folder / fragment_names(unit_id, digest)[1] for unit_id, digest in shares.items()]
-    streams[PORTAL_JSON] = _Sized(_portal_json(jsonl))
-    streams[PORTAL_SQLITE] = _Sized(sqlite_chunks(folder, shares))
-    written = sum(writer.write_stream(rel, chunks) for rel, chunks in streams.items())
+    database = SqliteBuild(folder, shares)        # built while the others are written, then written last
+    try:
+        streams: dict[str, _Sized] = {}
+        for year, pieces in sorted(_pieces_by_year(folder, shares).items()):
+            for part, start in enumerate(range(0, len(pieces), per_file), 1):
+                streams[portal_csv_path(year, part)] = _Sized(_year_csv(pieces[start:start + per_file]))
+        jsonl = [folder / fragment_names(unit_id, digest)[1] for unit_id, digest in shares.items()]
+        streams[PORTAL_JSON] = _Sized(_portal_json(jsonl))
+        streams[PORTAL_SQLITE] = _Sized(database)
+        written = sum(writer.write_stream(rel, chunks) for rel, chunks in streams.items())
+    finally:
+        database.close()
     schema = json_bytes(report_schema())
     written += writer.write(SCHEMA, schema)
     manifest.open_data_files = {**{rel: chunks.size for rel, chunks in streams.items()}, SCHEMA: len(schema)}
