@@ -179,7 +179,7 @@ def _write(work: UnitPass, index: ShardIndex, todo: list[str], manifest: Manifes
     try:
         written = process_units(work, todo, manifest, problems, jobs, progress)
         if not problems.errors:
-            index.feed_early(manifest.units)      # a full build's shards, or an edit's, indexed meanwhile
+            index.settle(manifest.units)          # a full build's shards, or an edit's, indexed meanwhile
         written += _write_site_files(work, manifest, previous, problems)
         _check_across_units(root, work.renderer, manifest, previous, last, problems)
         _refuse_collisions(manifest, todo if previous is not None else manifest.units, problems)
@@ -191,7 +191,6 @@ def _write(work: UnitPass, index: ShardIndex, todo: list[str], manifest: Manifes
         if strict and problems.warnings:
             raise CommandFailed(f"共 {len(problems.warnings)} 个警告。输出文件夹 {out} 保持原样，未写入任何文件。",
                                 problems, heading=STRICT_FAILED)
-        index.settle(manifest.units)
         if work.indexed and previous is None:             # a full build: indexed before it is swapped in
             index.index_all(writer.staging, problems)
         manifest.search, manifest.search_overlay = index.search, index.overlay

@@ -14,9 +14,9 @@ reports edited since their shards were indexed go to a small overlay index, whic
 search page prefers for those pages (ShardIndex); a shard is indexed again only when the
 overlay is folded back. pagefind/shards.json lists the shards, the overlay and the pages it
 replaces; the search page merges the shards (mergeIndex) and searches the overlay beside
-them. One Pagefind service (output.pagefindservice) indexes every shard of a build, one at
-a time, so memory is bounded by a shard. It indexes while the build writes the rest; an
-incremental build's index is swapped in after the commit.
+them. Pagefind services (output.pagefindservice) index a build's shards, INDEXERS at once and
+each one shard at a time, so memory is bounded by INDEXERS shards. They index while the build
+writes the rest; an incremental build's index is swapped in after the commit.
 
 Longer than 350 lines: the shards, their records and one build's index (ShardIndex: a
 thread, a service and a scratch folder whose lives end together) are read best in one place.
@@ -130,8 +130,9 @@ def shard_digests(members: dict[str, list[tuple[str, str]]]) -> dict[str, str]:
 # --- the index ----------------------------------------------------------------------------------
 
 class ShardIndex:
-    """The search index of one build, by one Pagefind service. Used as a context manager around
-    the whole build: the service is always ended and the scratch folder removed, whatever ends it.
+    """The search index of one build, by one Pagefind service (and INDEXERS - 1 more beside it for
+    a full build's or a fold's shards: _index_lanes). Used as a context manager around the whole
+    build: the services are always ended and the scratch folder removed, whatever ends it.
 
     The reports edited since their shards were indexed are in the overlay (pagefind/overlay/,
     at most OVERLAY_LIMIT): shards.json names it and the pages it replaces, and the search page
@@ -141,14 +142,14 @@ class ShardIndex:
 
     `early`: a build that has a search index and a manifest to compare with starts the service at
     once (a thread loads its dictionaries, 0.3 s, while the manifest is read); plan() then says
-    what the build will do. Once the units are processed (feed_early) the thread indexes what
+    what the build will do. Once the units are processed (settle) the thread indexes what
     changed into a scratch folder beside the output, while the build writes the rest, stages
     the manifest and commits; it is swapped in only after the commit (swap_in). A build that
     fails before then leaves pagefind/ as it was. A service started for nothing is killed, not
     waited for: as soon as the plan shows no unit to process, or at the end after a number edit.
 
     A full build has the thread index every shard as soon as the units are processed, while the
-    listings and open data are written (feed_early), and moves them into its new tree before it
+    listings and open data are written (settle), and moves them into its new tree before it
     is swapped in (index_all)."""
 
     def __init__(self, out: Path, early: bool = False):
@@ -201,27 +202,17 @@ class ShardIndex:
             if self.service is not None:     # started early: its dictionaries are not loaded for nothing
                 self.service.process.kill()
 
-    def feed_early(self, units: dict) -> None:
-        """After the units were processed (`units`: their records): a full build's shards are
-        indexed by the thread at once, while the build writes the listings and the open data and
-        checks the links (index_all moves them into the new tree); an incremental build's too if a
-        search record of theirs changed (a narrative edited, a report added or removed; not a number)."""
-        if self.records is None:
-            return
-        if self._before is None or any(_searchable(units, unit_id) != _searchable(self._before[0], unit_id)
-                                       for unit_id in self._todo):
-            self.settle(units)
-
     def settle(self, units: dict) -> None:
         """What the index is to be (self.search, self.overlay) and what the thread indexes for it
-        (self.jobs), from the units' records; worked out once: they do not change once processed.
-        Without a change to their records, nothing is indexed (unless a shard's folder is gone)."""
+        (self.jobs), from the units' records, once they are processed (they do not change after):
+        the thread starts at once, while the build writes the listings and the open data and
+        checks the links. Without a change to their records (a number edit), nothing is indexed
+        (unless a shard's folder is gone)."""
         if self.records is None or self._settled:
             return
         self._settled = True
         self.members = shard_members(units)
-        now = shard_digests(self.members)
-        self._now = now
+        self._now = now = shard_digests(self.members)
         if self._before is None:
             self.search, self.jobs = now, {shard: self.members[shard] for shard in sorted(now)}
         else:
@@ -271,7 +262,7 @@ class ShardIndex:
         return {shard: digest for shard, digest in self._before[1].items() if self._now.get(shard) == digest}, {}
 
     def index_all(self, site: Path, problems: Problems) -> None:
-        """Every shard indexed (by the thread, see feed_early) in site/pagefind/ (a full build,
+        """Every shard indexed (by the thread, see settle) in site/pagefind/ (a full build,
         before its tree is swapped in). A shard not indexed is not recorded (the next build retries)."""
         failed = self._indexing.result() if self._indexing is not None else []
         problems.items += self.problems.items
