@@ -141,9 +141,9 @@ def test_search_records_no_longer_named_are_swept(one_year, tmp_path):
 
 @pytest.fixture
 def services(monkeypatch) -> SimpleNamespace:
-    """Every Pagefind service the builds start (`started`), the URLs of each add (`added`), and
-    an event set when one has given an index's files (`written`)."""
-    seen = SimpleNamespace(started=[], added=[], written=threading.Event())
+    """Every Pagefind service the builds start (`started`), the URLs of each add (`added`), an
+    event set when one has given an index's files (`written`) and the services that did (`writers`)."""
+    seen = SimpleNamespace(started=[], added=[], written=threading.Event(), writers=[])
 
     class Counted(PagefindService):
         def __init__(self, executable: str):
@@ -156,6 +156,7 @@ def services(monkeypatch) -> SimpleNamespace:
 
         def files(self, index_id: int) -> dict[str, bytes]:
             files = super().files(index_id)
+            seen.writers.append(self)
             seen.written.set()
             return files
 
@@ -207,6 +208,25 @@ def test_pagefind_started_early_is_killed_as_soon_as_the_build_knows_it_has_noth
     build(one_year, out)
     assert (out / "pagefind" / "2025" / "00" / "pagefind-entry.json").stat().st_size > 0
     assert shards(out) == cold(one_year, tmp_path)
+
+
+def test_a_service_killed_as_unneeded_is_not_used_even_before_it_has_exited(one_year, tmp_path, services,
+                                                                            monkeypatch):
+    """Nothing changed but a shard's folder is gone. The plan kills the service started early and
+    does not wait for it, so it may still run for a moment; the shard is indexed by a new one."""
+    out = tmp_path / "out"
+    build(one_year, out)
+    real, killed = subprocess.Popen.kill, []
+
+    def late(process):                       # the kill lands a second later: poll() says it runs meanwhile
+        killed.append(process)
+        threading.Timer(1.0, real, args=(process,)).start()
+
+    monkeypatch.setattr(subprocess.Popen, "kill", late)
+    shutil.rmtree(out / "pagefind" / "2025" / "00")
+    build(one_year, out)
+    assert (out / "pagefind" / "2025" / "00" / "pagefind-entry.json").stat().st_size > 0
+    assert services.writers and not [writer for writer in services.writers if writer.process in killed]
 
 
 def test_pagefind_started_early_is_ended_when_the_build_fails(one_year, tmp_path, services):

@@ -333,8 +333,9 @@ class ShardIndex:
 
     def _service(self, problems: Problems) -> PagefindService | None:
         """The build's service, started now if it was not early, or was killed as unneeded but a shard
-        needs indexing after all (None: no Pagefind, said in a warning)."""
-        if self.service is not None and self.service.process.poll() is not None:
+        needs indexing after all (None: no Pagefind, said in a warning). One killed as unneeded may
+        not have exited yet (poll() still None just after the kill): it is never used."""
+        if self.service is not None and (self._unneeded.is_set() or self.service.process.poll() is not None):
             self.service.close()
             self.service = None
         if self.service is None:
