@@ -74,9 +74,10 @@ class SqliteBuild:
     def __iter__(self):
         try:
             _, err = self.process.communicate()
-            if self.process.returncode != 0:
-                reason = err.decode("utf-8", errors="replace").strip().splitlines()[-1:] or [f"退出码 {self.process.returncode}"]
-                raise OSError(errno.EIO, f"生成 SQLite 数据库时出错：{reason[0]}")
+            if self.process.returncode != 0:       # its last line says why (sys.exit's, or a traceback's)
+                said = err.decode("utf-8", errors="replace").strip().splitlines()
+                reason = said[-1] if said else f"退出码 {self.process.returncode}"
+                raise OSError(errno.EIO, f"生成 SQLite 数据库时出错：{reason}")
             with open(self.path, "rb") as f:
                 while chunk := f.read(CHUNK):
                     yield chunk
