@@ -298,14 +298,16 @@ def search_results(page) -> list[tuple[str, str]]:
             for item in page.locator("[data-search-results] li").all()]
 
 
+def fragment_records(fragments):
+    """The record of each of Pagefind's gzipped fragment files (a page's URL, text, meta, filters)."""
+    for fragment in fragments:
+        data = gzip.decompress(fragment.read_bytes())
+        yield json.loads(data[data.index(b"{"):])      # after Pagefind's signature
+
+
 def index_texts(folder: Path) -> dict[str, str]:
     """URL -> the text one Pagefind index (a shard, the overlay) holds of each of its pages."""
-    found = {}
-    for fragment in (folder / "fragment").glob("*.pf_fragment"):
-        data = gzip.decompress(fragment.read_bytes())
-        record = json.loads(data[data.index(b"{"):])      # after Pagefind's signature
-        found[record["url"]] = record["content"]
-    return found
+    return {record["url"]: record["content"] for record in fragment_records((folder / "fragment").glob("*.pf_fragment"))}
 
 
 def searched_pages(out: Path) -> dict[str, str]:
@@ -321,9 +323,7 @@ def indexed_pages(out: Path) -> dict[str, dict]:
     """What Pagefind indexed of each page of a built site, by URL: its text (`content`), meta and
     filters, read from the gzipped fragments of every shard of the index."""
     pages = {}
-    for fragment in (out / "pagefind").glob("**/fragment/*.pf_fragment"):
-        data = gzip.decompress(fragment.read_bytes())
-        record = json.loads(data[data.index(b"{"):])      # after Pagefind's signature
+    for record in fragment_records((out / "pagefind").glob("**/fragment/*.pf_fragment")):
         record["content"] = record["content"].replace("\u200b", "")   # its word breaks
         pages[record["url"]] = record
     return pages
