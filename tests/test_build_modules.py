@@ -6,19 +6,23 @@ from __future__ import annotations
 import hmac
 import marshal
 import os
+import shutil
+import signal
 import sys
+import threading
 from dataclasses import fields, replace
 from pathlib import Path
 
 import pytest
 
-from helpers import REPO
+from helpers import REPO, snapshot
+from generator.build import build_site
 from generator.content.loader import read_inputs
 from generator.core.model import Unit
 from generator.output import manifest as manifest_module
-from generator.output.cache import cache_key
+from generator.output.cache import CACHE_DIR, cache_key
 from generator.output.manifest import MANIFEST_FORMAT, Manifest, UnitRecord, read_manifest, write_manifest
-from generator.output.workers import UnitPass, process_unit, process_units
+from generator.output.workers import UnitPass, WorkerLost, process_unit, process_units
 from generator.problems import ERROR, WARNING, Problem, Problems
 from generator.render.pages import Renderer
 
@@ -153,3 +157,40 @@ def test_forked_workers_inherit_the_context_and_never_pickle_it(tmp_path, monkey
     process_units(work, list(work.files), manifest, problems, jobs=2, progress=None)
     assert manifest.units.keys() == work.files.keys() and not problems.errors
     assert {p.name for p in pids.iterdir()} - {str(os.getpid())}, "no worker process was used"
+
+
+@pytest.mark.slow
+def test_a_worker_killed_fails_the_build_and_leaves_the_output_as_it_was(tmp_path, monkeypatch):
+    # multiprocessing.Pool waited forever for the units of a worker the kernel had killed.
+    root, out = tmp_path / "site", tmp_path / "out"
+    make_site(root, 60)                # above PARALLEL_FROM: the pool is used
+    (root / "site.yaml").write_text((root / "site.yaml").read_text(encoding="utf-8") + "站内搜索: false\n",
+                                    encoding="utf-8")
+    build_site(root, out, jobs=2)
+    before = snapshot(out)
+    shutil.rmtree(root / CACHE_DIR)      # the next build is a full one, in parallel
+    doomed = sorted(p.name for p in (root / "content" / "reports").iterdir())[5]
+    real = process_unit
+
+    def killed_on(work, unit_id):
+        if unit_id == doomed:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(work, unit_id)
+
+    monkeypatch.setattr("generator.output.workers.process_unit", killed_on)
+    outcome = []
+    thread = threading.Thread(target=lambda: outcome.append(_raised(build_site, root, out, jobs=2)), daemon=True)
+    thread.start()
+    thread.join(120)
+    assert not thread.is_alive(), "the build waits forever for the killed worker"
+    assert isinstance(outcome[0], WorkerLost) and "--jobs 1" in str(outcome[0])
+    assert snapshot(out) == before
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".out-")], "a staging folder was left"
+
+
+def _raised(function, *args, **kwargs) -> BaseException | None:
+    try:
+        function(*args, **kwargs)
+    except BaseException as exc:
+        return exc
+    return None
