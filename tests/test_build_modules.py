@@ -23,6 +23,7 @@ from generator.output import manifest as manifest_module
 from generator.output.cache import CACHE_DIR, cache_key
 from generator.output.manifest import MANIFEST_FORMAT, Manifest, UnitRecord, read_manifest, write_manifest
 from generator.output.workers import UnitPass, WorkerLost, process_unit, process_units
+from generator.output.write import write_atomically
 from generator.problems import ERROR, WARNING, Problem, Problems
 from generator.render.pages import Renderer
 
@@ -119,6 +120,21 @@ def test_an_edit_saves_the_main_manifest_file_once_and_a_no_change_build_not_at_
     written.clear()
     assert site.build().code == 0 and written == []
     assert read_manifest(site.root, site.root / "build").signature == main.read_bytes()[:32]
+
+
+def test_a_file_written_atomically_never_writes_through_a_link(tmp_path):
+    target, outside = tmp_path / "cache" / "a.csv", tmp_path / "outside.txt"
+    outside.write_bytes(b"keep")
+    write_atomically(target, b"one")                      # its folder is made
+    assert target.read_bytes() == b"one"
+    leftover = target.with_name(".a.csv.tmp")
+    leftover.symlink_to(outside)                          # planted at the temporary name (or left by a kill)
+    write_atomically(target, [b"tw", b"o"])
+    assert target.read_bytes() == b"two" and not leftover.exists() and not leftover.is_symlink()
+    target.unlink()
+    target.symlink_to(outside)                            # planted at the name itself: replaced, not followed
+    write_atomically(target, b"three")
+    assert not target.is_symlink() and target.read_bytes() == b"three" and outside.read_bytes() == b"keep"
 
 
 def unit_pass(root: Path, problems: Problems) -> UnitPass:

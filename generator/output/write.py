@@ -252,12 +252,24 @@ def write_aside(path: Path, data: bytes | list[bytes]) -> Path:
     a new file beside `path`, returned: os.replace puts it in place. Made new (whatever was at
     its name is removed first), so it never writes through a link planted there, nor does the
     rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.tmp")
-    temporary.unlink(missing_ok=True)
-    with open(temporary, "xb") as f:
+    try:
+        fd = os.open(temporary, _NEW_FILE, 0o666)
+    except FileNotFoundError:           # its folder is not there yet
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(temporary, _NEW_FILE, 0o666)
+    except FileExistsError:             # left by a killed build, or a link planted there
+        os.unlink(temporary)
+        fd = os.open(temporary, _NEW_FILE, 0o666)
+    with open(fd, "wb") as f:
         f.writelines([data] if isinstance(data, bytes) else data)
     return temporary
+
+
+# Created, never opened if anything (a link included) is at its name. Tried first, before
+# the folder is made or a leftover removed: at 30,000 cache files a cold build, the mkdir
+# and unlink done every time were a fifth of a share's cost.
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
 
 
 def replace_folder(new: Path, target: Path) -> None:
