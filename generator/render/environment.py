@@ -8,9 +8,11 @@ shipped with the package.
 from __future__ import annotations
 
 import importlib.resources
+from collections import ChainMap
 from pathlib import Path
 
 import jinja2
+import jinja2.runtime
 import jinja2.sandbox
 import markupsafe
 from jinja2.exceptions import SecurityError
@@ -80,6 +82,24 @@ class _Template(jinja2.Template):
         if _escape_inner is not None and namespace.get("escape") is markupsafe.escape:
             namespace["escape"] = escape_output
         return super()._from_namespace(environment, namespace, globals)
+
+    def new_context(self, vars=None, shared=False, locals=None):
+        """Jinja's context, given the globals as one dict rather than their ChainMap (the
+        template's own over the environment's): Jinja copies them into every page's context and
+        their names into every include's, and a ChainMap is read key by key in Python, 8 µs of a
+        page's 210."""
+        return jinja2.runtime.new_context(self.environment, self.name, self.blocks, vars, shared,
+                                          _flattened(self.globals), locals)
+
+
+def _flattened(globals):
+    """A ChainMap as one dict, with the same keys, in the same order, holding the same values."""
+    if type(globals) is not ChainMap:
+        return globals
+    flat = {}
+    for mapping in reversed(globals.maps):
+        flat.update(mapping)
+    return flat
 
 
 class _TemplateCache(jinja2.FileSystemBytecodeCache):
