@@ -126,6 +126,18 @@ class SandboxedEnvironment(jinja2.sandbox.ImmutableSandboxedEnvironment):
         super().__init__(*args, **kwargs)
         self._safe: dict[tuple[type, str, type], bool] = {}
         self._plain: set[tuple[type, str, type]] = set()
+        self._loaded: dict[tuple[str, str | None], jinja2.Template] = {}
+
+    def get_template(self, name, parent=None, globals=None):
+        """Jinja's, remembered by name: a build uses one version of each template (auto_reload is
+        off), and Jinja's own cache (a weak reference and a locked LRU list a lookup) cost 0.5 µs
+        an include or extends, some 6 a page."""
+        if globals is not None or self.auto_reload or not isinstance(name, str):
+            return super().get_template(name, parent, globals)
+        template = self._loaded.get((name, parent))
+        if template is None:
+            template = self._loaded[name, parent] = super().get_template(name, parent)
+        return template
 
     def is_safe_attribute(self, obj, attr: str, value) -> bool:
         """Jinja's verdict, remembered: it depends only on the attribute's name and the types
