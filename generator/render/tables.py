@@ -242,9 +242,25 @@ def rows_with_numbers(tables: dict[str, Table]) -> list[str]:
     (第二十条第（六）项), not names anyone searches for."""
     labels: dict[str, None] = {}
     for table in tables.values():
-        for row, parents in table.rows():
-            if not row.total and any(table.values.get(key) for key in row.keys):
-                if table.form.number != "二":
-                    labels.update(dict.fromkeys(group.label for group in parents))
-                labels[row.label] = None
+        get = table.values.get
+        for keys, row_labels in _labelled_rows(table):
+            if any(map(get, keys)):
+                labels.update(row_labels)
     return list(labels)
+
+
+_labelled: dict[tuple, list[tuple[tuple, dict[str, None]]]] = {}
+
+
+def _labelled_rows(table: Table) -> list[tuple[tuple, dict[str, None]]]:
+    """The table's rows but 总计, each as its cells' keys and the labels it names (its groups',
+    then its own): the same for every table of its shape, so worked out once per shape (walking
+    the form's rows for each report was 5% of rendering its pages)."""
+    shape = table.shape()
+    rows = _labelled.get(shape)
+    if rows is None:
+        grouped = table.form.number != "二"
+        rows = _labelled[shape] = [
+            (row.keys, dict.fromkeys([group.label for group in parents if grouped] + [row.label]))
+            for row, parents in table.rows() if not row.total]
+    return rows
