@@ -69,3 +69,35 @@ def test_the_shortcuts_refuse_what_jinja_refuses(tmp_path, payload):
         for _ in range(2):
             ours.from_string(payload).render(**values)
     assert values["d"] == {"a": 1} and values["l"] == [1]
+
+
+
+class _Holder:
+    def __init__(self, method):
+        self.method = method
+
+
+def test_a_method_held_under_another_name_is_still_sandboxed(tmp_path):
+    """The verdict on `holder.method` is not remembered: the next holder's may be a str.format."""
+    ours, _ = environments(tmp_path)
+    template = ours.from_string("{{ holder.method(arg) }}")
+    assert template.render(holder=_Holder({"k": "v"}.get), arg="k") == "v"
+    with pytest.raises(SecurityError):
+        template.render(holder=_Holder("{0.__class__}".format), arg=1)
+
+
+class _Counted:
+    reads = 0
+
+    @property
+    def text(self) -> str:
+        _Counted.reads += 1
+        return str(_Counted.reads)       # a new str each time
+
+
+def test_a_property_is_read_once_a_time(tmp_path):
+    ours, _ = environments(tmp_path)
+    template = ours.from_string("{{ c.text }},{{ c.text }}")
+    template.render(c=_Counted())
+    _Counted.reads = 0
+    assert template.render(c=_Counted()) == "1,2"

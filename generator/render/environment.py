@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib.resources
 from collections import ChainMap
 from pathlib import Path
-from types import BuiltinMethodType
+from types import BuiltinMethodType, MethodType
 
 import jinja2
 import jinja2.runtime
@@ -117,7 +117,10 @@ class _TemplateCache(jinja2.FileSystemBytecodeCache):
 
 
 _FORMAT_METHODS = ("format", "format_map")
-# Types whose objects have no attributes of their own: only their class's.
+# The sandbox returns a safe attribute as it is, but for a method, which may be a str.format under
+# any name (it is then wrapped): a method's verdict is remembered only for the types whose objects
+# have no attributes of their own, whose methods are always their class's.
+_METHOD_TYPES = (MethodType, BuiltinMethodType)
 _FIXED_TYPES = frozenset({str, markupsafe.Markup, dict, list, tuple})
 
 
@@ -158,7 +161,9 @@ class SandboxedEnvironment(jinja2.sandbox.ImmutableSandboxedEnvironment):
     def getattr(self, obj, attribute: str):
         """Jinja's sandboxed `obj.attribute`, with its verdict remembered: an attribute found safe
         and plain (not str.format, which the sandbox wraps) for these types is returned at once.
-        Some 120 attribute reads a page went through the whole check (7% of a cold build's CPU)."""
+        Some 120 attribute reads a page went through the whole check (7% of a cold build's CPU).
+        Remembered by types, not by `result is value`: a property (Figure.text) makes a new
+        object each time, and went through the check, read twice, on every page."""
         try:
             value = getattr(obj, attribute)
         except AttributeError:          # an item (a dict's key), or undefined: as Jinja does it
@@ -167,8 +172,7 @@ class SandboxedEnvironment(jinja2.sandbox.ImmutableSandboxedEnvironment):
         if key in self._plain:
             return value
         result = super().getattr(obj, attribute)       # raises for an unsafe attribute
-        # A method is a new object at each read; one of these types' is always that of their class.
-        if (result is value or type(obj) in _FIXED_TYPES) and attribute not in _FORMAT_METHODS:
+        if attribute not in _FORMAT_METHODS and (type(value) not in _METHOD_TYPES or type(obj) in _FIXED_TYPES):
             self._plain.add(key)
         return result
 
