@@ -305,14 +305,27 @@ def test_a_build_killed_half_way_leaves_the_previous_output(tmp_path):
     while not any(root.glob(".build-new-*/nianbao/*/*.html")):      # await: pages being written
         assert process.poll() is None and time.monotonic() < deadline, "the build ended before it was killed"
         time.sleep(0.005)
+    workers = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+    assert workers, "the build has no worker processes to outlive it"
     process.send_signal(signal.SIGKILL)
     process.wait()
+    while any(Path(f"/proc/{pid}").exists() and "Z" not in _state(pid) for pid in workers):   # await: they end with it
+        assert time.monotonic() < deadline, "the killed build's workers live on"
+        time.sleep(0.005)
     assert snapshot(root / "build") == before
     assert list(root.glob(".build-new-*"))                        # the half-written tree is aside, not in build/
     subprocess.run(build, check=True, capture_output=True)
     assert not list(root.glob(".build-new-*"))                    # and the next build clears it
     assert "新的一段。" in (root / "build" / narrative.relative_to(root / "content/reports").with_suffix(".html")
                           .as_posix().join(["nianbao/", ""])).read_text(encoding="utf-8")
+
+
+def _state(pid: str) -> str:
+    """A process's state letter (Z: ended, not yet reaped), or "Z" if it is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return "Z"
 
 
 # --- property: any mutation of the example ends in a good build or clean error lines ----------

@@ -10,7 +10,9 @@ fork: nothing of it is pickled, and each worker sends back only a small UnitOutc
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import chain
@@ -97,7 +99,7 @@ def _in_worker_processes(work: UnitPass, todo: list[str], jobs: int, manifest: M
 
     # With "fork", the initializer's arguments reach the workers by fork, not pickle.
     pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=_inherit,
-                               initargs=(work,))
+                               initargs=(work, os.getpid()))
     try:
         return _collect(pool.map(_process_inherited, todo, chunksize=UNITS_A_TASK), manifest, problems, progress,
                         total)
@@ -111,9 +113,26 @@ def _in_worker_processes(work: UnitPass, todo: list[str], jobs: int, manifest: M
 _inherited: UnitPass | None = None     # in a worker process: its build's UnitPass (see _inherit)
 
 
-def _inherit(work: UnitPass) -> None:
+def _inherit(work: UnitPass, parent: int) -> None:
     global _inherited
+    _die_with(parent)
     _inherited = work
+
+
+def _die_with(parent: int) -> None:
+    """A worker ends when its build is killed. The executor's workers wait for work on a pipe
+    that they hold both ends of, so they never see it close (multiprocessing.Pool's closed
+    theirs): orphaned, they would wait forever. Linux's parent-death signal ends them."""
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):       # not Linux: left as the executor leaves them
+        return
+    prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:              # died before the signal was asked for
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def _process_inherited(unit_id: str) -> UnitOutcome:

@@ -47,6 +47,20 @@ class WriteFailed(OutputRefused):
 # Staging folders beside the output, by the writer that makes them (see remove_leftovers).
 STAGING = ("new", "pending", "search", "old")
 _held: dict[str, int] = {}      # lock file -> how many times this process holds it
+_lock_fds: dict[str, int] = {}  # lock file -> its descriptor, while held
+
+
+def _release_in_child() -> None:
+    """A forked child (a build's worker) drops its copies of the lock descriptors: the lock
+    stays its parent's, and is freed the moment the parent dies, not when the last child does
+    (a killed build's workers would otherwise keep the next build out)."""
+    for fd in _lock_fds.values():
+        os.close(fd)
+    _lock_fds.clear()
+    _held.clear()
+
+
+os.register_at_fork(after_in_child=_release_in_child)
 
 
 @contextmanager
@@ -69,12 +83,12 @@ def output_lock(out: Path):
     try:
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
-        _held[path] = 1
+        _held[path], _lock_fds[path] = 1, fd
         try:
             remove_leftovers(out)
             yield
         finally:
-            del _held[path]
+            del _held[path], _lock_fds[path]
             Path(path).unlink(missing_ok=True)     # before the lock goes: see _locked
     finally:
         os.close(fd)
