@@ -41,11 +41,11 @@ def write_portal_data(folder: Path, manifest: Manifest, writer) -> int:
     database = SqliteBuild(folder, shares)        # built while the others are written, then written last
     try:
         streams: dict[str, _Sized] = {}
-        for year, pieces in sorted(_pieces_by_year(folder, shares).items()):
+        by_year, json_parts = _share_pieces(folder, shares)
+        for year, pieces in sorted(by_year.items()):
             for part, start in enumerate(range(0, len(pieces), per_file), 1):
                 streams[portal_csv_path(year, part)] = _Sized(_year_csv(pieces[start:start + per_file]))
-        jsonl = [folder / fragment_names(unit_id, digest)[1] for unit_id, digest in shares.items()]
-        streams[PORTAL_JSON] = _Sized(_portal_json(jsonl))
+        streams[PORTAL_JSON] = _Sized(_portal_json(json_parts))
         streams[PORTAL_SQLITE] = _Sized(database)
         written = sum(writer.write_stream(rel, chunks) for rel, chunks in streams.items())
     finally:
@@ -69,12 +69,15 @@ def write_data_page(renderer, manifest: Manifest, previous: Manifest | None, wri
     return int(data is not None and writer is not None and writer.write(DATA_PAGE, data))
 
 
-def _pieces_by_year(folder: Path, shares: dict[str, str]) -> dict[int, list[tuple[Path, int, int]]]:
-    """Year -> (share file, offset, length) of each report's CSV lines, in unit order; a
-    report without a table (自由格式) has none."""
-    by_year: dict[int, list[tuple[Path, int, int]]] = {}
+def _share_pieces(folder: Path, shares: dict[str, str]) -> tuple[dict[int, list[tuple[str, int, int]]],
+                                                                  list[tuple[str, int]]]:
+    """Year -> (share file, offset, length) of each report's CSV lines, in unit order (a report
+    without a table (自由格式) has none); and (share file, offset) of each unit's JSON lines,
+    which run to the end of its file (opendata.unit_open_data)."""
+    by_year: dict[int, list[tuple[str, int, int]]] = {}
+    json_parts = []
     for unit_id, digest in shares.items():
-        path = folder / fragment_names(unit_id, digest)[0]
+        path = f"{folder}/{fragment_names(unit_id, digest)[0]}"
         with open(path, "rb") as f:
             index = f.readline()
         offset = len(index)
@@ -83,7 +86,8 @@ def _pieces_by_year(folder: Path, shares: dict[str, str]) -> dict[int, list[tupl
             if length:
                 by_year.setdefault(year, []).append((path, offset, length))
             offset += length
-    return by_year
+        json_parts.append((path, offset))
+    return by_year, json_parts
 
 
 def _year_csv(pieces):
@@ -94,13 +98,17 @@ def _year_csv(pieces):
             yield f.read(length)
 
 
-def _portal_json(paths):
+def _portal_json(parts):
+    """Every report's JSON in one array, a line each."""
     yield b"["
-    first = True
-    for path in paths:
-        for line in path.read_bytes().splitlines():
-            yield (b"\n" if first else b",\n") + line
-            first = False
+    separator = b"\n"
+    for path, offset in parts:
+        with open(path, "rb") as f:
+            f.seek(offset)
+            lines = f.read()
+        if lines:      # a line each, ending with "\n" (JSON has none inside): one replace a unit
+            yield separator + lines[:-1].replace(b"\n", b",\n")
+            separator = b",\n"
     yield b"\n]\n"
 
 
