@@ -425,15 +425,22 @@ def full_disk(monkeypatch):
     import errno
     import io
 
-    real_open = builtins.open
+    real_open, real_os_open = builtins.open, os.open
+    writing = os.O_WRONLY | os.O_RDWR | os.O_CREAT
 
     def refuse(pattern: str) -> None:
         def open_(file, mode="r", *args, **kwargs):
             if set(mode) & set("wxa+") and not isinstance(file, int) and re.search(pattern, os.fspath(file)):
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), os.fspath(file))
             return real_open(file, mode, *args, **kwargs)
+
+        def os_open(path, flags, *args, **kwargs):      # files written with os.write (write.FullTree, write_aside)
+            if flags & writing and re.search(pattern, os.fspath(path)):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), os.fspath(path))
+            return real_os_open(path, flags, *args, **kwargs)
         monkeypatch.setattr(builtins, "open", open_)
         monkeypatch.setattr(io, "open", open_)
+        monkeypatch.setattr(os, "open", os_open)
     return refuse
 
 
