@@ -15,23 +15,33 @@ from __future__ import annotations
 
 from generator.core.model import Report, Table
 from generator.output.csvtext import BOM, csv_line
-from generator.render.tables import TableLayout, cell_texts, fill, skeleton
+from generator.render.tables import TableLayout, fill, skeleton
 
-_skeletons: dict[tuple, tuple[list[str], list[tuple[str, str]]]] = {}
+_skeletons: dict[tuple, tuple[list[str], list[int]]] = {}
 
 
-def printed_csv(report: Report) -> bytes:
-    """The report's tables as printed, as CSV (UTF-8 with a BOM, CRLF line ends)."""
-    blocks = [_filled(table) for _, table in sorted(report.tables.items(), key=lambda item: "二三四".index(item[0]))]
+def printed_csv(report: Report, numbers: list[list[str]]) -> bytes:
+    """The report's tables as printed, as CSV (UTF-8 with a BOM, CRLF line ends). `numbers`:
+    each table's numbers as printed (render.tables.cell_texts), tables in order 二 三 四 and
+    each table's numbers in the form's order (form_cells), as the open data has them."""
+    tables = [table for _, table in sorted(report.tables.items(), key=lambda item: "二三四".index(item[0]))]
+    blocks = [_filled(table, texts) for table, texts in zip(tables, numbers)]
     return (BOM + csv_line((report.title,)) + "\r\n" + "".join(blocks)).encode("utf-8")
 
 
-def _filled(table: Table) -> str:
+def form_cells(table: Table) -> tuple[tuple[str, str], ...]:
+    """Each cell (row id, column id) of the table's rows present, in the form's order."""
+    return tuple((row.id, column.id) for row, _ in table.rows() for column in row.columns)
+
+
+def _filled(table: Table, texts: list[str]) -> str:
     key = table.shape()
     if key not in _skeletons:
-        _skeletons[key] = skeleton(table, lambda layouts: "".join(_block(table, layout) for layout in layouts))
-    pieces, cells = _skeletons[key]
-    return fill(pieces, cell_texts(table, cells))
+        pieces, cells = skeleton(table, lambda layouts: "".join(_block(table, layout) for layout in layouts))
+        place = {cell: index for index, cell in enumerate(form_cells(table))}
+        _skeletons[key] = pieces, [place[cell] for cell in cells]      # where each hole's number is in `texts`
+    pieces, order = _skeletons[key]
+    return fill(pieces, map(texts.__getitem__, order))
 
 
 def _block(table: Table, layout: TableLayout) -> str:
