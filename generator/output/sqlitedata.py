@@ -58,7 +58,7 @@ class SqliteBuild:
         handle, name = tempfile.mkstemp(suffix=".sqlite-building", dir=folder)
         os.close(handle)
         self.path, self.listing = Path(name), Path(name + ".shares")
-        self.listing.write_text("\n".join(str(folder / fragment_names(unit_id, digest)[2])
+        self.listing.write_text("\n".join(str(folder / fragment_names(unit_id, digest)[1])
                                           for unit_id, digest in shares.items()), encoding="utf-8")
         # This generator, wherever it was imported from (an installed package, a checkout on PYTHONPATH)
         here = str(Path(__file__).resolve().parents[2])
