@@ -7,7 +7,7 @@ table, row, column, expected and actual number, and the rule id.
 
 from __future__ import annotations
 
-from generator.core.form import Row
+from generator.core.form import Row, TableForm
 from generator.core.model import Number, Report, Table
 from generator.problems import ERROR, WARNING, Problem
 
@@ -36,9 +36,30 @@ def complete_totals(table: Table) -> None:
 
 def _summands(table: Table, total_row: Row, parents: tuple) -> list[str]:
     """The rows a 总计 row adds up: the others of its group present in this report."""
-    group = parents[-1]
-    return [row.id for row, row_parents in table.rows()
-            if row.id != total_row.id and any(p is group for p in row_parents)]
+    key = (id(table.form), total_row.id)        # by id: hashing a frozen form hashes all its rows
+    if key not in _GROUP_ROWS:
+        group = parents[-1]
+        _GROUP_ROWS[key] = tuple(row.id for row, row_parents in table.form.rows()
+                                 if row.id != total_row.id and any(p is group for p in row_parents))
+    row_lines = table.row_lines
+    return [row_id for row_id in _GROUP_ROWS[key] if row_id in row_lines]
+
+
+# The rows of a 总计 row's group, of each form (module constants: ids stay theirs); asked for
+# three times a report, from 30 rows and their groups each time (a sixth of check_report)
+_GROUP_ROWS: dict[tuple[int, str], tuple[str, ...]] = {}
+
+
+def _find(form: TableForm, row_id: str) -> tuple[Row, tuple]:
+    """form.find, remembered: a check of R3 asks for a row five times."""
+    key = (id(form), row_id)
+    found = _ROWS_BY_ID.get(key)
+    if found is None:
+        found = _ROWS_BY_ID[key] = form.find(row_id)
+    return found
+
+
+_ROWS_BY_ID: dict[tuple[int, str], tuple[Row, tuple]] = {}
 
 
 def _row_sum(table: Table, row: Row) -> Number:
@@ -66,9 +87,10 @@ def check_report(report: Report) -> list[Problem]:
     if not report.tables:
         return []                     # a free-text report (before 2019) has no tables to check
     t3, t4 = report.tables["三"], report.tables["四"]
+    wrong_results = _wrong_results_totals(t3)      # R2's findings: R3 leaves them to it
     return [*_check_row_totals(t3, "R1", "自然人至其他各列之和"),
-            *_check_results_total(t3),
-            *_check_balance(t3, blame_once=not report.as_published),
+            *_check_results_total(t3, wrong_results),
+            *_check_balance(t3, wrong_results, blame_once=not report.as_published),
             *_check_row_totals(t4, "R5", "结果维持、结果纠正、其他结果、尚未审结之和")]
 
 
@@ -85,37 +107,43 @@ def _check_row_totals(table: Table, rule: str, why: str) -> list[Problem]:
     return failures
 
 
-def _check_results_total(table: Table) -> list[Problem]:
-    """R2: （一）+（二）+ the sub-rows of （三）-（六） = （七）总计, every column."""
-    failures = []
-    for row, parents in table.rows():
-        if not row.total:
-            continue
-        summands = _summands(table, row, parents)
-        for column, key in zip(row.columns, row.keys):
-            if key in table.computed:
-                continue
+def _wrong_results_totals(table: Table) -> dict[str, Number]:
+    """R2: （一）+（二）+ the sub-rows of （三）-（六） = （七）总计, every column: the columns whose
+    given （七）总计 is not that sum, with the sum."""
+    if not table.has_row("results_total"):
+        return {}
+    row, parents = _find(table.form, "results_total")
+    summands = _summands(table, row, parents)
+    wrong = {}
+    for column, key in zip(row.columns, row.keys):
+        if key not in table.computed:
             expected = _column_sum(table, summands, column.id)
             if table.number(*key) != expected:
-                failures.append(_fail(table, row, parents, column.id, column.label, expected,
-                                      "（一）至（六）各项之和", "R2"))
-    return failures
+                wrong[column.id] = expected
+    return wrong
 
 
-def _check_balance(table: Table, blame_once: bool = True) -> list[Problem]:
+def _check_results_total(table: Table, wrong: dict[str, Number]) -> list[Problem]:
+    """R2's failures (`wrong`: _wrong_results_totals)."""
+    if not wrong:
+        return []
+    row, parents = _find(table.form, "results_total")
+    return [_fail(table, row, parents, column.id, column.label, wrong[column.id], "（一）至（六）各项之和", "R2")
+            for column in row.columns if column.id in wrong]
+
+
+def _check_balance(table: Table, wrong_results: dict[str, Number], blame_once: bool = True) -> list[Problem]:
     """R3: 一 + 二 = 三（七）总计 + 四, every column; reported on row 四.
 
     blame_once (a report being written, not an archive's list of its published discrepancies):
     one wrong 总计 is reported once, on its own row, and not also blamed on row 四: a column
-    whose （七）总计 fails R2, or row 四's own 总计 failing R1, is left to those rules; a 总计 of
-    一 or 二 that fails R1 is replaced by the sum of its cells, and the message says so."""
+    whose （七）总计 fails R2 (`wrong_results`), or row 四's own 总计 failing R1, is left to those
+    rules; a 总计 of 一 or 二 that fails R1 is replaced by the sum of its cells, and the message says so."""
     failures = []
-    forward_row, parents = table.form.find("carried_forward")
-    results_row, results_parents = table.form.find("results_total")
-    results = _summands(table, results_row, results_parents)       # the same rows for every column
+    forward_row, parents = _find(table.form, "carried_forward")
     for column in forward_row.columns:
         if blame_once and (column.total and _total_is_wrong(table, "carried_forward")
-                           or _results_total_is_wrong(table, column, results)):
+                           or column.id in wrong_results):
             continue
         (new, new_note), (old, old_note) = (_balance_figure(table, rid, column) if blame_once
                                             else (table.number(rid, column.id), "") for rid in ("new", "carried_over"))
@@ -127,17 +155,9 @@ def _check_balance(table: Table, blame_once: bool = True) -> list[Problem]:
     return failures
 
 
-def _results_total_is_wrong(table: Table, column, summands: list[str]) -> bool:
-    """Whether （七）总计 of this column fails R2 (`summands`: the rows it adds up)."""
-    key = ("results_total", column.id)
-    if key in table.computed:
-        return False
-    return table.number(*key) != _column_sum(table, summands, column.id)
-
-
 def _total_is_wrong(table: Table, row_id: str) -> bool:
     """Whether the row's given 总计 fails R1 (it is not the sum of its cells)."""
-    row, _ = table.form.find(row_id)
+    row, _ = _find(table.form, row_id)
     key = row.keys[-1]
     return key not in table.computed and table.number(*key) != _row_sum(table, row)
 
@@ -148,7 +168,7 @@ def _balance_figure(table: Table, row_id: str, column) -> tuple[Number, str]:
     written = table.number(row_id, column.id)
     if not (column.total and _total_is_wrong(table, row_id)):
         return written, ""
-    right = _row_sum(table, table.form.find(row_id)[0])
+    right = _row_sum(table, _find(table.form, row_id)[0])
     return right, f"（所填 {written} 有误，按各列之和计）"
 
 
