@@ -44,7 +44,9 @@ PASSAGES = 3                  # the longest repeated passages a warning quotes
 QUOTE = 24                    # characters of a passage quoted
 
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
+_SENTENCE = re.compile(r"[^。！？；!?;]*[。！？；!?;]|[^。！？；!?;]+")    # the pieces _SENTENCE_END splits at, but empty
 _NUMERALS = re.compile(r"[0-9０-９.．%％]+|[〇零一二两三四五六七八九十百千万亿]{2,}")
+_NUMERAL_CHAR = re.compile(r"[0-9０-９.．%％〇零一二两三四五六七八九十百千万亿]")    # what _NUMERALS may start at
 _MARKUP = re.compile(r"[*_`>#|\\]|!?\[([^\]]*)\]\([^)]*\)")
 _MARKUP_CHAR = re.compile(r"[*_`>#|\\\[]")      # none in most lines: _MARKUP is not run
 _LIST_MARK = re.compile(r"^\s*(?:[-+*]|\d+[.)])\s+")
@@ -88,7 +90,7 @@ def sentences(text: str, first_line: int = 1, names: tuple[str, ...] = ()) -> It
         if len(plain) < MIN_SENTENCE:
             continue
         column = 0
-        for written in _SENTENCE_END.split(plain):
+        for written in _SENTENCE.findall(plain):        # (a third faster than _SENTENCE_END.split)
             if len(written) >= MIN_SENTENCE:         # shorter still once counted
                 sentence = _sentence(written, number, column, names)
                 if sentence is not None:
@@ -101,7 +103,9 @@ def _plain(line: str) -> str:
     stripped = line.strip()
     if not stripped or stripped[0] in "#|":
         return ""
-    plain = as_printed(_LIST_MARK.sub("", stripped))      # an import writes a printed < as &lt;
+    if stripped[0] in "-+*" or stripped[0].isdecimal():
+        stripped = _LIST_MARK.sub("", stripped)            # (a regular expression less on most lines)
+    plain = as_printed(stripped)      # an import writes a printed < as &lt;
     return _MARKUP.sub(lambda m: m.group(1) or "", plain) if _MARKUP_CHAR.search(plain) else plain
 
 
@@ -118,7 +122,9 @@ def _sentence(written: str, line: int, column: int, names: tuple[str, ...]) -> S
     counted = _PUNCTUATION.sub("", folded)
     if len(counted) < MIN_SENTENCE:
         return None
-    key = zlib.crc32(_NUMERALS.sub("#", counted).encode()) or 1
+    # (half the sentences have no numeral: a search for one takes a sixth of the substitution's time)
+    numbered = _NUMERALS.sub("#", counted) if _NUMERAL_CHAR.search(counted) else counted
+    key = zlib.crc32(numbered.encode()) or 1
     return Sentence(key, min(len(counted), 0xFFFF), line, min(column, 0xFFFF), written.strip())
 
 
