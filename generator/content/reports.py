@@ -224,9 +224,8 @@ def parse_table(form: TableForm, value, doc: Document, path: tuple, problems: Pr
 
 def _read_group(form: TableForm, group: Group, value, doc: Document, path: tuple,
                 table: Table, problems: Problems) -> None:
-    where = f"表{form.number}「{group.label}」"
     if not isinstance(value, dict):
-        problems.error(doc.rel, doc.line(path), f"{where}下应逐行列出各项（换行并缩进），而不是直接写数字", "table")
+        problems.error(doc.rel, doc.line(path), f"{_where(form, group)}下应逐行列出各项（换行并缩进），而不是直接写数字", "table")
         return
     labels = group.labels
     given: dict[str, str] = {}
@@ -238,10 +237,10 @@ def _read_group(form: TableForm, group: Group, value, doc: Document, path: tuple
             suggestion = suggest_label(shown, labels)
             suggested.add(suggestion)
             fix = f"，是否想写「{suggestion}」？" if suggestion else f"，应为：{'、'.join(labels)}"
-            problems.error(doc.rel, doc.line(path + (key,)), f"{where}下没有「{shown}」这一项{fix}", "label")
+            problems.error(doc.rel, doc.line(path + (key,)), f"{_where(form, group)}下没有「{shown}」这一项{fix}", "label")
         elif label in given:
             problems.error(doc.rel, doc.line(path + (key,)),
-                           f"{where}下的「{label}」写了两次（另一处写作「{f.visible(given[label])}」）", "label")
+                           f"{_where(form, group)}下的「{label}」写了两次（另一处写作「{f.visible(given[label])}」）", "label")
         else:
             given[label] = key
     for child in group.children:
@@ -249,7 +248,7 @@ def _read_group(form: TableForm, group: Group, value, doc: Document, path: tuple
         if key is None:
             if child.label in suggested or isinstance(child, Row) and (child.optional or child.total):
                 continue
-            problems.error(doc.rel, doc.line(path), f"{where}下缺少「{child.label}」"
+            problems.error(doc.rel, doc.line(path), f"{_where(form, group)}下缺少「{child.label}」"
                            f"{'一行' if isinstance(child, Row) else '一组'}：请补上，没有的写 0", "label")
             continue
         if isinstance(child, Group):
@@ -262,31 +261,36 @@ _INTS_ONLY = {int}      # a row of plain counts, checked without a Python-level 
 _MAX_COUNT = f.MAX_COUNT
 
 
+def _where(form: TableForm, node: Row | Group) -> str:
+    """「表三「…」」, the row or group a message is about (written only when there is one)."""
+    return f"表{form.number}「{node.label}」"
+
+
 def _read_row(form: TableForm, row: Row, value, doc: Document, path: tuple,
               table: Table, problems: Problems) -> None:
     line = doc.line(path)
     columns = row.columns
-    where = f"表{form.number}「{row.label}」"
     if len(columns) == 1 and not isinstance(value, list):
         value = [value]
-    if not isinstance(value, list) or str in map(type, value):
+    types = set(map(type, value)) if isinstance(value, list) else None    # (once: the fast path asks too)
+    if types is None or str in types:
         punctuation = f.row_punctuation(value)        # ［５，２］, [5，2, 0], [1、0、0]: one line for the row
         if punctuation is not None:
-            problems.error(doc.rel, line, f"{where}：{punctuation}", "R8")
+            problems.error(doc.rel, line, f"{_where(form, row)}：{punctuation}", "R8")
             return
-    if not isinstance(value, list):
-        problems.error(doc.rel, line, f"{where}应写成方括号中的 {len(columns)} 个数："
+    if types is None:
+        problems.error(doc.rel, line, f"{_where(form, row)}应写成方括号中的 {len(columns)} 个数："
                        f"[{', '.join(c.label for c in columns)}]", "table")
         return
     may_omit_total = columns[-1].total
     if not (len(value) == len(columns) or (may_omit_total and len(value) == len(columns) - 1)):
         names = "、".join(c.label for c in columns)
-        problems.error(doc.rel, line, f"{where}应有 {len(columns)} 个数（{names}"
+        problems.error(doc.rel, line, f"{_where(form, row)}应有 {len(columns)} 个数（{names}"
                        f"{'，总计可省略' if may_omit_total else ''}），实有 {len(value)} 个", "table")
         return
     table.row_lines[row.id] = line
     itemized = path + (0,) in doc.lines      # each number has a line of its own (else it is the row's)
-    if not itemized and set(map(type, value)) == _INTS_ONLY and min(value) >= 0 and max(value) <= _MAX_COUNT:
+    if types == _INTS_ONLY and not itemized and min(value) >= 0 and max(value) <= _MAX_COUNT:
         table.values.update(zip(row.keys, value))      # a row of plain counts (most rows): nothing to check
         return
     for index, (key, column, number) in enumerate(zip(row.keys, columns, value)):   # a 总计 left out: complete_totals
@@ -296,6 +300,6 @@ def _read_row(form: TableForm, row: Row, value, doc: Document, path: tuple,
             try:
                 number = f.number(number, amount=column.amount, signed=column.signed)
             except f.FieldError as exc:
-                problems.error(doc.rel, table.lines.get(key, line), f"{where}行「{column.label}」列：{exc}", "R8")
+                problems.error(doc.rel, table.lines.get(key, line), f"{_where(form, row)}行「{column.label}」列：{exc}", "R8")
                 number = None
         table.values[key] = number

@@ -36,6 +36,9 @@ class Document:
 
     def line(self, path: tuple) -> int | None:
         """The line of `path`, or of its nearest ancestor that has one."""
+        found = self.lines.get(path)      # nearly always: one lookup, not two
+        if found is not None:
+            return found
         while path:
             if path in self.lines:
                 return self.lines[path]
