@@ -91,13 +91,14 @@ def _read(text: str) -> tuple[Any, dict, dict]:
             raise _GiveUp                                  # duplicates and merges: PyYAML's messages
         key_path = path + (key,)
         lines[key_path] = number
-        lines.setdefault((), number)
-        lines.setdefault(path, number)
+        if len(lines) == 1:
+            lines[()] = number       # the document's line: its first key's (a mapping's is its key's)
         if value is None:                                  # `key:` (or `key: `): a block or null follows
             pending = (indent, path, mapping, key, number)
             continue
         if value.startswith("["):
-            mapping[key] = _flow_list(value, key_path, number, lines, raw)
+            counts = _counts_seen.get(value)               # a row of counts read before: most rows
+            mapping[key] = list(counts) if counts is not None else _flow_list(value, key_path, number, lines, raw)
         else:
             mapping[key] = _value(value, key_path, number, raw)
     if pending is not None:
@@ -113,7 +114,7 @@ def _read(text: str) -> tuple[Any, dict, dict]:
 # zeros. Splitting one costs a regular expression; looking it up here does not.
 _seen: dict[str, tuple] = {}
 _SEEN_AT_MOST = 20_000       # lines (a few MB), cleared when full: the ones that recur come back at once
-_counts_seen: dict[str, tuple[int, ...]] = {}
+_counts_seen: dict[str, tuple[int, ...]] = {}    # `[1, 0, 2]` -> its counts
 
 
 def _split(line: str) -> tuple:
@@ -147,12 +148,11 @@ def _flow_list(value: str, path: tuple, number: int, lines: dict, raw: dict) -> 
     inner = value[1:-1].strip()
     if not inner:
         return []
-    counts = _counts_seen.get(inner)
-    if counts is None and _COUNTS.fullmatch(inner):
-        counts = _counts_seen[inner] = tuple(int(item) for item in inner.split(","))
-    if counts is not None:
+    if _COUNTS.fullmatch(inner):
         # A table row of plain counts, most of every data file: its items are on the
         # list's own line (Document.line finds it there) and no field reads their text.
+        # Remembered: _read looks a row up before it calls this.
+        counts = _counts_seen[value] = tuple(int(item) for item in inner.split(","))
         return list(counts)
     items = [item.strip() for item in inner.split(",")]
     if not all(items) or any(item.startswith(":") for item in items):
