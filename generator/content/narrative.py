@@ -47,7 +47,8 @@ def load_narrative(path: Path, rel: str, problems: Problems, free: bool = False,
     if text is None:
         return None
     # A Chinese input method types ＃ for #: at the start of a line it means a heading.
-    text = _FULL_WIDTH_HASHES.sub(lambda m: "#" * len(m.group(1)), text)
+    if "＃" in text:       # (rarely: a search for the character is a twentieth of the substitution)
+        text = _FULL_WIDTH_HASHES.sub(lambda m: "#" * len(m.group(1)), text)
     if free:
         return parse_free_narrative(text, rel, problems, folder)
     return parse_narrative(text, rel, problems, folder)
@@ -149,6 +150,8 @@ def caption_tables(html: str, heading: str) -> str:
 
 def _warn_dropped_links(text: str, dropped: list[str], rel: str, problems: Problems) -> None:
     """A warning for each of the first unsafe link or image addresses: the text stays, the link not."""
+    if not dropped:
+        return                # most narratives: no need to split them into lines
     lines = text.split("\n")
     unique = list(dict.fromkeys(dropped))
     for url in unique[:_SHOWN_LINKS]:
@@ -167,7 +170,7 @@ _SHOWN_LINKS = 5
 def _refuse_bad_files(text: str, folder: ReportFolder | None, rel: str, problems: Problems) -> None:
     """An error, on its line, for each reference to the report's files that does not work
     (generator.content.reportfiles says why)."""
-    if folder is None:
+    if folder is None or not folder.findings:
         return
     lines = text.split("\n")
     for written, message, rule in dict.fromkeys(folder.findings):
@@ -183,6 +186,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
 def _warn_placeholders(text: str, rel: str, problems: Problems) -> None:
+    if PLACEHOLDER not in text:
+        return                # most narratives: no need to split them into lines
     lines = [n for n, line in enumerate(text.split("\n"), start=1) if PLACEHOLDER in line]
     if lines:
         problems.warning(rel, lines[0], f"正文还有 {len(lines)} 处「{PLACEHOLDER}」没有填写"
