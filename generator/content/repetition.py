@@ -53,7 +53,7 @@ _LIST_MARK = re.compile(r"^\s*(?:[-+*]|\d+[.)])\s+")
 # Not counted: 《…》 titles and 〔2021〕30号 document numbers (only in a sentence that has their
 # bracket), then spaces and punctuation.
 _TITLES_AND_NUMBERS = re.compile(r"《[^》]*》|〔[^〕]*〕[^，。；]*?号|\[[^\]]*\][^，。；]*?号")
-_PUNCTUATION = re.compile(r"[\s\W_]+")
+_PUNCTUATION = re.compile(r"[\W_]")     # (\s is in \W; a char at a time: with + it took a third longer)
 _WIDE = re.compile(r"[Ａ-Ｚａ-ｚ０-９]")
 BOILERPLATE = re.compile("|".join((     # one pattern: searched in every sentence of 10,000 reports
     r"^本(?:年度)?报告.*(?:编制|制定|依据|根据|按照)",
