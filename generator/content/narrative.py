@@ -41,7 +41,7 @@ def render_markdown(source: str, top: str = "h3", dropped: list[str] | None = No
     return render_full(source, top, dropped, folder.narrative_reference if folder is not None else None)
 
 
-def load_narrative(path: Path, rel: str, problems: Problems, free: bool = False,
+def load_narrative(path: str | Path, rel: str, problems: Problems, free: bool = False,
                    folder: ReportFolder | None = None) -> Narrative | None:
     text = read_text(path, rel, problems)
     if text is None:

@@ -30,7 +30,7 @@ Signature = tuple[int, int, str]   # (mtime_ns, size, sha256) of a file's bytes
 _read_signatures: dict[str, Signature] = {}
 
 
-def read_text(path: Path, rel: str, problems: Problems, *, from_site: bool = True) -> str | None:
+def read_text(path: str | Path, rel: str, problems: Problems, *, from_site: bool = True) -> str | None:
     """Decode a file as UTF-8 (BOM allowed), else GB18030 with a warning (see read_bytes)."""
     raw = read_bytes(path, rel, problems, from_site=from_site)
     if raw is None:
@@ -44,7 +44,7 @@ def read_text(path: Path, rel: str, problems: Problems, *, from_site: bool = Tru
     return text
 
 
-def read_bytes(path: Path, rel: str, problems: Problems, *, from_site: bool = True,
+def read_bytes(path: str | Path, rel: str, problems: Problems, *, from_site: bool = True,
                limit: int | None = None) -> bytes | None:
     """A file's bytes, if it is a regular file within the size limit (see unreadable).
 
@@ -168,7 +168,7 @@ def forget_reads() -> None:
     _read_signatures.clear()
 
 
-def load_yaml(path: Path, rel: str, problems: Problems) -> Document | None:
+def load_yaml(path: str | Path, rel: str, problems: Problems) -> Document | None:
     text = read_text(path, rel, problems)
     if text is None:
         return None
