@@ -78,15 +78,18 @@ def _read(text: str) -> tuple[Any, dict, dict]:
             else:
                 parent[parent_key] = None                  # `key:` with nothing under it
                 raw[parent_path + (parent_key,)] = ""
-        while indent < stack[-1][0]:
-            if len(stack) == 1:
-                raise _GiveUp                              # left of the first key: not one document
-            stack.pop()
-        if indent != stack[-1][0] and stack[-1][0] != -1:
-            raise _GiveUp                                  # misaligned: let PyYAML explain
-        if stack[-1][0] == -1:
-            stack[-1] = (indent, (), root) if len(stack) == 1 else stack[-1]
-        _, path, mapping = stack[-1]
+        top = stack[-1]
+        if indent != top[0]:                               # (most lines: a key beside the last one)
+            while indent < top[0]:
+                if len(stack) == 1:
+                    raise _GiveUp                          # left of the first key: not one document
+                stack.pop()
+                top = stack[-1]
+            if top[0] == -1:                               # the first key: the document's indent
+                top = stack[-1] = (indent, (), root)
+            elif indent != top[0]:
+                raise _GiveUp                              # misaligned: let PyYAML explain
+        _, path, mapping = top
         if key in mapping or key == "<<":
             raise _GiveUp                                  # duplicates and merges: PyYAML's messages
         key_path = path + (key,)
