@@ -160,9 +160,10 @@ def unit_open_data(folder: Path | None, unit_id: str, reports: list[Report]) -> 
     portal-wide files is saved in `folder` (None: not saved). Returns the downloads and the
     digest of that share.
 
-    The share's lines file starts with a line "year:bytes year:bytes ..." naming each report's
-    CSV lines that follow, so the yearly files take each report's lines without parsing them;
-    the JSON lines come after the last report's CSV lines."""
+    The share is one file: a line "year:bytes year:bytes ... json:bytes" naming each report's
+    CSV lines that follow and the length of the JSON lines after them (a line per report), so
+    the portal's files take each part without parsing it; the lines for the database run from
+    there to the end (see share_layout)."""
     files, index, bodies, lines, records = [], [], [], [], []
     for report in reports:
         laid = _laid_out(report)
@@ -173,14 +174,28 @@ def unit_open_data(folder: Path | None, unit_id: str, reports: list[Report]) -> 
         bodies.append(body)
         lines.append(data + b"\n")       # one line: the JSON has no line breaks
         records.append(record + b"\n")
-    shares = (b"".join([b" ".join(index), b"\n", *bodies, *lines]), b"".join(records))
-    digest = hashlib.sha256(b"".join(shares)).hexdigest()
+    json_lines = b"".join(lines)
+    share = b"".join([b" ".join([*index, b"json:%d" % len(json_lines)]), b"\n", *bodies, json_lines, *records])
+    digest = hashlib.sha256(share).hexdigest()
     if folder is not None:
-        for name, data in zip(fragment_names(unit_id, digest), shares):
-            path = f"{folder}/{name}"
-            if not os.path.isfile(path):       # a str, not a Path: a third of the check's cost
-                write_atomically(Path(path), data)
+        path = f"{folder}/{fragment_name(unit_id, digest)}"
+        if not os.path.isfile(path):       # a str, not a Path: a third of the check's cost
+            write_atomically(Path(path), share)
     return files, digest
+
+
+def share_layout(header: bytes) -> tuple[list[tuple[int, int, int]], tuple[int, int], int]:
+    """Where the parts of a unit's share are, from its first line (`header`): each report's CSV
+    lines as (year, offset, length), its JSON lines as (offset, length), and the offset of its
+    lines for the database, which run to the end of the file."""
+    *years, json_entry = header.split()
+    offset, csv = len(header), []
+    for entry in years:
+        year, length = map(int, entry.split(b":"))
+        csv.append((year, offset, length))
+        offset += length
+    json_length = int(json_entry.removeprefix(b"json:"))
+    return csv, (offset, json_length), offset + json_length
 
 
 def fragment_folder(root: Path, out: Path) -> Path:
@@ -193,23 +208,22 @@ def fragment_folder(root: Path, out: Path) -> Path:
     return cache_folder(root, f"opendata-{hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]}")
 
 
-def fragment_names(unit_id: str, digest: str) -> tuple[str, str]:
-    """The files of a unit's share: its CSV then JSON lines (see unit_open_data), and its lines
-    for the database. One file for the CSV and the JSON: each share file, written aside and
-    renamed, was 2-3% of a cold build's CPU."""
-    return f"{unit_id}.{digest}.lines", f"{unit_id}.{digest}.numbers"       # an id has no "."
+def fragment_name(unit_id: str, digest: str) -> str:
+    """The file of a unit's share (see unit_open_data). One file for its CSV, JSON and database
+    lines: each share file, written aside and renamed, was 2-3% of a cold build's CPU."""
+    return f"{unit_id}.{digest}.share"       # an id has no "."
 
 
 def fragments_complete(folder: Path, shares: dict[str, str]) -> bool:
     """Every unit's share (unit id -> digest) is there (else the cache was partly deleted:
     build everything again)."""
     present = {path.name for path in folder.iterdir()}
-    return all(name in present for unit_id, digest in shares.items() for name in fragment_names(unit_id, digest))
+    return all(fragment_name(unit_id, digest) in present for unit_id, digest in shares.items())
 
 
 def sweep_fragments(folder: Path, shares: dict[str, str]) -> None:
     """Remove every share but these: older ones, and whatever a failed build wrote."""
-    kept = {name for unit_id, digest in shares.items() for name in fragment_names(unit_id, digest)}
+    kept = {fragment_name(unit_id, digest) for unit_id, digest in shares.items()}
     for entry in os.scandir(folder):
         if entry.name not in kept:
             os.unlink(entry.path)

@@ -17,7 +17,7 @@ from generator.core.form import FORMS, TABLE3_SINGLE_OTHER
 from generator.core.model import ReportSummary
 from generator.core.paths import DATA_PAGE, PORTAL_JSON, PORTAL_SQLITE, SCHEMA, portal_csv_path
 from generator.output.manifest import Manifest
-from generator.output.opendata import csv_bytes, fragment_names, json_bytes
+from generator.output.opendata import csv_bytes, fragment_name, json_bytes, share_layout
 from generator.output.schema import report_schema
 from generator.output.sqlitedata import SqliteBuild
 
@@ -70,23 +70,20 @@ def write_data_page(renderer, manifest: Manifest, previous: Manifest | None, wri
 
 
 def _share_pieces(folder: Path, shares: dict[str, str]) -> tuple[dict[int, list[tuple[str, int, int]]],
-                                                                  list[tuple[str, int]]]:
+                                                                  list[tuple[str, int, int]]]:
     """Year -> (share file, offset, length) of each report's CSV lines, in unit order (a report
-    without a table (自由格式) has none); and (share file, offset) of each unit's JSON lines,
-    which run to the end of its file (opendata.unit_open_data)."""
+    without a table (自由格式) has none); and (share file, offset, length) of each unit's JSON
+    lines (opendata.share_layout)."""
     by_year: dict[int, list[tuple[str, int, int]]] = {}
     json_parts = []
     for unit_id, digest in shares.items():
-        path = f"{folder}/{fragment_names(unit_id, digest)[0]}"
+        path = f"{folder}/{fragment_name(unit_id, digest)}"
         with open(path, "rb") as f:
-            index = f.readline()
-        offset = len(index)
-        for entry in index.split():
-            year, length = map(int, entry.split(b":"))
-            if length:
-                by_year.setdefault(year, []).append((path, offset, length))
-            offset += length
-        json_parts.append((path, offset))
+            csv, (offset, length), _ = share_layout(f.readline())
+        for year, at, size in csv:
+            if size:
+                by_year.setdefault(year, []).append((path, at, size))
+        json_parts.append((path, offset, length))
     return by_year, json_parts
 
 
@@ -102,10 +99,10 @@ def _portal_json(parts):
     """Every report's JSON in one array, a line each."""
     yield b"["
     separator = b"\n"
-    for path, offset in parts:
+    for path, offset, length in parts:
         with open(path, "rb") as f:
             f.seek(offset)
-            lines = f.read()
+            lines = f.read(length)
         if lines:      # a line each, ending with "\n" (JSON has none inside): one replace a unit
             yield separator + lines[:-1].replace(b"\n", b",\n")
             separator = b",\n"

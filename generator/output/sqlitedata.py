@@ -29,7 +29,7 @@ import tempfile
 from itertools import repeat
 from pathlib import Path
 
-from generator.output.opendata import FORM_VARIANTS, fragment_names
+from generator.output.opendata import FORM_VARIANTS, fragment_name, share_layout
 
 SCHEMA_SQL = """
 CREATE TABLE 报告 (报告编号 INTEGER PRIMARY KEY, 单位编号 TEXT NOT NULL, 单位 TEXT NOT NULL, 单位类型 TEXT,
@@ -58,7 +58,7 @@ class SqliteBuild:
         handle, name = tempfile.mkstemp(suffix=".sqlite-building", dir=folder)
         os.close(handle)
         self.path, self.listing = Path(name), Path(name + ".shares")
-        self.listing.write_text("\n".join(str(folder / fragment_names(unit_id, digest)[1])
+        self.listing.write_text("\n".join(str(folder / fragment_name(unit_id, digest))
                                           for unit_id, digest in shares.items()), encoding="utf-8")
         # This generator, wherever it was imported from (an installed package, a checkout on PYTHONPATH)
         here = str(Path(__file__).resolve().parents[2])
@@ -102,7 +102,7 @@ def _build(path: Path, shares: list[Path]) -> None:
                          + SCHEMA_SQL + "BEGIN;")
         cells: dict[tuple, int] = {}
         shapes: dict[tuple, list[int]] = {}
-        for number, line in enumerate((line for share in shares for line in share.read_bytes().splitlines()), 1):
+        for number, line in enumerate((line for share in shares for line in _database_lines(share)), 1):
             *fields, tables = json.loads(line)
             db.execute("INSERT INTO 报告 VALUES (?,?,?,?,?,?,?,?,?,?)", (number, *fields))
             for variant, row_ids, values in tables:
@@ -112,6 +112,13 @@ def _build(path: Path, shares: list[Path]) -> None:
         db.execute("COMMIT")
     finally:
         db.close()
+
+
+def _database_lines(share: Path) -> list[bytes]:
+    """A unit's lines for the database: the end of its share file (opendata.share_layout)."""
+    with open(share, "rb") as f:
+        f.seek(share_layout(f.readline())[2])
+        return f.read().splitlines()
 
 
 def _cell_numbers(db, cells: dict, variant: int, row_ids: list[str]) -> list[int]:
