@@ -31,12 +31,21 @@ def report_csv(report: Report, laid: list[tuple["_Layout", Table, list[str]]]) -
     """One CSV line per table cell, in the order of the official form (no header), built from
     each table's cached cell names, with the unit's fields between the lines: its text fields
     are made safe (_csv_field) once per report, never per cell. The csv module and a tuple per
-    cell were a tenth of a build."""
+    cell were a tenth of a build; the pieces are interleaved by slices (as render.tables.fill),
+    not joined by an f-string per cell: 7 of 18 us a report."""
     unit = csv_line((report.unit.id, report.unit_name, report.unit.kind, report.year, report.format))
     flags = csv_line(("是" if report.as_published else "否", "是" if report.discrepancies else "否"))
     between = f",{flags}\r\n{unit}"        # ends one line, starts the next
-    cells = [f"{name}{text}" for layout, _, texts in laid for name, text in zip(layout.csv_names, texts)]
-    return f"{unit}{between.join(cells)},{flags}\r\n" if cells else ""
+    pieces = []
+    for layout, _, texts in laid:           # name, number, between: for each cell
+        cells = [between] * (3 * len(texts))
+        cells[0::3] = layout.csv_names
+        cells[1::3] = texts
+        pieces += cells
+    if not pieces:
+        return ""
+    pieces[-1] = f",{flags}\r\n"
+    return unit + "".join(pieces)
 
 
 def _laid_out(report: Report) -> list[tuple["_Layout", Table, list[str]]]:
