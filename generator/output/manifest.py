@@ -32,7 +32,7 @@ from generator.output.opendata import fragment_folder
 from generator.output.write import write_aside, write_atomically
 from generator.problems import Problem
 
-MANIFEST_FORMAT = 22        # bumped when the manifest's fields change: an older one means a full build
+MANIFEST_FORMAT = 23        # bumped when the manifest's fields or the cache's files change: an older one means a full build
 
 
 @dataclass

@@ -219,7 +219,9 @@ def fragment_folder(root: Path, out: Path) -> Path:
 
 def fragment_name(unit_id: str, digest: str) -> str:
     """The file of a unit's share (see unit_open_data). One file for its CSV, JSON and database
-    lines: each share file, written aside and renamed, was 2-3% of a cold build's CPU."""
+    lines: each share file, written aside and renamed, was 2-3% of a cold build's CPU. A change
+    of its name or layout raises manifest.MANIFEST_FORMAT: the last build's manifest would
+    otherwise vouch for shares that are not there, or not read the same."""
     return f"{unit_id}.{digest}.share"       # an id has no "."
 
 
