@@ -205,14 +205,13 @@ def _warn_invisible(text: str, rel: str, problems: Problems) -> None:
     problems.warning(rel, lines[0][0], f"本行{lines[0][1]}{others}", "invisible")
 
 
-_NUMBER_MARKS = frozenset("、.．")     # 六、 六. 六． (the full-width period of a Chinese input method)
-
-
 def _section_of(line: str, rel: str, number: int, problems: Problems) -> str | None:
     """The section number a heading line opens, or None for any other line."""
     match = _HEADING.match(line) if line.startswith("#") else None
     if match is None:
-        if len(line) > 40 or not _NUMBER_MARKS.intersection(line):
+        # A number mark: 六、 六. 六． (the full-width period of a Chinese input method); three
+        # `in` tests take a sixth of the time of a set's intersection with the line.
+        if len(line) > 40 or not ("、" in line or "." in line or "．" in line):
             return None      # too long, or without 一、, to be a section heading
         if normalize_label(line) in _BARE_HEADINGS:
             problems.warning(rel, number, f"「{line.strip()}」像是章节标题，但前面没有 ##，"
