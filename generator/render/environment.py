@@ -95,9 +95,13 @@ class _Template(jinja2.Template):
 
 
 def _flattened(globals):
-    """A ChainMap as one dict, with the same keys, in the same order, holding the same values."""
+    """A ChainMap as one dict, with the same keys, in the same order, holding the same values:
+    the environment's own dict when the template has no globals of its own (always, in a
+    build), rather than a copy of its 25 for every page and include (1 µs each, 13 a unit)."""
     if type(globals) is not ChainMap:
         return globals
+    if len(globals.maps) == 2 and not globals.maps[0]:
+        return globals.maps[1]
     flat = {}
     for mapping in reversed(globals.maps):
         flat.update(mapping)

@@ -3,6 +3,7 @@ tags of the site, the column and the article, and the footer's 我为政府网�
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import quote, urlsplit
 
 from generator.core.model import SiteConfig
@@ -50,4 +51,20 @@ def jiucuo_link(config: SiteConfig, url: str) -> str | None:
     it ends in `url=` and site.js adds the address the reader sees."""
     if not config.site_code:
         return None
+    base = config.base_url or ""
+    if url.startswith(base):     # the rest of an address whose start is quoted once a build
+        return _jiucuo_start(config.site_code, base) + _quoted(url[len(base):])
     return f"{JIUCUO}?site_code={quote(config.site_code, safe='')}&url={quote(url, safe='')}"
+
+
+@functools.cache
+def _jiucuo_start(site_code: str, base_url: str) -> str:
+    """The 找错 address up to the page's own path: the same for every page of a site."""
+    return f"{JIUCUO}?site_code={quote(site_code, safe='')}&url={quote(base_url, safe='')}"
+
+
+def _quoted(path: str) -> str:
+    """quote(path, safe=''): quote returns a text of only unreserved characters and its safe
+    ones at once, but goes byte by byte through any other (2.4 µs an address, each page's
+    「/」 and 「:」); a 「/」 it leaves is the only one in its result, since it writes %XX."""
+    return quote(path, safe="/").replace("/", "%2F")
