@@ -101,3 +101,37 @@ def test_a_property_is_read_once_a_time(tmp_path):
     template.render(c=_Counted())
     _Counted.reads = 0
     assert template.render(c=_Counted()) == "1,2"
+
+
+def test_a_join_gives_what_jinjas_gives(tmp_path):
+    ours, jinjas = environments(tmp_path)
+    template = "{{ a ~ b }}|{{ a ~ m }}|{{ n ~ a }}|{{ f ~ a ~ b }}|{% set x = a ~ m %}{{ x }}{{ x | e }}"
+    values = {"a": "<x>", "b": "y&", "m": jinja2.utils.markupsafe.Markup("<b>"), "n": 3, "f": 1.5}
+    for _ in range(2):
+        assert ours.from_string(template).render(**values) == jinjas.from_string(template).render(**values)
+
+
+def _path(x):
+    return f"<{x}>"
+
+
+def _marked(x):
+    return x
+
+
+_marked.unsafe_callable = True
+
+
+@jinja2.pass_context
+def _asks_for_the_context(context, x):
+    return f"{context['n']}{x}"
+
+
+def test_a_function_is_called_as_jinja_calls_it(tmp_path):
+    ours, jinjas = environments(tmp_path)
+    template = "{{ f(1) }}{{ g(2) }}"
+    values = {"f": _path, "g": _asks_for_the_context, "n": "n"}
+    for _ in range(2):
+        assert ours.from_string(template).render(**values) == jinjas.from_string(template).render(**values)
+    with pytest.raises(SecurityError):
+        ours.from_string("{{ f(1) }}").render(f=_marked)

@@ -63,12 +63,17 @@ def shipped_folder(packaged: str, in_checkout: str) -> Path:
     return installed if installed.is_dir() else package.parent / in_checkout
 
 
+_NUMBERS = frozenset({int, float})
+
+
 def escape_output(value) -> str:
     """What markupsafe.escape gives, as a plain str: the text of a `{{ }}` is joined into the
     page at once, and making it Markup first (a Python-level subclass call) cost 0.8 µs of
     markupsafe.escape's 0.9, at some 260 expressions a report."""
     if value.__class__ is str:
         return _escape_inner(value)
+    if value.__class__ in _NUMBERS:      # digits, signs, points: nothing to escape, and hasattr's
+        return str(value)                # failed lookup costs 0.3 µs (15 a unit, 图解 bar widths)
     if hasattr(value, "__html__"):
         return value.__html__()
     return _escape_inner(str(value))
