@@ -37,7 +37,8 @@ from generator.problems import CommandFailed, Problem, Problems
 from generator.render.pages import Renderer
 
 PARALLEL_FROM = 40          # reports: below this, starting workers costs more than it saves
-UNITS_A_TASK = 4            # units sent to a worker at a time: fewer messages, yet workers end together
+UNITS_A_TASK = 16           # at most, units sent to a worker at a time: 4 took the parent 1.1 s of CPU at
+                            # 10,000 units, 16 took 0.6 s; a small build still gives each worker 4 tasks
 
 
 class WorkerLost(CommandFailed):
@@ -101,8 +102,8 @@ def _in_worker_processes(work: UnitPass, todo: list[str], jobs: int, manifest: M
     pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=_inherit,
                                initargs=(work, os.getpid()))
     try:
-        return _collect(pool.map(_process_inherited, todo, chunksize=UNITS_A_TASK), manifest, problems, progress,
-                        total)
+        chunk = max(1, min(UNITS_A_TASK, len(todo) // (4 * jobs)))      # so that the workers end together
+        return _collect(pool.map(_process_inherited, todo, chunksize=chunk), manifest, problems, progress, total)
     except BrokenProcessPool:
         raise WorkerLost("一个生成进程意外退出（常见原因：内存不足，被系统终止），输出文件夹未改动："
                          "请重新运行；如再次出现，可加 --jobs 1 只用一个进程生成") from None
