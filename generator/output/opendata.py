@@ -178,7 +178,7 @@ def unit_open_data(folder: Path | None, unit_id: str, reports: list[Report]) -> 
         laid = _laid_out(report)
         body, (data, record) = report_csv(report, laid).encode("utf-8"), _report_records(report, laid)
         csv_path, json_path = download_paths(report.unit.id, report.year)
-        files += [(csv_path, printed_csv(report, [texts for _, _, texts in laid])), (json_path, data)]
+        files += [(csv_path, printed_csv(report, [(table, texts) for _, table, texts in laid])), (json_path, data)]
         index.append(b"%d:%d" % (report.year, len(body)))
         bodies.append(body)
         lines.append(data + b"\n")       # one line: the JSON has no line breaks

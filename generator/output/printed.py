@@ -20,12 +20,11 @@ from generator.render.tables import TableLayout, fill, skeleton
 _skeletons: dict[tuple, tuple[list[str], list[int]]] = {}
 
 
-def printed_csv(report: Report, numbers: list[list[str]]) -> bytes:
-    """The report's tables as printed, as CSV (UTF-8 with a BOM, CRLF line ends). `numbers`:
-    each table's numbers as printed (render.tables.cell_texts), tables in order 二 三 四 and
-    each table's numbers in the form's order (form_cells), as the open data has them."""
-    tables = [table for _, table in sorted(report.tables.items(), key=lambda item: "二三四".index(item[0]))]
-    blocks = [_filled(table, texts) for table, texts in zip(tables, numbers)]
+def printed_csv(report: Report, tables: list[tuple[Table, list[str]]]) -> bytes:
+    """The report's tables as printed, as CSV (UTF-8 with a BOM, CRLF line ends). `tables`: the
+    report's tables in order 二 三 四, each with its numbers as printed (render.tables.cell_texts)
+    in the form's order (form_cells), as the open data has them."""
+    blocks = [_filled(table, texts) for table, texts in tables]
     return (BOM + csv_line((report.title,)) + "\r\n" + "".join(blocks)).encode("utf-8")
 
 
