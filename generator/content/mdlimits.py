@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from generator.content.plainmarkdown import INLINE_SYNTAX
+from generator.content.plainmarkdown import INLINE_CHARS, INLINE_SYNTAX
 from generator.problems import Problems
 
 MAX_NESTING = 10           # quote (>) and list levels on one line
@@ -29,7 +29,7 @@ MAX_MARKS_IN_FILE = 10000  # and in the whole file
 _MARKER = re.compile(r">[ \t]*|[-*+][ \t]+|\d{1,9}[.)][ \t]+")    # opens a quote or a list item
 _MARKED_LINE = re.compile(rf"^[ \t]*(?:{_MARKER.pattern})", re.M)    # a line _check_nesting looks at
 _BRACKET = re.compile(r"\\.|\]\(|[\[\]()\"']")                   # an escaped character is none
-_SYNTAX_OR_BRACKET = re.compile(r"[`\\\[\]()<&*_\"']")       # the characters of INLINE_SYNTAX and _BRACKET
+_SYNTAX_OR_BRACKET = re.compile(rf"[{INLINE_CHARS}\]()\"']")       # the characters of INLINE_SYNTAX and _BRACKET
 _RULE = "markdown-limit"
 
 

@@ -19,7 +19,8 @@ import re
 
 # Every character an inline pattern of generator.content.fullmarkdown's Markdown can start at, and
 # the hard line break: text without them is the same after the inline pass.
-INLINE_SYNTAX = re.compile(r"[`\\\[<&*_]|  \n")
+INLINE_CHARS = r"`\\\[<&*_"             # as the inside of a character class
+INLINE_SYNTAX = re.compile(rf"[{INLINE_CHARS}]|  \n")
 _HEADING = re.compile(r"(#{1,6})[ ]*([^#\s](?:[^#]*[^#\s])?)")   # `### text` (closing #s: left to Markdown)
 _ORDERED_ITEM = re.compile(r"(\d+)\.[ ]+(\S.*)")
 _BULLET_ITEM = re.compile(r"[-*+][ ]+(\S.*)")
@@ -27,10 +28,10 @@ _BULLET_ITEM = re.compile(r"[-*+][ ]+(\S.*)")
 # heading, reference), or with a leading space; one with a trailing space: not ours to judge either.
 _NOT_PLAIN_START = re.compile(r"[\s>#*+\-_=|]|\d+\.(?:\s|$)")
 # Escaped, or changed by Markdown's whitespace clean-up; or `|`, which may make a table.
-_SPECIAL = re.compile(r"[>|\t\r\x02\x03]")
-# The characters of INLINE_SYNTAX and _SPECIAL: a search for a class of characters is the
-# fastest (with `"  \n" in` for the rest, a quarter of the time of the two searches)
-_SYNTAX_OR_SPECIAL = re.compile(r"[`\\\[<&*_>|\t\r\x02\x03]")
+_SPECIAL_CHARS = r">|\t\r\x02\x03"
+# The characters of INLINE_SYNTAX and the special ones: a search for a class of characters is
+# the fastest (with `"  \n" in` for the rest, a quarter of the time of two searches)
+_SYNTAX_OR_SPECIAL = re.compile(rf"[{INLINE_CHARS}{_SPECIAL_CHARS}]")
 # Where a table without a title of its own gets the heading it is under as its caption
 # (generator.content.fullmarkdown leaves it, generator.content.narrative fills it).
 CAPTION_HOLE = "\ue001"
