@@ -51,10 +51,8 @@ def jiucuo_link(config: SiteConfig, url: str) -> str | None:
     it ends in `url=` and site.js adds the address the reader sees."""
     if not config.site_code:
         return None
-    base = config.base_url or ""
-    if url.startswith(base):     # the rest of an address whose start is quoted once a build
-        return _jiucuo_start(config.site_code, base) + _quoted(url[len(base):])
-    return f"{JIUCUO}?site_code={quote(config.site_code, safe='')}&url={quote(url, safe='')}"
+    base = config.base_url if config.base_url and url.startswith(config.base_url) else ""
+    return _jiucuo_start(config.site_code, base) + _quoted(url[len(base):])     # the start quoted once a build
 
 
 @functools.cache
