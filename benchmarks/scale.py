@@ -318,15 +318,16 @@ def measure(n: int, years: int, runs: int, work: Path, hugo: Path | None) -> lis
             hugo_out = work / f"out-hugo-{r}"
             shutil.rmtree(hugo_site / "resources", ignore_errors=True)
             (hugo_site / ".hugo_build.lock").unlink(missing_ok=True)
-            hugo_time, _, _ = run([str(hugo), "--quiet", "--source", str(hugo_site), "--destination", str(hugo_out)],
-                                  "hugo build")
+            hugo_time, _, hugo_cpu = run([str(hugo), "--quiet", "--source", str(hugo_site),
+                                          "--destination", str(hugo_out)], "hugo build")
             hugo_page = hugo_out / "nianbao" / unit / str(year) / "index.html"
             if not hugo_page.is_file() or not (hugo_out / "nianbao" / "index.html").is_file():
                 raise SystemExit(f"FAILED: the Hugo build did not write {hugo_page} and the listing page")
             if r == 1:
                 hugo_page_kb = hugo_page.stat().st_size / 1024
             times.setdefault(("hugo", "cold"), []).append(hugo_time)
-            line.append(f"Hugo cold {hugo_time:.2f} s")
+            times.setdefault(("hugo", "cpu"), []).append(hugo_cpu)
+            line.append(f"Hugo cold {hugo_time:.2f} s (CPU {hugo_cpu:.1f} s)")
         print(" ".join(line), flush=True)
         if r == 1:
             print(f"  (one report page: gongkai {gongkai_page_kb:.0f} KB"
@@ -335,8 +336,10 @@ def measure(n: int, years: int, runs: int, work: Path, hugo: Path | None) -> lis
     shutil.rmtree(work / "spent")
     for folder in work.glob("out-*"):
         shutil.rmtree(folder, ignore_errors=True)
-    hugo_cold = statistics.median(times[("hugo", "cold")]) if hugo is not None else None
-    return [{"reports": written, "years": years, "mode": mode, "hugo": hugo_cold, "peak_mb": max(peaks[mode]) / 1024,
+    hugo_cold, hugo_cpu = ((statistics.median(times[("hugo", "cold")]), statistics.median(times[("hugo", "cpu")]))
+                           if hugo is not None else (None, None))
+    return [{"reports": written, "years": years, "mode": mode, "hugo": hugo_cold, "hugo_cpu": hugo_cpu,
+             "peak_mb": max(peaks[mode]) / 1024,
              **{key: statistics.median(values) for (m, key), values in times.items() if m == mode}}
             for mode in MODES]
 
@@ -366,10 +369,13 @@ def table(rows: list[dict], runs: int) -> str:
         return "n/a" if v is None else f"{v:.2f}"
 
     off = {(r["reports"], r["years"]): r["cold"] for r in rows if r["mode"] == "search off"}
-    header = ["reports", "years", "gongkai build", "cold (s)", "CPU (s)", "Hugo cold (s)", "ratio", "x search off",
+    header = ["reports", "years", "gongkai build", "cold (s)", "CPU (s)", "Hugo cold (s)", "CPU (s)", "ratio",
+              "CPU ratio", "x search off",
               "no-change (s)", "CPU (s)", "one edit (s)", "CPU (s)", "peak cold (MB)", "peak edit (MB)"]
     body = [[str(r["reports"]), str(r["years"]), r["mode"], seconds(r["cold"]), f"{r['cold_cpu']:.1f}",
-             seconds(r["hugo"]), "n/a" if not r["hugo"] else f"{r['cold'] / r['hugo']:.1f}x",
+             seconds(r["hugo"]), "n/a" if r["hugo_cpu"] is None else f"{r['hugo_cpu']:.1f}",
+             "n/a" if not r["hugo"] else f"{r['cold'] / r['hugo']:.1f}x",
+             "n/a" if not r["hugo_cpu"] else f"{r['cold_cpu'] / r['hugo_cpu']:.1f}x",
              f"{r['cold'] / off[r['reports'], r['years']]:.2f}x" if (r["reports"], r["years"]) in off else "n/a",
              seconds(r["unchanged"]), f"{r['unchanged_cpu']:.2f}", seconds(r["edit"]), f"{r['edit_cpu']:.2f}",
              f"{r['peak_mb']:.0f}", f"{r['edit_peak']:.0f}"] for r in rows]
@@ -377,7 +383,7 @@ def table(rows: list[dict], runs: int) -> str:
     lines = ["  ".join(cell.rjust(w) for cell, w in zip(line, widths)) for line in [header, *body]]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return (f"median of {runs} run{'s' if runs > 1 else ''}; years = years a unit has reports for; "
-            "ratio = gongkai cold / Hugo cold; x search off = cold / the search-off cold; CPU = user + system "
+            "ratio = gongkai cold / Hugo cold; CPU ratio = the same for their CPU; x search off = cold / the search-off cold; CPU = user + system "
             "time of the build's process tree; peak = highest sum of VmRSS over the process tree (max over runs)\n"
             + "\n".join(lines))
 
@@ -388,6 +394,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs per size; times are medians (default 3)")
     parser.add_argument("--years", type=int, nargs="+", default=[1, SPREAD], choices=range(1, SPREAD + 1),
                         help=f"years a unit has reports for: 1 (all of one year) and/or {SPREAD} (default both)")
+    parser.add_argument("--work", type=Path, default=None,
+                        help="where the sites are written and built (default: the system's temporary folder); "
+                             "a tmpfs such as /dev/shm leaves out the disk's cost of creating files")
     args = parser.parse_args()
     hugo = find_hugo()
     if hugo is None:
@@ -398,7 +407,7 @@ def main() -> None:
     # checkout writes it on its first run, unless PYTHONDONTWRITEBYTECODE is set).
     compileall.compile_dir(REPO / "generator", quiet=1)
     rows = []
-    with tempfile.TemporaryDirectory(prefix="gongkai-scale-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="gongkai-scale-", dir=args.work) as tmp:
         for n in args.reports:
             for years in args.years:
                 work = Path(tmp) / f"{n}-{years}"
