@@ -7,7 +7,7 @@ table, row, column, expected and actual number, and the rule id.
 
 from __future__ import annotations
 
-from generator.core.form import Row, TableForm
+from generator.core.form import Row
 from generator.core.model import Number, Report, Table
 from generator.problems import ERROR, WARNING, Problem
 
@@ -48,18 +48,6 @@ def _summands(table: Table, total_row: Row, parents: tuple) -> list[str]:
 # The rows of a 总计 row's group, of each form (module constants: ids stay theirs); asked for
 # three times a report, from 30 rows and their groups each time (a sixth of check_report)
 _GROUP_ROWS: dict[tuple[int, str], tuple[str, ...]] = {}
-
-
-def _find(form: TableForm, row_id: str) -> tuple[Row, tuple]:
-    """form.find, remembered: a check of R3 asks for a row five times."""
-    key = (id(form), row_id)
-    found = _ROWS_BY_ID.get(key)
-    if found is None:
-        found = _ROWS_BY_ID[key] = form.find(row_id)
-    return found
-
-
-_ROWS_BY_ID: dict[tuple[int, str], tuple[Row, tuple]] = {}
 
 
 def _row_sum(table: Table, row: Row) -> Number:
@@ -112,7 +100,7 @@ def _wrong_results_totals(table: Table) -> dict[str, Number]:
     given （七）总计 is not that sum, with the sum."""
     if not table.has_row("results_total"):
         return {}
-    row, parents = _find(table.form, "results_total")
+    row, parents = table.form.find("results_total")
     summands = _summands(table, row, parents)
     wrong = {}
     for column, key in zip(row.columns, row.keys):
@@ -127,7 +115,7 @@ def _check_results_total(table: Table, wrong: dict[str, Number]) -> list[Problem
     """R2's failures (`wrong`: _wrong_results_totals)."""
     if not wrong:
         return []
-    row, parents = _find(table.form, "results_total")
+    row, parents = table.form.find("results_total")
     return [_fail(table, row, parents, column.id, column.label, wrong[column.id], "（一）至（六）各项之和", "R2")
             for column in row.columns if column.id in wrong]
 
@@ -140,7 +128,7 @@ def _check_balance(table: Table, wrong_results: dict[str, Number], blame_once: b
     whose （七）总计 fails R2 (`wrong_results`), or row 四's own 总计 failing R1, is left to those
     rules; a 总计 of 一 or 二 that fails R1 is replaced by the sum of its cells, and the message says so."""
     failures = []
-    forward_row, parents = _find(table.form, "carried_forward")
+    forward_row, parents = table.form.find("carried_forward")
     for column in forward_row.columns:
         if blame_once and (column.total and _total_is_wrong(table, "carried_forward")
                            or column.id in wrong_results):
@@ -157,7 +145,7 @@ def _check_balance(table: Table, wrong_results: dict[str, Number], blame_once: b
 
 def _total_is_wrong(table: Table, row_id: str) -> bool:
     """Whether the row's given 总计 fails R1 (it is not the sum of its cells)."""
-    row, _ = _find(table.form, row_id)
+    row, _ = table.form.find(row_id)
     key = row.keys[-1]
     return key not in table.computed and table.number(*key) != _row_sum(table, row)
 
@@ -168,7 +156,7 @@ def _balance_figure(table: Table, row_id: str, column) -> tuple[Number, str]:
     written = table.number(row_id, column.id)
     if not (column.total and _total_is_wrong(table, row_id)):
         return written, ""
-    right = _row_sum(table, _find(table.form, row_id)[0])
+    right = _row_sum(table, table.form.find(row_id)[0])
     return right, f"（所填 {written} 有误，按各列之和计）"
 
 
