@@ -22,19 +22,16 @@ time (user + system of the build's process tree), then the medians and what each
 from __future__ import annotations
 
 import argparse
-import os
-import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
 
+from scale import CACHE_DIR, SEARCH_OFF, run  # noqa: E402  (run: wall and CPU of a build, after os.sync)
 from synthetic import make_site  # noqa: E402
 
 PARTS = ("tujie", "opendata", "links", "r10")
@@ -65,37 +62,26 @@ def child(site: Path, out: Path, parts: tuple[str, ...]) -> None:
     build_site(site, out)
 
 
-def timed_build(site: Path, out: Path, parts: tuple[str, ...]) -> tuple[float, float]:
-    """Wall and CPU seconds of one cold build in a new process."""
-    os.sync()            # the last build's writes are not charged to this one
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    subprocess.run([sys.executable, __file__, "--child", str(site), str(out), *parts], check=True,
-                   stdout=subprocess.DEVNULL, env=dict(os.environ, PYTHONPATH=str(REPO)), cwd=REPO)
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, after.ru_utime + after.ru_stime - usage.ru_utime - usage.ru_stime
-
-
 def measure(reports: int, years: int, runs: int, work: Path, drop: bool) -> dict[str, list[tuple[float, float]]]:
     site = work / "site"
     make_site(site, reports, years=years)
     with (site / "site.yaml").open("a", encoding="utf-8") as config:
-        config.write("站内搜索: false\n")
+        config.write(SEARCH_OFF)
     spent = work / "spent"       # nothing deleted until the end: ext4 is slow to reuse freed inodes (see README)
     spent.mkdir()
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in VARIANTS}
-    for run in range(1, runs + 1):
+    for turn in range(1, runs + 1):
         for name, parts in VARIANTS.items():
-            cache = site / ".gongkai-cache"
+            cache = site / CACHE_DIR
             if cache.exists():
-                cache.rename(spent / f"cache-{run}-{len(times[name])}-{name}")
-            out = work / f"out-{run}-{name.strip('-').replace(' ', '-')}"
-            wall, cpu = timed_build(site, out, parts)
+                cache.rename(spent / f"cache-{turn}-{name}")
+            out = work / f"out-{turn}-{name.strip('-').replace(' ', '-')}"
+            wall, _, cpu = run([sys.executable, __file__, "--child", str(site), str(out), *parts],
+                               f"cold build {name}")
             if drop:
                 shutil.rmtree(out)
             times[name].append((wall, cpu))
-            print(f"  run {run}: {name:9} wall {wall:6.2f} s  CPU {cpu:6.2f} s", flush=True)
+            print(f"  run {turn}: {name:9} wall {wall:6.2f} s  CPU {cpu:6.2f} s", flush=True)
     return times
 
 

@@ -14,6 +14,7 @@ import generator.render.pages
 from helpers import REPO
 
 sys.path.insert(0, str(REPO / "benchmarks"))
+from scale import SEARCH_OFF  # noqa: E402
 from synthetic import make_site  # noqa: E402
 
 SCRIPT = REPO / "benchmarks" / "feature_cost.py"
@@ -33,7 +34,7 @@ def test_a_build_with_every_part_left_out_writes_no_tujie_and_no_open_data(tmp_p
     site = tmp_path / "site"
     make_site(site, 4, years=1)
     with (site / "site.yaml").open("a", encoding="utf-8") as config:
-        config.write("站内搜索: false\n")          # as the script builds it
+        config.write(SEARCH_OFF)          # as the script builds it
     written = {}
     for name, parts in [("full", ()), ("none", ("tujie", "opendata", "links", "r10"))]:
         out = tmp_path / name
